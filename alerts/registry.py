@@ -1,0 +1,27 @@
+"""The explicit registry of alert rule types: the YAML ``type:`` of a rule selects one of these."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Union
+
+from pydantic import Field
+
+from alerts.rules.base import RuleConfig, RuleType
+from alerts.rules.negative_share import NegativeShareRule
+
+RULE_TYPES: dict[str, type[RuleType[Any]]] = {
+    NegativeShareRule.type_name: NegativeShareRule,
+}
+
+
+def rule_config_type() -> Any:
+    """A pydantic type accepting the options of any registered rule type, selected by ``type``."""
+    models = tuple(rule.config_model for rule in RULE_TYPES.values())
+    if len(models) == 1:  # a one-member union collapses to the member, which has no discriminator
+        return models[0]
+    return Annotated[Union[models], Field(discriminator="type")]  # noqa: UP007 - built at runtime
+
+
+def build_rule(config: RuleConfig) -> RuleType[Any]:
+    """The rule object for a validated rule config."""
+    return RULE_TYPES[config.type](config)

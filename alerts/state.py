@@ -1,0 +1,195 @@
+"""Persistent alert state: per rule and key whether it is firing, since when, with which ticket.
+
+The engine only moves a key from "ok" to "firing" with a conditional UPDATE, so when several evaluators
+run at once exactly one of them wins the transition and opens the ticket.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Index, Integer, String, Text, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Mapped, mapped_column
+
+from yuqing.db import Base, Database, JSONType, UTCDateTime
+
+OK = "ok"
+FIRING = "firing"
+
+
+class AlertState(Base):
+    """Where one rule stands for one key (a brand)."""
+
+    __tablename__ = "alert_states"
+
+    rule: Mapped[str] = mapped_column(String(64), primary_key=True)
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    status: Mapped[str] = mapped_column(String(16), default=OK)
+    since: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    incident: Mapped[str | None] = mapped_column(String(64))
+    ticket_number: Mapped[str | None] = mapped_column(String(32))
+    ticket_id: Mapped[int | None] = mapped_column(Integer)
+    last_evaluated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_fired_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    numbers: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
+
+
+class AlertEvent(Base):
+    """What happened to an alert: fired, resolved, ticket opened, or an evaluation error."""
+
+    __tablename__ = "alert_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    rule: Mapped[str] = mapped_column(String(64))
+    key: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(16))
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    window_start: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    window_end: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    numbers: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
+    summary: Mapped[str] = mapped_column(Text, default="")
+    mention_ids: Mapped[list[str] | None] = mapped_column(JSONType)
+    incident: Mapped[str | None] = mapped_column(String(64))
+    ticket_number: Mapped[str | None] = mapped_column(String(32))
+
+    __table_args__ = (Index("ix_alert_events_rule_at", "rule", "at"),)
+
+
+class RuleHealth(Base):
+    """Per-rule errors: a rule that keeps failing is paused; the others go on."""
+
+    __tablename__ = "alert_rule_health"
+
+    rule: Mapped[str] = mapped_column(String(64), primary_key=True)
+    consecutive_errors: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    last_error_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    paused_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_ok_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+@dataclass
+class StateView:
+    """A read-only copy of an :class:`AlertState` row."""
+
+    rule: str
+    key: str
+    status: str
+    since: datetime | None
+    incident: str | None
+    ticket_number: str | None
+    ticket_id: int | None
+    last_fired_at: datetime | None
+    last_resolved_at: datetime | None
+
+
+class AlertStateStore:
+    """Reads and changes alert state in the relational database."""
+
+    def __init__(self, db: Database):
+        self.db = db
+
+    def get(self, rule: str, key: str) -> StateView | None:
+        with self.db.session() as s:
+            row = s.get(AlertState, (rule, key))
+            return _view(row) if row else None
+
+    def all(self) -> list[StateView]:
+        with self.db.session() as s:
+            return [_view(r) for r in s.scalars(select(AlertState).order_by(AlertState.rule, AlertState.key))]
+
+    def touch(self, rule: str, key: str, at: datetime, numbers: dict[str, Any]) -> None:
+        """Record an evaluation; creates the row on first sight."""
+        with self.db.session() as s, s.begin():
+            row = s.get(AlertState, (rule, key))
+            if row is None:
+                try:
+                    with s.begin_nested():
+                        s.add(AlertState(rule=rule, key=key, status=OK, last_evaluated_at=at, numbers=numbers))
+                except IntegrityError:
+                    pass  # another evaluator created it first
+                return
+            row.last_evaluated_at = at
+            row.numbers = numbers
+
+    def try_fire(self, rule: str, key: str, incident: str, at: datetime) -> bool:
+        """Move ``rule``/``key`` from ok to firing for ``incident``; False when it is already firing."""
+        with self.db.session() as s, s.begin():
+            result = s.execute(
+                update(AlertState)
+                .where(AlertState.rule == rule, AlertState.key == key, AlertState.status != FIRING)
+                .values(status=FIRING, since=at, incident=incident, ticket_number=None, ticket_id=None, last_fired_at=at)
+            )
+            return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    def set_ticket(self, rule: str, key: str, incident: str, ticket_id: int, ticket_number: str) -> None:
+        with self.db.session() as s, s.begin():
+            s.execute(
+                update(AlertState)
+                .where(AlertState.rule == rule, AlertState.key == key, AlertState.incident == incident)
+                .values(ticket_id=ticket_id, ticket_number=ticket_number)
+            )
+
+    def resolve(self, rule: str, key: str, at: datetime) -> StateView | None:
+        """Move a firing key back to ok; returns the state it had, or None if it was not firing."""
+        with self.db.session() as s, s.begin():
+            row = s.get(AlertState, (rule, key), with_for_update=True)
+            if row is None or row.status != FIRING:
+                return None
+            before = _view(row)
+            row.status = OK
+            row.last_resolved_at = at
+            return before
+
+    def add_event(self, event: AlertEvent) -> None:
+        with self.db.session() as s, s.begin():
+            s.add(event)
+
+    def events(self, rule: str | None = None, limit: int = 100) -> Sequence[AlertEvent]:
+        with self.db.session() as s:
+            stmt = select(AlertEvent).order_by(AlertEvent.id.desc()).limit(limit)
+            if rule:
+                stmt = stmt.where(AlertEvent.rule == rule)
+            return list(s.scalars(stmt))
+
+    # -- rule health ----------------------------------------------------------------------------------------
+    def rule_health(self, rule: str) -> RuleHealth | None:
+        with self.db.session() as s:
+            return s.get(RuleHealth, rule)
+
+    def record_rule_ok(self, rule: str, at: datetime) -> None:
+        with self.db.session() as s, s.begin():
+            row = s.get(RuleHealth, rule) or RuleHealth(rule=rule)
+            row.consecutive_errors = 0
+            row.paused_until = None
+            row.last_ok_at = at
+            s.merge(row)
+
+    def record_rule_error(self, rule: str, at: datetime, error: str, paused_until: datetime | None) -> int:
+        with self.db.session() as s, s.begin():
+            row = s.get(RuleHealth, rule) or RuleHealth(rule=rule, consecutive_errors=0)
+            row.consecutive_errors = (row.consecutive_errors or 0) + 1
+            row.last_error = error
+            row.last_error_at = at
+            row.paused_until = paused_until
+            s.merge(row)
+            return row.consecutive_errors
+
+
+def _view(row: AlertState) -> StateView:
+    return StateView(
+        row.rule,
+        row.key,
+        row.status,
+        row.since,
+        row.incident,
+        row.ticket_number,
+        row.ticket_id,
+        row.last_fired_at,
+        row.last_resolved_at,
+    )

@@ -1,0 +1,183 @@
+"""Read and validate the YAML config, reporting every problem with its file, line and key.
+
+``${NAME}`` and ``${NAME:-default}`` in string values are replaced by environment variables, so secrets
+(cookies, API keys) and machine-specific addresses stay out of the file.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from config.models import AppConfig
+from yuqing.errors import ConfigError, ConfigProblem
+
+_ENV = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
+
+Path_ = tuple[str | int, ...]
+
+
+def _key(path: Path_) -> str:
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def expand_env(value: Any, file: str, path: Path_ = ()) -> Any:
+    """Replace ``${VAR}`` / ``${VAR:-default}`` in every string; a missing variable is a config error."""
+    if isinstance(value, dict):
+        return {k: expand_env(v, file, (*path, str(k))) for k, v in value.items()}
+    if isinstance(value, list):
+        return [expand_env(v, file, (*path, i)) for i, v in enumerate(value)]
+    if isinstance(value, str) and "${" in value:
+
+        def sub(match: re.Match[str]) -> str:
+            name, default = match.group(1), match.group(2)
+            if name in os.environ:
+                return os.environ[name]
+            if default is not None:
+                return default
+            raise ConfigError(
+                file, [ConfigProblem(_key(path), f"environment variable {name} is not set (referenced as ${{{name}}})")]
+            )
+
+        return _ENV.sub(sub, value)
+    return value
+
+
+def _lines(node: yaml.Node | None, path: Path_ = ()) -> Iterator[tuple[Path_, int]]:
+    """(path, 1-based line) for every value in a composed YAML document."""
+    if node is None:
+        return
+    yield path, node.start_mark.line + 1
+    if isinstance(node, yaml.MappingNode):
+        for key_node, value_node in node.value:
+            yield from _lines(value_node, (*path, str(key_node.value)))
+    elif isinstance(node, yaml.SequenceNode):
+        for i, item in enumerate(node.value):
+            yield from _lines(item, (*path, i))
+
+
+def _data_path(data: Any, loc: tuple[Any, ...]) -> Path_:
+    """Drop the parts of a pydantic error location that are not in the data (union tags, model names)."""
+    out: list[str | int] = []
+    cur = data
+    for part in loc:
+        if isinstance(cur, dict) and isinstance(part, str) and part in cur:
+            out.append(part)
+            cur = cur[part]
+        elif isinstance(cur, list) and isinstance(part, int) and 0 <= part < len(cur):
+            out.append(part)
+            cur = cur[part]
+        elif isinstance(cur, dict) and isinstance(part, str) and not _is_tag(part):
+            out.append(part)  # a missing or unknown key: still worth naming
+            cur = None
+    return tuple(out)
+
+
+def _is_tag(part: str) -> bool:
+    # pydantic puts the union member (the source or rule type, or a model name) into the location.
+    from alerts.registry import RULE_TYPES
+    from crawlers.sources import SOURCE_TYPES
+
+    return part in SOURCE_TYPES or part in RULE_TYPES or part[:1].isupper() or "[" in part
+
+
+def _message(err: Any) -> str:
+    kind = err["type"]
+    msg = str(err["msg"])
+    if kind == "missing":
+        return "is required"
+    if kind == "extra_forbidden":
+        return "is not a known option (check the spelling)"
+    if kind == "union_tag_invalid":
+        ctx = err.get("ctx", {})
+        return f"unknown type {ctx.get('tag')!r}; expected one of {ctx.get('expected_tags')}"
+    if kind == "union_tag_not_found":
+        return "needs a 'type'"
+    return msg.removeprefix("Value error, ")
+
+
+def _check_references(cfg: AppConfig) -> list[tuple[Path_, str]]:
+    """Cross-references pydantic cannot see: unique names, brands that exist."""
+    problems: list[tuple[Path_, str]] = []
+    brands = cfg.brand_names()
+    seen: set[str] = set()
+    for i, name in enumerate(brands):
+        if name in seen:
+            problems.append((("brands", i, "name"), f"brand {name!r} is defined twice"))
+        seen.add(name)
+    for section, items in (("sources", cfg.sources), ("alerts.rules", cfg.alerts.rules)):
+        names: set[str] = set()
+        base: Path_ = tuple(section.split("."))
+        for i, item in enumerate(items):
+            if item.name in names:
+                problems.append(((*base, i, "name"), f"name {item.name!r} is used twice"))
+            names.add(item.name)
+            for j, brand in enumerate(item.brands):
+                if brand not in seen:
+                    problems.append(((*base, i, "brands", j), f"unknown brand {brand!r}; brands are {brands}"))
+    return problems
+
+
+def parse_config(text: str, file: str = "<config>") -> AppConfig:
+    """Validate YAML text; raises :class:`ConfigError` listing every problem."""
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise ConfigError(file, [ConfigProblem("", f"YAML syntax error: {problem}", mark.line + 1 if mark else None)]) from exc
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise ConfigError(file, [ConfigProblem("", "the file must be a YAML mapping (brands:, sources:, ...)", 1)])
+    lines = dict(_lines(node))
+    data = expand_env(data, file)
+    try:
+        cfg = AppConfig.model_validate(data)
+    except ValidationError as exc:
+        problems = []
+        for err in exc.errors():
+            path = _data_path(data, tuple(err["loc"]))
+            line = None
+            for cut in range(len(path), -1, -1):
+                if path[:cut] in lines:
+                    line = lines[path[:cut]]
+                    break
+            problems.append(ConfigProblem(_key(path) or "(top level)", _message(err), line))
+        raise ConfigError(file, _dedupe(problems)) from exc
+    refs = _check_references(cfg)
+    if refs:
+        raise ConfigError(file, [ConfigProblem(_key(p), msg, lines.get(p)) for p, msg in refs])
+    return cfg
+
+
+def _dedupe(problems: list[ConfigProblem]) -> list[ConfigProblem]:
+    seen: set[tuple[str, str]] = set()
+    out = []
+    for p in problems:
+        if (p.key, p.problem) not in seen:
+            seen.add((p.key, p.problem))
+            out.append(p)
+    return out
+
+
+def load_config(path: str | Path) -> AppConfig:
+    """Read and validate a YAML config file."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError as exc:
+        raise ConfigError(str(path), [ConfigProblem("", "file not found (set YUQING_CONFIG or pass --config)")]) from exc
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(str(path), [ConfigProblem("", f"cannot read file: {exc}")]) from exc
+    return parse_config(text, str(path))

@@ -1,0 +1,106 @@
+"""The typed shape of the YAML config file.
+
+The ``sources:`` and ``alerts.rules:`` entries are unions built from the explicit registries in
+:mod:`crawlers.sources` and :mod:`alerts.registry`: the ``type:`` of an entry selects the model that
+validates its options, so a misspelt option of one source type is reported as such.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Annotated, Any, Literal, Union
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from alerts.registry import rule_config_type
+from alerts.rules.base import RuleConfig
+from config.types import Duration, NonEmptyText
+from crawlers.sources import SOURCE_TYPES, CrawlOptions, SourceConfig
+from tickets.enums import Priority
+
+SourceEntry = Annotated[Union[tuple(SOURCE_TYPES.values())], Field(discriminator="type")]  # type: ignore[valid-type]  # noqa: UP007
+RuleEntry = rule_config_type()
+
+
+class BrandConfig(BaseModel):
+    """A brand to watch: a mention matches when it contains a keyword and none of the exclusion words."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: NonEmptyText
+    keywords: list[NonEmptyText] = Field(min_length=1)
+    exclude: list[NonEmptyText] = Field(default_factory=list)
+
+
+class SentimentConfig(BaseModel):
+    """Which scorer to use and where the label thresholds are."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    scorer: Literal["snownlp"] = "snownlp"
+    negative_below: float = Field(default=0.4, ge=0.0, le=1.0)
+    positive_above: float = Field(default=0.6, ge=0.0, le=1.0)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> SentimentConfig:
+        if self.negative_below > self.positive_above:
+            raise ValueError("negative_below must not be greater than positive_above")
+        return self
+
+
+class AlertsConfig(BaseModel):
+    """When rules are evaluated and what they are."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    evaluate_every: Duration = Field(default=timedelta(minutes=1))
+    rules: list[RuleEntry] = Field(default_factory=list)  # type: ignore[valid-type]
+
+
+class TicketDefaults(BaseModel):
+    """How tickets are numbered and what they get when nothing else says."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    number_prefix: str = Field(default="FBD", pattern=r"^[A-Z]{2,6}$")
+    default_priority: Priority = Priority.general
+
+
+class SchedulerConfig(BaseModel):
+    """How the worker runs crawls."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    concurrent_crawls: int = Field(default=2, ge=1, le=16, description="Crawl processes at once.")
+    crawl_timeout: Duration = Field(default=timedelta(minutes=30), description="A crawl running longer is stopped.")
+
+
+class AppConfig(BaseModel):
+    """The whole YAML file."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    version: Literal[1] = 1
+    settings: dict[str, Any] = Field(
+        default_factory=dict, description="Storage URLs, paths, API keys: read by config.settings."
+    )
+    brands: list[BrandConfig] = Field(min_length=1)
+    sentiment: SentimentConfig = Field(default_factory=SentimentConfig)
+    crawl: CrawlOptions = Field(default_factory=CrawlOptions)
+    scheduler: SchedulerConfig = Field(default_factory=SchedulerConfig)
+    sources: list[SourceEntry] = Field(default_factory=list)  # type: ignore[valid-type]
+    alerts: AlertsConfig = Field(default_factory=AlertsConfig)
+    tickets: TicketDefaults = Field(default_factory=TicketDefaults)
+
+    def brand_names(self) -> list[str]:
+        return [b.name for b in self.brands]
+
+    def source(self, name: str) -> SourceConfig:
+        for source in self.sources:
+            if source.name == name:
+                return source  # type: ignore[no-any-return]
+        known = ", ".join(s.name for s in self.sources) or "none"
+        raise KeyError(f"no source named {name!r} (configured: {known})")
+
+    def rules(self) -> list[RuleConfig]:
+        return list(self.alerts.rules)

@@ -1,0 +1,172 @@
+"""Runtime settings: where data lives, which stores to use, API keys.
+
+Values come, highest priority first, from ``YUQING_*`` environment variables, a ``.env`` file, and the
+``settings:`` section of the YAML config file named by ``YUQING_CONFIG``. Everything else in the YAML file
+(brands, sources, rules) is read by :mod:`config.loader`.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import yaml
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, PydanticBaseSettingsSource, SettingsConfigDict
+
+from yuqing.errors import ConfigError, ConfigProblem
+
+DEFAULT_CONFIG_FILE = "yuqing.yaml"
+
+
+class Settings(BaseSettings):
+    """Typed settings; each field is also the environment variable ``YUQING_<FIELD>``."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="YUQING_",
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+    )
+
+    config: Path | None = Field(
+        default=None, description="YAML config file (brands, sources, rules). Default: ./yuqing.yaml"
+    )
+    data_dir: Path = Field(default=Path("var"), description="Folder for the embedded SQLite stores and logs.")
+    mention_store_url: str | None = Field(
+        default=None,
+        description="Mention index: sqlite:///path (embedded, the default under data_dir) or "
+        "http(s)://host:9200 for Elasticsearch.",
+    )
+    database_url: str | None = Field(
+        default=None,
+        description="Tickets and alert state: sqlite:///path (default under data_dir) or postgresql://...",
+    )
+    es_index_prefix: str = Field(default="yuqing", pattern=r"^[a-z0-9][a-z0-9_-]*$")
+    es_api_key: SecretStr | None = None
+    es_username: str | None = None
+    es_password: SecretStr | None = None
+    es_ca_certs: Path | None = None
+    es_verify_certs: bool = True
+    es_timeout_seconds: float = Field(default=30.0, gt=0)
+
+    api_host: str = "127.0.0.1"
+    api_port: int = Field(default=8000, ge=1, le=65535)
+    api_keys: Annotated[list[SecretStr], NoDecode] = Field(
+        default_factory=list, description="Keys accepted by the API; comma-separated in the environment."
+    )
+    api_url: str | None = Field(
+        default=None,
+        description="Where the alert engine sends tickets. Unset: the API runs in the same process (embedded).",
+    )
+    api_client_key: SecretStr | None = Field(
+        default=None, description="Key the alert engine uses; defaults to the first of api_keys."
+    )
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+
+    @field_validator("api_keys", mode="before")
+    @classmethod
+    def _split_keys(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    @field_validator("api_keys")
+    @classmethod
+    def _keys_long_enough(cls, value: list[SecretStr]) -> list[SecretStr]:
+        for key in value:
+            if len(key.get_secret_value()) < 16:
+                raise ValueError("every API key must be at least 16 characters long")
+        return value
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        # The YAML file's values arrive as init arguments; the environment must win over them.
+        return env_settings, dotenv_settings, init_settings, file_secret_settings
+
+    # -- derived values -------------------------------------------------------------------------------------
+    def resolved_mention_store_url(self) -> str:
+        """The mention store URL, defaulting to an SQLite file under ``data_dir``."""
+        return self.mention_store_url or f"sqlite:///{(self.data_dir / 'mentions.sqlite3').as_posix()}"
+
+    def resolved_database_url(self) -> str:
+        """The relational database URL, defaulting to an SQLite file under ``data_dir``."""
+        return self.database_url or f"sqlite:///{(self.data_dir / 'yuqing.sqlite3').as_posix()}"
+
+    def engine_api_key(self) -> str | None:
+        """The key the alert engine presents to the ticket API."""
+        if self.api_client_key is not None:
+            return self.api_client_key.get_secret_value()
+        return self.api_keys[0].get_secret_value() if self.api_keys else None
+
+    def config_path(self) -> Path:
+        """The YAML config file this process uses."""
+        return self.config or Path(DEFAULT_CONFIG_FILE)
+
+
+def _yaml_settings_section(path: Path) -> dict[str, Any]:
+    """Read the ``settings:`` mapping of a YAML config; relative paths are taken from the file's folder."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return {}
+    except OSError as exc:
+        raise ConfigError(str(path), [ConfigProblem("", f"cannot read file: {exc.strerror}")]) from exc
+    try:
+        data = yaml.safe_load(text) or {}
+    except yaml.YAMLError:
+        # The full loader reports syntax errors with their position; settings just fall back to defaults.
+        return {}
+    section = data.get("settings") if isinstance(data, dict) else None
+    if section is None:
+        return {}
+    if not isinstance(section, dict):
+        raise ConfigError(str(path), [ConfigProblem("settings", "must be a mapping of setting names to values")])
+    from config.loader import expand_env  # local import: loader imports the (heavier) config models
+
+    section = expand_env(section, str(path), ("settings",))
+    for key in ("data_dir", "es_ca_certs"):
+        value = section.get(key)
+        if isinstance(value, str) and value and not Path(value).is_absolute():
+            section[key] = str((path.parent / value).resolve())
+    url = section.get("mention_store_url"), section.get("database_url")
+    for key, value in zip(("mention_store_url", "database_url"), url, strict=True):
+        if isinstance(value, str) and value.startswith("sqlite:///") and not value.startswith("sqlite:////"):
+            rel = value.removeprefix("sqlite:///")
+            section[key] = f"sqlite:///{(path.parent / rel).resolve().as_posix()}"
+    section.pop("config", None)
+    return section
+
+
+def load_settings(config_file: Path | None = None) -> Settings:
+    """Build settings from the environment plus the ``settings:`` section of the config file."""
+    env_config = os.environ.get("YUQING_CONFIG")
+    path = config_file or (Path(env_config) if env_config else Path(DEFAULT_CONFIG_FILE))
+    section = _yaml_settings_section(path)
+    try:
+        settings = Settings(**section)
+    except ValidationError as exc:
+        problems = []
+        for err in exc.errors():
+            key = ".".join(str(p) for p in err["loc"])
+            origin = f" (environment variable YUQING_{key.upper()} or settings.{key})"
+            problems.append(ConfigProblem(f"settings.{key}", err["msg"] + origin))
+        raise ConfigError(str(path), problems) from exc
+    if settings.config is None:
+        settings = settings.model_copy(update={"config": path})
+    return settings
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings (cached; call ``get_settings.cache_clear()`` after changing the environment)."""
+    return load_settings()

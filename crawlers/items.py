@@ -1,0 +1,74 @@
+"""The common mention item every spider yields, whatever the platform."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from index.base import Mention, mention_id
+from sentiment.base import SentimentLabel
+from yuqing.timeutil import to_utc
+
+
+@dataclass
+class MentionItem:
+    """A post, comment or review as a spider found it.
+
+    Spiders fill the platform fields; the pipelines fill ``brands``, ``matched_keywords``, ``language``
+    (when the page did not say) and the sentiment fields. ``extra`` keeps platform-specific fields that have
+    no common column (an app version, a developer reply, a complaint's demand).
+    """
+
+    platform: str
+    post_id: str
+    text: str
+    source: str = ""
+    url: str | None = None
+    author: str | None = None
+    title: str | None = None
+    published_at: datetime | None = None
+    language: str | None = None
+    rating: float | None = None
+    likes: int | None = None
+    reposts: int | None = None
+    comments: int | None = None
+    parent_id: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+    brands: list[str] = field(default_factory=list)
+    matched_keywords: list[str] = field(default_factory=list)
+    sentiment_score: float | None = None
+    sentiment_label: str = SentimentLabel.unscored.value
+    collected_at: datetime | None = None
+
+    @property
+    def id(self) -> str:
+        return mention_id(self.platform, self.post_id)
+
+    def to_mention(self, now: datetime) -> Mention:
+        """The stored form. A post without a date is dated when it was collected."""
+        collected = to_utc(self.collected_at or now)
+        return Mention(
+            id=self.id,
+            platform=self.platform,
+            post_id=self.post_id,
+            source=self.source,
+            url=self.url,
+            author=self.author,
+            title=self.title,
+            text=self.text,
+            published_at=to_utc(self.published_at) if self.published_at else collected,
+            collected_at=collected,
+            updated_at=to_utc(now),
+            language=self.language or "und",
+            rating=self.rating,
+            likes=self.likes,
+            reposts=self.reposts,
+            comments=self.comments,
+            parent_id=self.parent_id,
+            brands=list(self.brands),
+            matched_keywords=list(self.matched_keywords),
+            sentiment_score=self.sentiment_score,
+            sentiment_label=SentimentLabel(self.sentiment_label),
+            extra=dict(self.extra),
+        )

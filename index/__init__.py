@@ -1,0 +1,7 @@
+"""The mention index: one interface (:class:`index.base.MentionStore`), two backends.
+
+- :mod:`index.sqlite`: SQLite with FTS5 over jieba-segmented text, WAL mode: the embedded default.
+- :mod:`index.elastic`: Elasticsearch 8/9 through the official client: production.
+
+:func:`index.factory.open_mention_store` picks the backend from a URL.
+"""

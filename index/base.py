@@ -1,0 +1,283 @@
+"""The mention store interface and the shapes that cross it.
+
+Every backend implements :class:`MentionStore`; ``tests/index/test_contract.py`` runs the same contract
+against each one, so a caller never needs to know which backend it has.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+from abc import ABC, abstractmethod
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from sentiment.base import SentimentLabel
+from yuqing.errors import InvalidQuery
+from yuqing.timeutil import to_utc
+
+MAX_OFFSET = 1000  # deeper pages must use the cursor: offsets cost O(offset) on both backends
+MAX_LIMIT = 100
+
+
+def mention_id(platform: str, post_id: str) -> str:
+    """The deterministic id of a post: the same platform and post id always give the same mention."""
+    digest = hashlib.blake2b(f"{platform}\x1f{post_id}".encode(), digest_size=12)
+    return digest.hexdigest()
+
+
+class Mention(BaseModel):
+    """One post, comment or review that mentions a brand, as stored in the index."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: str
+    platform: str = Field(min_length=1, max_length=64)
+    post_id: str = Field(min_length=1, max_length=512)
+    source: str
+    url: str | None = None
+    author: str | None = None
+    title: str | None = None
+    text: str
+    published_at: AwareDatetime
+    collected_at: AwareDatetime
+    updated_at: AwareDatetime
+    language: str = "und"
+    rating: float | None = None
+    likes: int | None = None
+    reposts: int | None = None
+    comments: int | None = None
+    parent_id: str | None = None
+    brands: list[str] = Field(default_factory=list)
+    matched_keywords: list[str] = Field(default_factory=list)
+    sentiment_score: float | None = Field(default=None, ge=0.0, le=1.0)
+    sentiment_label: SentimentLabel = SentimentLabel.unscored
+    extra: dict[str, Any] = Field(default_factory=dict)
+    content_hash: str = ""
+
+    @field_validator("published_at", "collected_at", "updated_at")
+    @classmethod
+    def _utc(cls, value: datetime) -> datetime:
+        return to_utc(value)
+
+    @model_validator(mode="after")
+    def _derived(self) -> Mention:
+        expected = mention_id(self.platform, self.post_id)
+        if self.id != expected:
+            raise ValueError(f"id {self.id!r} does not match platform+post_id (expected {expected!r})")
+        if not self.content_hash:
+            self.content_hash = self.compute_hash()
+        return self
+
+    def compute_hash(self) -> str:
+        """Hash of everything a re-crawl could change; timestamps of our own are left out."""
+        payload = self.model_dump(mode="json", exclude={"collected_at", "updated_at", "content_hash"})
+        raw = json.dumps(payload, sort_keys=True, ensure_ascii=False).encode()
+        return hashlib.blake2b(raw, digest_size=16).hexdigest()
+
+
+class MentionFilter(BaseModel):
+    """Structured conditions on mentions. Empty lists mean "any"; ``until`` is exclusive."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    brands: list[str] = Field(default_factory=list)
+    platforms: list[str] = Field(default_factory=list)
+    sources: list[str] = Field(default_factory=list)
+    languages: list[str] = Field(default_factory=list)
+    labels: list[SentimentLabel] = Field(default_factory=list)
+    score_min: float | None = Field(default=None, ge=0.0, le=1.0)
+    score_max: float | None = Field(default=None, ge=0.0, le=1.0)
+    since: AwareDatetime | None = None
+    until: AwareDatetime | None = None
+    text: str | None = Field(default=None, description="Words that must all occur (Chinese or English).")
+
+    @model_validator(mode="after")
+    def _ranges(self) -> MentionFilter:
+        if self.since and self.until and self.since >= self.until:
+            raise ValueError("'since' must be earlier than 'until'")
+        if self.score_min is not None and self.score_max is not None and self.score_min > self.score_max:
+            raise ValueError("'score_min' must not be greater than 'score_max'")
+        if self.text is not None and not self.text.strip():
+            self.text = None
+        return self
+
+
+class SortOrder(StrEnum):
+    time = "time"  # newest first
+    relevance = "relevance"  # best match first; falls back to time without words
+
+
+class SearchRequest(BaseModel):
+    """A page of a search: conditions, order and where the page starts (a cursor or an offset)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    filter: MentionFilter = Field(default_factory=MentionFilter)
+    sort: SortOrder = SortOrder.time
+    limit: int = Field(default=20, ge=1, le=MAX_LIMIT)
+    offset: int = Field(default=0, ge=0, le=MAX_OFFSET)
+    cursor: str | None = None
+    highlight: bool = True
+
+    @model_validator(mode="after")
+    def _one_paging_mode(self) -> SearchRequest:
+        if self.cursor and self.offset:
+            raise ValueError("use either 'cursor' or 'offset', not both")
+        return self
+
+    def effective_sort(self) -> SortOrder:
+        return self.sort if self.filter.text else SortOrder.time
+
+    def fingerprint(self) -> str:
+        """Identifies the search a cursor belongs to, so a cursor cannot be replayed on another search."""
+        payload = {"f": self.filter.model_dump(mode="json"), "s": self.effective_sort().value}
+        raw = json.dumps(payload, sort_keys=True, ensure_ascii=False).encode()
+        return hashlib.blake2b(raw, digest_size=6).hexdigest()
+
+
+def encode_cursor(request: SearchRequest, values: Sequence[Any]) -> str:
+    """An opaque cursor holding the sort values of the last hit of a page."""
+    raw = json.dumps({"f": request.fingerprint(), "v": list(values)}, separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(request: SearchRequest) -> list[Any] | None:
+    """The sort values stored in the request's cursor; :class:`InvalidQuery` when it is not ours."""
+    if not request.cursor:
+        return None
+    try:
+        padded = request.cursor + "=" * (-len(request.cursor) % 4)
+        data = json.loads(base64.urlsafe_b64decode(padded.encode()))
+        values = data["v"]
+        fingerprint = data["f"]
+    except (ValueError, KeyError, TypeError) as exc:
+        raise InvalidQuery("the cursor is malformed; use the next_cursor of a previous page") from exc
+    if fingerprint != request.fingerprint():
+        raise InvalidQuery("the cursor belongs to a different search (the filters or sort changed)")
+    if not isinstance(values, list) or len(values) != 2:
+        raise InvalidQuery("the cursor is malformed; use the next_cursor of a previous page")
+    return values
+
+
+@dataclass
+class SearchHit:
+    """A mention with its relevance score (``None`` when sorted by time) and highlighted fragments."""
+
+    mention: Mention
+    score: float | None = None
+    highlights: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class SearchPage:
+    """One page of results; ``next_cursor`` is ``None`` on the last page."""
+
+    hits: list[SearchHit]
+    total: int
+    next_cursor: str | None = None
+
+
+@dataclass
+class TrendBucket:
+    """Mentions published in ``[start, start + interval)``, local to the requested time zone."""
+
+    start: datetime
+    count: int
+    negative: int
+
+
+@dataclass
+class WriteResult:
+    """What a batch write did: each id counted once, failures with the reason."""
+
+    created: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    failed: dict[str, str] = field(default_factory=dict)
+
+    def merge(self, other: WriteResult) -> None:
+        self.created += other.created
+        self.updated += other.updated
+        self.unchanged += other.unchanged
+        self.failed.update(other.failed)
+
+
+TrendInterval = Literal["hour", "day"]
+
+
+def resolve_zone(name: str) -> ZoneInfo:
+    """An IANA time zone, or :class:`InvalidQuery` naming the bad value."""
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise InvalidQuery(f"unknown time zone {name!r}; use an IANA name such as Asia/Shanghai or UTC") from exc
+
+
+class MentionStore(ABC):
+    """Stores mentions and answers searches and counts over them.
+
+    Extension point: a new backend subclasses this, passes ``tests/index/test_contract.py``, and is added
+    to :func:`index.factory.open_mention_store`. Writes are idempotent by mention id; a batch never leaves
+    half a mention behind.
+    """
+
+    backend: str = "abstract"
+
+    @abstractmethod
+    def ensure_schema(self) -> None:
+        """Create or migrate tables / index templates. Safe to call on every start."""
+
+    @abstractmethod
+    def upsert(self, mentions: Sequence[Mention]) -> WriteResult:
+        """Insert new mentions and update changed ones (by id); unchanged ones are left alone.
+
+        ``collected_at`` of a mention that already exists is kept: it records when it was first seen.
+        """
+
+    @abstractmethod
+    def get(self, mention_id: str) -> Mention | None:
+        """One mention by id."""
+
+    @abstractmethod
+    def get_many(self, mention_ids: Sequence[str]) -> list[Mention]:
+        """The mentions that exist among ``mention_ids``, in the order asked."""
+
+    @abstractmethod
+    def search(self, request: SearchRequest) -> SearchPage:
+        """A page of mentions matching the filter, in the requested order."""
+
+    @abstractmethod
+    def count(self, flt: MentionFilter) -> int:
+        """How many mentions match."""
+
+    @abstractmethod
+    def label_counts(self, flt: MentionFilter) -> dict[SentimentLabel, int]:
+        """How many matching mentions carry each sentiment label (every label present, zero if none)."""
+
+    @abstractmethod
+    def trend(self, flt: MentionFilter, interval: TrendInterval, tz: str = "UTC") -> list[TrendBucket]:
+        """Counts per hour or day between ``flt.since`` and ``flt.until`` (both required), zero-filled."""
+
+    @abstractmethod
+    def refresh(self) -> None:
+        """Make every completed write visible to searches (a no-op where writes are visible at once)."""
+
+    @abstractmethod
+    def ping(self) -> bool:
+        """Whether the backend answers."""
+
+    @abstractmethod
+    def close(self) -> None:
+        """Release connections."""
+
+    def describe(self) -> str:
+        """Where the data lives, for people (no secrets)."""
+        return self.backend

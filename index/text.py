@@ -1,0 +1,89 @@
+"""Word segmentation shared by both backends, so that the same query finds the same mentions.
+
+Chinese has no spaces between words, so text is cut into words with jieba before it is indexed: the
+*precise* cut keeps positions meaningful (phrases), and the extra *search* cut adds the shorter words hidden
+inside long ones ("中华人民共和国" → "人民", "共和国"), so a query for a sub-word still matches. Each token is
+then split on anything that is not a letter or digit and lower-cased, so that SQLite's ``unicode61``
+tokenizer and Elasticsearch's ``whitespace`` tokenizer see exactly the same tokens.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+import unicodedata
+from collections.abc import Iterable
+from functools import lru_cache
+from typing import Any
+
+_WORD = re.compile(r"[^\W_]+", re.UNICODE)
+_lock = threading.Lock()
+_jieba: Any = None
+
+
+def _tokenizer() -> Any:
+    """Load jieba once per process, quietly (its dictionary takes about a second to build)."""
+    global _jieba
+    if _jieba is None:
+        with _lock:
+            if _jieba is None:
+                import jieba
+
+                jieba.setLogLevel(logging.WARNING)
+                jieba.initialize()
+                _jieba = jieba
+    return _jieba
+
+
+def normalize(text: str) -> str:
+    """NFKC-normalise (full-width letters and digits become ASCII) and lower-case."""
+    return unicodedata.normalize("NFKC", text).lower()
+
+
+def _clean(tokens: Iterable[str]) -> list[str]:
+    out: list[str] = []
+    for token in tokens:
+        out.extend(_WORD.findall(token))
+    return out
+
+
+def segment(text: str) -> list[str]:
+    """Precise-mode tokens of ``text``, in order (used for positions, phrases and queries)."""
+    if not text:
+        return []
+    return _clean(_tokenizer().lcut(normalize(text)))
+
+
+def sub_words(text: str, precise: Iterable[str] | None = None) -> list[str]:
+    """Extra tokens from jieba's search mode that the precise cut does not already produce."""
+    if not text:
+        return []
+    have = set(precise if precise is not None else segment(text))
+    extra = []
+    for token in _clean(_tokenizer().lcut_for_search(normalize(text))):
+        if token not in have:
+            have.add(token)
+            extra.append(token)
+    return extra
+
+
+@lru_cache(maxsize=4096)
+def query_terms(query: str) -> tuple[str, ...]:
+    """The distinct tokens of a free-text query, in order of first appearance."""
+    seen: dict[str, None] = {}
+    for token in segment(query):
+        seen.setdefault(token, None)
+    return tuple(seen)
+
+
+def index_fields(title: str | None, text: str) -> dict[str, str]:
+    """The segmented fields stored beside a mention: space-joined tokens."""
+    title_tokens = segment(title or "")
+    text_tokens = segment(text)
+    extra = sub_words(f"{title or ''}\n{text}", [*title_tokens, *text_tokens])
+    return {
+        "title_seg": " ".join(title_tokens),
+        "text_seg": " ".join(text_tokens),
+        "text_sub": " ".join(extra),
+    }

@@ -1,0 +1,79 @@
+"""Time helpers: everything stored is UTC; durations in config read like ``15m`` or ``1h30m``."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+
+_DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)\s*(ms|s|m|h|d|w)")
+_UNITS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+
+
+def utcnow() -> datetime:
+    """The current time, timezone-aware, in UTC."""
+    return datetime.now(UTC)
+
+
+def to_utc(value: datetime) -> datetime:
+    """Return ``value`` in UTC; a naive datetime is taken to be UTC already."""
+    if value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    return value.astimezone(UTC)
+
+
+def parse_duration(value: str | int | float | timedelta) -> timedelta:
+    """Parse ``30s``, ``15m``, ``1h30m``, ``7d``, ``2w`` or a number of seconds.
+
+    Raises ``ValueError`` with a message that shows the accepted forms.
+    """
+    if isinstance(value, timedelta):
+        return value
+    if isinstance(value, bool):
+        raise ValueError("a duration must be a number of seconds or text like 30s, 15m, 1h, 7d")
+    if isinstance(value, int | float):
+        if value < 0:
+            raise ValueError("a duration cannot be negative")
+        return timedelta(seconds=value)
+    text = str(value).strip().lower().replace(" ", "")
+    if not text:
+        raise ValueError("empty duration; use e.g. 30s, 15m, 1h, 7d")
+    if re.fullmatch(r"\d+(\.\d+)?", text):
+        return timedelta(seconds=float(text))
+    pos = 0
+    total = 0.0
+    for match in _DURATION_PART.finditer(text):
+        if match.start() != pos:
+            break
+        total += float(match.group(1)) * _UNITS[match.group(2)]
+        pos = match.end()
+    if pos != len(text) or pos == 0:
+        raise ValueError(f"invalid duration {value!r}; use e.g. 30s, 15m, 1h, 1h30m, 7d")
+    return timedelta(seconds=total)
+
+
+def format_duration(value: timedelta) -> str:
+    """Render a duration the way config writes it (``1h30m``)."""
+    seconds = int(value.total_seconds())
+    if seconds == 0:
+        return "0s"
+    parts = []
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60), ("s", 1)):
+        if seconds >= size:
+            count, seconds = divmod(seconds, size)
+            parts.append(f"{count}{unit}")
+    return "".join(parts)
+
+
+def floor_time(value: datetime, step: timedelta) -> datetime:
+    """Round ``value`` down to a multiple of ``step`` since the Unix epoch (UTC)."""
+    step_s = step.total_seconds()
+    if step_s <= 0:
+        return value
+    epoch = to_utc(value).timestamp()
+    return datetime.fromtimestamp(epoch - (epoch % step_s), UTC)
+
+
+def isoformat_z(value: datetime) -> str:
+    """ISO-8601 in UTC with a ``Z`` suffix and no sub-second noise unless present."""
+    text = to_utc(value).isoformat()
+    return text.replace("+00:00", "Z")
