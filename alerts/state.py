@@ -37,6 +37,8 @@ class AlertState(Base):
     last_fired_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     numbers: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
+    #: The ticket request of the current incident, kept so a retry sends the identical body (idempotency).
+    ticket_request: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
 
 
 class AlertEvent(Base):
@@ -86,6 +88,7 @@ class StateView:
     ticket_id: int | None
     last_fired_at: datetime | None
     last_resolved_at: datetime | None
+    ticket_request: dict[str, Any] | None
 
 
 class AlertStateStore:
@@ -105,7 +108,7 @@ class AlertStateStore:
 
     def touch(self, rule: str, key: str, at: datetime, numbers: dict[str, Any]) -> None:
         """Record an evaluation; creates the row on first sight."""
-        with self.db.session() as s, s.begin():
+        with self.db.transaction() as s:
             row = s.get(AlertState, (rule, key))
             if row is None:
                 try:
@@ -117,18 +120,29 @@ class AlertStateStore:
             row.last_evaluated_at = at
             row.numbers = numbers
 
-    def try_fire(self, rule: str, key: str, incident: str, at: datetime) -> bool:
-        """Move ``rule``/``key`` from ok to firing for ``incident``; False when it is already firing."""
-        with self.db.session() as s, s.begin():
+    def try_fire(self, rule: str, key: str, incident: str, at: datetime, ticket_request: dict[str, Any]) -> bool:
+        """Move ``rule``/``key`` from ok to firing for ``incident``; False when it is already firing.
+
+        Only one of several concurrent evaluators can win this conditional update.
+        """
+        with self.db.transaction() as s:
             result = s.execute(
                 update(AlertState)
                 .where(AlertState.rule == rule, AlertState.key == key, AlertState.status != FIRING)
-                .values(status=FIRING, since=at, incident=incident, ticket_number=None, ticket_id=None, last_fired_at=at)
+                .values(
+                    status=FIRING,
+                    since=at,
+                    incident=incident,
+                    ticket_number=None,
+                    ticket_id=None,
+                    last_fired_at=at,
+                    ticket_request=ticket_request,
+                )
             )
             return bool(result.rowcount)  # type: ignore[attr-defined]
 
     def set_ticket(self, rule: str, key: str, incident: str, ticket_id: int, ticket_number: str) -> None:
-        with self.db.session() as s, s.begin():
+        with self.db.transaction() as s:
             s.execute(
                 update(AlertState)
                 .where(AlertState.rule == rule, AlertState.key == key, AlertState.incident == incident)
@@ -137,7 +151,7 @@ class AlertStateStore:
 
     def resolve(self, rule: str, key: str, at: datetime) -> StateView | None:
         """Move a firing key back to ok; returns the state it had, or None if it was not firing."""
-        with self.db.session() as s, s.begin():
+        with self.db.transaction() as s:
             row = s.get(AlertState, (rule, key), with_for_update=True)
             if row is None or row.status != FIRING:
                 return None
@@ -147,7 +161,7 @@ class AlertStateStore:
             return before
 
     def add_event(self, event: AlertEvent) -> None:
-        with self.db.session() as s, s.begin():
+        with self.db.transaction() as s:
             s.add(event)
 
     def events(self, rule: str | None = None, limit: int = 100) -> Sequence[AlertEvent]:
@@ -163,7 +177,7 @@ class AlertStateStore:
             return s.get(RuleHealth, rule)
 
     def record_rule_ok(self, rule: str, at: datetime) -> None:
-        with self.db.session() as s, s.begin():
+        with self.db.transaction() as s:
             row = s.get(RuleHealth, rule) or RuleHealth(rule=rule)
             row.consecutive_errors = 0
             row.paused_until = None
@@ -171,7 +185,7 @@ class AlertStateStore:
             s.merge(row)
 
     def record_rule_error(self, rule: str, at: datetime, error: str, paused_until: datetime | None) -> int:
-        with self.db.session() as s, s.begin():
+        with self.db.transaction() as s:
             row = s.get(RuleHealth, rule) or RuleHealth(rule=rule, consecutive_errors=0)
             row.consecutive_errors = (row.consecutive_errors or 0) + 1
             row.last_error = error
@@ -192,4 +206,5 @@ def _view(row: AlertState) -> StateView:
         row.ticket_id,
         row.last_fired_at,
         row.last_resolved_at,
+        row.ticket_request,
     )

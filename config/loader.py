@@ -8,14 +8,16 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 import yaml
 from pydantic import ValidationError
 
+from alerts.rules.base import RuleConfig
 from config.models import AppConfig
+from crawlers.sources import SourceConfig
 from yuqing.errors import ConfigError, ConfigProblem
 
 _ENV = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
@@ -70,7 +72,7 @@ def _data_path(data: Any, loc: tuple[Any, ...]) -> Path_:
     out: list[str | int] = []
     cur = data
     for part in loc:
-        if isinstance(cur, dict) and isinstance(part, str) and part in cur:
+        if isinstance(cur, dict) and isinstance(part, str) and part in cur:  # noqa: SIM114 - kept apart for typing
             out.append(part)
             cur = cur[part]
         elif isinstance(cur, list) and isinstance(part, int) and 0 <= part < len(cur):
@@ -114,7 +116,11 @@ def _check_references(cfg: AppConfig) -> list[tuple[Path_, str]]:
         if name in seen:
             problems.append((("brands", i, "name"), f"brand {name!r} is defined twice"))
         seen.add(name)
-    for section, items in (("sources", cfg.sources), ("alerts.rules", cfg.alerts.rules)):
+    named: list[tuple[str, Sequence[SourceConfig | RuleConfig]]] = [
+        ("sources", cfg.sources),
+        ("alerts.rules", cfg.alerts.rules),
+    ]
+    for section, items in named:
         names: set[str] = set()
         base: Path_ = tuple(section.split("."))
         for i, item in enumerate(items):
@@ -135,7 +141,9 @@ def parse_config(text: str, file: str = "<config>") -> AppConfig:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         problem = getattr(exc, "problem", None) or str(exc)
-        raise ConfigError(file, [ConfigProblem("", f"YAML syntax error: {problem}", mark.line + 1 if mark else None)]) from exc
+        raise ConfigError(
+            file, [ConfigProblem("", f"YAML syntax error: {problem}", mark.line + 1 if mark else None)]
+        ) from exc
     if data is None:
         data = {}
     if not isinstance(data, dict):
@@ -177,7 +185,9 @@ def load_config(path: str | Path) -> AppConfig:
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError as exc:
-        raise ConfigError(str(path), [ConfigProblem("", "file not found (set YUQING_CONFIG or pass --config)")]) from exc
+        raise ConfigError(
+            str(path), [ConfigProblem("", "file not found (set YUQING_CONFIG or pass --config)")]
+        ) from exc
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(str(path), [ConfigProblem("", f"cannot read file: {exc}")]) from exc
     return parse_config(text, str(path))

@@ -144,7 +144,7 @@ def _yaml_settings_section(path: Path) -> dict[str, Any]:
             rel = value.removeprefix("sqlite:///")
             section[key] = f"sqlite:///{(path.parent / rel).resolve().as_posix()}"
     section.pop("config", None)
-    return section
+    return dict(section)
 
 
 def load_settings(config_file: Path | None = None) -> Settings:

@@ -78,7 +78,7 @@ class SourceRunStore:
         self.db = db
 
     def record(self, report: RunReport) -> int:
-        with self.db.session() as s, s.begin():
+        with self.db.transaction() as s:
             row = SourceRun(**report.__dict__)
             s.add(row)
             s.flush()

@@ -65,7 +65,15 @@ class Mention(BaseModel):
     @field_validator("published_at", "collected_at", "updated_at")
     @classmethod
     def _utc(cls, value: datetime) -> datetime:
-        return to_utc(value)
+        # Both backends keep milliseconds; cutting here makes a mention round-trip equal to itself.
+        value = to_utc(value)
+        return value.replace(microsecond=value.microsecond // 1000 * 1000)
+
+    @field_validator("brands")
+    @classmethod
+    def _brand_set(cls, value: list[str]) -> list[str]:
+        # A set in a stable order: the same post matched in another order is not a change.
+        return sorted(set(value))
 
     @model_validator(mode="after")
     def _derived(self) -> Mention:
@@ -162,14 +170,22 @@ def decode_cursor(request: SearchRequest) -> list[Any] | None:
         raise InvalidQuery("the cursor is malformed; use the next_cursor of a previous page") from exc
     if fingerprint != request.fingerprint():
         raise InvalidQuery("the cursor belongs to a different search (the filters or sort changed)")
-    if not isinstance(values, list) or len(values) != 2:
+    if (
+        not isinstance(values, list)
+        or len(values) != 2
+        or not isinstance(values[1], str)
+        or not (values[0] is None or (isinstance(values[0], int | float) and not isinstance(values[0], bool)))
+    ):
         raise InvalidQuery("the cursor is malformed; use the next_cursor of a previous page")
     return values
 
 
 @dataclass
 class SearchHit:
-    """A mention with its relevance score (``None`` when sorted by time) and highlighted fragments."""
+    """A mention with its relevance score (``None`` when sorted by time) and highlighted fragments.
+
+    Scores order the hits of one search on one backend; they are not comparable across backends.
+    """
 
     mention: Mention
     score: float | None = None

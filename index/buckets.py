@@ -26,7 +26,7 @@ def bucket_starts(since: datetime, until: datetime, interval: TrendInterval, zon
         if len(starts) > MAX_BUCKETS:
             raise ValueError(f"more than {MAX_BUCKETS} buckets; use a larger interval or a shorter range")
         if interval == "day":
-            naive = (cursor.replace(tzinfo=None) + timedelta(days=1))
+            naive = cursor.replace(tzinfo=None) + timedelta(days=1)
             cursor = naive.replace(tzinfo=zone)
         else:
             # Step in UTC so repeated or skipped local hours around DST changes are handled.

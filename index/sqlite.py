@@ -36,7 +36,7 @@ from index.buckets import bucket_starts
 from index.highlight import highlight
 from index.text import index_fields, query_terms
 from sentiment.base import SentimentLabel
-from yuqing.db import make_engine, run_migrations
+from yuqing.db import IMMEDIATE, make_engine, run_migrations
 from yuqing.errors import InvalidQuery, StoreError, StoreUnavailable
 
 _COLUMNS = (
@@ -92,7 +92,7 @@ class SQLiteMentionStore(MentionStore):
         if not batch:
             return WriteResult()
         try:
-            with self.engine.begin() as conn:
+            with self._write_connection() as conn, conn.begin():
                 return self._write(conn, list(batch.values()))
         except OperationalError as exc:
             if "locked" in str(exc.orig) or "unable to open" in str(exc.orig):
@@ -103,11 +103,15 @@ class SQLiteMentionStore(MentionStore):
         result = WriteResult()
         for mention in batch.values():
             try:
-                with self.engine.begin() as conn:
+                with self._write_connection() as conn, conn.begin():
                     result.merge(self._write(conn, [mention]))
             except SQLAlchemyError as exc:
                 result.failed[mention.id] = str(getattr(exc, "orig", exc))
         return result
+
+    def _write_connection(self) -> Connection:
+        # The batch reads existing rows before writing: take the write lock first (see yuqing.db).
+        return self.engine.connect().execution_options(**{IMMEDIATE: True})
 
     def _write(self, conn: Connection, mentions: list[Mention]) -> WriteResult:
         result = WriteResult()
@@ -317,13 +321,20 @@ class SQLiteMentionStore(MentionStore):
         joins, conds = self._where(flt, params)
         where = ("WHERE " + " AND ".join(conds)) if conds else ""
         with self._read() as conn:
-            return int(conn.execute(self._expand(f"SELECT COUNT(*) FROM mentions m {joins} {where}", params), params).scalar_one())
+            return int(
+                conn.execute(
+                    self._expand(f"SELECT COUNT(*) FROM mentions m {joins} {where}", params), params
+                ).scalar_one()
+            )
 
     def label_counts(self, flt: MentionFilter) -> dict[SentimentLabel, int]:
         params: dict[str, Any] = {}
         joins, conds = self._where(flt, params)
         where = ("WHERE " + " AND ".join(conds)) if conds else ""
-        sql = f"SELECT m.sentiment_label AS label, COUNT(*) AS n FROM mentions m {joins} {where} GROUP BY m.sentiment_label"
+        sql = (
+            f"SELECT m.sentiment_label AS label, COUNT(*) AS n FROM mentions m {joins} {where} "
+            "GROUP BY m.sentiment_label"
+        )
         counts = dict.fromkeys(SentimentLabel, 0)
         with self._read() as conn:
             for row in conn.execute(self._expand(sql, params), params):

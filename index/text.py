@@ -36,9 +36,22 @@ def _tokenizer() -> Any:
     return _jieba
 
 
+def _fold_latin_accents(text: str) -> str:
+    # "café" must find "cafe" on both backends. Only marks on Latin letters go: in Japanese, NFKD would
+    # split が into か + a mark that carries meaning.
+    if text.isascii():
+        return text
+    out: list[str] = []
+    for char in unicodedata.normalize("NFKD", text):
+        if unicodedata.combining(char) and out and out[-1] < "\u0250":
+            continue
+        out.append(char)
+    return unicodedata.normalize("NFKC", "".join(out))
+
+
 def normalize(text: str) -> str:
-    """NFKC-normalise (full-width letters and digits become ASCII) and lower-case."""
-    return unicodedata.normalize("NFKC", text).lower()
+    """NFKC-normalise (full-width letters and digits become ASCII), fold Latin accents, lower-case."""
+    return _fold_latin_accents(unicodedata.normalize("NFKC", text)).lower()
 
 
 def _clean(tokens: Iterable[str]) -> list[str]:

@@ -6,6 +6,7 @@ no scorer handles are labelled ``unscored``. Scorers are registered in :data:`SC
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 
 from sentiment.base import Scorer, SentimentLabel, SentimentResult, Thresholds
@@ -18,6 +19,13 @@ SCORERS: dict[str, Callable[[], Scorer]] = {
 }
 
 __all__ = ["SCORERS", "Scorer", "SentimentLabel", "SentimentResult", "SentimentService", "Thresholds"]
+
+
+def _probability(score: float | None) -> float | None:
+    """Keep a scorer's output a probability: clamp to [0, 1]; NaN means unscored."""
+    if score is None or math.isnan(score):
+        return None
+    return min(1.0, max(0.0, float(score)))
 
 
 class SentimentService:
@@ -40,11 +48,16 @@ class SentimentService:
     def analyze_batch(
         self, texts: Sequence[str], languages: Sequence[str | None] | None = None
     ) -> list[SentimentResult]:
-        """One result per text, in order. ``languages`` may give known languages (``None``: detect)."""
-        langs = [
-            (languages[i] if languages and languages[i] else None) or detect_language(text)
-            for i, text in enumerate(texts)
-        ]
+        """One result per text, in order.
+
+        ``languages`` are the languages pages declare. They are used only where the text itself does not tell:
+        a Chinese site declares ``zh-CN`` for an English review as well, and user text is what gets scored.
+        """
+        langs = []
+        for i, text in enumerate(texts):
+            detected = detect_language(text)
+            declared = languages[i] if languages and languages[i] else None
+            langs.append(declared if detected == "und" and declared else detected)
         results: list[SentimentResult | None] = [None] * len(texts)
         groups: dict[str, list[int]] = {}
         for i, lang in enumerate(langs):
@@ -56,7 +69,7 @@ class SentimentService:
                 results[i] = SentimentResult(None, SentimentLabel.unscored, lang, reason=f"no scorer for '{lang}'")
         for lang, indexes in groups.items():
             scorer = self._by_language[lang]
-            scores = scorer.score_batch([texts[i] for i in indexes])
+            scores = [_probability(s) for s in scorer.score_batch([texts[i] for i in indexes])]
             for i, score in zip(indexes, scores, strict=True):
                 reason = None if score is not None else "scorer failed"
                 results[i] = SentimentResult(score, self.thresholds.label(score), lang, scorer.name, reason)

@@ -104,3 +104,7 @@ def _isolated_settings(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Itera
     get_settings.cache_clear()
     yield
     get_settings.cache_clear()
+
+
+# Elasticsearch (osmem-server or a real cluster) for every test package.
+from tests.es_support import elastic_store, es_backend  # noqa: E402, F401

@@ -6,13 +6,26 @@ PostgreSQL in production. Both go through the same models and the same migration
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from alembic import command
 from alembic.config import Config as AlembicConfig
-from sqlalchemy import JSON, DateTime, Dialect, Engine, MetaData, TypeDecorator, create_engine, event, make_url
+from sqlalchemy import (
+    JSON,
+    Connection,
+    DateTime,
+    Dialect,
+    Engine,
+    MetaData,
+    TypeDecorator,
+    create_engine,
+    event,
+    make_url,
+)
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
@@ -43,7 +56,12 @@ def normalize_url(url: str) -> str:
     return url
 
 
+IMMEDIATE = "yuqing_immediate"
+
+
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    # Let SQLAlchemy emit BEGIN itself (see _sqlite_begin); pysqlite's implicit BEGIN cannot be IMMEDIATE.
+    dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     # WAL lets the API read while a crawl process writes; busy_timeout makes writers queue, not fail.
     cursor.execute("PRAGMA journal_mode=WAL")
@@ -51,6 +69,15 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.close()
+
+
+def _sqlite_begin(conn: Connection) -> None:
+    # A transaction that reads before it writes must take the write lock up front: otherwise, in WAL mode,
+    # a concurrent writer makes its first write fail with SQLITE_BUSY at once instead of waiting.
+    if conn.get_execution_options().get(IMMEDIATE):
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+    else:
+        conn.exec_driver_sql("BEGIN")
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
@@ -63,6 +90,7 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
             Path(database).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "begin", _sqlite_begin)
         return engine
     kwargs.setdefault("pool_pre_ping", True)
     return create_engine(url, **kwargs)
@@ -126,7 +154,24 @@ class Database:
         run_migrations(self.engine, "yuqing:migrations")
 
     def session(self) -> Session:
+        """A session for reads (and writes that start by writing)."""
         return self.sessions()
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        """A session in a write transaction, committed on success and rolled back on error.
+
+        On SQLite the transaction takes the write lock at once (BEGIN IMMEDIATE), so concurrent writers
+        queue behind each other instead of failing.
+        """
+        with self.sessions() as session:
+            session.connection(execution_options={IMMEDIATE: True})
+            try:
+                yield session
+                session.commit()
+            except BaseException:
+                session.rollback()
+                raise
 
     def describe(self) -> str:
         return describe_url(self.url)

@@ -48,11 +48,10 @@ class ConfigError(YuqingError):
         self.file = file
         self.problems = list(problems)
         lines = [p.render(file) for p in self.problems]
-        head = f"invalid configuration in {file}"
         if len(lines) == 1:
-            super().__init__(f"{head}: {lines[0]}")
+            super().__init__(f"invalid configuration: {lines[0]}")
         else:
-            super().__init__(head + ":\n" + "\n".join(f"  - {line}" for line in lines))
+            super().__init__(f"invalid configuration in {file}:\n" + "\n".join(f"  - {line}" for line in lines))
 
 
 class StoreError(YuqingError):

@@ -66,4 +66,5 @@ class NegativeShareRule(RuleType[NegativeShareConfig]):
 
     def ticket_title(self, observation: Observation) -> str:
         n = observation.numbers
-        return f"负面占比告警 Negative share: {observation.key} {n['share']:.0%} ({n['negative']}/{n['scored']}, {n['window']})"
+        share = f"{n['share']:.0%} ({n['negative']}/{n['scored']}, {n['window']})"
+        return f"负面占比告警 Negative share: {observation.key} {share}"

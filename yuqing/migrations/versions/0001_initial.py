@@ -87,6 +87,7 @@ def upgrade() -> None:
         sa.Column("last_fired_at", UTCDateTime),
         sa.Column("last_resolved_at", UTCDateTime),
         sa.Column("numbers", JSONType),
+        sa.Column("ticket_request", JSONType),
     )
     op.create_table(
         "alert_events",

@@ -1,0 +1,59 @@
+"""Build the FastAPI application.
+
+``create_app()`` opens the stores named by the settings when it starts (lifespan) and closes them when it
+stops. Passing ``resources`` instead serves already-open stores; that is how the embedded alert engine talks
+to the API in its own process, through httpx's ASGI transport, which runs no lifespan.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import APIRouter, FastAPI
+
+import yuqing
+from api.errors import install_error_handlers
+from api.resources import Resources
+from api.routers import mentions, stats, system, tickets
+from config.settings import Settings, get_settings
+
+API_PREFIX = "/api/v1"
+
+
+def create_app(resources: Resources | None = None, settings: Settings | None = None) -> FastAPI:
+    """The API; with ``resources`` given it uses them and never closes them."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if getattr(app.state, "resources", None) is not None:
+            yield
+            return
+        opened = Resources.open(settings or get_settings())
+        app.state.resources = opened
+        try:
+            yield
+        finally:
+            opened.close()
+            app.state.resources = None
+
+    app = FastAPI(
+        title="Yuqing API",
+        version=yuqing.__version__,
+        summary="Brand mentions, trends and complaint tickets.",
+        description=(
+            "Authenticate with `X-API-Key: KEY` or `Authorization: Bearer KEY` (keys from `YUQING_API_KEYS`). "
+            'Errors are JSON: `{"error": {"status", "code", "message", "details"}}`.'
+        ),
+        lifespan=lifespan,
+    )
+    app.state.resources = resources
+    install_error_handlers(app)
+    v1 = APIRouter(prefix=API_PREFIX)
+    v1.include_router(mentions.router)
+    v1.include_router(stats.router)
+    v1.include_router(tickets.router)
+    v1.include_router(system.sources_router)
+    app.include_router(v1)
+    app.include_router(system.health_router)
+    return app

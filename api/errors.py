@@ -1,0 +1,99 @@
+"""Every error leaves the API as JSON ``{"error": {"status", "code", "message", "details"}}``.
+
+Bad input is always a 4xx that says what is wrong; a 500 means a bug and is logged with its traceback.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from yuqing.errors import Conflict, IdempotencyConflict, InvalidQuery, NotFound, StoreUnavailable
+
+log = logging.getLogger("yuqing.api")
+
+
+def error_body(status: int, code: str, message: str, details: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    body: dict[str, Any] = {"status": status, "code": code, "message": message}
+    if details:
+        body["details"] = details
+    return {"error": body}
+
+
+def _json(
+    status: int,
+    code: str,
+    message: str,
+    details: list[dict[str, Any]] | None = None,
+    headers: dict[str, str] | None = None,
+) -> JSONResponse:
+    return JSONResponse(error_body(status, code, message, details), status_code=status, headers=headers)
+
+
+def _where(loc: tuple[Any, ...]) -> str:
+    parts = [str(p) for p in loc]
+    if parts and parts[0] in {"body", "query", "path", "header"}:
+        head, rest = parts[0], parts[1:]
+        return f"{head} {'.'.join(rest)}" if rest else head
+    return ".".join(parts)
+
+
+def _validation(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    details = []
+    for err in exc.errors():
+        msg = str(err.get("msg", "invalid")).removeprefix("Value error, ")
+        if err.get("type") == "json_invalid":
+            error = err.get("ctx", {}).get("error", "")
+            details.append({"field": "body", "problem": f"is not valid JSON ({error} at character {err['loc'][-1]})"})
+            continue
+        if err.get("type") == "extra_forbidden":
+            msg = "is not a field you can set here"
+        elif err.get("type") == "missing":
+            msg = "is required"
+        details.append({"field": _where(tuple(err.get("loc", ()))), "problem": msg})
+    message = "; ".join(f"{d['field']}: {d['problem']}" for d in details[:5]) or "invalid request"
+    return _json(422, "validation_error", message, details)
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Map Yuqing's exceptions and FastAPI's own to the JSON error shape."""
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        code = {401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed"}.get(
+            exc.status_code, "http_error"
+        )
+        return _json(exc.status_code, code, str(exc.detail), headers=getattr(exc, "headers", None))
+
+    app.add_exception_handler(RequestValidationError, _validation)
+
+    @app.exception_handler(NotFound)
+    async def not_found(request: Request, exc: NotFound) -> JSONResponse:
+        return _json(404, "not_found", str(exc))
+
+    @app.exception_handler(InvalidQuery)
+    async def invalid_query(request: Request, exc: InvalidQuery) -> JSONResponse:
+        return _json(400, "invalid_query", str(exc))
+
+    @app.exception_handler(IdempotencyConflict)
+    async def idempotency(request: Request, exc: IdempotencyConflict) -> JSONResponse:
+        return _json(409, "idempotency_conflict", str(exc))
+
+    @app.exception_handler(Conflict)
+    async def conflict(request: Request, exc: Conflict) -> JSONResponse:
+        return _json(409, "conflict", str(exc))
+
+    @app.exception_handler(StoreUnavailable)
+    async def unavailable(request: Request, exc: StoreUnavailable) -> JSONResponse:
+        return _json(503, "store_unavailable", str(exc), headers={"Retry-After": "5"})
+
+    @app.exception_handler(Exception)
+    async def internal(request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        return _json(500, "internal_error", "internal error; the server log has the details")

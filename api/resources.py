@@ -1,0 +1,63 @@
+"""Everything the API (and the worker) holds open: settings, config and the stores."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass, field
+
+from alerts.state import AlertStateStore
+from config.loader import load_config
+from config.models import AppConfig
+from config.settings import Settings
+from crawlers.health import SourceRunStore
+from index.base import MentionStore
+from index.factory import open_mention_store
+from tickets.store import TicketStore
+from yuqing.db import Database
+
+
+@dataclass
+class Resources:
+    """Open stores plus the config they serve. Create with :meth:`open`; close with :meth:`close`."""
+
+    settings: Settings
+    config: AppConfig
+    mentions: MentionStore
+    db: Database
+    tickets: TicketStore
+    sources: SourceRunStore
+    alerts: AlertStateStore
+    #: Keys accepted besides the configured ones: the in-process alert engine gets one per process.
+    internal_keys: set[str] = field(default_factory=set)
+
+    @classmethod
+    def open(cls, settings: Settings, config: AppConfig | None = None, *, migrate: bool = True) -> Resources:
+        """Open (and by default create or migrate) every store the settings name."""
+        config = config or load_config(settings.config_path())
+        mentions = open_mention_store(settings.resolved_mention_store_url(), settings)
+        db = Database(settings.resolved_database_url())
+        if migrate:
+            mentions.ensure_schema()
+            db.migrate()
+        return cls.from_stores(settings, config, mentions, db)
+
+    @classmethod
+    def from_stores(cls, settings: Settings, config: AppConfig, mentions: MentionStore, db: Database) -> Resources:
+        """Resources over stores that are already open (and migrated)."""
+        tickets = TicketStore(
+            db,
+            number_prefix=config.tickets.number_prefix,
+            timezone=config.timezone,
+            default_priority=config.tickets.default_priority,
+        )
+        return cls(settings, config, mentions, db, tickets, SourceRunStore(db), AlertStateStore(db))
+
+    def issue_internal_key(self) -> str:
+        """A fresh key valid only for this process's in-process API client."""
+        key = secrets.token_urlsafe(32)
+        self.internal_keys.add(key)
+        return key
+
+    def close(self) -> None:
+        self.mentions.close()
+        self.db.close()

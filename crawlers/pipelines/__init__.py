@@ -1,0 +1,11 @@
+"""Item pipelines every mention goes through, in this order (see :data:`crawlers.settings.ITEM_PIPELINES`):
+
+1. :mod:`~crawlers.pipelines.normalize`: clean the text (HTML, whitespace, Unicode); drop empty ones.
+2. :mod:`~crawlers.pipelines.dedupe`: drop a post seen before in the same run.
+3. :mod:`~crawlers.pipelines.brands`: keep only posts that really mention a configured brand.
+4. :mod:`~crawlers.pipelines.sentiment`: language, score and label.
+5. :mod:`~crawlers.pipelines.store`: write to the mention store in batches.
+
+Each is built with ``from_crawler`` from the config objects in the crawler settings, counts what it does in
+the crawler stats (``yuqing/...`` keys from :mod:`crawlers.settings`) and raises nothing but ``DropItem``.
+"""

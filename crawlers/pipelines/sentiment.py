@@ -1,0 +1,70 @@
+"""Language, sentiment score and label of each mention.
+
+The service is built once per crawl from the config's ``sentiment:`` section; the scorer model loads on the
+first text it scores. Scoring never fails an item: a text the scorer cannot handle is stored ``unscored``.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING
+
+from config.models import AppConfig
+from crawlers.items import MentionItem
+from crawlers.settings import APP_CONFIG, STAT_SENTIMENT, required_setting
+from sentiment import SentimentLabel, SentimentService, Thresholds
+
+if TYPE_CHECKING:
+    from typing import Self
+
+    from scrapy.crawler import Crawler
+    from scrapy.statscollectors import StatsCollector
+
+logger = logging.getLogger(__name__)
+
+
+def primary_language(tag: str | None) -> str | None:
+    """``zh-CN`` → ``zh``, ``en_US`` → ``en``: scorers are registered by primary language subtag."""
+    if not tag:
+        return None
+    primary = tag.replace("_", "-").split("-", 1)[0].strip().lower()
+    return primary if primary.isalpha() and primary != "und" else None
+
+
+class SentimentPipeline:
+    """Sets ``language``, ``sentiment_score`` and ``sentiment_label``; counts ``yuqing/sentiment/<label>``.
+
+    The page's declared language (``item.language``) is passed on as a hint; the service decides (it trusts
+    the text over a declaration, since sites declare one language for everything they carry).
+    The title is scored with the text, since a review's title often carries its verdict.
+    """
+
+    def __init__(self, service: SentimentService, stats: StatsCollector):
+        self.service = service
+        self.stats = stats
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        config = required_setting(crawler.settings, APP_CONFIG, AppConfig).sentiment
+        thresholds = Thresholds(negative_below=config.negative_below, positive_above=config.positive_above)
+        return cls(SentimentService.from_names([config.scorer], thresholds), crawler.stats)
+
+    def process_item(self, item: MentionItem) -> MentionItem:
+        text = item.text
+        if item.title and item.title not in text:
+            text = f"{item.title}\n{text}"
+        language = primary_language(item.language)
+        try:
+            result = self.service.analyze(text, language)
+        except Exception:  # a scorer bug must not lose the mention: store it unscored and say so
+            logger.exception("sentiment scoring failed for %s/%s; stored unscored", item.platform, item.post_id)
+            self.stats.inc_value(f"{STAT_SENTIMENT}/failed")
+            item.language = language or item.language
+            item.sentiment_score = None
+            item.sentiment_label = SentimentLabel.unscored.value
+            return item
+        item.language = result.language
+        item.sentiment_score = result.score
+        item.sentiment_label = result.label.value
+        self.stats.inc_value(f"{STAT_SENTIMENT}/{result.label.value}")
+        return item

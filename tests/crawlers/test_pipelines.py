@@ -1,0 +1,345 @@
+"""Each item pipeline on its own, built through from_crawler from a config parsed by the real loader."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from scrapy.exceptions import DropItem
+
+from config.settings import Settings
+from crawlers.items import MentionItem
+from crawlers.pipelines.brands import BrandPipeline
+from crawlers.pipelines.dedupe import DedupePipeline
+from crawlers.pipelines.normalize import NormalizePipeline, html_to_text, normalize_text
+from crawlers.pipelines.sentiment import SentimentPipeline, primary_language
+from crawlers.pipelines.store import STORE_UNAVAILABLE, StorePipeline
+from index.base import Mention, MentionFilter, MentionStore, WriteResult
+from index.sqlite import SQLiteMentionStore
+from yuqing.errors import StoreError, StoreUnavailable
+
+SOURCES = """
+- name: forum
+  type: feed
+  platform: bbs
+  urls: ["http://127.0.0.1:9/feed.xml"]
+  crawl:
+    batch_size: 2
+- name: lumi-only
+  type: feed
+  brands: [lumi]
+  urls: ["http://127.0.0.1:9/lumi.xml"]
+"""
+
+
+@pytest.fixture
+def config(parse_yaml_config):
+    return parse_yaml_config(SOURCES)
+
+
+@pytest.fixture
+def crawler(config, crawler_for):
+    return crawler_for(config, "forum")
+
+
+def item(post_id: str = "p1", text: str = "先达手机很好用", **fields: object) -> MentionItem:
+    values: dict[str, object] = {"platform": "bbs", "post_id": post_id, "text": text, "source": "forum"}
+    values.update(fields)
+    return MentionItem(**values)  # type: ignore[arg-type]
+
+
+# -- normalize ------------------------------------------------------------------------------------------------
+def test_normalize_cleans_text_title_author_and_ids(crawler):
+    pipeline = NormalizePipeline.from_crawler(crawler)
+    out = pipeline.process_item(
+        item(
+            post_id="  p1 \n",
+            text="<div>先达\u200b手机<br>  很好用&amp;便宜</div><script>x()</script>\r\n\r\n\r\n  Cafe\u0301 ",
+            title="  先达\n新品 ",
+            author=" <b>小明</b> ",
+            url="  https://x.test/1 ",
+        )
+    )
+    assert out.text == "先达手机\n很好用&便宜\nCafé"
+    assert out.title == "先达 新品"
+    assert out.author == "小明"
+    assert out.post_id == "p1"
+    assert out.url == "https://x.test/1"
+
+
+def test_normalize_keeps_plain_text_paragraphs_and_decodes_entities_once():
+    assert normalize_text("第一段\n\n\n\n第二段\t\t结束") == "第一段\n\n第二段 结束"
+    assert normalize_text("AT&amp;T &amp;lt;3") == "AT&T &lt;3"
+    assert normalize_text("a < b and c > d") == "a < b and c > d"
+    assert html_to_text("<p>one</p><p>two <b>bold</b></p><ul><li>x</li><li>y</li></ul>") == "one\ntwo bold\nx\ny"
+
+
+def test_normalize_drops_empty_text_and_hashes_overlong_ids(crawler):
+    pipeline = NormalizePipeline.from_crawler(crawler)
+    with pytest.raises(DropItem):
+        pipeline.process_item(item(text="<p> \u200b </p>"))
+    with pytest.raises(DropItem):
+        pipeline.process_item({"text": "a dict is not a mention"})
+    assert crawler.stats.get_value("yuqing/dropped/empty") == 1
+    assert crawler.stats.get_value("yuqing/dropped/invalid") == 1
+    long_id = "https://news.example.com/rss/articles/" + "x" * 600
+    out = pipeline.process_item(item(post_id=long_id))
+    assert out.post_id.startswith("sha256:") and len(out.post_id) <= 512
+    assert pipeline.process_item(item(post_id=long_id)).post_id == out.post_id
+
+
+# -- dedupe ---------------------------------------------------------------------------------------------------
+def test_dedupe_drops_repeats_within_the_run(crawler):
+    pipeline = DedupePipeline.from_crawler(crawler)
+    pipeline.process_item(item("p1"))
+    pipeline.process_item(item("p1", platform="weibo"))  # another platform: another post
+    with pytest.raises(DropItem):
+        pipeline.process_item(item("p1", text="edited"))
+    assert crawler.stats.get_value("yuqing/dropped/duplicate") == 1
+
+
+# -- brands ---------------------------------------------------------------------------------------------------
+def test_brands_fill_matches_and_drop_the_rest(crawler):
+    pipeline = BrandPipeline.from_crawler(crawler)
+    both = pipeline.process_item(item("a", text="先达手机和露米耳机一起买了"))
+    assert both.brands == ["xianda", "lumi"]
+    assert both.matched_keywords == ["先达手机", "先达", "露米"]
+    wide = pipeline.process_item(item("b", text="ＸｉａｎＤａ is everywhere"))  # full-width letters
+    assert wide.brands == ["xianda"]
+    by_title = pipeline.process_item(item("c", text="Battery life is great.", title="XianDa X5 review"))
+    assert by_title.brands == ["xianda"]
+    for text in ("先达路上的咖啡店", "Illuminate your home", "天气不错"):  # exclusion; no whole word; nothing
+        with pytest.raises(DropItem):
+            pipeline.process_item(item("d", text=text))
+    stats = crawler.stats
+    assert stats.get_value("yuqing/matched") == 3
+    assert stats.get_value("yuqing/brand/xianda") == 3
+    assert stats.get_value("yuqing/brand/lumi") == 1
+    assert stats.get_value("yuqing/dropped/no_brand") == 3
+
+
+def test_brands_restricted_to_the_sources_brands(config, crawler_for):
+    crawler = crawler_for(config, "lumi-only")
+    pipeline = BrandPipeline.from_crawler(crawler)
+    assert pipeline.process_item(item(text="先达和露米")).brands == ["lumi"]
+    with pytest.raises(DropItem):
+        pipeline.process_item(item(text="只有先达"))
+
+
+# -- sentiment ------------------------------------------------------------------------------------------------
+def test_sentiment_scores_chinese_and_leaves_other_languages_unscored(crawler):
+    pipeline = SentimentPipeline.from_crawler(crawler)
+    good = pipeline.process_item(item(text="先达手机非常好用，很满意，推荐！"))
+    assert good.language == "zh"
+    assert good.sentiment_score is not None and good.sentiment_score > 0.6
+    assert good.sentiment_label == "positive"
+    bad = pipeline.process_item(item(text="质量太差了，退货，再也不买", title="垃圾"))
+    assert bad.sentiment_label == "negative"
+    english = pipeline.process_item(item(text="XianDa support never answered.", language="zh-CN"))
+    assert english.language == "en"  # a site's zh-CN declaration does not make an English post Chinese
+    assert english.sentiment_label == "unscored" and english.sentiment_score is None
+    assert crawler.stats.get_value("yuqing/sentiment/positive") == 1
+    assert crawler.stats.get_value("yuqing/sentiment/unscored") == 1
+
+
+def test_sentiment_thresholds_come_from_the_config(parse_yaml_config, crawler_for):
+    config = parse_yaml_config(SOURCES).model_copy(deep=True)
+    config.sentiment.positive_above = 0.999999
+    config.sentiment.negative_below = 0.000001
+    pipeline = SentimentPipeline.from_crawler(crawler_for(config, "forum"))
+    assert pipeline.process_item(item(text="先达手机还行吧")).sentiment_label == "neutral"
+
+
+def test_sentiment_failure_never_fails_the_item(crawler, caplog):
+    class Broken:
+        def analyze(self, text: str, language: str | None = None) -> None:
+            raise RuntimeError("model file missing")
+
+    pipeline = SentimentPipeline(Broken(), crawler.stats)  # type: ignore[arg-type]
+    with caplog.at_level(logging.ERROR):
+        out = pipeline.process_item(item(sentiment_score=0.9))
+    assert out.sentiment_label == "unscored" and out.sentiment_score is None
+    assert out.language is None  # nothing declared, nothing detected
+    assert crawler.stats.get_value("yuqing/sentiment/failed") == 1
+
+
+def test_primary_language():
+    assert primary_language("zh-Hans-CN") == "zh"
+    assert primary_language("en_US") == "en"
+    assert primary_language("") is None
+    assert primary_language("und") is None
+
+
+# -- store ----------------------------------------------------------------------------------------------------
+class FakeStore(MentionStore):
+    """An in-memory store whose writes fail while ``down`` is true."""
+
+    backend = "fake"
+
+    def __init__(self, down: int = 0):
+        self.down = down  # number of upserts that raise
+        self.batches: list[list[str]] = []
+        self.mentions: dict[str, Mention] = {}
+        self.refreshed = self.closed = False
+
+    def ensure_schema(self) -> None:
+        pass
+
+    def upsert(self, mentions: Sequence[Mention]) -> WriteResult:
+        if self.down:
+            self.down -= 1
+            raise StoreUnavailable("connection refused")
+        self.batches.append([m.post_id for m in mentions])
+        result = WriteResult()
+        for m in mentions:
+            old = self.mentions.get(m.id)
+            if old is None:
+                result.created.append(m.id)
+            elif old.content_hash == m.content_hash:
+                result.unchanged.append(m.id)
+            else:
+                result.updated.append(m.id)
+            self.mentions[m.id] = m
+        return result
+
+    def refresh(self) -> None:
+        self.refreshed = True
+
+    def close(self) -> None:
+        self.closed = True
+
+    def get_many(self, mention_ids: Sequence[str]) -> list[Mention]:
+        if self.down:
+            self.down -= 1
+            raise StoreUnavailable("connection refused")
+        return [self.mentions[i] for i in mention_ids if i in self.mentions]
+
+    def get(self, mention_id): ...  # type: ignore[no-untyped-def]
+    def search(self, request): ...  # type: ignore[no-untyped-def]
+    def count(self, flt): ...  # type: ignore[no-untyped-def]
+    def label_counts(self, flt): ...  # type: ignore[no-untyped-def]
+    def trend(self, flt, interval, tz="UTC"): ...  # type: ignore[no-untyped-def]
+    def ping(self) -> bool:
+        return not self.down
+
+
+NOW = datetime(2024, 3, 10, 12, 0, tzinfo=UTC)
+
+
+def _store_pipeline(crawler, store: MentionStore, batch_size: int = 2):
+    stops: list[str] = []
+    pipeline = StorePipeline(lambda: store, crawler.stats, batch_size, stop_crawl=stops.append, clock=lambda: NOW)
+    pipeline.open_spider()
+    return pipeline, stops
+
+
+def test_store_writes_in_batches_and_flushes_at_close(crawler):
+    store = FakeStore()
+    pipeline, _ = _store_pipeline(crawler, store)
+    for n in range(5):
+        pipeline.process_item(item(f"p{n}", published_at=datetime(2024, 3, 1, tzinfo=UTC)))
+    assert store.batches == [["p0", "p1"], ["p2", "p3"]]
+    pipeline.close_spider()
+    assert store.batches[-1] == ["p4"]
+    assert store.refreshed and store.closed
+    assert crawler.stats.get_value("yuqing/stored/created") == 5
+    stored = store.mentions[item("p0").id]
+    assert stored.collected_at == NOW and stored.platform == "bbs"
+
+
+def test_a_post_without_a_date_keeps_its_first_date_across_crawls(crawler):
+    store = FakeStore()
+    first, _ = _store_pipeline(crawler, store)
+    first.process_item(item("undated"))
+    first.close_spider()
+    later = datetime(2024, 3, 11, 12, 0, tzinfo=UTC)
+    second = StorePipeline(lambda: store, crawler.stats, 2, clock=lambda: later)
+    second.open_spider()
+    second.process_item(item("undated"))
+    second.process_item(item("new-undated"))
+    second.close_spider()
+    assert crawler.stats.get_value("yuqing/stored/unchanged") == 1  # not "updated" because time passed
+    assert store.mentions[item("undated").id].published_at == NOW
+    assert store.mentions[item("new-undated").id].published_at == later
+
+
+def test_store_outage_keeps_items_stops_the_crawl_and_retries_at_close(crawler):
+    store = FakeStore(down=1)
+    pipeline, stops = _store_pipeline(crawler, store)
+    for n in range(5):
+        pipeline.process_item(item(f"p{n}"))
+    assert stops == [STORE_UNAVAILABLE]  # asked once, not on every item
+    assert store.batches == []
+    pipeline.close_spider()  # the store is back
+    assert sorted(p for batch in store.batches for p in batch) == ["p0", "p1", "p2", "p3", "p4"]
+    assert crawler.stats.get_value("yuqing/store/outages") == 1
+    assert crawler.stats.get_value("yuqing/stored/created") == 5
+    assert crawler.stats.get_value("yuqing/stored/lost") is None
+    assert crawler.stats.get_value("yuqing/store/failed") is None
+
+
+def test_a_persistent_outage_is_counted_and_logged_loudly(crawler, caplog):
+    store = FakeStore(down=99)
+    pipeline, stops = _store_pipeline(crawler, store, batch_size=3)
+    for n in range(4):
+        pipeline.process_item(item(f"p{n}"))
+    with caplog.at_level(logging.CRITICAL, logger="crawlers.pipelines.store"):
+        pipeline.close_spider()
+    assert crawler.stats.get_value("yuqing/stored/lost") == 4
+    assert "connection refused" in crawler.stats.get_value("yuqing/store/failed")
+    assert any("4 mentions were NOT stored" in r.getMessage() for r in caplog.records)
+    assert stops == [STORE_UNAVAILABLE]
+
+
+def test_an_invalid_mention_is_counted_and_the_rest_stored(crawler):
+    store = FakeStore()
+    pipeline, _ = _store_pipeline(crawler, store)
+    pipeline.process_item(item("ok"))
+    pipeline.process_item(item("bad", sentiment_score=1.7))  # outside [0, 1]: the Mention model refuses it
+    pipeline.close_spider()
+    assert store.batches == [["ok"]]
+    assert crawler.stats.get_value("yuqing/stored/failed") == 1
+    assert crawler.stats.get_value("yuqing/stored/created") == 1
+
+
+def test_a_store_that_cannot_be_opened_stops_the_crawl_before_it_starts(crawler, caplog):
+    def unavailable() -> MentionStore:
+        raise StoreUnavailable("https://elastic:hunter2@es.internal:9200: no route to host")
+
+    pipeline = StorePipeline(unavailable, crawler.stats, 10)
+    with caplog.at_level(logging.CRITICAL), pytest.raises(StoreError, match="no route to host"):
+        pipeline.open_spider()
+    failure = crawler.stats.get_value("yuqing/store/failed")
+    assert "cannot open the mention store" in failure
+    assert "hunter2" not in failure and "https://es.internal:9200" in failure
+    assert all("hunter2" not in r.getMessage() for r in caplog.records)
+
+
+def test_store_from_crawler_writes_to_the_configured_sqlite_store(config, crawler_for, tmp_path: Path):
+    url = f"sqlite:///{(tmp_path / 'm.sqlite3').as_posix()}"
+    crawler = crawler_for(config, "forum", Settings(mention_store_url=url, data_dir=tmp_path))
+    pipeline = StorePipeline.from_crawler(crawler)
+    assert pipeline.batch_size == 2  # the source's crawl override
+    pipeline.open_spider()
+    for n in range(3):
+        pipeline.process_item(item(f"p{n}", brands=["xianda"], published_at=datetime(2024, 3, n + 1, tzinfo=UTC)))
+    pipeline.process_item(item("undated", brands=["xianda"]))
+    pipeline.close_spider()
+
+    again = StorePipeline.from_crawler(crawler)
+    again.open_spider()
+    for n in range(3):
+        again.process_item(item(f"p{n}", brands=["xianda"], published_at=datetime(2024, 3, n + 1, tzinfo=UTC)))
+    again.process_item(item("undated", brands=["xianda"]))
+    again.close_spider()
+
+    assert crawler.stats.get_value("yuqing/stored/created") == 4
+    assert crawler.stats.get_value("yuqing/stored/unchanged") == 4
+    store = SQLiteMentionStore(url)
+    try:
+        assert store.count(MentionFilter(brands=["xianda"])) == 4
+    finally:
+        store.close()

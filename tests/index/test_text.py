@@ -1,0 +1,41 @@
+"""Segmentation and highlighting shared by both backends."""
+
+from __future__ import annotations
+
+from index.highlight import highlight
+from index.text import index_fields, query_terms, segment, sub_words
+
+
+def test_segment_splits_chinese_words_and_folds_case_and_width() -> None:
+    assert segment("鲜达外卖申请退款") == ["鲜达", "外卖", "申请", "退款"]
+    assert segment("ＸｉａｎＤａ Delivery!") == ["xianda", "delivery"]
+    assert segment("!!! ...") == []
+
+
+def test_sub_words_add_words_hidden_in_long_ones() -> None:
+    assert "人民" in sub_words("中华人民共和国")
+    fields = index_fields("标题", "中华人民共和国成立")
+    assert "中华人民共和国" in fields["text_seg"].split() and "人民" in fields["text_sub"].split()
+
+
+def test_query_terms_are_distinct_in_order() -> None:
+    assert query_terms("退款 退款 快递") == ("退款", "快递")
+    assert query_terms('"NEAR" -x *') == ("near", "x")
+
+
+def test_highlight_escapes_then_marks() -> None:
+    text = "<script>alert(1)</script> 鲜达外卖申请退款很慢"
+    fragment = highlight(text, ["退款"])
+    assert fragment == "&lt;script&gt;alert(1)&lt;/script&gt; 鲜达外卖申请<mark>退款</mark>很慢"
+
+
+def test_highlight_latin_matches_whole_words_case_insensitively() -> None:
+    assert highlight("The category of CAT food", ["cat"]) == "The category of <mark>CAT</mark> food"
+    assert highlight("no match here", ["cat"]) is None
+    assert highlight(None, ["cat"]) is None
+
+
+def test_highlight_windows_long_text() -> None:
+    text = "前" * 200 + "退款" + "后" * 200
+    fragment = highlight(text, ["退款"], context=10)
+    assert fragment == "…" + "前" * 10 + "<mark>退款</mark>" + "后" * 10 + "…"

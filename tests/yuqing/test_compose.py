@@ -1,0 +1,39 @@
+"""docker-compose.yml cannot run here (no Docker engine); check that what it says is coherent with the code."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+
+from config.settings import Settings
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_services_healthchecks_and_dependencies() -> None:
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+    services = compose["services"]
+    assert set(services) == {"elasticsearch", "postgres", "api", "worker"}
+    for name in services:
+        assert "healthcheck" in services[name] or name == "worker", name
+    assert services["worker"]["depends_on"] == {
+        "elasticsearch": {"condition": "service_healthy"},
+        "postgres": {"condition": "service_healthy"},
+        "api": {"condition": "service_healthy"},
+    }
+    assert services["worker"]["command"] == ["yuqing", "run"]
+    assert services["elasticsearch"]["image"].split(":")[1].startswith(("8.", "9."))
+
+
+def test_every_yuqing_variable_is_a_real_setting() -> None:
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+    fields = {f"YUQING_{name.upper()}" for name in Settings.model_fields}
+    for name in ("api", "worker"):
+        for variable in compose["services"][name]["environment"]:
+            if variable.startswith("YUQING_") and variable != "YUQING_API_KEY":
+                assert variable in fields, (name, variable)
+    worker_env = compose["services"]["worker"]["environment"]
+    assert worker_env["YUQING_API_URL"] == "http://api:8000"
+    assert worker_env["YUQING_MENTION_STORE_URL"].startswith("http://elasticsearch:9200")
+    assert worker_env["YUQING_DATABASE_URL"].startswith("postgresql://")

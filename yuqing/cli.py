@@ -1,0 +1,383 @@
+"""The ``yuqing`` command line: one program, one subcommand per task."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import functools
+import json
+import logging
+import os
+import signal
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+from rich.console import Console
+from rich.logging import RichHandler
+from rich.table import Table
+
+from yuqing.errors import ConfigError, StoreUnavailable, YuqingError
+
+EXIT_OK = 0
+EXIT_FAILED = 1  # the command ran and what it ran failed (a crawl, a cycle)
+EXIT_USAGE = 2  # bad arguments or an invalid config: nothing ran
+EXIT_UNAVAILABLE = 3  # a store (database, index, API) could not be reached
+
+EPILOG = (
+    "Exit codes: 0 success · 1 the work failed (a crawl, a cycle) · 2 bad arguments or config, nothing ran · "
+    "3 a store or the API is unreachable.\n\n"
+    "Settings come from YUQING_* environment variables (see README), overriding the settings: section of the "
+    "config file."
+)
+
+app = typer.Typer(
+    name="yuqing",
+    help="Yuqing (舆情): watch what people say about your brands and turn bad news into handled complaints.",
+    epilog=EPILOG,
+    no_args_is_help=True,
+    rich_markup_mode="rich",
+    pretty_exceptions_enable=False,
+)
+tickets_app = typer.Typer(help="Complaint tickets.", no_args_is_help=True)
+alerts_app = typer.Typer(help="Alert rules and their state.", no_args_is_help=True)
+config_app = typer.Typer(help="Check the configuration.", no_args_is_help=True)
+db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
+app.add_typer(tickets_app, name="tickets")
+app.add_typer(alerts_app, name="alerts")
+app.add_typer(config_app, name="config")
+app.add_typer(db_app, name="db")
+
+# Logs and CI capture output without a terminal; rich would fall back to 80 columns and wrap every table.
+console = Console(width=None if sys.stdout.isatty() else 120)
+err = Console(stderr=True, width=None if sys.stderr.isatty() else 120)
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def handles_errors(func: F) -> F:
+    """Turn Yuqing's errors into a message on stderr and a meaningful exit code."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except ConfigError as exc:
+            err.print(f"[bold red]config error:[/] {exc}", highlight=False, soft_wrap=True)
+            raise typer.Exit(EXIT_USAGE) from exc
+        except StoreUnavailable as exc:
+            err.print(f"[bold red]unavailable:[/] {exc}", highlight=False, soft_wrap=True)
+            raise typer.Exit(EXIT_UNAVAILABLE) from exc
+        except YuqingError as exc:
+            err.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
+            raise typer.Exit(EXIT_FAILED) from exc
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _setup_logging(level: str) -> None:
+    logging.basicConfig(
+        level=level,
+        format="%(message)s",
+        datefmt="[%X]",
+        handlers=[RichHandler(console=err, show_path=False, rich_tracebacks=False)],
+        force=True,
+    )
+    # Migrations and HTTP clients narrate every step at INFO; only their problems matter here.
+    for noisy in ("alembic", "httpx", "elastic_transport"):
+        logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLogger().level))
+
+
+@app.callback()
+def _main(
+    config: Annotated[
+        Path | None,
+        typer.Option(
+            "--config", "-c", help="YAML config file (default: $YUQING_CONFIG or ./yuqing.yaml).", show_default=False
+        ),
+    ] = None,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log debug messages.")] = False,
+) -> None:
+    if config is not None:
+        os.environ["YUQING_CONFIG"] = str(config.resolve())
+    from config.settings import get_settings
+
+    get_settings.cache_clear()
+    _setup_logging("DEBUG" if verbose else os.environ.get("YUQING_LOG_LEVEL", "INFO"))
+
+
+def _load() -> tuple[Any, Any]:
+    from config.loader import load_config
+    from config.settings import get_settings
+
+    settings = get_settings()
+    return settings, load_config(settings.config_path())
+
+
+@contextlib.contextmanager
+def _resources() -> Iterator[Any]:
+    from api.resources import Resources
+
+    settings, config = _load()
+    resources = Resources.open(settings, config)
+    try:
+        yield resources
+    finally:
+        resources.close()
+
+
+# -- serve / run / crawl / demo ------------------------------------------------------------------------------
+@app.command()
+@handles_errors
+def serve(
+    host: Annotated[
+        str | None, typer.Option(help="Address to listen on (default: YUQING_API_HOST, 127.0.0.1).")
+    ] = None,
+    port: Annotated[int | None, typer.Option(help="Port (default: YUQING_API_PORT, 8000).")] = None,
+) -> None:
+    """Start the HTTP API (docs at /docs). Crawls never run here: start [bold]yuqing run[/] for those."""
+    import uvicorn
+
+    from api.app import create_app
+
+    settings, _ = _load()  # validate the config before listening
+    host = host or settings.api_host
+    port = port or settings.api_port
+    if not settings.api_keys:
+        err.print("[yellow]warning:[/] no API keys configured (YUQING_API_KEYS); every API call will get 401.")
+    uvicorn.run(create_app(settings=settings), host=host, port=port, log_level=settings.log_level.lower())
+
+
+@app.command()
+@handles_errors
+def run(
+    once: Annotated[
+        bool, typer.Option("--once", help="Run one cycle (crawl every source, evaluate rules), then exit.")
+    ] = False,
+) -> None:
+    """Run the scheduler: crawl each source on its interval, score, index, evaluate alert rules. Stops on Ctrl-C."""
+    from yuqing.report import Snapshot, print_cycle
+    from yuqing.worker import Worker
+
+    with _resources() as resources:
+        worker = Worker(resources.settings, resources.config, resources)
+
+        async def go() -> int:
+            try:
+                if once:
+                    before = Snapshot.take(resources)
+                    report = await worker.run_once(lambda c: err.print(f"crawled {c.source}: {c.status}"))
+                    print_cycle(console, resources, report, before)
+                    return EXIT_FAILED if any(c.status == "failed" for c in report.crawls) else EXIT_OK
+                stop = asyncio.Event()
+                loop = asyncio.get_running_loop()
+                for sig in (signal.SIGINT, signal.SIGTERM):
+                    loop.add_signal_handler(sig, stop.set)
+                await worker.run_forever(stop)
+                return EXIT_OK
+            finally:
+                await worker.aclose()
+
+        code = asyncio.run(go())
+    raise typer.Exit(code)
+
+
+@app.command()
+@handles_errors
+def crawl(
+    source: Annotated[str, typer.Argument(help="Name of a source in the config.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the run report as one JSON line.")] = False,
+) -> None:
+    """Crawl one source in this process and store what matches. The scheduler runs this as a subprocess."""
+    from crawlers.runner import crawl as run_crawl
+
+    settings, config = _load()
+    try:
+        config.source(source)
+    except KeyError as exc:
+        err.print(f"[bold red]error:[/] {exc.args[0]}", highlight=False, soft_wrap=True)
+        raise typer.Exit(EXIT_USAGE) from exc
+    report = run_crawl(config, settings, source)
+    if as_json:
+        sys.stdout.write(json.dumps(report.as_dict(), ensure_ascii=False) + "\n")
+    else:
+        table = Table(title=f"crawl {source}")
+        table.add_column("field")
+        table.add_column("value")
+        for key, value in report.as_dict().items():
+            table.add_row(key, str(value))
+        console.print(table)
+    if report.status == "failed":
+        raise typer.Exit(EXIT_FAILED)
+
+
+@app.command()
+@handles_errors
+def demo(
+    data_dir: Annotated[Path, typer.Option(help="Where the demo keeps its SQLite stores and logs.")] = Path("var/demo"),
+) -> None:
+    """Run one monitoring cycle on bundled offline sources and print what happened (idempotent: run it twice)."""
+    from yuqing.demo import run_demo
+
+    raise typer.Exit(run_demo(data_dir, console))
+
+
+# -- reading ------------------------------------------------------------------------------------------------
+@app.command()
+@handles_errors
+def sources() -> None:
+    """Configured sources and how their last crawl went."""
+    with _resources() as resources:
+        latest = resources.sources.latest()
+        table = Table(title="Sources")
+        for col in (
+            "source",
+            "type",
+            "every",
+            "last run (UTC)",
+            "status",
+            "items",
+            "new",
+            "parse errors",
+            "HTTP errors",
+        ):
+            table.add_column(col)
+        for source in resources.config.sources:
+            run_ = latest.get(source.name)
+            http = ", ".join(f"{k}×{v}" for k, v in (run_.http_errors or {}).items()) if run_ else ""
+            table.add_row(
+                source.name + ("" if source.enabled else " (disabled)"),
+                source.type,
+                str(source.interval),
+                f"{run_.started_at:%Y-%m-%d %H:%M}" if run_ else "never",
+                run_.status if run_ else "-",
+                str(run_.items_scraped) if run_ else "-",
+                str(run_.created) if run_ else "-",
+                str(run_.parse_errors) if run_ else "-",
+                http,
+            )
+        console.print(table)
+
+
+@app.command()
+@handles_errors
+def search(
+    query: Annotated[str, typer.Argument(help="Words that must all occur (Chinese or English).")],
+    brand: Annotated[list[str] | None, typer.Option(help="Only this brand (repeatable).")] = None,
+    limit: Annotated[int, typer.Option(min=1, max=100)] = 20,
+) -> None:
+    """Search stored mentions, best match first."""
+    from index.base import MentionFilter, SearchRequest, SortOrder
+
+    with _resources() as resources:
+        page = resources.mentions.search(
+            SearchRequest(
+                filter=MentionFilter(text=query, brands=brand or []),
+                sort=SortOrder.relevance,
+                limit=limit,
+                highlight=False,
+            )
+        )
+        table = Table(title=f"{page.total} mentions match {query!r}")
+        for col in ("published (UTC)", "platform", "brands", "sentiment", "text"):
+            table.add_column(col, overflow="fold")
+        for hit in page.hits:
+            m = hit.mention
+            score = (
+                f"{m.sentiment_label.value} {m.sentiment_score:.2f}"
+                if m.sentiment_score is not None
+                else m.sentiment_label.value
+            )
+            table.add_row(
+                f"{m.published_at:%Y-%m-%d %H:%M}",
+                m.platform,
+                ", ".join(m.brands),
+                score,
+                (m.title + " · " if m.title else "") + m.text[:120],
+            )
+        console.print(table)
+
+
+@tickets_app.command("list")
+@handles_errors
+def tickets_list(
+    status: Annotated[list[str] | None, typer.Option(help="Only these statuses (repeatable).")] = None,
+    limit: Annotated[int, typer.Option(min=1, max=100)] = 20,
+) -> None:
+    """Newest tickets first."""
+    from tickets.schemas import TicketQuery
+
+    with _resources() as resources:
+        page = resources.tickets.find(TicketQuery.model_validate({"status": status or [], "limit": limit}))
+        table = Table(title=f"{page.total} tickets")
+        for col in ("number", "status", "priority", "brand", "origin", "created (UTC)", "title"):
+            table.add_column(col)
+        for t in page.items:
+            table.add_row(
+                t.number,
+                t.status.value,
+                t.priority.value,
+                t.brand or "",
+                t.origin.value,
+                f"{t.created_at:%Y-%m-%d %H:%M}",
+                t.title,
+            )
+        console.print(table)
+
+
+@tickets_app.command("show")
+@handles_errors
+def tickets_show(number: Annotated[str, typer.Argument(help="Ticket number (FBD...) or id.")]) -> None:
+    """One ticket with its mentions and history."""
+    with _resources() as resources:
+        ticket = resources.tickets.get_by_number(number) if not number.isdigit() else resources.tickets.get(int(number))
+        full = resources.tickets.get(ticket.id, history=True)
+        console.print(full.model_dump_json(indent=2))
+
+
+@alerts_app.command("status")
+@handles_errors
+def alerts_status() -> None:
+    """Every rule and key the engine has seen, and whether it is firing."""
+    with _resources() as resources:
+        table = Table(title="Alert state")
+        for col in ("rule", "key", "state", "since (UTC)", "ticket"):
+            table.add_column(col)
+        for s in resources.alerts.all():
+            table.add_row(
+                s.rule, s.key, s.status, f"{s.since:%Y-%m-%d %H:%M}" if s.since else "", s.ticket_number or ""
+            )
+        console.print(table)
+
+
+@config_app.command("check")
+@handles_errors
+def config_check(
+    path: Annotated[Path | None, typer.Argument(help="Config file (default: the one in use).")] = None,
+) -> None:
+    """Validate a config file and summarise it. Exit code 2 when it is invalid."""
+    from config.loader import load_config
+    from config.settings import get_settings, load_settings
+
+    settings = load_settings(path) if path else get_settings()
+    cfg = load_config(path or settings.config_path())
+    console.print(
+        f"[green]valid[/]: {len(cfg.brands)} brands, {len(cfg.sources)} sources, {len(cfg.alerts.rules)} alert rules"
+    )
+    console.print(f"mentions: {settings.resolved_mention_store_url().split('@')[-1]}")
+    console.print(f"database: {settings.resolved_database_url().split('@')[-1]}")
+
+
+@db_app.command("upgrade")
+@handles_errors
+def db_upgrade() -> None:
+    """Create or migrate every table and index template (also done on start)."""
+    with _resources() as resources:
+        console.print(f"[green]up to date[/]: {resources.mentions.describe()}; {resources.db.describe()}")
+
+
+def main() -> None:
+    """Entry point of the ``yuqing`` command."""
+    app()

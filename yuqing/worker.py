@@ -1,0 +1,241 @@
+"""The scheduler: crawl each source on its interval, then evaluate the alert rules.
+
+Crawls never run in this process: each is a ``yuqing crawl SOURCE`` subprocess, because Scrapy's Twisted
+reactor cannot be restarted and a crawl must not share a process with the API. The child gets the resolved
+settings through ``YUQING_*`` variables, prints its :class:`~crawlers.health.RunReport` as one JSON line
+and logs to ``<data_dir>/logs/crawl-<source>.log``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import os
+import signal
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from pydantic import SecretStr
+
+from alerts.client import TicketClient
+from alerts.engine import AlertEngine, EvaluationReport
+from api.app import create_app
+from api.resources import Resources
+from config.models import AppConfig
+from config.settings import Settings
+from crawlers.sources import SourceConfig
+from yuqing.errors import ConfigError, ConfigProblem
+from yuqing.timeutil import utcnow
+
+log = logging.getLogger(__name__)
+
+
+def settings_env(settings: Settings) -> dict[str, str]:
+    """The settings as ``YUQING_*`` variables, so a child process resolves exactly the same stores."""
+    env: dict[str, str] = {
+        "YUQING_MENTION_STORE_URL": settings.resolved_mention_store_url(),
+        "YUQING_DATABASE_URL": settings.resolved_database_url(),
+        "YUQING_CONFIG": str(Path(settings.config_path()).resolve()),
+    }
+    for name, value in settings.model_dump().items():
+        key = f"YUQING_{name.upper()}"
+        if value is None or key in env:
+            continue
+        raw = getattr(settings, name)
+        if isinstance(raw, SecretStr):
+            env[key] = raw.get_secret_value()
+        elif isinstance(raw, list):
+            env[key] = ",".join(v.get_secret_value() if isinstance(v, SecretStr) else str(v) for v in raw)
+        elif isinstance(raw, Path):
+            env[key] = str(raw.resolve())
+        else:
+            env[key] = str(raw)
+    return env
+
+
+@dataclass
+class CrawlResult:
+    """The outcome of one crawl subprocess."""
+
+    source: str
+    exit_code: int
+    report: dict[str, Any] | None
+    log_file: Path
+    error: str | None = None
+
+    @property
+    def status(self) -> str:
+        if self.report:
+            return str(self.report.get("status", "unknown"))
+        return "failed"
+
+
+@dataclass
+class CycleReport:
+    """One monitoring cycle: the crawls and the alert evaluation after them."""
+
+    started_at: datetime
+    crawls: list[CrawlResult] = field(default_factory=list)
+    evaluation: EvaluationReport | None = None
+
+
+class Worker:
+    """Runs crawls in subprocesses and the alert engine in this process."""
+
+    def __init__(self, settings: Settings, config: AppConfig, resources: Resources):
+        self.settings = settings
+        self.config = config
+        self.resources = resources
+        self.log_dir = settings.data_dir / "logs"
+        if settings.api_url:
+            key = settings.engine_api_key()
+            if not key:
+                raise ConfigError(
+                    str(settings.config_path()),
+                    [
+                        ConfigProblem(
+                            "settings.api_client_key",
+                            "YUQING_API_URL is set, so the alert engine needs a key: set "
+                            "YUQING_API_CLIENT_KEY or YUQING_API_KEYS",
+                        )
+                    ],
+                )
+            client = TicketClient(settings.api_url, key)
+        else:
+            # Embedded: the same HTTP client, talking to the API app inside this process.
+            app = create_app(resources)
+            client = TicketClient.in_process(app, resources.issue_internal_key())
+        self.tickets = client
+        self.engine = AlertEngine.from_config(config, resources.mentions, resources.alerts, client)
+
+    async def aclose(self) -> None:
+        await self.tickets.aclose()
+
+    # -- crawling -------------------------------------------------------------------------------------------
+    async def crawl(self, source: SourceConfig) -> CrawlResult:
+        """Run ``yuqing crawl SOURCE`` as a subprocess and collect its report."""
+        self.log_dir.mkdir(parents=True, exist_ok=True)
+        log_file = self.log_dir / f"crawl-{source.name}.log"
+        env = {**os.environ, **settings_env(self.settings)}
+        timeout = self.config.scheduler.crawl_timeout.total_seconds()
+        with log_file.open("ab") as stderr:
+            stderr.write(f"\n==== {utcnow().isoformat()} crawl {source.name} ====\n".encode())
+            stderr.flush()
+            proc = await asyncio.create_subprocess_exec(
+                sys.executable,
+                "-m",
+                "yuqing",
+                "crawl",
+                source.name,
+                "--json",
+                stdout=asyncio.subprocess.PIPE,
+                stderr=stderr,
+                env=env,
+                start_new_session=True,
+            )
+            try:
+                stdout, _ = await asyncio.wait_for(proc.communicate(), timeout=timeout)
+            except TimeoutError:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(proc.pid, signal.SIGKILL)
+                await proc.wait()
+                return CrawlResult(source.name, -9, None, log_file, f"stopped after {timeout:.0f}s (crawl_timeout)")
+            except asyncio.CancelledError:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(proc.pid, signal.SIGTERM)
+                raise
+        report = None
+        for line in reversed(stdout.decode(errors="replace").splitlines()):
+            if line.startswith("{"):
+                with contextlib.suppress(ValueError):
+                    report = json.loads(line)
+                    break
+        error = None
+        if report is None:
+            error = f"crawl exited with code {proc.returncode} and no report; see {log_file}"
+        elif report.get("error"):
+            error = str(report["error"])
+        return CrawlResult(source.name, proc.returncode or 0, report, log_file, error)
+
+    async def crawl_all(self, on_done: Callable[[CrawlResult], None] | None = None) -> list[CrawlResult]:
+        """Crawl every enabled source once, a few at a time."""
+        limit = asyncio.Semaphore(self.config.scheduler.concurrent_crawls)
+
+        async def one(source: SourceConfig) -> CrawlResult:
+            async with limit:
+                result = await self.crawl(source)
+            if on_done:
+                on_done(result)
+            return result
+
+        sources = [s for s in self.config.sources if s.enabled]
+        return list(await asyncio.gather(*(one(s) for s in sources)))
+
+    # -- cycles ---------------------------------------------------------------------------------------------
+    async def run_once(self, on_crawl: Callable[[CrawlResult], None] | None = None) -> CycleReport:
+        """Crawl every source, then evaluate every rule: one full monitoring cycle."""
+        report = CycleReport(started_at=utcnow())
+        report.crawls = await self.crawl_all(on_crawl)
+        self.resources.mentions.refresh()
+        report.evaluation = await self.engine.evaluate()
+        return report
+
+    async def run_forever(self, stop: asyncio.Event) -> None:
+        """Crawl each source when due, evaluate rules on a timer and whenever a crawl stored something new."""
+        last = self.resources.sources.last_started()
+        now = utcnow()
+        sources = {s.name: s for s in self.config.sources if s.enabled}
+        due = {name: next_due(last, source, now) for name, source in sources.items()}
+        running: dict[str, asyncio.Task[CrawlResult]] = {}
+        limit = self.config.scheduler.concurrent_crawls
+        every = self.config.alerts.evaluate_every
+        next_eval = now
+        new_data = asyncio.Event()
+        log.info(
+            "worker started: %d sources, %d rules, evaluating every %s", len(sources), len(self.engine.rules), every
+        )
+        while not stop.is_set():
+            now = utcnow()
+            for name, task in list(running.items()):
+                if task.done():
+                    running.pop(name)
+                    result = task.result()
+                    created = (result.report or {}).get("created", 0) + (result.report or {}).get("updated", 0)
+                    log.info("crawl %s: %s (%s new or changed)", name, result.status, created)
+                    if created:
+                        new_data.set()
+            for name, when in sorted(due.items(), key=lambda kv: kv[1]):
+                if when <= now and name not in running and len(running) < limit:
+                    running[name] = asyncio.create_task(self.crawl(sources[name]))
+                    due[name] = now + sources[name].interval
+            if now >= next_eval or new_data.is_set():
+                new_data.clear()
+                self.resources.mentions.refresh()
+                try:
+                    await self.engine.evaluate()
+                except Exception:  # the engine isolates rules; this guards the loop against store outages
+                    log.exception("alert evaluation failed; retrying at the next tick")
+                next_eval = utcnow() + every
+            wake = min([next_eval, *due.values()])
+            delay = max(0.5, min((wake - utcnow()).total_seconds(), 30.0))
+            waiters = [asyncio.ensure_future(stop.wait()), asyncio.ensure_future(new_data.wait()), *running.values()]
+            await asyncio.wait(waiters, timeout=delay, return_when=asyncio.FIRST_COMPLETED)
+            for waiter in waiters[:2]:
+                if not waiter.done():
+                    waiter.cancel()
+        for task in running.values():
+            task.cancel()
+        await asyncio.gather(*running.values(), return_exceptions=True)
+        log.info("worker stopped")
+
+
+def next_due(last_started: dict[str, datetime], source: SourceConfig, now: datetime) -> datetime:
+    """When ``source`` should be crawled next given when it last started."""
+    started = last_started.get(source.name)
+    return now if started is None else started + source.interval
