@@ -142,7 +142,7 @@ class AlertEngine:
         errors = (health.consecutive_errors if health else 0) + 1
         paused_until = now + self.pause_for if errors >= self.pause_after_errors else None
         self.state.record_rule_error(rule.name, now, message, paused_until)
-        self.state.add_event(AlertEvent(rule=rule.name, key="*", kind="error", at=now, summary=message))
+        self._record("error", rule.name, "*", now, summary=message)
         log.error(
             "alert rule %s failed (%d in a row%s): %s",
             rule.name,
@@ -171,20 +171,7 @@ class AlertEngine:
         if not self.state.try_fire(rule.name, obs.key, incident, now, request):
             outcome.still_firing.append(obs.key)  # a concurrent evaluator won the transition
             return
-        self.state.add_event(
-            AlertEvent(
-                rule=rule.name,
-                key=obs.key,
-                kind="fired",
-                at=now,
-                window_start=obs.window_start,
-                window_end=obs.window_end,
-                numbers=obs.numbers,
-                summary=obs.summary,
-                mention_ids=obs.mention_ids,
-                incident=incident,
-            )
-        )
+        self._record("fired", rule.name, obs.key, now, obs, incident=incident, mention_ids=obs.mention_ids)
         log.warning("ALERT %s fired for %s: %s", rule.name, obs.key, obs.summary)
         outcome.fired.append(await self._deliver(rule, obs.key, incident, request, obs.summary, now))
 
@@ -194,52 +181,37 @@ class AlertEngine:
         try:
             ticket, created = await self.tickets.create_ticket(request, idempotency_key=f"alert-{incident}")
         except TicketClientError as exc:
-            self.state.add_event(
-                AlertEvent(
-                    rule=rule.name,
-                    key=key,
-                    kind="error",
-                    at=now,
-                    incident=incident,
-                    summary=f"ticket not created: {exc}",
-                )
-            )
+            self._record("error", rule.name, key, now, incident=incident, summary=f"ticket not created: {exc}")
             log.error("alert %s/%s: ticket not created, will retry: %s", rule.name, key, exc)
             return Fired(rule.name, key, incident, summary, None, False, str(exc))
         self.state.set_ticket(rule.name, key, incident, int(ticket["id"]), str(ticket["number"]))
-        self.state.add_event(
-            AlertEvent(
-                rule=rule.name,
-                key=key,
-                kind="ticket",
-                at=now,
-                incident=incident,
-                summary=f"ticket {ticket['number']}",
-                ticket_number=str(ticket["number"]),
-            )
-        )
+        number = str(ticket["number"])
+        self._record("ticket", rule.name, key, now, incident=incident, summary=f"ticket {number}", ticket_number=number)
         return Fired(rule.name, key, incident, summary, str(ticket["number"]), created)
 
     def _on_clear(self, rule: RuleType[Any], obs: Observation, now: datetime, outcome: RuleOutcome) -> None:
         before = self.state.resolve(rule.name, obs.key, now)
         if before is None:
             return
-        self.state.add_event(
-            AlertEvent(
-                rule=rule.name,
-                key=obs.key,
-                kind="resolved",
-                at=now,
-                window_start=obs.window_start,
-                window_end=obs.window_end,
-                numbers=obs.numbers,
-                summary=obs.summary,
-                incident=before.incident,
-                ticket_number=before.ticket_number,
-            )
+        self._record(
+            "resolved", rule.name, obs.key, now, obs, incident=before.incident, ticket_number=before.ticket_number
         )
         log.info("alert %s resolved for %s: %s", rule.name, obs.key, obs.summary)
         outcome.resolved.append(obs.key)
+
+    def _record(
+        self, kind: str, rule: str, key: str, at: datetime, obs: Observation | None = None, **fields: Any
+    ) -> None:
+        """Append to the alert history; an observation contributes its window, numbers and summary."""
+        if obs is not None:
+            fields = {
+                "window_start": obs.window_start,
+                "window_end": obs.window_end,
+                "numbers": obs.numbers,
+                "summary": obs.summary,
+                **fields,
+            }
+        self.state.add_event(AlertEvent(rule=rule, key=key, kind=kind, at=at, **fields))
 
     @staticmethod
     def _ticket_request(rule: RuleType[Any], obs: Observation, incident: str) -> dict[str, Any]:

@@ -6,6 +6,7 @@ Bad input is always a 4xx that says what is wrong; a 500 means a bug and is logg
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -61,6 +62,24 @@ def _validation(request: Request, exc: Exception) -> JSONResponse:
     return _json(422, "validation_error", message, details)
 
 
+#: Yuqing's exceptions and the HTTP answer each gets. Order matters: subclasses before their bases.
+_MAPPED: dict[type[Exception], tuple[int, str]] = {
+    NotFound: (404, "not_found"),
+    InvalidQuery: (400, "invalid_query"),
+    IdempotencyConflict: (409, "idempotency_conflict"),
+    Conflict: (409, "conflict"),
+    StoreUnavailable: (503, "store_unavailable"),
+}
+
+
+def _mapped(status: int, code: str) -> Callable[[Request, Exception], Awaitable[JSONResponse]]:
+    async def handler(request: Request, exc: Exception) -> JSONResponse:
+        headers = {"Retry-After": "5"} if status == 503 else None
+        return _json(status, code, str(exc), headers=headers)
+
+    return handler
+
+
 def install_error_handlers(app: FastAPI) -> None:
     """Map Yuqing's exceptions and FastAPI's own to the JSON error shape."""
 
@@ -73,25 +92,8 @@ def install_error_handlers(app: FastAPI) -> None:
 
     app.add_exception_handler(RequestValidationError, _validation)
 
-    @app.exception_handler(NotFound)
-    async def not_found(request: Request, exc: NotFound) -> JSONResponse:
-        return _json(404, "not_found", str(exc))
-
-    @app.exception_handler(InvalidQuery)
-    async def invalid_query(request: Request, exc: InvalidQuery) -> JSONResponse:
-        return _json(400, "invalid_query", str(exc))
-
-    @app.exception_handler(IdempotencyConflict)
-    async def idempotency(request: Request, exc: IdempotencyConflict) -> JSONResponse:
-        return _json(409, "idempotency_conflict", str(exc))
-
-    @app.exception_handler(Conflict)
-    async def conflict(request: Request, exc: Conflict) -> JSONResponse:
-        return _json(409, "conflict", str(exc))
-
-    @app.exception_handler(StoreUnavailable)
-    async def unavailable(request: Request, exc: StoreUnavailable) -> JSONResponse:
-        return _json(503, "store_unavailable", str(exc), headers={"Retry-After": "5"})
+    for exc_type, (status, code) in _MAPPED.items():
+        app.add_exception_handler(exc_type, _mapped(status, code))
 
     @app.exception_handler(Exception)
     async def internal(request: Request, exc: Exception) -> JSONResponse:

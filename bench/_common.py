@@ -1,7 +1,8 @@
 """Shared pieces of the benchmarks: deterministic mentions, the Elasticsearch backend, timing and tables.
 
 Not part of the service. The scripts import this module as ``_common`` (``bench/`` is the script's folder,
-so it is first on ``sys.path``); the project's packages come from the editable install in ``.venv``.
+so it is first on ``sys.path``); the project's packages come from the editable install in ``.venv``, and the
+osmem-server header workaround from ``tests/osmem.py``.
 """
 
 from __future__ import annotations
@@ -9,20 +10,23 @@ from __future__ import annotations
 import random
 import secrets
 import statistics
+import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
-from elastic_transport import HttpHeaders, Urllib3HttpNode
-from elastic_transport._node import NodeApiResponse
-from elastic_transport.client_utils import DEFAULT, DefaultType
+# The osmem-server header workaround lives with the tests (it must never reach production code); the scripts
+# run from bench/, so the repository root is not on sys.path by itself.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from index.base import Mention, mention_id
 from index.elastic import ElasticMentionStore
 from sentiment.base import SentimentLabel
+from tests.osmem import CompatibleJsonNode
 
 ES_URL_ENV = "YUQING_BENCH_ES_URL"
 BASE_TIME = datetime(2024, 3, 1, tzinfo=UTC)
@@ -156,29 +160,6 @@ def random_sentiment(rng: random.Random) -> tuple[float | None, SentimentLabel]:
     if score > 0.6:
         return score, SentimentLabel.positive
     return score, SentimentLabel.neutral
-
-
-class CompatibleJsonNode(Urllib3HttpNode):
-    """osmem-server rejects the client's ``compatible-with=8`` media types; send plain JSON to it.
-
-    The same workaround as tests/index/conftest.py, for the same reason; real Elasticsearch needs none.
-    """
-
-    def perform_request(
-        self,
-        method: str,
-        target: str,
-        body: bytes | None = None,
-        headers: HttpHeaders | None = None,
-        request_timeout: DefaultType | float | None = DEFAULT,
-    ) -> NodeApiResponse:
-        if headers:
-            headers = headers.copy()
-            for name in ("accept", "content-type"):
-                value = headers.get(name)
-                if value and "compatible-with" in value:
-                    headers[name] = "application/x-ndjson" if "ndjson" in value else "application/json"
-        return super().perform_request(method, target, body=body, headers=headers, request_timeout=request_timeout)
 
 
 @dataclass

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 from typing import Annotated
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AfterValidator, BeforeValidator, PlainSerializer
 
@@ -50,3 +51,15 @@ def _strip_nonempty(value: str) -> str:
 
 #: Text that must say something (keywords, brand names).
 NonEmptyText = Annotated[str, AfterValidator(_strip_nonempty)]
+
+
+def _check_zone(value: str) -> str:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ValueError(f"unknown time zone {value!r}; use an IANA name such as Asia/Shanghai") from exc
+    return value
+
+
+#: An IANA time zone name, checked when the config is loaded.
+TimeZoneName = Annotated[str, AfterValidator(_check_zone)]

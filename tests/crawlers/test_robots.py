@@ -224,7 +224,7 @@ def test_files_and_opted_out_requests_skip_robots(middleware):
     mw, engine, _ = middleware((503, ""))
 
     async def check() -> None:
-        await mw.process_request(Request("file:///tmp/feed.xml"))
+        await mw.process_request(Request("file:///srv/feeds/feed.xml"))
         await mw.process_request(Request("http://e.test/x", meta={"dont_obey_robotstxt": True}))
 
     asyncio.run(check())
