@@ -130,6 +130,9 @@ def _check_references(cfg: AppConfig) -> list[tuple[Path_, str]]:
             for j, brand in enumerate(item.brands):
                 if brand not in seen:
                     problems.append(((*base, i, "brands", j), f"unknown brand {brand!r}; brands are {brands}"))
+            owned = getattr(item, "brand", None)
+            if owned is not None and owned not in seen:
+                problems.append(((*base, i, "brand"), f"unknown brand {owned!r}; brands are {brands}"))
     return problems
 
 

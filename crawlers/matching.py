@@ -44,14 +44,18 @@ class BrandMatcher:
         """From :class:`config.models.BrandConfig` objects."""
         return cls([(b.name, b.keywords, b.exclude) for b in brands])  # type: ignore[attr-defined]
 
-    def match(self, text: str, only: Sequence[str] | None = None) -> list[BrandMatch]:
-        """The brands ``text`` mentions (restricted to ``only`` when given), with the keywords found."""
+    def match(self, text: str, only: Sequence[str] | None = None, owned: str | None = None) -> list[BrandMatch]:
+        """The brands ``text`` mentions (restricted to ``only`` when given), with the keywords found.
+
+        ``owned`` names the brand whose own channel the text comes from (its app's reviews, its company
+        page): that brand matches without a keyword, unless an exclusion word occurs.
+        """
         folded = normalize(text)
         out = []
         for name, keywords, exclude in self._brands:
-            if only and name not in only:
+            if only and name not in only and name != owned:
                 continue
             found = tuple(k for k, pattern in keywords if pattern.search(folded))
-            if found and not any(pattern.search(folded) for pattern in exclude):
+            if (found or name == owned) and not any(pattern.search(folded) for pattern in exclude):
                 out.append(BrandMatch(name, found))
         return out

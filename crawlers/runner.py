@@ -34,9 +34,11 @@ from scrapy.crawler import CrawlerProcess
 from scrapy.utils.misc import load_object
 from sqlalchemy.exc import SQLAlchemyError
 
-from crawlers.health import RunReport, SourceRunStore
+from crawlers.health import RUN_DEGRADED, RUN_FAILED, RUN_NEEDS_CREDENTIALS, RUN_OK, RunReport, SourceRunStore
 from crawlers.settings import (
     STAT_BRAND,
+    STAT_CAPPED,
+    STAT_CREDENTIALS,
     STAT_DROPPED,
     STAT_HTTP_STATUS,
     STAT_ITEM_ERRORS,
@@ -46,6 +48,8 @@ from crawlers.settings import (
     STAT_REQUEST_FAILED,
     STAT_RETRY_AFTER_TOO_LONG,
     STAT_ROBOTS_BLOCKED,
+    STAT_SAMPLES,
+    STAT_SHAPE_ERRORS,
     STAT_STORE_FAILED,
     STAT_STORED,
     build_settings,
@@ -64,7 +68,7 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-OK, DEGRADED, FAILED = "ok", "degraded", "failed"
+OK, DEGRADED, FAILED = RUN_OK, RUN_DEGRADED, RUN_FAILED
 
 
 def crawl(
@@ -170,6 +174,9 @@ def report_from_stats(
     lost = _int(stats, f"{STAT_STORED}/lost")
     store_failure = stats.get(STAT_STORE_FAILED)
     http_errors = _by_suffix(stats, STAT_HTTP_STATUS)
+    credentials = stats.get(STAT_CREDENTIALS)
+    shape_errors = _int(stats, STAT_SHAPE_ERRORS)
+    capped = _int(stats, STAT_CAPPED)
     dropped = _by_suffix(stats, STAT_DROPPED)
     finish_reason = stats.get("finish_reason")
 
@@ -179,13 +186,19 @@ def report_from_stats(
         fatal.append(f"crawl raised {error}")
     if store_failure and str(store_failure) not in (error or ""):  # the exception may already say it
         fatal.append(str(store_failure) + (f" ({lost} mentions not stored)" if lost else ""))
-    if pages == 0 and not error:
+    if credentials:
+        fatal.append(f"needs credentials: {credentials}")
+    elif pages == 0 and not error:
         if robots_blocked:
             fatal.append(f"robots.txt disallowed every request ({robots_blocked} refused)")
         else:
             fatal.append(_nothing_fetched(http_errors, requests_failed))
-    if parse_errors:
-        problems.append(f"{parse_errors} parse errors")
+    if shape_errors:
+        problems.append(f"{shape_errors} responses with an unknown structure (the platform may have changed)")
+    if parse_errors - shape_errors > 0:
+        problems.append(f"{parse_errors - shape_errors} parse errors")
+    if capped:
+        problems.append(f"{capped} queries stopped at max_pages before reaching posts already seen")
     if requests_failed and pages:
         problems.append(f"{requests_failed} requests failed")
     if stats.get(STAT_RETRY_AFTER_TOO_LONG):
@@ -197,7 +210,7 @@ def report_from_stats(
     if finish_reason not in (None, "finished"):
         problems.append(f"stopped early: {finish_reason}")
 
-    status = FAILED if fatal else DEGRADED if problems else OK
+    status = RUN_NEEDS_CREDENTIALS if credentials else FAILED if fatal else DEGRADED if problems else OK
     return RunReport(
         source=source,
         started_at=started_at,
@@ -217,6 +230,8 @@ def report_from_stats(
         robots_blocked=robots_blocked,
         brands=_by_suffix(stats, STAT_BRAND),
         error="; ".join(fatal + problems) or None,
+        shape_errors=shape_errors,
+        samples=[str(path) for path in stats.get(STAT_SAMPLES) or []],
     )
 
 

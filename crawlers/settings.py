@@ -56,6 +56,10 @@ STAT_SENTIMENT = "yuqing/sentiment"  # + "/<label>"; "/failed" when scoring rais
 STAT_STORED = "yuqing/stored"  # + "/created" | "/updated" | "/unchanged" | "/failed" | "/lost"
 STAT_STORE_OUTAGES = "yuqing/store/outages"  # batch writes that raised (the batch is kept and retried)
 STAT_STORE_FAILED = "yuqing/store/failed"  # set to the error message when mentions could not be stored
+STAT_SHAPE_ERRORS = "yuqing/shape_errors"  # responses whose structure the parser does not know (a platform change)
+STAT_SAMPLES = "yuqing/samples"  # set to the list of files where such responses were saved
+STAT_CREDENTIALS = "yuqing/credentials"  # set to why the source needs (new) credentials
+STAT_CAPPED = "yuqing/capped"  # queries that hit max_pages before reaching posts already seen
 
 #: Item pipelines in the order every item goes through them.
 ITEM_PIPELINES = {

@@ -225,40 +225,116 @@ def demo(
 
 
 # -- reading ------------------------------------------------------------------------------------------------
+_STATE_STYLE = {
+    "ok": "green",
+    "degraded": "yellow",
+    "failing": "red",
+    "needs_credentials": "bold red",
+    "never_run": "dim",
+}
+
+
 @app.command()
 @handles_errors
 def sources() -> None:
-    """Configured sources and how their last crawl went."""
+    """Each source's health: state (ok, degraded, failing, needs_credentials), last run and last success, items,
+    parse errors and HTTP errors of the last run. Exit code 1 when an enabled source is failing or needs
+    credentials."""
+    from yuqing.timeutil import format_duration
+
     with _resources() as resources:
-        latest = resources.sources.latest()
+        health = resources.sources.health([s.name for s in resources.config.sources])
         table = Table(title="Sources")
-        for col in (
+        columns = (
             "source",
             "type",
             "every",
+            "state",
             "last run (UTC)",
-            "status",
+            "last success (UTC)",
             "items",
             "new",
             "parse errors",
             "HTTP errors",
-        ):
-            table.add_column(col)
+        )
+        for col in columns:
+            table.add_column(col, no_wrap=col != "state")
+        problems = []
         for source in resources.config.sources:
-            run_ = latest.get(source.name)
-            http = ", ".join(f"{k}×{v}" for k, v in (run_.http_errors or {}).items()) if run_ else ""
+            h = health[source.name]
+            state = h.state.value + ("" if source.enabled else " (disabled)")
             table.add_row(
-                source.name + ("" if source.enabled else " (disabled)"),
+                source.name,
                 source.type,
-                str(source.interval),
-                f"{run_.started_at:%Y-%m-%d %H:%M}" if run_ else "never",
-                run_.status if run_ else "-",
-                str(run_.items_scraped) if run_ else "-",
-                str(run_.created) if run_ else "-",
-                str(run_.parse_errors) if run_ else "-",
-                http,
+                format_duration(source.interval),
+                f"[{_STATE_STYLE.get(h.state.value, 'white')}]{state}[/]",
+                f"{h.last_run_at:%Y-%m-%d %H:%M}" if h.last_run_at else "never",
+                f"{h.last_success_at:%Y-%m-%d %H:%M}" if h.last_success_at else "-",
+                "-" if h.items_last_run is None else str(h.items_last_run),
+                "-" if h.created_last_run is None else str(h.created_last_run),
+                str(h.parse_errors),
+                ", ".join(f"{code}×{n}" for code, n in h.http_errors.items()),
             )
+            if h.last_error and h.state.value != "ok":
+                problems.append(f"{source.name}: {h.last_error}")
+            problems.extend(f"{source.name}: unrecognised response saved to {sample}" for sample in h.samples)
         console.print(table)
+        for line in problems:
+            console.print(f"  {line}", highlight=False, soft_wrap=True)
+        bad = [
+            s.name
+            for s in resources.config.sources
+            if s.enabled and health[s.name].state.value in {"failing", "needs_credentials"}
+        ]
+    if bad:
+        raise typer.Exit(EXIT_FAILED)
+
+
+@app.command()
+@handles_errors
+def parse(
+    platform: Annotated[str, typer.Argument(help="Platform name, e.g. hackernews, weibo, bilibili.")],
+    file: Annotated[
+        Path, typer.Argument(help="A saved response (JSON, XML or HTML), or - for standard input.", allow_dash=True)
+    ],
+    kind: Annotated[str | None, typer.Option(help="Response kind (search, comments, ...); default: detected.")] = None,
+) -> None:
+    """Print the mentions one saved platform response yields, as JSON lines in the common item shape.
+
+    Which of the platform's responses it is (search results, comments, reviews, feed) is detected. A summary goes
+    to stderr; exit code 1 when the response's structure is not recognised."""
+    import dataclasses
+
+    from crawlers.platforms import get_platform
+    from crawlers.platforms.base import ShapeError
+
+    try:
+        parser = get_platform(platform)
+    except KeyError as exc:
+        err.print(f"[bold red]error:[/] {exc.args[0]}", highlight=False, soft_wrap=True)
+        raise typer.Exit(EXIT_USAGE) from exc
+    try:
+        body = sys.stdin.buffer.read() if str(file) == "-" else file.read_bytes()
+    except OSError as exc:
+        err.print(f"[bold red]error:[/] cannot read {file}: {exc.strerror}", highlight=False, soft_wrap=True)
+        raise typer.Exit(EXIT_USAGE) from exc
+    try:
+        page = parser.parse(kind, body) if kind else parser.parse_any(body)
+    except ShapeError as exc:
+        err.print(f"[bold red]not recognised:[/] {exc}", highlight=False, soft_wrap=True)
+        raise typer.Exit(EXIT_FAILED) from exc
+    for item in page.items:
+        sys.stdout.write(json.dumps(dataclasses.asdict(item), ensure_ascii=False, default=str) + "\n")
+    summary = f"{platform} {page.kind}: {len(page.items)} mentions"
+    if page.total is not None:
+        summary += f" (of {page.total})"
+    if page.next:
+        summary += f"; next page: {json.dumps(page.next, ensure_ascii=False)}"
+    if page.follow:
+        summary += f"; {len(page.follow)} follow-up requests"
+    err.print(summary, highlight=False, soft_wrap=True)
+    for problem in page.problems:
+        err.print(f"  skipped: {problem}", highlight=False, soft_wrap=True)
 
 
 @app.command()

@@ -9,6 +9,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
 from api.deps import ConfigDep, PrincipalDep, ResourcesDep, SourceRunsDep
+from crawlers.health import SourceState
 
 health_router = APIRouter(tags=["system"])
 sources_router = APIRouter(prefix="/sources", tags=["sources"])
@@ -27,38 +28,48 @@ def healthz(resources: ResourcesDep) -> JSONResponse:
 
 
 class SourceStatus(BaseModel):
+    """A source's health: ``state`` is ok, degraded, failing, needs_credentials or never_run."""
+
     name: str
     type: str
+    platform: str
     enabled: bool
     interval_seconds: int
+    state: SourceState
     last_run_at: datetime | None
-    last_status: str | None
-    last_items: int | None
-    last_created: int | None
-    parse_errors: int | None
+    last_success_at: datetime | None
+    consecutive_failures: int
+    items_last_run: int | None
+    created_last_run: int | None
+    parse_errors: int
+    shape_errors: int
     http_errors: dict[str, int]
     error: str | None
 
 
-@sources_router.get("", response_model=list[SourceStatus], summary="Configured sources and their last run")
+@sources_router.get("", response_model=list[SourceStatus], summary="Configured sources and their health")
 def list_sources(config: ConfigDep, runs: SourceRunsDep, _: PrincipalDep) -> list[SourceStatus]:
-    latest = runs.latest()
+    health = runs.health([s.name for s in config.sources])
     out = []
     for source in config.sources:
-        run = latest.get(source.name)
+        h = health[source.name]
         out.append(
             SourceStatus(
                 name=source.name,
                 type=source.type,
+                platform=source.platform_name(),
                 enabled=source.enabled,
                 interval_seconds=int(source.interval.total_seconds()),
-                last_run_at=run.started_at if run else None,
-                last_status=run.status if run else None,
-                last_items=run.items_scraped if run else None,
-                last_created=run.created if run else None,
-                parse_errors=run.parse_errors if run else None,
-                http_errors=dict(run.http_errors or {}) if run else {},
-                error=run.error if run else None,
+                state=h.state,
+                last_run_at=h.last_run_at,
+                last_success_at=h.last_success_at,
+                consecutive_failures=h.consecutive_failures,
+                items_last_run=h.items_last_run,
+                created_last_run=h.created_last_run,
+                parse_errors=h.parse_errors,
+                shape_errors=h.shape_errors,
+                http_errors=h.http_errors,
+                error=h.last_error,
             )
         )
     return out

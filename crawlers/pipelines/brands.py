@@ -28,24 +28,32 @@ if TYPE_CHECKING:
 class BrandPipeline:
     """Fills ``brands`` and ``matched_keywords``; drops items that match no brand.
 
-    With the source's ``brands:`` set, only those brands are considered. Counts ``yuqing/matched``,
-    ``yuqing/brand/<name>`` per brand and ``yuqing/dropped/no_brand``.
+    With the source's ``brands:`` set, only those brands are considered; with its ``brand:`` set (the brand's
+    own app, page or channel) every item is that brand's unless an exclusion word occurs. Counts
+    ``yuqing/matched``, ``yuqing/brand/<name>`` per brand and ``yuqing/dropped/no_brand``.
     """
 
-    def __init__(self, matcher: BrandMatcher, stats: StatsCollector, only: Sequence[str] | None = None):
+    def __init__(
+        self,
+        matcher: BrandMatcher,
+        stats: StatsCollector,
+        only: Sequence[str] | None = None,
+        owned: str | None = None,
+    ):
         self.matcher = matcher
         self.stats = stats
         self.only = list(only) if only else None
+        self.owned = owned
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
         app_config = required_setting(crawler.settings, APP_CONFIG, AppConfig)
         source = required_setting(crawler.settings, SOURCE, SourceConfig)
-        return cls(BrandMatcher.from_config(app_config.brands), crawler.stats, source.brands)
+        return cls(BrandMatcher.from_config(app_config.brands), crawler.stats, source.brands, source.brand)
 
     def process_item(self, item: MentionItem) -> MentionItem:
         text = "\n".join(part for part in (item.title, item.text) if part)
-        matches = self.matcher.match(text, self.only)
+        matches = self.matcher.match(text, self.only, self.owned)
         if not matches:
             self.stats.inc_value(f"{STAT_DROPPED}/no_brand")
             raise DropItem(f"mentions no brand: {item.platform}/{item.post_id}")

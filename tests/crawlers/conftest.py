@@ -14,11 +14,12 @@ import sys
 import textwrap
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
@@ -49,6 +50,22 @@ class Hit:
     path: str
     headers: dict[str, str]
     at: float  # time.monotonic()
+    body: bytes = b""
+
+    @property
+    def route(self) -> str:
+        """The path without its query string."""
+        return urlsplit(self.path).path
+
+    @property
+    def query(self) -> dict[str, str]:
+        """The query parameters (the last value of a repeated one)."""
+        return {k: v[-1] for k, v in parse_qs(urlsplit(self.path).query, keep_blank_values=True).items()}
+
+    @property
+    def form(self) -> dict[str, str]:
+        """A form-encoded POST body."""
+        return {k: v[-1] for k, v in parse_qs(self.body.decode("utf-8", "replace"), keep_blank_values=True).items()}
 
 
 class LocalServer:
@@ -63,6 +80,7 @@ class LocalServer:
 
     def __init__(self) -> None:
         self._routes: dict[str, list[Reply]] = {}
+        self._handlers: dict[str, Callable[[Hit], Reply | str | bytes]] = {}
         self._served: dict[str, int] = {}
         self._lock = threading.Lock()
         self.hits: list[Hit] = []
@@ -87,6 +105,18 @@ class LocalServer:
             self._routes[path] = [r if isinstance(r, Reply) else Reply(body=r) for r in replies]
             self._served[path] = 0
 
+    def handle(self, path: str, answer: Callable[[Hit], Reply | str | bytes]) -> None:
+        """Answer every request to ``path`` (query string ignored, GET or POST) with ``answer(hit)``, which
+        can look at the query, headers and body: platform APIs page by query parameters. Exact routes of
+        :meth:`route` win over handlers."""
+        with self._lock:
+            self._handlers[path] = answer
+
+    def hits_to(self, path: str) -> list[Hit]:
+        """The requests to ``path`` (query string ignored), in order."""
+        with self._lock:
+            return [h for h in self.hits if h.route == path]
+
     def file(self, path: str, name: str, content_type: str, **substitutions: str) -> None:
         """Serve a fixture file, with ``{name}`` placeholders replaced."""
         text = (FIXTURES / name).read_text(encoding="utf-8")
@@ -105,34 +135,46 @@ class LocalServer:
         self._httpd.shutdown()
         self._httpd.server_close()
 
-    def _next(self, path: str) -> Reply:
+    def _next(self, hit: Hit) -> Reply:
         with self._lock:
-            replies = self._routes.get(path)
-            if not replies:
-                return Reply(status=404, body=b"not found", content_type="text/plain")
-            index = min(self._served[path], len(replies) - 1)
-            self._served[path] += 1
-            return replies[index]
+            replies = self._routes.get(hit.path)
+            handler = None if replies else self._handlers.get(hit.route)
+            if replies:
+                index = min(self._served[hit.path], len(replies) - 1)
+                self._served[hit.path] += 1
+                return replies[index]
+        if handler is None:
+            return Reply(status=404, body=b"not found", content_type="text/plain")
+        answer = handler(hit)
+        return answer if isinstance(answer, Reply) else Reply(body=answer)
 
     def _handler(self) -> type[BaseHTTPRequestHandler]:
         server = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self) -> None:
+                self._answer("GET", b"")
+
+            def do_POST(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                self._answer("POST", self.rfile.read(length) if length else b"")
+
+            def _answer(self, method: str, body: bytes) -> None:
+                hit = Hit(method, self.path, dict(self.headers.items()), time.monotonic(), body)
                 with server._lock:
-                    server.hits.append(Hit("GET", self.path, dict(self.headers.items()), time.monotonic()))
-                reply = server._next(self.path)
+                    server.hits.append(hit)
+                reply = server._next(hit)
                 if reply.drop:
                     self.close_connection = True
                     return  # no status line: the client sees the connection close without an answer
-                body = reply.body.encode() if isinstance(reply.body, str) else reply.body
+                payload = reply.body.encode() if isinstance(reply.body, str) else reply.body
                 self.send_response(reply.status)
                 self.send_header("Content-Type", reply.content_type)
-                self.send_header("Content-Length", str(len(body)))
+                self.send_header("Content-Length", str(len(payload)))
                 for name, value in reply.headers.items():
                     self.send_header(name, value)
                 self.end_headers()
-                self.wfile.write(body)
+                self.wfile.write(payload)
 
             def log_message(self, format: str, *args: Any) -> None:  # quiet: the hits are the log
                 pass

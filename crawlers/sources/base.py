@@ -1,22 +1,20 @@
-"""Source types: the options each kind of source takes in the YAML config, and the spider that crawls it.
+"""The options every source has, and the base classes of source types.
 
-This module is deliberately light (pydantic only) because the config loader imports it to validate the
+This package is deliberately light (pydantic only) because the config loader imports it to validate the
 ``sources:`` section before anything runs.
-
-Extension point: a new source type subclasses :class:`SourceConfig`, fixes ``type`` with a ``Literal``, sets
-``spider`` to the dotted path of its spider and ``default_platform``, and is added to :data:`SOURCE_TYPES`.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from datetime import timedelta
-from typing import Annotated, ClassVar, Literal
+from typing import Annotated, ClassVar
 from urllib.parse import urlparse
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
-from config.types import Duration, Name, TimeZoneName
+from config.types import Duration, Name
 
 
 def _check_url(value: str) -> str:
@@ -115,6 +113,11 @@ class SourceConfig(BaseModel):
     enabled: bool = True
     interval: Duration = Field(default=timedelta(minutes=15), description="How often the scheduler crawls it.")
     brands: list[str] = Field(default_factory=list, description="Brands to match; empty means every brand.")
+    brand: str | None = Field(
+        default=None,
+        description="Every item of this source is about this brand (its own app, company page or channel), "
+        "whether or not the text names it; exclusion words still apply.",
+    )
     platform: str | None = Field(default=None, description="Platform name stored on mentions.")
     language: str | None = Field(default=None, description="Language hint when a page does not say.")
     crawl: CrawlOverrides = Field(default_factory=CrawlOverrides)
@@ -126,54 +129,49 @@ class SourceConfig(BaseModel):
         return self.crawl.apply(defaults)
 
 
-class FeedSource(SourceConfig):
-    """An RSS 2.0, RSS 1.0 (RDF) or Atom feed."""
+class PlatformSource(SourceConfig):
+    """A source that reads one platform's API or pages, incrementally.
 
-    spider: ClassVar[str] = "crawlers.spiders.feed.FeedSpider"
-    default_platform: ClassVar[str] = "rss"
-
-    type: Literal["feed"]
-    urls: list[CrawlUrl] = Field(min_length=1)
-
-
-class HtmlFields(BaseModel):
-    """Where each field of a mention is on the page (``css:`` or ``xpath:`` selectors).
-
-    On a list page the selectors are relative to one item; with ``link`` set they apply to the detail page.
+    Subclasses set ``default_base_url`` (where the platform lives) and ``min_delay`` (the politest pace the
+    platform is known to tolerate; a source can still set its own ``crawl.download_delay``), and declare
+    their credentials as :class:`pydantic.SecretStr` fields, which are never logged or shown.
     """
 
-    model_config = ConfigDict(extra="forbid")
+    default_base_url: ClassVar[str]
+    min_delay: ClassVar[float] = 1.0
+    #: Whether requests go to an official, authenticated API (OAuth, API key), to which robots.txt does not
+    #: apply; scraped endpoints always obey robots.txt.
+    official_api: ClassVar[bool] = False
 
-    text: SelectorText
-    id: SelectorText | None = None
-    title: SelectorText | None = None
-    author: SelectorText | None = None
-    published_at: SelectorText | None = None
-    rating: SelectorText | None = None
-    likes: SelectorText | None = None
-    comments: SelectorText | None = None
-    url: SelectorText | None = None
+    queries: list[str] = Field(
+        default_factory=list, description="Search words; default: the keywords of the source's brands."
+    )
+    base_url: CrawlUrl | None = Field(
+        default=None, description="Where the platform is reached; only for tests, proxies and mirrors."
+    )
+    backfill: Duration = Field(
+        default=timedelta(days=7), description="On the first run (no cursor yet), how far back to fetch."
+    )
 
+    def api_base(self) -> str:
+        return (self.base_url or self.default_base_url).rstrip("/")
 
-class HtmlSource(SourceConfig):
-    """Review or forum pages read with per-site selectors: a list page, optionally a detail page per item."""
+    def crawl_options(self, defaults: CrawlOptions) -> CrawlOptions:
+        options = super().crawl_options(defaults)
+        if self.crawl.download_delay is None and options.download_delay < self.min_delay:
+            options = options.model_copy(update={"download_delay": self.min_delay})
+        return options
 
-    spider: ClassVar[str] = "crawlers.spiders.html.HtmlSpider"
-    default_platform: ClassVar[str] = "web"
+    def search_words(self, brands: Sequence[tuple[str, Sequence[str]]]) -> list[str]:
+        """The words to search: ``queries``, else the keywords of the brands this source watches."""
+        if self.queries:
+            return list(dict.fromkeys(self.queries))
+        words: list[str] = []
+        for name, keywords in brands:
+            if not self.brands or name in self.brands:
+                words.extend(keywords)
+        return list(dict.fromkeys(words))
 
-    type: Literal["html"]
-    start_urls: list[CrawlUrl] = Field(min_length=1)
-    item: SelectorText = Field(description="Selects each post/review on a list page.")
-    link: SelectorText | None = Field(default=None, description="Within an item: the detail page URL.")
-    next_page: SelectorText | None = Field(default=None, description="On a list page: the next page URL.")
-    fields: HtmlFields
-    date_format: str | None = Field(default=None, description="strptime format; default: any common format.")
-    timezone: TimeZoneName = Field(default="UTC", description="Zone of dates that carry none.")
-    rating_scale: float = Field(default=5.0, gt=0, description="Ratings are stored as given; this is the maximum.")
-
-
-#: Every source type, by the ``type`` value that selects it in YAML.
-SOURCE_TYPES: dict[str, type[SourceConfig]] = {
-    "feed": FeedSource,
-    "html": HtmlSource,
-}
+    def missing_credentials(self) -> str | None:
+        """What the source still needs to run (``None`` when nothing), said so a person can fix it."""
+        return None

@@ -1,0 +1,80 @@
+"""Generic web sources: RSS/Atom/RDF feeds and pages read with per-site selectors."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import ClassVar, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from config.types import Duration, TimeZoneName
+from crawlers.sources.base import CrawlUrl, SelectorText, SourceConfig
+
+
+class FeedSource(SourceConfig):
+    """RSS 2.0, RSS 1.0 (RDF) or Atom feeds. A URL may also be a site's page: with ``discover`` its feeds are
+    found from its ``<link rel="alternate">`` tags."""
+
+    spider: ClassVar[str] = "crawlers.spiders.feed.FeedSpider"
+    default_platform: ClassVar[str] = "rss"
+
+    type: Literal["feed"]
+    urls: list[CrawlUrl] = Field(min_length=1)
+    discover: bool = Field(default=False, description="Treat the URLs as pages and follow the feeds they link.")
+
+
+class HtmlFields(BaseModel):
+    """Where each field of a mention is on the page (``css:`` or ``xpath:`` selectors).
+
+    On a list page the selectors are relative to one item; with ``link`` set they apply to the detail page.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    text: SelectorText
+    id: SelectorText | None = None
+    title: SelectorText | None = None
+    author: SelectorText | None = None
+    published_at: SelectorText | None = None
+    rating: SelectorText | None = None
+    likes: SelectorText | None = None
+    comments: SelectorText | None = None
+    url: SelectorText | None = None
+
+
+class HtmlSource(SourceConfig):
+    """Review or forum pages read with per-site selectors: a list page, optionally a detail page per item."""
+
+    spider: ClassVar[str] = "crawlers.spiders.html.HtmlSpider"
+    default_platform: ClassVar[str] = "web"
+
+    type: Literal["html"]
+    start_urls: list[CrawlUrl] = Field(min_length=1)
+    item: SelectorText = Field(description="Selects each post/review on a list page.")
+    link: SelectorText | None = Field(default=None, description="Within an item: the detail page URL.")
+    next_page: SelectorText | None = Field(default=None, description="On a list page: the next page URL.")
+    fields: HtmlFields
+    date_format: str | None = Field(default=None, description="strptime format; default: any common format.")
+    timezone: TimeZoneName = Field(default="UTC", description="Zone of dates that carry none.")
+    rating_scale: float = Field(default=5.0, gt=0, description="Ratings are stored as given; this is the maximum.")
+
+
+class SitemapSource(SourceConfig):
+    """Articles listed in sitemaps (news sitemaps included), read with per-site selectors like ``html``.
+
+    ``urls`` are sitemap or sitemap-index URLs, or a site's root, whose robots.txt ``Sitemap:`` lines are used.
+    """
+
+    spider: ClassVar[str] = "crawlers.spiders.sitemap.SitemapSpider"
+    default_platform: ClassVar[str] = "web"
+
+    type: Literal["sitemap"]
+    urls: list[CrawlUrl] = Field(min_length=1)
+    url_pattern: str | None = Field(default=None, description="Only article URLs matching this regex.")
+    fields: HtmlFields | None = Field(
+        default=None, description="Selectors on the article page; default: the title and the main text."
+    )
+    date_format: str | None = None
+    timezone: TimeZoneName = "UTC"
+    max_articles: int = Field(default=200, ge=1, le=5000, description="Articles fetched per run, newest first.")
+    backfill: Duration = Field(default=timedelta(days=2), description="On the first run, how far back to read.")
