@@ -15,7 +15,7 @@ from fastapi import APIRouter, FastAPI
 import yuqing
 from api.errors import install_error_handlers
 from api.resources import Resources
-from api.routers import mentions, stats, system, tickets
+from api.routers import mentions, public, reports, stats, system, tickets, users
 from config.settings import Settings, get_settings
 
 API_PREFIX = "/api/v1"
@@ -54,6 +54,10 @@ def create_app(resources: Resources | None = None, settings: Settings | None = N
     v1.include_router(stats.router)
     v1.include_router(tickets.router)
     v1.include_router(system.sources_router)
+    v1.include_router(users.router)
+    v1.include_router(public.router)
+    for router in (reports.exports, reports.reports, reports.knowledge, reports.audit):
+        v1.include_router(router)
     app.include_router(v1)
     app.include_router(system.health_router)
     return app

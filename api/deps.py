@@ -4,7 +4,8 @@
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import replace
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request, Security
@@ -14,7 +15,10 @@ from api.resources import Resources
 from config.models import AppConfig
 from crawlers.health import SourceRunStore
 from index.base import MentionStore
+from tickets.access import APPROVE_EXPORT, PII, Principal
+from tickets.enums import Level, Role
 from tickets.store import TicketStore
+from tickets.users import UserStore
 
 
 def get_resources(request: Request) -> Resources:
@@ -48,23 +52,28 @@ MentionStoreDep = Annotated[MentionStore, Depends(get_mention_store)]
 TicketStoreDep = Annotated[TicketStore, Depends(get_ticket_store)]
 SourceRunsDep = Annotated[SourceRunStore, Depends(get_source_runs)]
 
-_api_key = APIKeyHeader(name="X-API-Key", auto_error=False, description="An API key from YUQING_API_KEYS.")
+_api_key = APIKeyHeader(name="X-API-Key", auto_error=False, description="An API key.")
 _bearer = HTTPBearer(auto_error=False, description="The same API key as a bearer token.")
 
-
-@dataclass(frozen=True)
-class Principal:
-    """Who is calling. Later: users and roles; now: which key (by a short fingerprint, never the key)."""
-
-    name: str
+#: Keys from YUQING_API_KEYS are administrators: they bootstrap users (`yuqing users add`) and run services.
+BOOTSTRAP = Principal("api-key", Role.admin, Level.executive, permissions=frozenset({PII, APPROVE_EXPORT}))
+ENGINE = Principal("alert-engine", Role.admin, Level.executive)
 
 
-def require_api_key(
+def get_user_store(resources: ResourcesDep) -> UserStore:
+    return resources.users
+
+
+UserStoreDep = Annotated[UserStore, Depends(get_user_store)]
+
+
+def authenticate(
     resources: ResourcesDep,
     api_key: Annotated[str | None, Security(_api_key)] = None,
     bearer: Annotated[HTTPAuthorizationCredentials | None, Security(_bearer)] = None,
 ) -> Principal:
-    """Accept ``X-API-Key: KEY`` or ``Authorization: Bearer KEY``."""
+    """Accept ``X-API-Key: KEY`` or ``Authorization: Bearer KEY``: a user's key, a configured key, or the
+    in-process engine's key."""
     given = api_key or (bearer.credentials if bearer else None)
     challenge = {"WWW-Authenticate": 'Bearer realm="yuqing"'}
     if not given:
@@ -73,14 +82,29 @@ def require_api_key(
         )
     for key in resources.internal_keys:
         if secrets.compare_digest(given.encode(), key.encode()):
-            return Principal("alert-engine")
-    configured = resources.settings.api_keys
-    if not configured and not resources.internal_keys:
-        raise HTTPException(401, "no API keys are configured on this server; set YUQING_API_KEYS", headers=challenge)
-    for i, secret in enumerate(configured):
+            return ENGINE
+    for i, secret in enumerate(resources.settings.api_keys):
         if secrets.compare_digest(given.encode(), secret.get_secret_value().encode()):
-            return Principal(f"api-key-{i + 1}")
+            return replace(BOOTSTRAP, name=f"api-key-{i + 1}")
+    principal = resources.users.authenticate(given)
+    if principal is not None:
+        return principal
     raise HTTPException(401, "invalid API key", headers=challenge)
 
 
-PrincipalDep = Annotated[Principal, Depends(require_api_key)]
+PrincipalDep = Annotated[Principal, Depends(authenticate)]
+
+
+def require(*roles: Role) -> Callable[[Principal], Principal]:
+    """A dependency that lets only ``roles`` through (403 for the others: a whole function is off limits)."""
+
+    def check(principal: PrincipalDep) -> Principal:
+        if principal.role not in roles:
+            allowed = ", ".join(r.value for r in roles)
+            raise HTTPException(403, f"this needs one of the roles {allowed}; you are {principal.role.value}")
+        return principal
+
+    return check
+
+
+AdminDep = Annotated[Principal, Depends(require(Role.admin))]

@@ -14,7 +14,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from yuqing.errors import Conflict, IdempotencyConflict, InvalidQuery, NotFound, StoreUnavailable
+from yuqing.errors import Conflict, Forbidden, IdempotencyConflict, InvalidQuery, NotFound, StoreUnavailable
 
 log = logging.getLogger("yuqing.api")
 
@@ -65,6 +65,7 @@ def _validation(request: Request, exc: Exception) -> JSONResponse:
 #: Yuqing's exceptions and the HTTP answer each gets. Order matters: subclasses before their bases.
 _MAPPED: dict[type[Exception], tuple[int, str]] = {
     NotFound: (404, "not_found"),
+    Forbidden: (403, "forbidden"),
     InvalidQuery: (400, "invalid_query"),
     IdempotencyConflict: (409, "idempotency_conflict"),
     Conflict: (409, "conflict"),

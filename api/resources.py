@@ -12,7 +12,9 @@ from config.settings import Settings
 from crawlers.health import SourceRunStore
 from index.base import MentionStore
 from index.factory import open_mention_store
+from tickets.policy import TicketPolicy
 from tickets.store import TicketStore
+from tickets.users import UserStore
 from yuqing.db import Database
 
 
@@ -27,6 +29,7 @@ class Resources:
     tickets: TicketStore
     sources: SourceRunStore
     alerts: AlertStateStore
+    users: UserStore
     #: Keys accepted besides the configured ones: the in-process alert engine gets one per process.
     internal_keys: set[str] = field(default_factory=set)
 
@@ -44,13 +47,8 @@ class Resources:
     @classmethod
     def from_stores(cls, settings: Settings, config: AppConfig, mentions: MentionStore, db: Database) -> Resources:
         """Resources over stores that are already open (and migrated)."""
-        tickets = TicketStore(
-            db,
-            number_prefix=config.tickets.number_prefix,
-            timezone=config.timezone,
-            default_priority=config.tickets.default_priority,
-        )
-        return cls(settings, config, mentions, db, tickets, SourceRunStore(db), AlertStateStore(db))
+        tickets = TicketStore(db, TicketPolicy.from_config(config.tickets, config.timezone))
+        return cls(settings, config, mentions, db, tickets, SourceRunStore(db), AlertStateStore(db), UserStore(db))
 
     def issue_internal_key(self) -> str:
         """A fresh key valid only for this process's in-process API client."""

@@ -16,7 +16,7 @@ from alerts.registry import rule_config_type
 from alerts.rules.base import RuleConfig
 from config.types import Duration, NonEmptyText, TimeZoneName
 from crawlers.sources import SOURCE_TYPES, CrawlOptions, SourceConfig
-from tickets.enums import Priority
+from tickets.config import TicketsConfig
 
 if TYPE_CHECKING:
     # The real types are unions built from the registries at import time, which a type checker cannot
@@ -63,15 +63,6 @@ class AlertsConfig(BaseModel):
     rules: list[RuleEntry] = Field(default_factory=list)
 
 
-class TicketDefaults(BaseModel):
-    """How tickets are numbered and what they get when nothing else says."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    number_prefix: str = Field(default="FBD", pattern=r"^[A-Z]{2,6}$")
-    default_priority: Priority = Priority.general
-
-
 class SchedulerConfig(BaseModel):
     """How the worker runs crawls."""
 
@@ -99,7 +90,7 @@ class AppConfig(BaseModel):
     scheduler: SchedulerConfig = Field(default_factory=SchedulerConfig)
     sources: list[SourceEntry] = Field(default_factory=list)
     alerts: AlertsConfig = Field(default_factory=AlertsConfig)
-    tickets: TicketDefaults = Field(default_factory=TicketDefaults)
+    tickets: TicketsConfig = Field(default_factory=TicketsConfig)
 
     def brand_names(self) -> list[str]:
         return [b.name for b in self.brands]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, Integer, String, Text
+from sqlalchemy import Boolean, Float, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from yuqing.db import Base, JSONType, UTCDateTime
@@ -31,6 +31,46 @@ class Ticket(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
     version: Mapped[int] = mapped_column(Integer, default=1)
 
+    # The complaint record table (投诉记录表).
+    customer_name: Mapped[str | None] = mapped_column(String(100))
+    customer_gender: Mapped[str] = mapped_column(String(16), default="unknown")
+    customer_nickname: Mapped[str | None] = mapped_column(String(100))
+    customer_phone: Mapped[str | None] = mapped_column(String(32))
+    customer_email: Mapped[str | None] = mapped_column(String(200))
+    customer_type: Mapped[str] = mapped_column(String(16), default="new")
+    category: Mapped[str] = mapped_column(String(32), default="other")
+    category_confidence: Mapped[float] = mapped_column(Float, default=0.0)
+    classification: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
+    needs_confirmation: Mapped[bool] = mapped_column(Boolean, default=False)
+    occurred_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    product: Mapped[str | None] = mapped_column(String(200))
+    department: Mapped[str | None] = mapped_column(String(100))
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    actions_taken: Mapped[str | None] = mapped_column(Text)
+    remarks: Mapped[str | None] = mapped_column(Text)
+    improvement_suggestion: Mapped[str | None] = mapped_column(Text)
+    # The SLA clock.
+    respond_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    mobilise_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    resolve_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    clock_started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    responded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    paused_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    paused_seconds: Mapped[float] = mapped_column(Float, default=0.0)
+    escalation_level: Mapped[int] = mapped_column(Integer, default=0)
+    escalated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    warned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Follow-up.
+    satisfaction: Mapped[str | None] = mapped_column(String(32))
+    revisit_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revisited_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    round: Mapped[int] = mapped_column(Integer, default=1)
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"))
+    verification_code: Mapped[str] = mapped_column(String(16))
+
     mentions: Mapped[list[TicketMention]] = relationship(
         back_populates="ticket", cascade="all, delete-orphan", order_by="TicketMention.position", lazy="selectin"
     )
@@ -38,10 +78,16 @@ class Ticket(Base):
         back_populates="ticket", cascade="all, delete-orphan", order_by="TicketEvent.id", lazy="raise"
     )
 
+    comments: Mapped[list[TicketComment]] = relationship(
+        back_populates="ticket", cascade="all, delete-orphan", order_by="TicketComment.id", lazy="raise"
+    )
+
     __table_args__ = (
         Index("ix_tickets_status_created", "status", "created_at"),
         Index("ix_tickets_brand_created", "brand", "created_at"),
         Index("ix_tickets_alert", "alert_rule", "alert_key"),
+        Index("ix_tickets_department_status", "department", "status"),
+        Index("ix_tickets_assignee_status", "assignee_id", "status"),
     )
 
 
@@ -61,6 +107,8 @@ class TicketMention(Base):
     published_at: Mapped[datetime] = mapped_column(UTCDateTime)
     sentiment_score: Mapped[float | None]
     sentiment_label: Mapped[str] = mapped_column(String(16))
+    #: platform + the post a comment belongs to (or the post itself): mentions of one thread share it.
+    thread_key: Mapped[str | None] = mapped_column(String(600), index=True)
 
     ticket: Mapped[Ticket] = relationship(back_populates="mentions")
 
@@ -78,6 +126,97 @@ class TicketEvent(Base):
     changes: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
 
     ticket: Mapped[Ticket] = relationship(back_populates="events")
+
+
+class TicketComment(Base):
+    """A note between agents, a reply to the customer, or a system remark (an attached mention, a merge)."""
+
+    __tablename__ = "ticket_comments"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id", ondelete="CASCADE"), index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    author: Mapped[str] = mapped_column(String(100))
+    kind: Mapped[str] = mapped_column(String(16))  # note | reply | system
+    body: Mapped[str] = mapped_column(Text)
+
+    ticket: Mapped[Ticket] = relationship(back_populates="comments")
+
+
+class User(Base):
+    """A person (or service) using the API: a role, a rung on the escalation chain, and what they may see."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    name: Mapped[str] = mapped_column(String(64), unique=True)
+    display_name: Mapped[str] = mapped_column(String(100))
+    role: Mapped[str] = mapped_column(String(16))
+    level: Mapped[str] = mapped_column(String(16), default="agent")
+    departments: Mapped[list[str]] = mapped_column(JSONType, default=list)
+    brands: Mapped[list[str]] = mapped_column(JSONType, default=list)  # empty: every brand
+    permissions: Mapped[list[str]] = mapped_column(JSONType, default=list)
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class AuditEntry(Base):
+    """Append-only record of actions that are not ticket edits: exports, unmasking, user administration."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    actor: Mapped[str] = mapped_column(String(100))
+    action: Mapped[str] = mapped_column(String(64))
+    object_type: Mapped[str] = mapped_column(String(32))
+    object_id: Mapped[str | None] = mapped_column(String(64))
+    details: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
+
+
+class Notification(Base):
+    """An outbox of messages to people (SLA warnings, escalations, revisits), delivered by the worker."""
+
+    __tablename__ = "notifications"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(32))  # sla_warning | escalation | revisit_due | ...
+    department: Mapped[str | None] = mapped_column(String(100))
+    level: Mapped[str | None] = mapped_column(String(16))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    message: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16), default="pending")  # pending | sent | failed
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class ExportRequest(Base):
+    """A bulk export waiting for, or given, a second person's approval."""
+
+    __tablename__ = "export_requests"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    requested_by: Mapped[str] = mapped_column(String(100))
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    format: Mapped[str] = mapped_column(String(8))
+    filters: Mapped[dict[str, Any]] = mapped_column(JSONType)
+    unmask: Mapped[bool] = mapped_column(Boolean, default=False)
+    row_count: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(16))  # pending | approved | rejected | downloaded
+    decided_by: Mapped[str | None] = mapped_column(String(100))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class AssignmentCursor(Base):
+    """The last person given a ticket in a department, for round-robin assignment."""
+
+    __tablename__ = "assignment_cursors"
+
+    department: Mapped[str] = mapped_column(String(100), primary_key=True)
+    last_user_id: Mapped[int] = mapped_column(Integer)
 
 
 class TicketSequence(Base):

@@ -6,9 +6,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AwareDatetime, BaseModel, ConfigDict, EmailStr, Field, field_validator, model_validator
 
-from tickets.enums import Priority, TicketOrigin, TicketStatus
+from tickets.enums import Category, CustomerType, Gender, Priority, Satisfaction, TicketOrigin, TicketStatus
 
 
 class AlertRef(BaseModel):
@@ -25,15 +25,33 @@ class AlertRef(BaseModel):
     summary: str = Field(default="", max_length=2000)
 
 
+class Customer(BaseModel):
+    """Who complains. Stored as given; shown masked to people without the ``pii`` permission."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    name: str | None = Field(default=None, max_length=100)
+    gender: Gender = Gender.unknown
+    nickname: str | None = Field(default=None, max_length=100, description="Their handle on the platform.")
+    phone: str | None = Field(default=None, max_length=32, pattern=r"^[0-9+\-() ]{3,32}$")
+    email: EmailStr | None = None
+    type: CustomerType = CustomerType.new
+
+
 class TicketCreate(BaseModel):
-    """Body of ``POST /tickets``. Number, status, origin and timestamps are the server's to set."""
+    """Body of ``POST /tickets``. Number, status, department routing, deadlines and timestamps are the
+    server's to set; category and grade are classified from the text when not given."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     title: str = Field(min_length=1, max_length=300)
-    description: str = Field(default="", max_length=20000)
+    description: str = Field(default="", max_length=20000, description="The complaint's details.")
     brand: str | None = Field(default=None, max_length=100)
-    priority: Priority | None = Field(default=None, description="Default: the config's tickets.default_priority.")
+    priority: Priority | None = Field(default=None, description="The grade; default: classified from the text.")
+    category: Category | None = Field(default=None, description="Default: classified from the text.")
+    product: str | None = Field(default=None, max_length=200, description="Product or service involved.")
+    occurred_at: AwareDatetime | None = Field(default=None, description="When it happened (default: first post).")
+    customer: Customer | None = None
     mention_ids: list[str] = Field(default_factory=list, max_length=50, description="Mentions behind the ticket.")
     alert: AlertRef | None = None
 
@@ -52,16 +70,63 @@ class TicketUpdate(BaseModel):
     description: str | None = Field(default=None, max_length=20000)
     brand: str | None = Field(default=None, max_length=100)
     priority: Priority | None = None
+    category: Category | None = None
+    product: str | None = Field(default=None, max_length=200)
+    occurred_at: AwareDatetime | None = None
+    department: str | None = Field(default=None, max_length=100)
+    assignee_id: int | None = None
     status: TicketStatus | None = None
+    actions_taken: str | None = Field(default=None, max_length=20000, description="What was done (处理措施).")
+    remarks: str | None = Field(default=None, max_length=5000)
+    improvement_suggestion: str | None = Field(default=None, max_length=5000)
+    customer: Customer | None = None
+    confirm_classification: bool | None = Field(default=None, description="An agent confirms category and grade.")
 
     @model_validator(mode="after")
     def _something(self) -> TicketUpdate:
         if not self.model_fields_set:
-            raise ValueError("nothing to change: give at least one of title, description, brand, priority, status")
-        for name in ("title", "priority", "status"):
+            raise ValueError("nothing to change: give at least one field")
+        for name in ("title", "priority", "status", "category"):
             if name in self.model_fields_set and getattr(self, name) is None:
                 raise ValueError(f"'{name}' cannot be set to null")
         return self
+
+
+class CommentIn(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    body: str = Field(min_length=1, max_length=20000)
+
+
+class ReplyIn(CommentIn):
+    """A reply to the customer; ``wait_for_customer`` pauses the SLA clock until they answer."""
+
+    wait_for_customer: bool = False
+
+
+class SatisfactionIn(BaseModel):
+    """The revisit: the customer's verdict closes the ticket, or reopens it when unsatisfied."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    satisfaction: Satisfaction
+    comment: str | None = Field(default=None, max_length=5000)
+
+
+class MergeIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    into: int = Field(description="The ticket this one is merged into.")
+
+
+class CustomerOut(BaseModel):
+    name: str | None
+    gender: Gender
+    nickname: str | None
+    phone: str | None
+    email: str | None
+    type: CustomerType
+    masked: bool
 
 
 class TicketMentionOut(BaseModel):
@@ -87,6 +152,48 @@ class TicketEventOut(BaseModel):
     changes: dict[str, Any]
 
 
+class CommentOut(BaseModel):
+    id: int
+    at: datetime
+    author: str
+    kind: str
+    body: str
+
+
+class SlaOut(BaseModel):
+    """The clock: deadlines, whether it is paused, and whether a deadline was missed."""
+
+    respond_due_at: datetime | None
+    mobilise_due_at: datetime | None
+    resolve_due_at: datetime | None
+    responded_at: datetime | None
+    paused: bool
+    paused_seconds: float
+    respond_breached: bool
+    resolve_breached: bool
+    escalation_level: int
+    escalated_to: str | None
+
+
+class Classified(BaseModel):
+    category: Category
+    grade: Priority
+    confidence: float
+    matched: dict[str, list[str]]
+    needs_confirmation: bool
+
+
+class SimilarCase(BaseModel):
+    """A closed ticket like this one, and how it was solved."""
+
+    id: int
+    number: str
+    title: str
+    category: Category
+    solution: str
+    similarity: float
+
+
 class TicketOut(BaseModel):
     """A ticket as the API returns it."""
 
@@ -97,13 +204,48 @@ class TicketOut(BaseModel):
     brand: str | None
     status: TicketStatus
     priority: Priority
+    category: Category
+    classification: Classified | None
     origin: TicketOrigin
+    product: str | None
+    department: str | None
+    assignee_id: int | None
+    customer: CustomerOut
+    occurred_at: datetime | None
+    received_at: datetime
+    actions_taken: str | None
+    remarks: str | None
+    improvement_suggestion: str | None
+    completed_at: datetime | None
+    closed_at: datetime | None
+    satisfaction: Satisfaction | None
+    revisit_due_at: datetime | None
+    round: int
+    merged_into_id: int | None
+    sla: SlaOut
     alert: AlertRef | None = None
     mentions: list[TicketMentionOut] = Field(default_factory=list)
     created_at: datetime
     updated_at: datetime
     version: int
     history: list[TicketEventOut] | None = None
+    comments: list[CommentOut] | None = None
+    similar_cases: list[SimilarCase] | None = None
+    verification_code: str | None = Field(default=None, description="For the customer's progress check.")
+
+
+class PublicTicketOut(BaseModel):
+    """What a customer sees of their complaint: status, timestamps and masked data only."""
+
+    number: str
+    status: TicketStatus
+    category: Category
+    customer: str | None
+    received_at: datetime
+    responded_at: datetime | None
+    completed_at: datetime | None
+    closed_at: datetime | None
+    updated_at: datetime
 
 
 class TicketPage(BaseModel):
@@ -121,9 +263,14 @@ class TicketQuery(BaseModel):
 
     status: list[TicketStatus] = Field(default_factory=list)
     priority: list[Priority] = Field(default_factory=list)
+    category: list[Category] = Field(default_factory=list)
     brand: list[str] = Field(default_factory=list)
+    department: list[str] = Field(default_factory=list)
+    assignee_id: int | None = None
     origin: TicketOrigin | None = None
     alert_rule: str | None = None
+    overdue: bool | None = Field(default=None, description="Only open tickets past a deadline.")
+    needs_confirmation: bool | None = None
     created_since: AwareDatetime | None = None
     created_until: AwareDatetime | None = None
     limit: int = Field(default=20, ge=1, le=100)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
+import io
 import json
 import logging
 import os
@@ -457,3 +458,188 @@ def db_upgrade() -> None:
 def main() -> None:
     """Entry point of the ``yuqing`` command."""
     app()
+
+
+# -- complaint process ------------------------------------------------------------------------------------------
+users_app = typer.Typer(help="People, roles and API keys.", no_args_is_help=True)
+report_app = typer.Typer(help="Reports.", no_args_is_help=True)
+app.add_typer(users_app, name="users")
+app.add_typer(report_app, name="report")
+
+
+def _read_rows(source: Path, text_column: str | None) -> tuple[list[str], list[dict[str, str]], str]:
+    """Rows from a CSV (``text_column`` names the text) or from lines of text (column ``text``)."""
+    import csv
+
+    raw = sys.stdin.read() if str(source) == "-" else source.read_text(encoding="utf-8-sig")
+    if text_column:
+        reader = csv.DictReader(raw.splitlines())
+        columns = list(reader.fieldnames or [])
+        if text_column not in columns:
+            raise typer.BadParameter(f"no column {text_column!r}; the CSV has {columns}", param_hint="--text-column")
+        return columns, list(reader), text_column
+    return ["text"], [{"text": line} for line in raw.splitlines() if line.strip()], "text"
+
+
+@app.command()
+@handles_errors
+def classify(
+    source: Annotated[
+        Path, typer.Argument(help="Texts, one per line, or a CSV with --text-column; - for stdin.", allow_dash=True)
+    ],
+    text_column: Annotated[str | None, typer.Option(help="The CSV column holding the complaint text.")] = None,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write the CSV here (default: stdout).")] = None,
+) -> None:
+    """Classify complaints with the configured lexicon: writes CSV with the input columns plus
+    category, grade, confidence and the matched words, so admins can tune the lexicon on their own data."""
+    import csv
+
+    from config.loader import load_config
+    from config.settings import get_settings
+    from tickets.policy import TicketPolicy
+
+    settings = get_settings()
+    path = settings.config_path()
+    policy = TicketPolicy.from_config(load_config(path).tickets) if path.exists() else TicketPolicy()
+    columns, rows, column = _read_rows(source, text_column)
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=[*columns, "category", "grade", "confidence", "matched"])
+    writer.writeheader()
+    for row in rows:
+        verdict = policy.classifier.classify(row.get(column) or "")
+        writer.writerow(
+            {
+                **row,
+                "category": verdict.category.value,
+                "grade": verdict.grade.value,
+                "confidence": f"{verdict.confidence:.2f}",
+                "matched": verdict.matched_text(),
+            }
+        )
+    if output:
+        output.write_text(out.getvalue(), encoding="utf-8")
+    else:
+        sys.stdout.write(out.getvalue())
+
+
+@users_app.command("add")
+@handles_errors
+def users_add(
+    name: Annotated[str, typer.Argument(help="Login name.")],
+    role: Annotated[str, typer.Option(help="admin, pr or agent.")] = "agent",
+    level: Annotated[str, typer.Option(help="agent, supervisor, manager or executive (escalation chain).")] = "agent",
+    department: Annotated[list[str] | None, typer.Option(help="Department (repeatable).")] = None,
+    brand: Annotated[list[str] | None, typer.Option(help="Only these brands (repeatable; default all).")] = None,
+    permission: Annotated[list[str] | None, typer.Option(help="pii, export, approve_export (repeatable).")] = None,
+) -> None:
+    """Add a user and print their API key (shown once)."""
+    from tickets.enums import Level, Role
+
+    try:
+        role_, level_ = Role(role), Level(level)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from exc
+    with _resources() as resources:
+        unknown = sorted(set(department or []) - set(resources.config.tickets.departments))
+        if unknown:
+            raise typer.BadParameter(
+                f"unknown departments {unknown}; configured: {resources.config.tickets.departments}",
+                param_hint="--department",
+            )
+        user, key = resources.users.create(
+            name,
+            role_,
+            level=level_,
+            departments=department or [],
+            brands=brand or [],
+            permissions=permission or [],
+            actor="cli",
+        )
+    console.print(f"user [bold]{user.name}[/] ({user.role}, {user.level}) created; API key (shown once):")
+    sys.stdout.write(key + "\n")
+
+
+@users_app.command("list")
+@handles_errors
+def users_list() -> None:
+    """Every user, their role, level, departments, brands and permissions."""
+    with _resources() as resources:
+        table = Table(title="Users")
+        for col in ("id", "name", "role", "level", "departments", "brands", "permissions", "active"):
+            table.add_column(col)
+        for u in resources.users.all():
+            table.add_row(
+                str(u.id),
+                u.name,
+                u.role,
+                u.level,
+                ", ".join(u.departments),
+                ", ".join(u.brands) or "all",
+                ", ".join(u.permissions),
+                "yes" if u.active else "no",
+            )
+        console.print(table)
+
+
+@users_app.command("deactivate")
+@handles_errors
+def users_deactivate(name: Annotated[str, typer.Argument(help="Login name.")]) -> None:
+    """Disable a user: their key stops working at once."""
+    with _resources() as resources:
+        user = resources.users.by_name(name)
+        resources.users.set_active(user.id, False, actor="cli")
+    console.print(f"user {name} deactivated")
+
+
+@report_app.command("weekly")
+@handles_errors
+def report_weekly(
+    week: Annotated[str | None, typer.Option(help="ISO week like 2026-W47 (default: last week).")] = None,
+    brand: Annotated[str | None, typer.Option(help="Only this brand.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Top-10 issues, volumes, SLA compliance, satisfaction and the complaint rate against its baseline."""
+    from index.base import MentionFilter
+    from tickets.access import SYSTEM
+    from tickets.report import weekly_report
+
+    with _resources() as resources:
+
+        def count(name: str | None, start: Any, end: Any) -> int:
+            return int(resources.mentions.count(MentionFilter(brands=[name] if name else [], since=start, until=end)))
+
+        try:
+            report = weekly_report(resources.tickets, SYSTEM, week=week, brand=brand, mentions=count)
+        except ValueError as exc:
+            raise typer.BadParameter(str(exc), param_hint="--week") from exc
+    if as_json:
+        sys.stdout.write(report.model_dump_json(indent=2) + "\n")
+        return
+    console.print(
+        f"[bold]Weekly complaint report {report.week}[/]"
+        + (f" · {brand}" if brand else "")
+        + f": {report.received} tickets received"
+    )
+    issues = Table(title="Top issues (category × product)")
+    for col in ("category", "product", "tickets"):
+        issues.add_column(col)
+    for issue in report.top_issues:
+        issues.add_row(issue.category, issue.product or "-", str(issue.tickets))
+    console.print(issues)
+
+    def pct(value: float | None) -> str:
+        return "-" if value is None else f"{value:.0%}"
+
+    console.print(
+        f"SLA: responded on time {pct(report.respond_on_time)}, resolved on time "
+        f"{pct(report.resolve_on_time)}, open and overdue now {report.overdue_open}"
+    )
+    console.print(
+        f"Satisfaction: {report.satisfaction or '-'} (rate {pct(report.satisfaction_rate)}); "
+        f"reopened after the revisit: {report.reopened}"
+    )
+    flag = "[bold red]ABOVE baseline[/]" if report.rate_above_baseline else "within baseline"
+    console.print(
+        f"Complaint rate: {report.rate.rate} per 1,000 mentions vs baseline {report.baseline_rate} "
+        f"({', '.join(f'{b.week}: {b.rate}' for b in report.baseline)}) → {flag}"
+    )

@@ -7,7 +7,8 @@ Catch :class:`YuqingError` to handle every anticipated failure; anything else is
     ``StoreError``: a store failed.
         ``StoreUnavailable``: the server behind a store cannot be reached.
         ``InvalidQuery``: a search or filter cannot be run as given (maps to HTTP 400).
-    ``NotFound``: an object asked for by id does not exist (maps to HTTP 404).
+    ``NotFound``: an object asked for by id does not exist, or is not the caller's to see (HTTP 404).
+    ``Forbidden``: the caller's role may not do this at all (HTTP 403).
     ``Conflict``: the request conflicts with stored state (maps to HTTP 409).
         ``IdempotencyConflict``: an idempotency key was reused with a different body.
     ``CrawlError``: a crawl could not run.
@@ -68,6 +69,10 @@ class InvalidQuery(StoreError):
 
 class NotFound(YuqingError):
     """The object asked for by id does not exist (or is not visible to the caller)."""
+
+
+class Forbidden(YuqingError):
+    """The caller's role may not perform this kind of action (whatever the object)."""
 
 
 class Conflict(YuqingError):

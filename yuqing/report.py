@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo
 
 from rich.console import Console
 from rich.table import Table
@@ -152,18 +153,22 @@ def print_cycle(console: Console, resources: Resources, report: CycleReport, bef
     after = _ticket_ids(resources)
     opened = sorted(after - before.ticket_ids)
     tickets = Table(title="Tickets", title_justify="left")
-    for col in ("number", "priority", "status", "brand", "title", "mentions", "opened"):
-        tickets.add_column(col, no_wrap=col != "title", overflow="ellipsis", max_width=60 if col == "title" else None)
+    for col in ("number", "grade", "category", "department", "status", "respond by", "mentions", "opened", "title"):
+        tickets.add_column(col, no_wrap=col != "title", overflow="ellipsis", max_width=48 if col == "title" else None)
+    zone = ZoneInfo(resources.config.timezone)
     for ticket_id in sorted(after, reverse=True)[:10]:
         t = resources.tickets.get(ticket_id)
+        due = t.sla.respond_due_at
         tickets.add_row(
             t.number,
             t.priority.value,
+            t.category.value,
+            t.department or "-",
             t.status.value,
-            t.brand or "",
-            t.title[:60],
+            f"{due.astimezone(zone):%m-%d %H:%M}" if due else "-",
             str(len(t.mentions)),
             "[bold]this run[/]" if ticket_id in opened else "earlier",
+            t.title,
         )
     if after:
         console.print(tickets)

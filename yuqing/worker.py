@@ -17,7 +17,7 @@ import signal
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -30,10 +30,14 @@ from api.resources import Resources
 from config.models import AppConfig
 from config.settings import Settings
 from crawlers.sources import SourceConfig
+from tickets.store import Escalation
 from yuqing.errors import ConfigError, ConfigProblem
 from yuqing.timeutil import utcnow
 
 log = logging.getLogger(__name__)
+
+#: How often the ticket clock (escalation, revisits, notifications) runs.
+MAINTENANCE_EVERY = timedelta(minutes=1)
 
 
 def settings_env(settings: Settings) -> dict[str, str]:
@@ -83,6 +87,7 @@ class CycleReport:
     started_at: datetime
     crawls: list[CrawlResult] = field(default_factory=list)
     evaluation: EvaluationReport | None = None
+    escalations: list[Escalation] = field(default_factory=list)
 
 
 class Worker:
@@ -179,12 +184,27 @@ class Worker:
 
     # -- cycles ---------------------------------------------------------------------------------------------
     async def run_once(self, on_crawl: Callable[[CrawlResult], None] | None = None) -> CycleReport:
-        """Crawl every source, then evaluate every rule: one full monitoring cycle."""
+        """Crawl every source, then evaluate every rule and look after the tickets: one full cycle."""
         report = CycleReport(started_at=utcnow())
         report.crawls = await self.crawl_all(on_crawl)
         self.resources.mentions.refresh()
         report.evaluation = await self.engine.evaluate()
+        report.escalations = await asyncio.to_thread(self.maintain_tickets)
         return report
+
+    def maintain_tickets(self) -> list[Escalation]:
+        """The ticket clock: warnings before deadlines, escalation of overdue tickets, revisits that are due,
+        and delivery of the notifications they produce. Restart-safe: all state is in the database."""
+        now = utcnow()
+        store = self.resources.tickets
+        actions = store.escalate(now)
+        for revisit in store.due_revisits(now):
+            log.info("revisit due: %s (%s)", revisit.number, revisit.title)
+        for note in store.notifications(status="pending"):
+            # Channels (WeCom, DingTalk, e-mail, ...) deliver these when configured; the log always does.
+            log.warning("notify %s@%s: %s", note.level or "-", note.department or "-", note.message)
+            store.mark_notification(note.id, "logged", now)
+        return actions
 
     async def run_forever(self, stop: asyncio.Event) -> None:
         """Crawl each source when due, evaluate rules on a timer and whenever a crawl stored something new."""
@@ -196,6 +216,7 @@ class Worker:
         limit = self.config.scheduler.concurrent_crawls
         every = self.config.alerts.evaluate_every
         next_eval = now
+        next_maintenance = now
         new_data = asyncio.Event()
         log.info(
             "worker started: %d sources, %d rules, evaluating every %s", len(sources), len(self.engine.rules), every
@@ -214,6 +235,12 @@ class Worker:
                 if when <= now and name not in running and len(running) < limit:
                     running[name] = asyncio.create_task(self.crawl(sources[name]))
                     due[name] = now + sources[name].interval
+            if now >= next_maintenance:
+                try:
+                    await asyncio.to_thread(self.maintain_tickets)
+                except Exception:  # a database hiccup must not stop the worker; the next tick retries
+                    log.exception("ticket maintenance failed; retrying at the next tick")
+                next_maintenance = utcnow() + MAINTENANCE_EVERY
             if now >= next_eval or new_data.is_set():
                 new_data.clear()
                 self.resources.mentions.refresh()
@@ -222,7 +249,7 @@ class Worker:
                 except Exception:  # the engine isolates rules; this guards the loop against store outages
                     log.exception("alert evaluation failed; retrying at the next tick")
                 next_eval = utcnow() + every
-            wake = min([next_eval, *due.values()])
+            wake = min([next_eval, next_maintenance, *due.values()])
             delay = max(0.5, min((wake - utcnow()).total_seconds(), 30.0))
             waiters = [asyncio.ensure_future(stop.wait()), asyncio.ensure_future(new_data.wait()), *running.values()]
             await asyncio.wait(waiters, timeout=delay, return_when=asyncio.FIRST_COMPLETED)

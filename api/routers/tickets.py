@@ -1,4 +1,4 @@
-"""``/tickets``: complaint tickets."""
+"""``/tickets``: the complaint workflow."""
 
 from __future__ import annotations
 
@@ -9,7 +9,19 @@ from fastapi import APIRouter, Header, Query, Response, status
 from fastapi.exceptions import RequestValidationError
 
 from api.deps import ConfigDep, MentionStoreDep, PrincipalDep, TicketStoreDep
-from tickets.schemas import TicketCreate, TicketOut, TicketPage, TicketQuery, TicketUpdate
+from tickets.schemas import (
+    CommentIn,
+    CommentOut,
+    MergeIn,
+    ReplyIn,
+    SatisfactionIn,
+    SimilarCase,
+    TicketCreate,
+    TicketOut,
+    TicketPage,
+    TicketQuery,
+    TicketUpdate,
+)
 
 router = APIRouter(prefix="/tickets", tags=["tickets"])
 
@@ -44,7 +56,10 @@ def _version_from(if_match: str | None) -> int | None:
     status_code=status.HTTP_201_CREATED,
     summary="Open a ticket",
     responses={
-        200: {"description": "Replay of an earlier request with the same Idempotency-Key and body"},
+        200: {
+            "description": "A replay of the same Idempotency-Key and body, or the mentions were attached "
+            "to the open ticket they belong to"
+        },
         409: {"description": "Idempotency-Key reused with a different body"},
     },
 )
@@ -57,10 +72,13 @@ def create_ticket(
     principal: PrincipalDep,
     idempotency_key: Annotated[str | None, Header(max_length=255, min_length=8)] = None,
 ) -> TicketOut:
-    """Open a ticket, optionally behind mentions (their links, platform and sentiment are copied onto it).
+    """Open a complaint ticket. Category and grade are classified from the text unless given (safety words
+    always make it urgent); the routing table picks the department, and an agent of it is assigned; the SLA
+    deadlines follow the grade. Mentions that belong to an open ticket (same thread, same author and product,
+    same alert) are attached to it instead, with a comment, and that ticket is returned (200).
 
-    With an ``Idempotency-Key`` header, retrying the same request returns the same ticket (200) instead of
-    opening a second; the same key with a different body is a 409.
+    With an ``Idempotency-Key`` header, retrying the same request returns the same answer (200); the same key
+    with a different body is a 409.
     """
     problems = []
     if body.brand is not None and body.brand not in config.brand_names():
@@ -85,7 +103,7 @@ def create_ticket(
         )
     if problems:
         raise RequestValidationError(problems)
-    ticket, created = store.create(body, found, idempotency_key=idempotency_key, actor=principal.name)
+    ticket, created = store.create(body, found, idempotency_key=idempotency_key, actor=principal)
     response.status_code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
     response.headers["Location"] = f"/api/v1/tickets/{ticket.id}"
     response.headers["ETag"] = _etag(ticket)
@@ -93,14 +111,21 @@ def create_ticket(
 
 
 @router.get("", response_model=TicketPage, summary="List tickets")
-def list_tickets(params: Annotated[TicketQuery, Query()], store: TicketStoreDep, _: PrincipalDep) -> TicketPage:
-    """Newest first; filter by status, priority, brand, origin, alert rule and creation time."""
-    return store.find(params)
+def list_tickets(params: Annotated[TicketQuery, Query()], store: TicketStoreDep, principal: PrincipalDep) -> TicketPage:
+    """Newest first; filter by status, grade, category, brand, department, assignee, origin, alert rule,
+    overdue, classification awaiting confirmation, and creation time. Agents see their departments' tickets."""
+    return store.find(params, actor=principal)
 
 
-@router.get("/{ticket_id}", response_model=TicketOut, summary="One ticket with its history")
-def get_ticket(ticket_id: int, response: Response, store: TicketStoreDep, _: PrincipalDep) -> TicketOut:
-    ticket = store.get(ticket_id, history=True)
+@router.get("/{ticket_id}", response_model=TicketOut, summary="One ticket with its history and similar cases")
+def get_ticket(
+    ticket_id: int,
+    response: Response,
+    store: TicketStoreDep,
+    principal: PrincipalDep,
+    unmask: Annotated[bool, Query(description="Show personal data unmasked (needs pii; audited).")] = False,
+) -> TicketOut:
+    ticket = store.get(ticket_id, actor=principal, history=True, unmask=unmask, similar=True)
     response.headers["ETag"] = _etag(ticket)
     return ticket
 
@@ -114,8 +139,41 @@ def update_ticket(
     principal: PrincipalDep,
     if_match: Annotated[str | None, Header()] = None,
 ) -> TicketOut:
-    """Change title, description, brand, priority or status (following the workflow; an invalid move is a
-    409). Send ``If-Match`` with the ETag you read to be sure nobody changed the ticket in between."""
-    ticket = store.update(ticket_id, body, actor=principal.name, expected_version=_version_from(if_match))
+    """Change the record (title, details, grade, category, product, department, assignee, actions taken,
+    remarks, improvement suggestion, customer) or the status, which must follow the workflow (an invalid move
+    is a 409). Send ``If-Match`` with the ETag you read to be sure nobody changed the ticket in between."""
+    ticket = store.update(ticket_id, body, actor=principal, expected_version=_version_from(if_match))
     response.headers["ETag"] = _etag(ticket)
     return ticket
+
+
+@router.post("/{ticket_id}/comments", response_model=CommentOut, status_code=201, summary="Add an internal note")
+def add_comment(ticket_id: int, body: CommentIn, store: TicketStoreDep, principal: PrincipalDep) -> CommentOut:
+    return store.comment(ticket_id, body, actor=principal)
+
+
+@router.post("/{ticket_id}/replies", response_model=TicketOut, summary="Reply to the customer")
+def reply(ticket_id: int, body: ReplyIn, store: TicketStoreDep, principal: PrincipalDep) -> TicketOut:
+    """The first reply stops the response clock. With ``wait_for_customer`` the ticket waits for the customer
+    and its SLA clock pauses until it moves on."""
+    return store.reply(ticket_id, body, actor=principal)
+
+
+@router.post("/{ticket_id}/satisfaction", response_model=TicketOut, summary="Record the revisit")
+def record_satisfaction(
+    ticket_id: int, body: SatisfactionIn, store: TicketStoreDep, principal: PrincipalDep
+) -> TicketOut:
+    """At the revisit (3-7 days after resolution): satisfied or basically satisfied closes the ticket,
+    unsatisfied reopens it for a second round that keeps the history."""
+    return store.record_satisfaction(ticket_id, body, actor=principal)
+
+
+@router.post("/{ticket_id}/merge", response_model=TicketOut, summary="Merge this ticket into another")
+def merge(ticket_id: int, body: MergeIn, store: TicketStoreDep, principal: PrincipalDep) -> TicketOut:
+    """Its mentions move to the other ticket; it is closed, pointing at the one it was merged into."""
+    return store.merge(ticket_id, body.into, actor=principal)
+
+
+@router.get("/{ticket_id}/similar", response_model=list[SimilarCase], summary="Similar closed cases")
+def similar(ticket_id: int, store: TicketStoreDep, principal: PrincipalDep) -> list[SimilarCase]:
+    return store.similar_cases(ticket_id, actor=principal)

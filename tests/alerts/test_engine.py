@@ -69,7 +69,7 @@ def test_re_evaluation_and_restart_open_no_second_ticket(resources: Resources) -
     assert len(tickets(resources)) == 1
 
 
-def test_resolves_then_realert_window_suppresses_flapping(resources: Resources) -> None:
+def test_resolves_then_fires_again_onto_the_still_open_ticket(resources: Resources) -> None:
     bad_news(resources)
     engine = engine_for(resources)
     evaluate(engine)
@@ -77,9 +77,14 @@ def test_resolves_then_realert_window_suppresses_flapping(resources: Resources) 
     assert cleared.outcomes[0].resolved == ["鲜达外卖"]
     assert resources.alerts.get("neg", "鲜达外卖").status == "ok"  # type: ignore[union-attr]
     bad_news(resources, ago=timedelta(hours=-29, minutes=-50))  # new bad news at NOW + 29h50m
-    soon = evaluate(engine, NOW + timedelta(hours=30, minutes=10))
-    assert soon.outcomes[0].suppressed == [] and len(soon.fired) == 1  # 30h after the last fire: past realert
-    assert len(tickets(resources)) == 2
+    again = evaluate(engine, NOW + timedelta(hours=30, minutes=10))
+    assert again.outcomes[0].suppressed == [] and len(again.fired) == 1  # 30h after the last fire: past realert
+    # The first incident's ticket is still being worked: the new incident lands on it as a comment.
+    [ticket] = tickets(resources)
+    assert again.fired[0].ticket_number == ticket.number and not again.fired[0].new_ticket
+    full = resources.tickets.get(ticket.id, history=True)
+    assert any(c.kind == "system" and "neg" in c.body for c in full.comments or [])
+    assert len(ticket.mentions) == 6  # the top 3 posts of each incident (top_posts: 3)
 
 
 def test_realert_suppresses_refiring_within_the_window(resources: Resources) -> None:

@@ -8,11 +8,14 @@ from datetime import UTC, datetime
 import pytest
 
 from tests.factories import make_mention
-from tickets.enums import Priority, TicketOrigin, TicketStatus
+from tickets.access import Principal
+from tickets.enums import Priority, Role, TicketOrigin, TicketStatus
 from tickets.schemas import AlertRef, TicketCreate, TicketQuery, TicketUpdate
 from tickets.store import TicketStore
 from yuqing.db import Database
 from yuqing.errors import Conflict, IdempotencyConflict, InvalidQuery, NotFound
+
+TESTER = Principal("tester", Role.admin)
 
 
 @pytest.fixture
@@ -34,7 +37,7 @@ def test_create_copies_mentions_and_records_history(store: TicketStore) -> None:
     ticket, created = store.create(
         TicketCreate(title=" 配送慢 ", brand="鲜达外卖", priority=Priority.major, mention_ids=[m1.id, m2.id]),
         [m1, m2],
-        actor="tester",
+        actor=TESTER,
     )
     assert created and ticket.title == "配送慢"
     assert ticket.status is TicketStatus.new and ticket.origin is TicketOrigin.manual
@@ -112,7 +115,7 @@ def test_concurrent_numbering_has_no_gaps_or_repeats(store: TicketStore) -> None
 def test_update_follows_workflow_and_records_changes(store: TicketStore) -> None:
     ticket, _ = store.create(TicketCreate(title="t"))
     updated = store.update(
-        ticket.id, TicketUpdate(status=TicketStatus.in_progress, priority=Priority.urgent), actor="agent"
+        ticket.id, TicketUpdate(status=TicketStatus.in_progress, priority=Priority.urgent), actor=TESTER
     )
     assert updated.version == 2 and updated.status is TicketStatus.in_progress
     with pytest.raises(Conflict, match="cannot move to 'closed'"):
@@ -120,7 +123,9 @@ def test_update_follows_workflow_and_records_changes(store: TicketStore) -> None
     unchanged = store.update(ticket.id, TicketUpdate(priority=Priority.urgent))
     assert unchanged.version == 2  # no change, no new version, no history entry
     history = store.history(ticket.id)
-    assert history[-1].changes == {"status": ["new", "in_progress"], "priority": ["general", "urgent"]}
+    assert history[-1].changes["status"] == ["new", "in_progress"]
+    assert history[-1].changes["priority"] == ["general", "urgent"]
+    assert history[-1].changes["responded_at"][0] is None  # moving to in progress is the first response
     assert len(history) == 2
 
 

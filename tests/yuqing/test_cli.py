@@ -59,3 +59,38 @@ def test_listings_on_empty_stores(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
         result = runner.invoke(app, ["--config", str(config), *args])
         assert result.exit_code == EXIT_OK, (args, result.output)
     assert "never" in runner.invoke(app, ["--config", str(config), "sources"]).output
+
+
+def test_classify_lines_and_csv(tmp_path: Path) -> None:
+    lines = tmp_path / "texts.txt"
+    lines.write_text("吃了以后食物中毒住院了\n希望能增加夜间配送\n", encoding="utf-8")
+    result = runner.invoke(app, ["classify", str(lines)])
+    assert result.exit_code == EXIT_OK, result.output
+    rows = result.stdout.splitlines()
+    assert rows[0] == "text,category,grade,confidence,matched"
+    assert rows[1].startswith("吃了以后食物中毒住院了,product_quality,urgent,")
+    assert rows[2].startswith("希望能增加夜间配送,suggestion,suggestion,")
+    table = tmp_path / "complaints.csv"
+    table.write_text("id,content\n7,骑手送错地址还骂人\n", encoding="utf-8")
+    out = tmp_path / "out.csv"
+    result = runner.invoke(app, ["classify", str(table), "--text-column", "content", "-o", str(out)])
+    assert result.exit_code == EXIT_OK
+    assert out.read_text(encoding="utf-8").splitlines()[1].startswith("7,骑手送错地址还骂人,logistics,general,")
+    result = runner.invoke(app, ["classify", str(table), "--text-column", "body"])
+    assert result.exit_code == EXIT_USAGE and "no column 'body'" in result.output
+
+
+def test_users_and_weekly_report(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    config = tmp_path / "c.yaml"
+    config.write_text(BRANDS_YAML + "tickets:\n  departments: [客服部]\n", encoding="utf-8")
+    monkeypatch.setenv("YUQING_DATA_DIR", str(tmp_path / "data"))
+    added = runner.invoke(
+        app, ["--config", str(config), "users", "add", "wang", "--department", "客服部", "--permission", "pii"]
+    )
+    assert added.exit_code == EXIT_OK and added.stdout.strip().splitlines()[-1].startswith("yq_")
+    bad = runner.invoke(app, ["--config", str(config), "users", "add", "li", "--department", "无"])
+    assert bad.exit_code == EXIT_USAGE
+    assert "wang" in runner.invoke(app, ["--config", str(config), "users", "list"]).stdout
+    report = runner.invoke(app, ["--config", str(config), "report", "weekly", "--week", "2026-W47", "--json"])
+    assert report.exit_code == EXIT_OK and '"week": "2026-W47"' in report.stdout
+    assert runner.invoke(app, ["--config", str(config), "report", "weekly", "--week", "47"]).exit_code == EXIT_USAGE

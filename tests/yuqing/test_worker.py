@@ -80,3 +80,29 @@ def test_run_crawls_alerts_and_stops_on_sigterm(tmp_path: Path) -> None:
             if proc.poll() is None:
                 proc.kill()
             db.close()
+
+
+def test_worker_maintenance_escalates_and_logs_notifications(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    from datetime import timedelta
+
+    from api.resources import Resources
+    from config.loader import parse_config
+    from tests.factories import BRANDS_YAML
+    from tickets.schemas import TicketCreate
+    from yuqing.worker import Worker
+
+    settings = Settings(data_dir=tmp_path, config=tmp_path / "c.yaml")
+    resources = Resources.open(settings, parse_config(BRANDS_YAML))
+    try:
+        from yuqing.timeutil import utcnow
+
+        resources.tickets.create(TicketCreate(title="充电宝起火"), now=utcnow() - timedelta(hours=3))  # urgent
+        worker = Worker(settings, resources.config, resources)
+        with caplog.at_level("WARNING", logger="yuqing.worker"):
+            actions = worker.maintain_tickets()
+        assert [(a.kind, a.level) for a in actions] == [("escalated", "manager")]  # 2 h overdue: 2 steps
+        assert "escalated to manager" in caplog.text
+        assert {n.status for n in resources.tickets.notifications()} == {"logged"}
+        assert worker.maintain_tickets() == []  # nothing twice
+    finally:
+        resources.close()

@@ -1,0 +1,103 @@
+"""``/users``: people and their roles (admins only)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from fastapi import APIRouter, status
+from pydantic import BaseModel, ConfigDict, Field
+
+from api.deps import AdminDep, ConfigDep, UserStoreDep
+from tickets.access import APPROVE_EXPORT, EXPORT, PII
+from tickets.enums import Level, Role
+from tickets.models import User
+from yuqing.errors import InvalidQuery
+
+router = APIRouter(prefix="/users", tags=["users"])
+PERMISSIONS = frozenset({PII, EXPORT, APPROVE_EXPORT})
+
+
+class UserIn(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    name: str = Field(min_length=1, max_length=64, pattern=r"^[\w.@-]+$")
+    display_name: str | None = Field(default=None, max_length=100)
+    role: Role
+    level: Level = Level.agent
+    departments: list[str] = Field(default_factory=list)
+    brands: list[str] = Field(default_factory=list, description="Empty: every brand.")
+    permissions: list[str] = Field(default_factory=list, description=f"Any of {sorted(PERMISSIONS)}.")
+
+
+class UserOut(BaseModel):
+    id: int
+    name: str
+    display_name: str
+    role: Role
+    level: Level
+    departments: list[str]
+    brands: list[str]
+    permissions: list[str]
+    active: bool
+    created_at: datetime
+
+    @classmethod
+    def of(cls, user: User) -> UserOut:
+        return cls(
+            id=user.id,
+            name=user.name,
+            display_name=user.display_name,
+            role=Role(user.role),
+            level=Level(user.level),
+            departments=user.departments,
+            brands=user.brands,
+            permissions=user.permissions,
+            active=user.active,
+            created_at=user.created_at,
+        )
+
+
+class UserCreated(UserOut):
+    api_key: str = Field(description="Shown this once; only its hash is stored.")
+
+
+@router.post("", response_model=UserCreated, status_code=status.HTTP_201_CREATED, summary="Add a user")
+def create_user(body: UserIn, users: UserStoreDep, config: ConfigDep, admin: AdminDep) -> UserCreated:
+    unknown_departments = sorted(set(body.departments) - set(config.tickets.departments))
+    if unknown_departments:
+        raise InvalidQuery(f"unknown departments {unknown_departments}; configured: {config.tickets.departments}")
+    unknown_brands = sorted(set(body.brands) - set(config.brand_names()))
+    if unknown_brands:
+        raise InvalidQuery(f"unknown brands {unknown_brands}; configured: {config.brand_names()}")
+    unknown = sorted(set(body.permissions) - PERMISSIONS)
+    if unknown:
+        raise InvalidQuery(f"unknown permissions {unknown}; known: {sorted(PERMISSIONS)}")
+    if body.role is Role.agent and not body.departments:
+        raise InvalidQuery("an agent works tickets of at least one department: give departments")
+    user, key = users.create(
+        body.name,
+        body.role,
+        level=body.level,
+        departments=body.departments,
+        brands=body.brands,
+        permissions=body.permissions,
+        display_name=body.display_name,
+        actor=admin.name,
+    )
+    return UserCreated(**UserOut.of(user).model_dump(), api_key=key)
+
+
+@router.get("", response_model=list[UserOut], summary="List users")
+def list_users(users: UserStoreDep, _: AdminDep) -> list[UserOut]:
+    return [UserOut.of(u) for u in users.all()]
+
+
+@router.post("/{user_id}/deactivate", response_model=UserOut, summary="Disable a user (their key stops working)")
+def deactivate(user_id: int, users: UserStoreDep, admin: AdminDep) -> UserOut:
+    return UserOut.of(users.set_active(user_id, False, actor=admin.name))
+
+
+@router.post("/{user_id}/key", response_model=UserCreated, summary="Give a user a new key (the old one stops)")
+def rotate_key(user_id: int, users: UserStoreDep, admin: AdminDep) -> UserCreated:
+    key = users.rotate_key(user_id, actor=admin.name)
+    return UserCreated(**UserOut.of(users.get(user_id)).model_dump(), api_key=key)

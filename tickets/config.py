@@ -1,0 +1,129 @@
+"""The ``tickets:`` section of the config: numbering, routing, SLA, escalation, revisits, classification, export."""
+
+from __future__ import annotations
+
+from datetime import date, time, timedelta
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from config.types import Duration, NonEmptyText
+from tickets.enums import Category, Level, Priority
+
+Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+WEEKDAYS: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class SlaTargetConfig(Strict):
+    """How long a grade allows; leave a step out for no deadline."""
+
+    respond: Duration | None = None
+    mobilise: Duration | None = None
+    resolve: Duration | None = None
+    monthly_plan: bool = Field(default=False, description="Due at the end of the month (improvement plan).")
+
+
+def _default_sla() -> dict[Priority, SlaTargetConfig]:
+    return {
+        Priority.urgent: SlaTargetConfig(
+            respond=timedelta(hours=1), mobilise=timedelta(hours=2), resolve=timedelta(hours=24)
+        ),
+        Priority.major: SlaTargetConfig(respond=timedelta(hours=4), resolve=timedelta(days=3)),
+        Priority.general: SlaTargetConfig(respond=timedelta(hours=24), resolve=timedelta(days=7)),
+        Priority.suggestion: SlaTargetConfig(monthly_plan=True),
+    }
+
+
+class BusinessHoursConfig(Strict):
+    """Working hours; SLA time of the listed grades counts only inside them. Urgent always runs 24/7."""
+
+    weekdays: list[Weekday] = Field(default=["mon", "tue", "wed", "thu", "fri"], min_length=1)
+    start: time = time(9, 0)
+    end: time = time(18, 0)
+    holidays: list[date] = Field(default_factory=list, description="Days off (e.g. 国庆 2026-10-01).")
+    workdays: list[date] = Field(default_factory=list, description="Weekend days worked (调休).")
+    grades: list[Priority] = Field(default=[Priority.general, Priority.suggestion])
+
+    @model_validator(mode="after")
+    def _sane(self) -> BusinessHoursConfig:
+        if self.end <= self.start:
+            raise ValueError("business hours must end after they start")
+        if Priority.urgent in self.grades:
+            raise ValueError("urgent tickets (safety) always run on the clock; remove urgent from grades")
+        return self
+
+
+class EscalationConfig(Strict):
+    """Overdue tickets climb the chain: a warning shortly before a deadline, then one level per ``step``."""
+
+    chain: list[Level] = Field(default=[Level.agent, Level.supervisor, Level.manager, Level.executive], min_length=2)
+    warn_before: Duration = Field(default=timedelta(minutes=30), description="Warn the assignee this long before.")
+    step: Duration = Field(default=timedelta(hours=2), description="Each further step overdue climbs one level.")
+
+
+class RoutingRule(Strict):
+    """Tickets of this category (and brand, product, if given) go to ``department``. First match wins."""
+
+    department: NonEmptyText
+    category: Category | None = None
+    brand: str | None = None
+    product: str | None = None
+
+
+class LexiconConfig(Strict):
+    """Words that decide category and grade; a list given here replaces the shipped one for that key."""
+
+    categories: dict[Category, list[NonEmptyText]] = Field(default_factory=dict)
+    urgent: list[NonEmptyText] | None = None
+    major: list[NonEmptyText] | None = None
+
+
+class ClassificationConfig(Strict):
+    lexicon: LexiconConfig = Field(default_factory=LexiconConfig)
+    low_confidence: float = Field(default=0.5, ge=0.0, le=1.0, description="Below it, an agent must confirm.")
+
+
+class ExportConfig(Strict):
+    max_rows: int = Field(default=10_000, ge=1, description="No export is larger.")
+    approval_above: int = Field(default=1_000, ge=1, description="Larger exports need a second person's approval.")
+
+
+class TicketsConfig(Strict):
+    """How tickets are numbered, routed, timed, escalated and followed up."""
+
+    number_prefix: str = Field(default="FBD", pattern=r"^[A-Z]{2,6}$")
+    default_priority: Priority = Priority.general
+    departments: list[NonEmptyText] = Field(default=["客服部"], min_length=1)
+    default_department: str | None = Field(default=None, description="Default: the first department.")
+    routing: list[RoutingRule] = Field(default_factory=list)
+    assignment: Literal["round_robin", "least_open"] = "least_open"
+    sla: dict[Priority, SlaTargetConfig] = Field(default_factory=_default_sla)
+    business_hours: BusinessHoursConfig | None = None
+    escalation: EscalationConfig = Field(default_factory=EscalationConfig)
+    revisit_after: Duration = Field(default=timedelta(days=3), description="Revisit the customer (3 to 7 days).")
+    classification: ClassificationConfig = Field(default_factory=ClassificationConfig)
+    export: ExportConfig = Field(default_factory=ExportConfig)
+
+    @field_validator("revisit_after")
+    @classmethod
+    def _three_to_seven_days(cls, value: timedelta) -> timedelta:
+        if not timedelta(days=3) <= value <= timedelta(days=7):
+            raise ValueError("the revisit follows 3 to 7 days after resolution")
+        return value
+
+    @model_validator(mode="after")
+    def _departments_known(self) -> TicketsConfig:
+        known = set(self.departments)
+        if self.default_department is not None and self.default_department not in known:
+            raise ValueError(f"default_department {self.default_department!r} is not in departments")
+        for rule in self.routing:
+            if rule.department not in known:
+                raise ValueError(f"routing sends tickets to {rule.department!r}, which is not in departments")
+        return self
+
+    def home_department(self) -> str:
+        return self.default_department or self.departments[0]

@@ -1,0 +1,165 @@
+"""The weekly complaint report: top issues, volumes, SLA compliance, satisfaction, and the complaint rate
+against its baseline (the average of the previous weeks), so a rise is seen the week it happens."""
+
+from __future__ import annotations
+
+import statistics
+from collections import Counter
+from collections.abc import Callable
+from datetime import date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from pydantic import BaseModel
+from sqlalchemy import select
+
+from tickets.access import Principal
+from tickets.enums import Satisfaction
+from tickets.models import Ticket
+from tickets.store import TicketStore
+
+#: Mentions of a brand (or of every brand, for ``None``) published in ``[start, end)``.
+MentionCounter = Callable[[str | None, datetime, datetime], int]
+
+
+class Issue(BaseModel):
+    category: str
+    product: str | None
+    tickets: int
+
+
+class WeekRate(BaseModel):
+    week: str
+    tickets: int
+    mentions: int | None
+    rate: float | None  # complaints per 1,000 mentions; tickets per week when mentions are unknown
+
+
+class WeeklyReport(BaseModel):
+    week: str
+    start: datetime
+    end: datetime
+    brand: str | None
+    received: int
+    by_category: dict[str, int]
+    by_grade: dict[str, int]
+    by_department: dict[str, int]
+    top_issues: list[Issue]
+    top_words: list[tuple[str, int]]
+    respond_on_time: float | None  # share of tickets due to respond this week that did in time
+    resolve_on_time: float | None
+    overdue_open: int
+    satisfaction: dict[str, int]
+    satisfaction_rate: float | None  # satisfied or basically satisfied
+    reopened: int  # revisits this week that found the customer unsatisfied (a second round)
+    rate: WeekRate
+    baseline: list[WeekRate]
+    baseline_rate: float | None
+    rate_above_baseline: bool
+
+
+def week_bounds(week: str | None, zone: ZoneInfo, today: date) -> tuple[str, datetime, datetime]:
+    """``2026-W47`` (ISO week, default: the last complete one) as a label and its [start, end) in ``zone``."""
+    if week:
+        try:
+            year, number = week.upper().split("-W")
+            monday = date.fromisocalendar(int(year), int(number), 1)
+        except ValueError as exc:
+            raise ValueError(f"invalid week {week!r}; write it like 2026-W47") from exc
+    else:
+        monday = today - timedelta(days=today.weekday() + 7)
+    iso = monday.isocalendar()
+    start = datetime.combine(monday, time(0), zone)
+    return f"{iso.year}-W{iso.week:02d}", start, start + timedelta(days=7)
+
+
+def weekly_report(
+    store: TicketStore,
+    actor: Principal,
+    *,
+    week: str | None = None,
+    brand: str | None = None,
+    mentions: MentionCounter | None = None,
+    baseline_weeks: int = 4,
+    now: datetime | None = None,
+) -> WeeklyReport:
+    """The report for ``week`` over the tickets ``actor`` may see."""
+    zone = ZoneInfo(store.policy.timezone)
+    now = now or datetime.now(zone)
+    label, start, end = week_bounds(week, zone, now.astimezone(zone).date())
+
+    def scoped() -> Any:
+        stmt = store._scoped(select(Ticket), actor).where(Ticket.merged_into_id.is_(None))
+        return stmt.where(Ticket.brand == brand) if brand else stmt
+
+    with store.db.session() as s:
+        received = list(s.scalars(scoped().where(Ticket.received_at >= start, Ticket.received_at < end)))
+        due_respond = list(s.scalars(scoped().where(Ticket.respond_due_at >= start, Ticket.respond_due_at < end)))
+        due_resolve = list(s.scalars(scoped().where(Ticket.resolve_due_at >= start, Ticket.resolve_due_at < end)))
+        revisited = list(s.scalars(scoped().where(Ticket.revisited_at >= start, Ticket.revisited_at < end)))
+        open_now = list(s.scalars(scoped().where(Ticket.status.in_(["new", "assigned", "in_progress", "reopened"]))))
+
+    check = now.astimezone(zone)
+
+    def on_time(tickets: list[Ticket], due: str, done: str) -> float | None:
+        # A deadline still ahead and not yet met is undecided, not missed.
+        decided = [t for t in tickets if getattr(t, done) is not None or getattr(t, due) < check]
+        if not decided:
+            return None
+        ok = sum(1 for t in decided if getattr(t, done) is not None and getattr(t, done) <= getattr(t, due))
+        return round(ok / len(decided), 4)
+
+    issues = Counter((t.category, t.product) for t in received)
+    words: Counter[str] = Counter()
+    for t in received:
+        for found in ((t.classification or {}).get("matched") or {}).values():
+            words.update(found)
+    verdicts = Counter(t.satisfaction for t in revisited if t.satisfaction)
+    judged = sum(verdicts.values())
+    good = verdicts[Satisfaction.satisfied.value] + verdicts[Satisfaction.basically_satisfied.value]
+    overdue = sum(
+        1
+        for t in open_now
+        if (t.responded_at is None and t.respond_due_at and t.respond_due_at < check)
+        or (t.resolve_due_at and t.resolve_due_at < check)
+    )
+
+    def rate_of(week_start: datetime) -> WeekRate:
+        week_end = week_start + timedelta(days=7)
+        with store.db.session() as s:
+            count = len(
+                list(s.scalars(scoped().where(Ticket.received_at >= week_start, Ticket.received_at < week_end)))
+            )
+        iso = week_start.date().isocalendar()
+        total = mentions(brand, week_start, week_end) if mentions else None
+        rate = (round(count / total * 1000, 3) if total else None) if mentions else float(count)
+        return WeekRate(week=f"{iso.year}-W{iso.week:02d}", tickets=count, mentions=total, rate=rate)
+
+    current = rate_of(start)
+    baseline = [rate_of(start - timedelta(days=7 * i)) for i in range(1, baseline_weeks + 1)]
+    rates = [b.rate for b in baseline if b.rate is not None]
+    base = round(statistics.fmean(rates), 3) if rates else None
+    spread = statistics.pstdev(rates) if len(rates) > 1 else 0.0
+    above = bool(current.rate is not None and base is not None and current.rate > base + max(spread, base * 0.2))
+    return WeeklyReport(
+        week=label,
+        start=start,
+        end=end,
+        brand=brand,
+        received=len(received),
+        by_category=dict(Counter(t.category for t in received).most_common()),
+        by_grade=dict(Counter(t.priority for t in received).most_common()),
+        by_department=dict(Counter(t.department or "" for t in received).most_common()),
+        top_issues=[Issue(category=c, product=p, tickets=n) for (c, p), n in issues.most_common(10)],
+        top_words=words.most_common(10),
+        respond_on_time=on_time(due_respond, "respond_due_at", "responded_at"),
+        resolve_on_time=on_time(due_resolve, "resolve_due_at", "completed_at"),
+        overdue_open=overdue,
+        satisfaction={k: v for k, v in verdicts.items() if k},
+        satisfaction_rate=round(good / judged, 4) if judged else None,
+        reopened=sum(1 for t in revisited if t.satisfaction == Satisfaction.unsatisfied.value),
+        rate=current,
+        baseline=baseline,
+        baseline_rate=base,
+        rate_above_baseline=above,
+    )

@@ -1,0 +1,172 @@
+"""Users and their API keys. A key is shown once when created; only its SHA-256 is stored."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from collections.abc import Sequence
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from tickets.access import Principal
+from tickets.enums import Level, Role
+from tickets.models import AuditEntry, User
+from yuqing.db import Database
+from yuqing.errors import Conflict, NotFound
+from yuqing.timeutil import utcnow
+
+KEY_PREFIX = "yq_"
+
+
+def hash_key(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def principal_of(user: User) -> Principal:
+    return Principal(
+        name=user.name,
+        role=Role(user.role),
+        level=Level(user.level),
+        departments=frozenset(user.departments or []),
+        brands=frozenset(user.brands or []),
+        permissions=frozenset(user.permissions or []),
+        user_id=user.id,
+    )
+
+
+class UserStore:
+    """Creates users, resolves API keys to principals, and audits every change."""
+
+    def __init__(self, db: Database):
+        self.db = db
+
+    def create(
+        self,
+        name: str,
+        role: Role,
+        *,
+        level: Level = Level.agent,
+        departments: Sequence[str] = (),
+        brands: Sequence[str] = (),
+        permissions: Sequence[str] = (),
+        display_name: str | None = None,
+        actor: str = "system",
+    ) -> tuple[User, str]:
+        """Create a user; returns it and its API key (the only time the key is visible)."""
+        key = KEY_PREFIX + secrets.token_urlsafe(32)
+        now = utcnow()
+        try:
+            with self.db.transaction() as s:
+                user = User(
+                    name=name,
+                    display_name=display_name or name,
+                    role=role.value,
+                    level=level.value,
+                    departments=sorted(set(departments)),
+                    brands=sorted(set(brands)),
+                    permissions=sorted(set(permissions)),
+                    key_hash=hash_key(key),
+                    active=True,
+                    created_at=now,
+                )
+                s.add(user)
+                s.flush()
+                s.add(
+                    AuditEntry(
+                        at=now,
+                        actor=actor,
+                        action="user.created",
+                        object_type="user",
+                        object_id=str(user.id),
+                        details=_describe(user),
+                    )
+                )
+        except IntegrityError as exc:
+            raise Conflict(f"a user named {name!r} already exists") from exc
+        return user, key
+
+    def authenticate(self, key: str) -> Principal | None:
+        """The active user holding ``key``, or ``None``."""
+        if not key.startswith(KEY_PREFIX):
+            return None
+        with self.db.session() as s:
+            user = s.scalar(select(User).where(User.key_hash == hash_key(key), User.active.is_(True)))
+            return principal_of(user) if user else None
+
+    def get(self, user_id: int) -> User:
+        with self.db.session() as s:
+            user = s.get(User, user_id)
+            if user is None:
+                raise NotFound(f"user {user_id} does not exist")
+            return user
+
+    def by_name(self, name: str) -> User:
+        with self.db.session() as s:
+            user = s.scalar(select(User).where(User.name == name))
+            if user is None:
+                raise NotFound(f"user {name!r} does not exist")
+            return user
+
+    def all(self) -> list[User]:
+        with self.db.session() as s:
+            return list(s.scalars(select(User).order_by(User.id)))
+
+    def set_active(self, user_id: int, active: bool, *, actor: str) -> User:
+        with self.db.transaction() as s:
+            user = s.get(User, user_id)
+            if user is None:
+                raise NotFound(f"user {user_id} does not exist")
+            user.active = active
+            s.add(
+                AuditEntry(
+                    at=utcnow(),
+                    actor=actor,
+                    action="user.activated" if active else "user.deactivated",
+                    object_type="user",
+                    object_id=str(user_id),
+                    details={"name": user.name},
+                )
+            )
+            return user
+
+    def rotate_key(self, user_id: int, *, actor: str) -> str:
+        """A new key for the user; the old one stops working at once."""
+        key = KEY_PREFIX + secrets.token_urlsafe(32)
+        with self.db.transaction() as s:
+            user = s.get(User, user_id)
+            if user is None:
+                raise NotFound(f"user {user_id} does not exist")
+            user.key_hash = hash_key(key)
+            s.add(
+                AuditEntry(
+                    at=utcnow(),
+                    actor=actor,
+                    action="user.key_rotated",
+                    object_type="user",
+                    object_id=str(user_id),
+                    details={"name": user.name},
+                )
+            )
+        return key
+
+    def in_department(self, department: str, level: Level | None = None) -> list[User]:
+        """Active users of a department (at one level of the chain, if given)."""
+        with self.db.session() as s:
+            users = [
+                u
+                for u in s.scalars(select(User).where(User.active.is_(True)).order_by(User.id))
+                if department in (u.departments or [])
+            ]
+        return [u for u in users if level is None or u.level == level.value]
+
+
+def _describe(user: User) -> dict[str, object]:
+    return {
+        "name": user.name,
+        "role": user.role,
+        "level": user.level,
+        "departments": user.departments,
+        "brands": user.brands,
+        "permissions": user.permissions,
+    }
