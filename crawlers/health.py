@@ -153,6 +153,8 @@ class SourceHealth:
     http_errors: dict[str, int] = field(default_factory=dict)
     last_error: str | None = None
     samples: list[str] = field(default_factory=list)
+    last_productive_at: datetime | None = None  # the last run that found items
+    first_run_at: datetime | None = None  # the oldest run looked at
 
 
 def source_health(name: str, runs: Sequence[SourceRun]) -> SourceHealth:
@@ -179,4 +181,8 @@ def source_health(name: str, runs: Sequence[SourceRun]) -> SourceHealth:
         http_errors=dict(last.http_errors or {}),
         last_error=last.error,
         samples=list(last.samples or []),
+        last_productive_at=next(
+            (run.started_at for run in runs if run.status in (RUN_OK, RUN_DEGRADED) and run.items_scraped > 0), None
+        ),
+        first_run_at=runs[-1].started_at,
     )

@@ -21,9 +21,13 @@ class BilibiliSource(PlatformSource):
 
     type: Literal["bilibili"]
     site_url: CrawlUrl | None = Field(default=None, description="Where the warm-up visit goes; tests only.")
-    comments: bool = Field(default=True, description="Also fetch the first page of comments of matched videos.")
+    comments: bool = Field(
+        default=True, description="Also fetch the first page of comments (newest first) of new matched videos."
+    )
     sessdata: SecretStr | None = Field(
-        default=None, description="Optional SESSDATA login cookie; without it Bilibili shows the first page only."
+        default=None,
+        description="Optional SESSDATA login cookie sent to the API: Bilibili blocks signed-out visitors more "
+        "readily (v_voucher). It is checked against /x/web-interface/nav; a refused one stops the run.",
     )
 
     def site_base(self) -> str:

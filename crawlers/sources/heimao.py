@@ -12,14 +12,15 @@ from crawlers.sources.base import PlatformSource
 class HeimaoSource(PlatformSource):
     """Complaints about the brand on 黑猫投诉, each with its demand (诉求) kept as its own field.
 
-    The company feed (``company_ids``, the ``couid`` of the company's page) needs no login; keyword search is
-    reported to need a login cookie.
+    The company feed (``company_ids``, the ``couid`` in the address of the company's page) needs no login; every
+    complaint there is about the company, so set ``brand:`` on such a source. Keyword search is reported to need
+    a login cookie (one public project says so; unverified).
     """
 
     spider: ClassVar[str] = "crawlers.spiders.heimao.HeimaoSpider"
     default_platform: ClassVar[str] = "heimao"
     default_base_url: ClassVar[str] = "https://tousu.sina.com.cn"
-    min_delay: ClassVar[float] = 2.0
+    min_delay: ClassVar[float] = 2.0  # a public scraper measured blocking (HTTP 456) above about 40 requests/min
 
     type: Literal["heimao"]
     company_ids: list[str] = Field(default_factory=list, description="couid of each company page to follow.")
@@ -32,6 +33,13 @@ class HeimaoSource(PlatformSource):
         if not self.company_ids and not self.keyword_search:
             raise ValueError("give company_ids, or set keyword_search: true (with a cookie)")
         return self
+
+    def cookies(self) -> dict[str, str]:
+        """The ``cookie`` string ("a=1; b=2", as copied from the browser) as name → value."""
+        if self.cookie is None:
+            return {}
+        pairs = (part.strip().partition("=") for part in self.cookie.get_secret_value().split(";"))
+        return {name.strip(): value.strip() for name, sep, value in pairs if sep and name.strip()}
 
     def missing_credentials(self) -> str | None:
         if self.keyword_search and (self.cookie is None or not self.cookie.get_secret_value().strip()):

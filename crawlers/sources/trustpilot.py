@@ -2,11 +2,27 @@
 
 from __future__ import annotations
 
-from typing import ClassVar, Literal
+import re
+from typing import Annotated, ClassVar, Literal
 
-from pydantic import Field
+from pydantic import AfterValidator, Field
 
 from crawlers.sources.base import PlatformSource
+
+_DOMAIN = re.compile(r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$")
+
+
+def _check_domain(value: str) -> str:
+    domain = value.strip().lower()
+    if not _DOMAIN.match(domain):
+        raise ValueError(
+            f"{value!r} is not a domain as in trustpilot.com/review/DOMAIN (e.g. 'www.example.com': no scheme, no path)"
+        )
+    return domain
+
+
+#: A company's domain, the last part of its Trustpilot page address.
+TrustpilotDomain = Annotated[str, AfterValidator(_check_domain)]
 
 
 class TrustpilotSource(PlatformSource):
@@ -21,4 +37,6 @@ class TrustpilotSource(PlatformSource):
     min_delay: ClassVar[float] = 2.0  # Trustpilot answers 403 after bursts
 
     type: Literal["trustpilot"]
-    domains: list[str] = Field(min_length=1, description="Company domains as in trustpilot.com/review/DOMAIN.")
+    domains: list[TrustpilotDomain] = Field(
+        min_length=1, description="Company domains as in trustpilot.com/review/DOMAIN."
+    )

@@ -1,11 +1,16 @@
-"""Generic web sources: RSS/Atom/RDF feeds and pages read with per-site selectors."""
+"""Generic web sources: RSS/Atom/RDF feeds, pages read with per-site selectors, and sitemaps.
+
+All three are read incrementally (:mod:`crawlers.spiders.incremental`): a run yields only what is newer than
+what the previous runs saw, and a first run reaches back ``backfill``.
+"""
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from typing import ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from config.types import Duration, TimeZoneName
 from crawlers.sources.base import CrawlUrl, SelectorText, SourceConfig
@@ -21,6 +26,9 @@ class FeedSource(SourceConfig):
     type: Literal["feed"]
     urls: list[CrawlUrl] = Field(min_length=1)
     discover: bool = Field(default=False, description="Treat the URLs as pages and follow the feeds they link.")
+    backfill: Duration = Field(
+        default=timedelta(days=7), description="On the first run of a feed, how old an entry may be."
+    )
 
 
 class HtmlFields(BaseModel):
@@ -57,12 +65,21 @@ class HtmlSource(SourceConfig):
     date_format: str | None = Field(default=None, description="strptime format; default: any common format.")
     timezone: TimeZoneName = Field(default="UTC", description="Zone of dates that carry none.")
     rating_scale: float = Field(default=5.0, gt=0, description="Ratings are stored as given; this is the maximum.")
+    backfill: Duration = Field(
+        default=timedelta(days=7),
+        description="On the first run of a start URL, how old a post may be (posts without a date are kept).",
+    )
 
 
 class SitemapSource(SourceConfig):
-    """Articles listed in sitemaps (news sitemaps included), read with per-site selectors like ``html``.
+    """Articles listed in sitemaps (news sitemaps included), read with per-site selectors like ``html`` or,
+    without ``fields``, a generic article extraction.
 
-    ``urls`` are sitemap or sitemap-index URLs, or a site's root, whose robots.txt ``Sitemap:`` lines are used.
+    ``urls`` are sitemap or sitemap-index URLs (``.xml`` or ``.xml.gz``), or a site's root (a URL without a
+    path, e.g. ``https://news.example.cn/``), whose robots.txt ``Sitemap:`` lines are used. Each run reads at
+    most ``crawl.max_pages`` sitemap documents per URL, and fetches the articles dated (news
+    ``publication_date``, else ``lastmod``) after what earlier runs saw, newest first, at most
+    ``max_articles`` of them.
     """
 
     spider: ClassVar[str] = "crawlers.spiders.sitemap.SitemapSpider"
@@ -70,11 +87,23 @@ class SitemapSource(SourceConfig):
 
     type: Literal["sitemap"]
     urls: list[CrawlUrl] = Field(min_length=1)
-    url_pattern: str | None = Field(default=None, description="Only article URLs matching this regex.")
+    url_pattern: str | None = Field(default=None, description="Only article URLs matching this regex (search).")
     fields: HtmlFields | None = Field(
-        default=None, description="Selectors on the article page; default: the title and the main text."
+        default=None,
+        description="Selectors on the article page; default: the title, main text and date found generically.",
     )
     date_format: str | None = None
     timezone: TimeZoneName = "UTC"
     max_articles: int = Field(default=200, ge=1, le=5000, description="Articles fetched per run, newest first.")
     backfill: Duration = Field(default=timedelta(days=2), description="On the first run, how far back to read.")
+
+    @field_validator("url_pattern")
+    @classmethod
+    def _compiles(cls, value: str | None) -> str | None:
+        # Compile now so a typo is a config error, not a failure in the middle of a crawl.
+        if value is not None:
+            try:
+                re.compile(value)
+            except re.error as exc:
+                raise ValueError(f"invalid regular expression {value!r}: {exc}") from exc
+        return value

@@ -22,12 +22,29 @@ class WeiboSource(PlatformSource):
     min_delay: ClassVar[float] = 3.0  # weibo rate-limits hard; many reports of 432 and bans when faster
 
     type: Literal["weibo"]
-    cookie: SecretStr | None = Field(default=None, description="The SUB cookie (value, or 'SUB=value').")
+    cookie: SecretStr | None = Field(
+        default=None,
+        description="The SUB cookie: its value, 'SUB=value', or a whole cookie string (only SUB is sent).",
+    )
     search_type: Literal["realtime", "hot", "all"] = Field(
         default="realtime", description="realtime: newest posts (containerid type 61); hot: 60; all: 1."
     )
     comments: bool = Field(default=True, description="Also fetch the first page of comments of matched posts.")
-    comment_pages: int = Field(default=1, ge=0, le=10)
+    comment_pages: int = Field(default=1, ge=0, le=10, description="Comment pages read per matched post.")
+
+    def sub_cookie(self) -> str | None:
+        """The value of SUB from ``cookie``: the fix for HTTP 432 (weibo-crawler PR #582) sends SUB alone, since
+        cookies copied from weibo.com rather than m.weibo.cn carry others that make things worse."""
+        if self.cookie is None:
+            return None
+        text = self.cookie.get_secret_value().strip()
+        if "=" not in text:
+            return text or None
+        for part in text.split(";"):
+            name, _, value = part.strip().partition("=")
+            if name.strip() == "SUB" and value.strip():
+                return value.strip()
+        return None
 
     def missing_credentials(self) -> str | None:
         if self.cookie is None or not self.cookie.get_secret_value().strip():
@@ -35,4 +52,6 @@ class WeiboSource(PlatformSource):
                 "Weibo answers HTTP 432 without a login cookie: set `cookie:` to the SUB cookie of a logged-in "
                 "m.weibo.cn session, e.g. cookie: ${WEIBO_SUB}"
             )
+        if self.sub_cookie() is None:
+            return "the Weibo `cookie:` has no SUB=...: give the SUB cookie of a logged-in m.weibo.cn session"
         return None

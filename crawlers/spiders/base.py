@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import scrapy
-from scrapy.exceptions import IgnoreRequest
+from scrapy.exceptions import CloseSpider, IgnoreRequest
 from scrapy.http import Request, Response
 from scrapy.spidermiddlewares.httperror import HttpError
 
@@ -58,6 +58,8 @@ def guarded(what: str) -> Callable[[Callback], Callback]:
         def wrapper(self: SourceSpider, response: Response, *args: Any, **kwargs: Any) -> Iterator[Any]:
             try:
                 yield from func(self, response, *args, **kwargs)
+            except CloseSpider:
+                raise  # a deliberate stop (refused credentials), not a malformed page
             except Exception as exc:
                 self.parse_error(what, f"{type(exc).__name__}: {exc}", response.url, exc_info=True)
 

@@ -1,134 +1,97 @@
-"""RSS 2.0, RSS 1.0 (RDF) and Atom feeds, read with feedparser.
+"""RSS 2.0, RSS 1.0 (RDF) and Atom feeds (``type: feed``), read incrementally.
 
-Each entry becomes one mention:
+Parsing is :class:`crawlers.platforms.feed.Feed`'s (``yuqing parse rss FILE`` reads the same way). Each feed
+URL has a cursor: a run yields the entries not older than the cursor's cutoff (the backfill on a first run);
+undated entries are always yielded and their post id dedupes them.
 
-- ``post_id``: the entry's ``id``/``guid`` as written in the feed, else its link. Feedparser is given the
-  bytes only, never the feed URL, so a relative guid is not turned into a URL that would change with the
-  address the feed was fetched from.
-- ``text``: the entry's content, else its summary, with the HTML stripped; ``title`` and ``author`` likewise.
-- ``published_at``: ``published``, else ``updated``, in UTC (feedparser converts the zone).
-- ``language``: declared by the entry or the feed, else the source's ``language`` hint.
+With ``discover``, the URLs are site pages: each is fetched and the feeds its ``<link rel="alternate">``
+tags announce are read (each feed once, however many pages link it).
 
-An entry without id and link, or without text, is a parse error and skipped; so is a response that is not a
-feed at all (feedparser found no feed and no entries). A feed with recoverable errors (``bozo``) that still
-has entries is read.
+Feeds are polled often and mostly unchanged, so a feed that sent an ``ETag`` or ``Last-Modified`` is asked
+for conditionally next time; a ``304 Not Modified`` answer is a page read with nothing new.
 """
 
 from __future__ import annotations
 
-import calendar
-import logging
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import urljoin
 
-import feedparser
-from scrapy.http import Response
+from scrapy.http import Request, Response
 
 from crawlers.items import MentionItem
-from crawlers.pipelines.normalize import html_to_text, normalize_line
+from crawlers.platforms.feed import Feed
 from crawlers.sources import FeedSource
-from crawlers.spiders.base import SourceSpider, guarded
+from crawlers.spiders.base import guarded
+from crawlers.spiders.incremental import IncrementalSpider
 
-logger = logging.getLogger(__name__)
-
-
-def _entry_datetime(entry: Any, key: str) -> datetime | None:
-    parsed = entry.get(key)
-    if not parsed:
-        return None
-    try:
-        # feedparser's struct_time is already UTC.
-        return datetime.fromtimestamp(calendar.timegm(parsed), UTC)
-    except (OverflowError, ValueError, TypeError):
-        return None
+NOT_MODIFIED = 304
+#: HTTP validators kept in a feed's cursor state → the request header that sends each back.
+VALIDATORS = {"etag": ("ETag", "If-None-Match"), "last_modified": ("Last-Modified", "If-Modified-Since")}
 
 
-def _entry_text(entry: Any) -> str:
-    """Full content when the feed has it, else the summary; HTML stripped."""
-    for content in entry.get("content") or []:
-        text = html_to_text(content.get("value") or "")
-        if text:
-            return text
-    return html_to_text(entry.get("summary") or "")
-
-
-def _count(value: Any) -> int | None:
-    try:
-        return int(str(value).strip())
-    except (TypeError, ValueError):
-        return None
-
-
-class FeedSpider(SourceSpider):
-    """Crawls the ``urls`` of a ``type: feed`` source."""
+class FeedSpider(IncrementalSpider):
+    """Crawls the ``urls`` of a ``type: feed`` source (or the feeds their pages link, with ``discover``)."""
 
     source_type = FeedSource
     source: FeedSource
+    parser = Feed()
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.feeds: set[str] = set()  # feed URLs requested this run
 
     async def start(self) -> Any:
-        for url in self.source.urls:
-            yield self.request(url, self.parse_feed, dont_filter=True)
+        for url in dict.fromkeys(self.source.urls):
+            if self.source.discover:
+                yield self.request(url, self.parse_page, dont_filter=True)
+            else:
+                yield self.feed_request(url)
+
+    def feed_request(self, url: str) -> Request:
+        """The request of one feed, conditional when an earlier run kept its validators."""
+        self.feeds.add(url)
+        state = self.cursor(url).state
+        headers = {header: state[name] for name, (_, header) in VALIDATORS.items() if state.get(name)}
+        return self.request(
+            url,
+            self.parse_feed,
+            key=url,
+            headers=headers,
+            cb_kwargs={"key": url},
+            meta={"handle_httpstatus_list": [NOT_MODIFIED]},
+            dont_filter=True,
+        )
+
+    @guarded("site page")
+    def parse_page(self, response: Response) -> Iterator[Request]:
+        page = self.read(response, "page", url=response.url, content_type=_content_type(response))
+        if page is None:
+            return
+        for feed in page.follow:
+            if feed["url"] not in self.feeds:
+                yield self.feed_request(feed["url"])
 
     @guarded("feed")
-    def parse_feed(self, response: Response) -> Iterator[MentionItem]:
-        self.page_parsed(response)
-        yield from self.parse_entries(response.body, response.url, response.headers.get(b"Content-Type"))
-
-    def parse_entries(self, body: bytes, url: str, content_type: bytes | None = None) -> Iterator[MentionItem]:
-        """The mentions in a feed document; counts malformed entries and non-feeds as parse errors."""
-        headers = {"content-type": content_type.decode("latin-1")} if content_type else {}
-        # Bytes, not a str: given a str, feedparser would take it for a URL or a file name and open it.
-        parsed = feedparser.parse(body, response_headers=headers)
-        if not parsed.entries:
-            if parsed.bozo or not parsed.version:
-                reason = parsed.get("bozo_exception") or "no RSS or Atom feed found"
-                self.parse_error("feed", f"not a feed: {reason}", url)
+    def parse_feed(self, response: Response, key: str) -> Iterator[MentionItem]:
+        cursor = self.cursor(key)
+        if response.status == NOT_MODIFIED:
+            self.page_parsed(response)
+            self.finish(cursor)
             return
-        if parsed.bozo:
-            logger.info("source %s: feed %s has errors, read anyway: %s", self.source.name, url, parsed.bozo_exception)
-        feed = parsed.feed
-        feed_language = feed.get("language") or None
-        feed_title = normalize_line(feed.get("title"))
-        for index, entry in enumerate(parsed.entries):
-            item = self.entry_item(entry, url, index, feed_language, feed_title)
-            if item is not None:
-                yield item
+        page = self.read(response, "feed", url=response.url, content_type=_content_type(response))
+        if page is None:
+            return
+        kept, _ = self.keep_new(page.items, cursor)
+        yield from kept
+        for name, (header, _) in VALIDATORS.items():
+            value = response.headers.get(header)
+            if value:
+                cursor.state[name] = value.decode("latin-1")
+            else:
+                cursor.state.pop(name, None)
+        self.finish(cursor)
 
-    def entry_item(
-        self, entry: Any, url: str, index: int, feed_language: str | None, feed_title: str | None
-    ) -> MentionItem | None:
-        link = (entry.get("link") or "").strip()
-        link = urljoin(url, link) if link else ""
-        post_id = (entry.get("id") or "").strip() or link
-        where = f"entry {index + 1}" + (f" ({post_id})" if post_id else "")
-        if not post_id:
-            self.parse_error("feed entry", f"{where} has neither an id/guid nor a link", url)
-            return None
-        text = _entry_text(entry)
-        if not text:
-            self.parse_error("feed entry", f"{where} has no content or summary", url)
-            return None
-        author_detail = entry.get("author_detail") or {}
-        contents = entry.get("content") or [{}]
-        language = contents[0].get("language") or entry.get("language") or feed_language or self.source.language
-        extra: dict[str, Any] = {}
-        if feed_title:
-            extra["feed_title"] = feed_title
-        tags = [t.get("term") for t in entry.get("tags") or [] if t.get("term")]
-        if tags:
-            extra["tags"] = tags
-        return MentionItem(
-            platform=self.platform,
-            post_id=post_id,
-            text=text,
-            source=self.source.name,
-            url=link or None,
-            author=author_detail.get("name") or entry.get("author") or None,
-            title=normalize_line(html_to_text(entry.get("title") or "")),
-            published_at=_entry_datetime(entry, "published_parsed") or _entry_datetime(entry, "updated_parsed"),
-            language=language,
-            comments=_count(entry.get("slash_comments")),
-            extra=extra,
-        )
+
+def _content_type(response: Response) -> str | None:
+    value = response.headers.get(b"Content-Type")
+    return value.decode("latin-1") if value else None

@@ -1,8 +1,10 @@
-"""Review and forum pages read with per-site selectors from the config (``type: html``).
+"""Review and forum pages read with per-site selectors from the config (``type: html``), incrementally.
 
 A list page holds items (``item`` selector). With ``link`` set, each item's link is followed and the
 ``fields`` are read on that detail page; otherwise they are read inside the item. ``next_page`` is followed
-up to ``max_pages`` list pages per start URL, and only on the start URLs' hosts.
+up to ``max_pages`` list pages per start URL, only on the start URLs' hosts, and not past a page that reached
+posts older than the start URL's cursor (see :class:`HtmlSpider`). Posts older than the cursor's cutoff (the
+``backfill`` on a first run) are not yielded; posts without a date always are, their post id dedupes them.
 
 Field values: a selector that ends on text or an attribute (``::text``, ``::attr(x)``, ``/text()``, ``@x``)
 gives that value; one that selects elements gives their readable text. ``text`` joins every match (see
@@ -24,21 +26,31 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
 from zoneinfo import ZoneInfo
 
 from dateutil import parser as dateparser
 from parsel import Selector, SelectorList
-from scrapy.http import Response, TextResponse
+from scrapy import signals
+from scrapy.exceptions import DontCloseSpider, IgnoreRequest
+from scrapy.http import Request, Response, TextResponse
 from w3lib.url import canonicalize_url
 
 from crawlers.items import MentionItem
 from crawlers.pipelines.normalize import clean_text, html_to_text
-from crawlers.sources import HtmlSource
-from crawlers.spiders.base import SourceSpider, guarded
+from crawlers.sources import HtmlFields, HtmlSource
+from crawlers.spiders.base import guarded
+from crawlers.spiders.incremental import IncrementalSpider
 from yuqing.timeutil import utcnow
+
+if TYPE_CHECKING:
+    from typing import Self
+
+    from scrapy.crawler import Crawler
+    from twisted.python.failure import Failure
 
 # -- field parsing -----------------------------------------------------------------------------------------
 _NUMBER = re.compile(r"(\d[\d,，]*(?:\.\d+)?|\.\d+)\s*(万|亿|千|[kKwW](?![A-Za-z])|[mM](?![A-Za-z]))?")
@@ -197,83 +209,29 @@ def content_id(*parts: str | None) -> str:
     return "h:" + hashlib.blake2b(raw, digest_size=16).hexdigest()
 
 
-class HtmlSpider(SourceSpider):
-    """Crawls the list (and detail) pages of a ``type: html`` source."""
+class FieldReader:
+    """Reads one mention with the configured ``fields`` selectors (``html`` pages and ``sitemap`` articles).
 
-    source_type = HtmlSource
-    source: HtmlSource
+    Pure: problems come back as text for the spider to count, so both spiders report them the same way.
+    """
 
-    def __init__(self, *args: Any, **kwargs: Any):
-        super().__init__(*args, **kwargs)
-        self.zone = ZoneInfo(self.source.timezone)
-        # Scrapy's offsite middleware keeps next_page and detail links on the hosts the source starts from.
-        hosts = {urlparse(u).hostname for u in self.source.start_urls if urlparse(u).scheme in ("http", "https")}
-        if hosts and all(u.startswith(("http://", "https://")) for u in self.source.start_urls):
-            self.allowed_domains = sorted(h for h in hosts if h)
+    def __init__(self, fields: HtmlFields, *, zone: ZoneInfo, date_format: str | None, platform: str, source: str):
+        self.fields = fields
+        self.zone = zone
+        self.date_format = date_format
+        self.platform = platform
+        self.source = source
 
-    async def start(self) -> Any:
-        for url in self.source.start_urls:
-            yield self.request(url, self.parse_list, dont_filter=True, cb_kwargs={"page": 1})
-
-    @guarded("list page")
-    def parse_list(self, response: Response, page: int = 1) -> Iterator[Any]:
-        self.page_parsed(response)
-        page_response = self._text_response(response)
-        if page_response is None:
-            return
-        nodes = select(page_response, self.source.item)
-        if not nodes:
-            self.parse_error("list page", "the item selector matched nothing (has the layout changed?)", response.url)
-        language = self._page_language(page_response)
-        for index, node in enumerate(nodes):
-            if self.source.link:
-                href = first_link(select(node, self.source.link))
-                if not href:
-                    self.parse_error("list item", f"item {index + 1} has no link", response.url)
-                    continue
-                yield self.request(response.urljoin(href), self.parse_detail)
-            else:
-                item = self.build_item(node, page_response, detail_url=None, language=language, where=index + 1)
-                if item is not None:
-                    yield item
-        if self.source.next_page and page < self.options.max_pages:
-            href = first_link(select(page_response, self.source.next_page))
-            if href:
-                yield self.request(response.urljoin(href), self.parse_list, cb_kwargs={"page": page + 1})
-
-    @guarded("detail page")
-    def parse_detail(self, response: Response) -> Iterator[Any]:
-        self.page_parsed(response)
-        page_response = self._text_response(response)
-        if page_response is None:
-            return
-        item = self.build_item(
-            page_response.selector,
-            page_response,
-            detail_url=response.url,
-            language=self._page_language(page_response),
-            where=None,
-        )
-        if item is not None:
-            yield item
-
-    # -- items ----------------------------------------------------------------------------------------------
-    def build_item(
-        self,
-        node: Selector,
-        response: TextResponse,
-        *,
-        detail_url: str | None,
-        language: str | None,
-        where: int | None,
-    ) -> MentionItem | None:
-        """A mention from the fields inside ``node`` (a list item, or a whole detail page)."""
-        fields = self.source.fields
-        what = "detail page" if detail_url else f"list item {where}"
+    def read(
+        self, node: Selector, response: TextResponse, *, detail_url: str | None, language: str | None
+    ) -> tuple[MentionItem | None, list[str]]:
+        """A mention from the fields inside ``node`` (a list item, or a whole detail page), and the problems
+        met; no mention when the text is missing."""
+        fields = self.fields
         text = joined_text(select(node, fields.text))
         if not text:
-            self.parse_error(what, "the text field is missing or empty", response.url)
-            return None
+            return None, ["the text field is missing or empty"]
+        problems: list[str] = []
 
         def one(selector: str | None) -> str | None:
             if selector is None:
@@ -296,21 +254,21 @@ class HtmlSpider(SourceSpider):
         raw_date = one(fields.published_at)
         if raw_date:
             try:
-                published_at = parse_datetime(raw_date, zone=self.zone, date_format=self.source.date_format)
+                published_at = parse_datetime(raw_date, zone=self.zone, date_format=self.date_format)
             except ValueError as exc:
-                self.parse_error(what, f"published_at: {exc}", response.url)
+                problems.append(f"published_at: {exc}")
         numbers: dict[str, float | None] = {}
         for name in ("rating", "likes", "comments"):
             raw = one(getattr(fields, name))
             numbers[name] = parse_number(raw)
             if raw and numbers[name] is None:
-                self.parse_error(what, f"{name}: no number in {raw!r}", response.url)
+                problems.append(f"{name}: no number in {raw!r}")
         likes, comments = numbers["likes"], numbers["comments"]
-        return MentionItem(
+        item = MentionItem(
             platform=self.platform,
             post_id=post_id,
             text=text,
-            source=self.source.name,
+            source=self.source,
             url=url or detail_url or response.url,
             author=author,
             title=title,
@@ -320,13 +278,177 @@ class HtmlSpider(SourceSpider):
             likes=None if likes is None else round(likes),
             comments=None if comments is None else round(comments),
         )
+        return item, problems
+
+
+def page_language(response: TextResponse, default: str | None) -> str | None:
+    """The language the page declares (``<html lang>``), else ``default``."""
+    declared = response.xpath("/html/@lang").get()
+    return (declared or "").strip() or default
+
+
+@dataclass
+class ListPage:
+    """The newest list page of one start URL, waiting for its items before the next page is decided."""
+
+    number: int
+    next_url: str | None
+    #: (position on the page, older than the cutoff) of each dated item read from it so far.
+    dated: list[tuple[int, bool]] = field(default_factory=list)
+
+    def reached_old(self) -> bool:
+        """Whether the page's last dated item is older than the cutoff: the pages after it are older still.
+
+        The last, not any: forums pin old threads above new ones, and a pinned post must not stop the crawl.
+        """
+        return bool(self.dated) and max(self.dated)[1]
+
+
+class HtmlSpider(IncrementalSpider):
+    """Crawls the list (and detail) pages of a ``type: html`` source, incrementally per start URL.
+
+    A list page's items (or, with ``link``, its detail pages) are all read before its ``next_page`` is
+    decided, because with ``link`` the dates are only on the detail pages: once everything in flight is read
+    (Scrapy's ``spider_idle``), each start URL whose newest list page ended on an item older than its
+    cursor's cutoff is finished, and the others go on to their next page, up to ``max_pages``. Pages sorted
+    newest first are assumed, as list pages of reviews and forum boards are. The price of deciding at idle is
+    that the start URLs of one source page in step; they are few, and politeness delays dominate anyway.
+
+    A start URL stopped by ``max_pages`` while its pages were still new is reported capped; one whose pages
+    carry no dates at all is not (nothing could tell new from old, so ``max_pages`` is the designed stop).
+    """
+
+    source_type = HtmlSource
+    source: HtmlSource
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.zone = ZoneInfo(self.source.timezone)
+        self.reader = FieldReader(
+            self.source.fields,
+            zone=self.zone,
+            date_format=self.source.date_format,
+            platform=self.platform,
+            source=self.source.name,
+        )
+        self.waiting: dict[str, ListPage] = {}  # start URL → its newest list page, until its next is decided
+        self.listed: set[str] = set()  # list page URLs requested
+        # Scrapy's offsite middleware keeps next_page and detail links on the hosts the source starts from.
+        hosts = {urlparse(u).hostname for u in self.source.start_urls if urlparse(u).scheme in ("http", "https")}
+        if hosts and all(u.startswith(("http://", "https://")) for u in self.source.start_urls):
+            self.allowed_domains = sorted(h for h in hosts if h)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        crawler.signals.connect(spider._turn_pages, signal=signals.spider_idle)
+        return spider
+
+    async def start(self) -> Any:
+        for url in dict.fromkeys(self.source.start_urls):
+            yield self.list_request(url, url, 1)
+
+    def list_request(self, url: str, key: str, page: int) -> Request:
+        self.listed.add(url)
+        return self.request(url, self.parse_list, key=key, cb_kwargs={"key": key, "page": page}, dont_filter=True)
+
+    @guarded("list page")
+    def parse_list(self, response: Response, key: str, page: int = 1) -> Iterator[Any]:
+        self.page_parsed(response)
+        page_response = self._text_response(response)
+        if page_response is None:
+            return
+        nodes = select(page_response, self.source.item)
+        if not nodes:
+            self.shape_error("list page", response, "the item selector matched nothing (has the layout changed?)")
+            return
+        href = first_link(select(page_response, self.source.next_page)) if self.source.next_page else None
+        self.waiting[key] = ListPage(page, response.urljoin(href) if href else None)
+        language = page_language(page_response, self.source.language)
+        for position, node in enumerate(nodes):
+            if self.source.link:
+                link = first_link(select(node, self.source.link))
+                if not link:
+                    self.parse_error("list item", f"item {position + 1} has no link", response.url)
+                    continue
+                yield self.request(
+                    response.urljoin(link), self.parse_detail, key=key, cb_kwargs={"key": key, "position": position}
+                )
+            else:
+                item = self.build_item(node, page_response, detail_url=None, language=language, where=position + 1)
+                if item is not None:
+                    yield from self.keep(item, key, position)
+
+    @guarded("detail page")
+    def parse_detail(self, response: Response, key: str, position: int) -> Iterator[Any]:
+        self.page_parsed(response)
+        page_response = self._text_response(response)
+        if page_response is None:
+            return
+        item = self.build_item(
+            page_response.selector,
+            page_response,
+            detail_url=response.url,
+            language=page_language(page_response, self.source.language),
+            where=None,
+        )
+        if item is not None:
+            yield from self.keep(item, key, position)
+
+    def keep(self, item: MentionItem, key: str, position: int) -> list[MentionItem]:
+        """``[item]`` unless it is older than the start URL's cutoff; noted for the next-page decision."""
+        kept, old = self.keep_new([item], self.cursor(key))
+        listed = self.waiting.get(key)
+        if listed is not None and item.published_at is not None:
+            listed.dated.append((position, old))
+        return kept
+
+    def _turn_pages(self, spider: Any) -> None:
+        """At ``spider_idle``: decide every waiting list page's next page (see the class docstring)."""
+        if spider is not self:
+            return
+        requests = []
+        for key, listed in self.waiting.items():
+            cursor = self.cursor(key)
+            if listed.next_url is None or listed.next_url in self.listed or listed.reached_old():
+                self.finish(cursor)  # the last page (or a "next" leading back), or older posts from here on
+            elif listed.number >= self.options.max_pages and not listed.dated:
+                # Nothing dated: no cursor can tell new from old here, so max_pages is the designed stop.
+                self.finish(cursor)
+            elif self.page_budget_left(listed.number, cursor):
+                requests.append(self.list_request(listed.next_url, key, listed.number + 1))
+        self.waiting.clear()
+        for request in requests:
+            self.crawler.engine.crawl(request)
+        if requests:
+            raise DontCloseSpider
+
+    def on_error(self, failure: Failure) -> None:
+        super().on_error(failure)
+        request = getattr(failure, "request", None)
+        if request is not None and isinstance(failure.value, IgnoreRequest) and request.callback == self.parse_list:
+            # A next page robots.txt or the offsite rule refuses is where this start URL's pages end.
+            self.finish(self.cursor(request.cb_kwargs["key"]))
+
+    # -- items ----------------------------------------------------------------------------------------------
+    def build_item(
+        self,
+        node: Selector,
+        response: TextResponse,
+        *,
+        detail_url: str | None,
+        language: str | None,
+        where: int | None,
+    ) -> MentionItem | None:
+        """A mention from the fields inside ``node`` (a list item, or a whole detail page); problems counted."""
+        item, problems = self.reader.read(node, response, detail_url=detail_url, language=language)
+        what = "detail page" if detail_url else f"list item {where}"
+        for problem in problems:
+            self.parse_error(what, problem, response.url)
+        return item
 
     def _text_response(self, response: Response) -> TextResponse | None:
         if isinstance(response, TextResponse):
             return response
         self.parse_error("page", f"not an HTML page ({response.headers.get(b'Content-Type')!r})", response.url)
         return None
-
-    def _page_language(self, response: TextResponse) -> str | None:
-        declared = response.xpath("/html/@lang").get()
-        return (declared or "").strip() or self.source.language

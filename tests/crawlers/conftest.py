@@ -171,6 +171,9 @@ class LocalServer:
                 self.send_response(reply.status)
                 self.send_header("Content-Type", reply.content_type)
                 self.send_header("Content-Length", str(len(payload)))
+                # Said outright: a client must not reuse the connection (Twisted does not retry a POST sent
+                # on a connection the server already closed, which made POST tests flaky).
+                self.send_header("Connection", "close")
                 for name, value in reply.headers.items():
                     self.send_header(name, value)
                 self.end_headers()

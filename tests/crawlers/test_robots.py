@@ -37,6 +37,7 @@ def _source(name: str, *urls: str) -> str:
         - name: {name}
           type: feed
           urls: [{listed}]
+          backfill: 36500d  # the fixture's entries date from 2024
         """
 
 

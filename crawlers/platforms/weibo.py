@@ -1,0 +1,358 @@
+"""Weibo through m.weibo.cn: ``api/container/getIndex`` card lists and ``comments/hotflow`` comments.
+
+Kinds:
+
+``search``
+    the ``getIndex`` envelope ``{ok, data: {cardlistInfo, cards}}``. Posts are cards with ``card_type == 9``
+    (``mblog``), at the top level or inside a ``card_group``; other cards (users, topics, banners) are left out.
+    Keyword search (``containerid=100103type=...``) and a user's timeline (``containerid=107603...``) share
+    this shape, so both are read as ``search``. ``{"ok": 0, "msg": "这里还没有内容"}`` is the empty last page.
+``comments``
+    the ``hotflow`` envelope ``{ok, data: {data: [comment], max_id, max_id_type, total_number}}``. A
+    comment's nested replies (``comments``) become mentions of their own whose parent is that comment.
+
+Decisions:
+
+- **Reposts.** A repost is a mention of its own (the reposter's words, ``extra["retweet_of"]`` naming the
+  original), and the reposted original is a separate mention with its own id, marked with
+  ``extra["via_repost"]``: the original is usually what names the brand, and keeping it under its own id
+  means the same original reached through several reposts is stored once. Spiders must not let an
+  original's (often old) date stop paging; see :class:`crawlers.spiders.weibo.WeiboSpider`.
+- **Long posts** (``isLongText``): the list only carries the first ~140 characters and a "全文" link. The
+  text kept is what is there, without that link, and ``extra["truncated"]`` says so; fetching the full text
+  costs one request per post and is not done.
+- **Pinned posts** (``isTop``, timelines only) carry ``extra["pinned"]``: they break the newest-first order.
+- **Dates** come in many forms (see :func:`parse_weibo_time`); a post whose date cannot be read is skipped
+  and reported, because a wrong date would corrupt incremental crawling and alert windows.
+- **Expired login.** ``{"ok": -100, "url": ".../login..."}`` or an HTML login page is
+  :class:`CredentialsRejected`. HTTP 432 never reaches the parser: the spider handles the status.
+
+The hotflow shape is taken from public crawler code (PLATFORMS.md §2.1); no real hotflow or search body with
+provenance was available, so the tests use our own fixtures for both.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+from email.utils import parsedate_to_datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from bs4 import BeautifulSoup
+
+from crawlers.items import MentionItem
+from crawlers.pipelines.normalize import html_to_text, looks_like_html
+from crawlers.platforms.base import (
+    CredentialsRejected,
+    Page,
+    Platform,
+    ShapeError,
+    dig,
+    first,
+    load_json,
+    looks_like,
+    to_int,
+)
+
+#: Weibo shows times in China Standard Time (no daylight saving since 1991).
+CHINA = ZoneInfo("Asia/Shanghai")
+POST_URL = "https://m.weibo.cn/detail/{}"
+
+_RELATIVE = re.compile(r"^(\d+)\s*(秒|分钟|小时|天)前$")
+_DAY_WORD = re.compile(r"^(今天|昨天|前天)\s*(\d{1,2}):(\d{2})$")
+_MONTH_DAY = re.compile(r"^(\d{1,2})-(\d{1,2})(?:\s+(\d{1,2}):(\d{2}))?$")
+_FULL_DATE = re.compile(r"^(\d{4})[-/年](\d{1,2})[-/月](\d{1,2})日?(?:\s+(\d{1,2}):(\d{2})(?::(\d{2}))?)?$")
+_RELATIVE_UNITS = {"秒": "seconds", "分钟": "minutes", "小时": "hours", "天": "days"}
+_DAYS_BACK = {"今天": 0, "昨天": 1, "前天": 2}
+_LOGIN_MARKERS = (b"passport.weibo", b"/signin/login", b"m.weibo.cn/login")
+
+
+def parse_weibo_time(value: Any, now: datetime) -> datetime | None:
+    """The UTC time of a Weibo (or Tieba) date string, relative forms anchored on ``now``.
+
+    Understood: "刚刚"; "N秒前", "N分钟前", "N小时前", "N天前"; "今天 12:00", "昨天 12:00", "前天 12:00";
+    "MM-DD" and "MM-DD HH:MM" (this year in China, or last year when that would lie in the future, e.g. "12-31"
+    read on 1 January); "YYYY-MM-DD", "YYYY-M-D HH:MM[:SS]" (also with / or 年月日); RFC 2822 as the API gives it
+    ("Sun Dec 31 08:34:26 +0800 2023"); epoch seconds or milliseconds. Forms without a zone are China time.
+    ``None`` when the value is none of these.
+    """
+    if value is None or isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        return _from_epoch(float(value))
+    text = str(value).strip()
+    if not text:
+        return None
+    if text.isdigit():
+        return _from_epoch(float(text))
+    local_now = now.astimezone(CHINA)
+    if text == "刚刚":
+        return now.astimezone(UTC)
+    if match := _RELATIVE.match(text):
+        delta = timedelta(**{_RELATIVE_UNITS[match.group(2)]: int(match.group(1))})
+        return (now - delta).astimezone(UTC)
+    if match := _DAY_WORD.match(text):
+        day = local_now.date() - timedelta(days=_DAYS_BACK[match.group(1)])
+        return _china(day.year, day.month, day.day, int(match.group(2)), int(match.group(3)))
+    if match := _MONTH_DAY.match(text):
+        month, day_of_month = int(match.group(1)), int(match.group(2))
+        hour, minute = int(match.group(3) or 0), int(match.group(4) or 0)
+        for year in (local_now.year, local_now.year - 1):
+            when = _china(year, month, day_of_month, hour, minute)
+            if when is not None and when <= now:
+                return when
+        return None
+    if match := _FULL_DATE.match(text):
+        year, month, day_of_month, hour, minute, second = (int(g or 0) for g in match.groups())
+        return _china(year, month, day_of_month, hour, minute, second)
+    try:
+        # RFC 2822, and the API's "Sun Dec 31 08:34:26 +0800 2023" (year after the zone), which it also reads.
+        parsed = parsedate_to_datetime(text)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=CHINA)
+    return parsed.astimezone(UTC)
+
+
+def _china(year: int, month: int, day: int, hour: int = 0, minute: int = 0, second: int = 0) -> datetime | None:
+    try:
+        return datetime(year, month, day, hour, minute, second, tzinfo=CHINA).astimezone(UTC)
+    except ValueError:  # 02-29 in a common year, 13-01, 25:00
+        return None
+
+
+def _from_epoch(number: float) -> datetime | None:
+    if number > 1e11:  # milliseconds
+        number /= 1000
+    try:
+        return datetime.fromtimestamp(number, UTC)
+    except (OverflowError, OSError, ValueError):
+        return None
+
+
+def weibo_text(markup: str) -> str:
+    """The readable text of a post's or comment's ``text`` HTML.
+
+    Emoticons are ``<img alt="[doge]">``: their alt text is kept, as Weibo's own plain text does. The "全文"
+    link that ends a truncated long post is removed; other links keep their text (#topics#, @names).
+    """
+    if not looks_like_html(markup):
+        return html_to_text(markup)
+    soup = BeautifulSoup(markup, "html.parser")
+    for img in soup.find_all("img"):
+        alt = str(img.get("alt") or "")
+        img.replace_with(alt)
+    for link in soup.find_all("a"):
+        if link.get_text(strip=True) == "全文" and "/status/" in str(link.get("href") or ""):
+            link.decompose()
+    return html_to_text(str(soup))
+
+
+def _object(value: Any) -> dict[str, Any]:
+    """``value`` when it is a JSON object, else an empty one (a missing or ``null`` user)."""
+    return value if isinstance(value, dict) else {}
+
+
+def _count(value: Any) -> int | None:
+    """Counts are ints, or strings like "100万+" when large."""
+    if isinstance(value, str):
+        value = value.strip().rstrip("+")
+    return to_int(value)
+
+
+class Weibo(Platform):
+    name = "weibo"
+    kinds = ("search", "comments")
+
+    def detect(self, body: bytes) -> str:
+        data = self._envelope(body, "search")
+        inner = data.get("data")
+        if isinstance(inner, dict):
+            if isinstance(inner.get("cards"), list):
+                return "search"
+            if isinstance(inner.get("data"), list):
+                return "comments"
+        if data.get("ok") == 0:
+            return "search"  # the empty last page of a card list
+        raise ShapeError("search", "not a getIndex card list or a hotflow comment list")
+
+    def parse(self, kind: str, body: bytes, *, now: datetime | None = None, source: str = "") -> Page:
+        self._check_kind(kind)
+        now = now or datetime.now(UTC)
+        data = self._envelope(body, kind)
+        if kind == "search":
+            return self._search(data, now)
+        return self._comments(data, now)
+
+    # -- envelopes --------------------------------------------------------------------------------------------
+    @staticmethod
+    def _envelope(body: bytes, kind: str) -> dict[str, Any]:
+        """The JSON object of a response; a login page or login redirect is :class:`CredentialsRejected`."""
+        stripped = body.lstrip()[:1]
+        if stripped == b"<" and looks_like(body, _LOGIN_MARKERS):
+            raise CredentialsRejected(kind, "got a login page instead of data: the SUB cookie expired")
+        data = load_json(body, kind)
+        if not isinstance(data, dict):
+            raise ShapeError(kind, f"expected a JSON object, got {type(data).__name__}")
+        if data.get("ok") == -100 or "login" in str(data.get("url") or ""):
+            raise CredentialsRejected(kind, f"login required (ok={data.get('ok')}): the SUB cookie expired")
+        return data
+
+    # -- search / card lists ----------------------------------------------------------------------------------
+    def _search(self, data: dict[str, Any], now: datetime) -> Page:
+        kind = "search"
+        if data.get("ok") == 0 and not isinstance(data.get("data"), dict):
+            return Page(kind)  # "这里还没有内容": past the last page
+        cards = dig(data, "data", "cards", kind=kind)
+        if not isinstance(cards, list):
+            raise ShapeError(kind, "'data.cards' is not a list")
+        info = dig(data, "data", "cardlistInfo", kind=kind, required=False) or {}
+        page = Page(kind, total=to_int(info.get("total")) if isinstance(info, dict) else None)
+        posts = 0
+        for index, blog in self._blogs(cards):
+            try:
+                items = self._post(blog, now)
+            except (KeyError, TypeError, ValueError) as exc:
+                page.problems.append(f"card {index}: {exc}")
+                continue
+            posts += 1
+            page.items.extend(items)
+        if posts or page.problems:
+            # More may follow; the platform's own hint (cardlistInfo.page) is kept for inspection.
+            hint = to_int(info.get("page")) if isinstance(info, dict) else None
+            page.next = {"page": hint} if hint is not None else {"more": True}
+        return page
+
+    @staticmethod
+    def _blogs(cards: list[Any]) -> list[tuple[str, Any]]:
+        """The ``mblog`` of every post card, with where it was (for problem reports)."""
+        found: list[tuple[str, Any]] = []
+        for i, card in enumerate(cards):
+            if not isinstance(card, dict):
+                continue
+            if card.get("card_type") == 9:
+                found.append((str(i), card.get("mblog")))
+            for j, inner in enumerate(card.get("card_group") or []):
+                if isinstance(inner, dict) and inner.get("card_type") == 9:
+                    found.append((f"{i}.{j}", inner.get("mblog")))
+        return found
+
+    def _post(self, blog: Any, now: datetime) -> list[MentionItem]:
+        """The post, and before it the original it reposts (if any)."""
+        if not isinstance(blog, dict):
+            raise ValueError("card has no mblog object")
+        post = self._blog(blog, now)
+        original = blog.get("retweeted_status")
+        if not isinstance(original, dict):
+            return [post]
+        original_id = first(original.get("mid"), original.get("id"))
+        if original_id is not None:
+            post.extra["retweet_of"] = str(original_id)
+        if not original.get("user"):
+            return [post]  # the original was deleted: only its id is left
+        try:
+            reposted = self._blog(original, now)
+        except (KeyError, TypeError, ValueError):
+            return [post]  # an unreadable original does not cost the repost
+        reposted.extra["via_repost"] = post.post_id
+        return [post, reposted]
+
+    @staticmethod
+    def _blog(blog: dict[str, Any], now: datetime) -> MentionItem:
+        mid = str(first(blog.get("mid"), blog.get("id")) or "")
+        if not mid:
+            raise ValueError("no mid or id")
+        published = parse_weibo_time(blog.get("created_at"), now)
+        if published is None:
+            raise ValueError(f"unreadable created_at {blog.get('created_at')!r}")
+        text = weibo_text(str(first(blog.get("text"), blog.get("raw_text")) or ""))
+        if not text:
+            raise ValueError("no text")
+        user = _object(blog.get("user"))
+        extra = {
+            "kind": "post",
+            "bid": blog.get("bid"),
+            "user_id": str(user["id"]) if user.get("id") is not None else None,
+            "client": blog.get("source") or None,
+            "region": blog.get("region_name") or None,
+            "truncated": True if blog.get("isLongText") else None,
+            "pinned": True if blog.get("isTop") else None,
+        }
+        return MentionItem(
+            platform="weibo",
+            post_id=mid,
+            text=text,
+            url=POST_URL.format(mid),
+            author=user.get("screen_name") or None,
+            published_at=published,
+            likes=_count(blog.get("attitudes_count")),
+            reposts=_count(blog.get("reposts_count")),
+            comments=_count(blog.get("comments_count")),
+            extra={k: v for k, v in extra.items() if v is not None},
+        )
+
+    # -- comments ---------------------------------------------------------------------------------------------
+    def _comments(self, data: dict[str, Any], now: datetime) -> Page:
+        kind = "comments"
+        if data.get("ok") == 0 and not isinstance(data.get("data"), dict):
+            return Page(kind)  # no (more) comments
+        comments = dig(data, "data", "data", kind=kind)
+        if not isinstance(comments, list):
+            raise ShapeError(kind, "'data.data' is not a list")
+        inner = data["data"]
+        page = Page(kind, total=to_int(inner.get("total_number")))
+        for index, comment in enumerate(comments):
+            try:
+                top = self._comment(comment, now, parent=None)
+            except (KeyError, TypeError, ValueError) as exc:
+                page.problems.append(f"comment {index}: {exc}")
+                continue
+            page.items.append(top)
+            replies = comment.get("comments")
+            for j, reply in enumerate(replies if isinstance(replies, list) else []):
+                try:
+                    page.items.append(self._comment(reply, now, parent=top.post_id))
+                except (KeyError, TypeError, ValueError) as exc:
+                    page.problems.append(f"comment {index} reply {j}: {exc}")
+        max_id = to_int(inner.get("max_id"))
+        if max_id:
+            page.next = {"max_id": max_id, "max_id_type": to_int(inner.get("max_id_type")) or 0}
+        return page
+
+    @staticmethod
+    def _comment(comment: Any, now: datetime, parent: str | None) -> MentionItem:
+        """One comment. Its parent is the comment it replies to (``rootid``); a top-level comment's parent,
+        the post, is not in the body: the spider, which asked for that post's comments, fills it in."""
+        if not isinstance(comment, dict):
+            raise TypeError("comment is not an object")
+        if comment.get("id") in (None, ""):
+            raise ValueError("no id")
+        comment_id = str(comment["id"])
+        published = parse_weibo_time(comment.get("created_at"), now)
+        if published is None:
+            raise ValueError(f"unreadable created_at {comment.get('created_at')!r}")
+        text = weibo_text(str(comment.get("text") or ""))
+        if not text:
+            raise ValueError("no text")
+        root = str(comment.get("rootid") or "")
+        if parent is None and root and root != comment_id:
+            parent = root
+        user = _object(comment.get("user"))
+        extra = {
+            "kind": "comment",
+            "user_id": str(user["id"]) if user.get("id") is not None else None,
+            "ip_location": comment.get("source") or None,  # "来自北京"
+        }
+        return MentionItem(
+            platform="weibo",
+            post_id=comment_id,
+            text=text,
+            author=user.get("screen_name") or None,
+            published_at=published,
+            likes=_count(first(comment.get("like_count"), comment.get("like_counts"))),
+            comments=_count(comment.get("total_number")),
+            parent_id=parent,
+            extra={k: v for k, v in extra.items() if v is not None},
+        )
