@@ -1,11 +1,16 @@
-"""The alert engine: evaluates every rule, keeps per-key state, opens one ticket per incident.
+"""The alert engine: evaluates every rule, keeps per-key state, opens one ticket per incident, notifies.
 
 An incident starts when a key goes from ok to firing (one evaluator wins that transition in the database)
-and ends when the condition clears. Its ticket is created through the API with an idempotency key derived
-from the rule, the key and the window that fired, and the request body is stored with the state: if the
-API call fails, the next evaluation retries the identical request, so delivery is at-least-once and there is
-still exactly one ticket. A rule that raises is recorded and, after repeated errors, paused for a while;
-the other rules go on.
+and, for window rules, ends when the condition clears, which sends a "resolved" notice. Its ticket is created
+through the API with an idempotency key derived from the rule, the key and the window that fired, and the
+request body is stored with the state: if the API call fails, the next evaluation retries the identical
+request, so delivery is at-least-once and there is still exactly one ticket. A condition that fires again
+while its ticket is still open lands on that ticket as a comment (the ticket store attaches it).
+
+After downtime, window rules are evaluated once at each evaluation time that was missed, oldest first, so
+a crisis that came and went while the worker was down is still reported, and nothing twice. Event rules keep
+a cursor over the mentions stored or changed, so they miss nothing either. A rule that raises is recorded
+and, after repeated errors, paused for a while; the other rules go on.
 """
 
 from __future__ import annotations
@@ -13,21 +18,33 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from alerts.channels import Message, Post
 from alerts.client import TicketClient
+from alerts.dispatch import Dispatcher
 from alerts.registry import build_rule
 from alerts.rules.base import EvaluationContext, Observation, RuleType
 from alerts.state import FIRING, AlertEvent, AlertStateStore
 from config.models import AppConfig
+from crawlers.health import SourceHealth
 from index.base import MentionStore
 from yuqing.errors import TicketClientError
 from yuqing.timeutil import isoformat_z, utcnow
 
 log = logging.getLogger(__name__)
+
+#: Event rules re-read a little before their cursor: a mention stored during the last look is not missed.
+EVENT_OVERLAP = timedelta(minutes=2)
+#: On a first run, event rules look this far back.
+EVENT_FIRST_LOOK = timedelta(hours=1)
+#: Catch-up after downtime evaluates at most this many past moments per rule (coarser steps beyond).
+MAX_CATCH_UP = 720
+
+SourcesProvider = Callable[[], Sequence[tuple[SourceHealth, timedelta]]]
 
 
 @dataclass
@@ -39,7 +56,7 @@ class Fired:
     incident: str
     summary: str
     ticket_number: str | None
-    new_ticket: bool  # False: the ticket existed already (a retry or a concurrent evaluator delivered it)
+    new_ticket: bool  # False: the ticket existed already (a retry, a concurrent evaluator, an open incident)
     error: str | None = None
 
 
@@ -55,6 +72,7 @@ class RuleOutcome:
     suppressed: list[str] = field(default_factory=list)
     resolved: list[str] = field(default_factory=list)
     error: str | None = None
+    caught_up: int = 0  # past evaluation times replayed after downtime
 
 
 @dataclass
@@ -72,6 +90,12 @@ class EvaluationReport:
         return [f for f in self.fired if f.new_ticket]
 
 
+def _add(keys: list[str], key: str) -> None:
+    # Catch-up evaluates several moments: a key is reported once per outcome.
+    if key not in keys:
+        keys.append(key)
+
+
 def incident_id(rule: str, key: str, window_end: datetime) -> str:
     """A stable id of the incident that started when ``rule`` fired for ``key`` at ``window_end``."""
     raw = f"{rule}\x1f{key}\x1f{isoformat_z(window_end)}".encode()
@@ -79,7 +103,8 @@ def incident_id(rule: str, key: str, window_end: datetime) -> str:
 
 
 class AlertEngine:
-    """Evaluates rules over the mention store and opens tickets through a :class:`TicketClient`."""
+    """Evaluates rules over the mention store, opens tickets through a :class:`TicketClient`, and puts
+    notifications in the outbox of a :class:`Dispatcher`."""
 
     def __init__(
         self,
@@ -89,6 +114,11 @@ class AlertEngine:
         tickets: TicketClient,
         brands: Sequence[str],
         *,
+        dispatcher: Dispatcher | None = None,
+        default_notify: Sequence[str] = (),
+        every: timedelta = timedelta(minutes=1),
+        timezone: str = "Asia/Shanghai",
+        sources: SourcesProvider | None = None,
         pause_after_errors: int = 3,
         pause_for: timedelta = timedelta(minutes=15),
     ):
@@ -97,6 +127,11 @@ class AlertEngine:
         self.state = state
         self.tickets = tickets
         self.brands = list(brands)
+        self.dispatcher = dispatcher
+        self.default_notify = list(default_notify)
+        self.every = every
+        self.timezone = timezone
+        self.sources = sources
         self.pause_after_errors = pause_after_errors
         self.pause_for = pause_for
 
@@ -106,36 +141,70 @@ class AlertEngine:
     ) -> AlertEngine:
         """An engine for the enabled rules of ``config``; ``options`` as for the constructor."""
         rules = [build_rule(rule) for rule in config.rules() if rule.enabled]
+        options.setdefault("every", config.alerts.evaluate_every)
+        options.setdefault("timezone", config.timezone)
+        options.setdefault("default_notify", config.alerts.notify)
         return cls(rules, store, state, tickets, config.brand_names(), **options)
 
-    async def evaluate(self, now: datetime | None = None) -> EvaluationReport:
-        """Evaluate every rule once at ``now`` (default: the current time)."""
+    async def evaluate(self, now: datetime | None = None, *, catch_up: bool = True) -> EvaluationReport:
+        """Evaluate every rule once at ``now`` (default: the current time); with ``catch_up``, first replay
+        the evaluation times missed since the last successful one."""
         now = now or utcnow()
-        outcomes = [await self._evaluate_rule(rule, now) for rule in self.rules]
+        outcomes = [await self._evaluate_rule(rule, now, catch_up) for rule in self.rules]
         return EvaluationReport(now, outcomes)
 
-    async def _evaluate_rule(self, rule: RuleType[Any], now: datetime) -> RuleOutcome:
+    async def _evaluate_rule(self, rule: RuleType[Any], now: datetime, catch_up: bool) -> RuleOutcome:
         health = self.state.rule_health(rule.name)
         if health and health.paused_until and health.paused_until > now:
             return RuleOutcome(
                 rule.name, "paused", error=f"paused until {isoformat_z(health.paused_until)}: {health.last_error}"
             )
-        ctx = EvaluationContext(store=self.store, now=now, brands=self.brands)
-        try:
-            # Store queries block; keep the event loop (and the in-process API) responsive.
-            observations = await asyncio.to_thread(rule.evaluate, ctx)
-        except Exception as exc:  # any failure of one rule must not stop the others
-            message = f"{type(exc).__name__}: {exc}"
-            return self._rule_failed(rule, now, message)
-        self.state.record_rule_ok(rule.name, now)
-        outcome = RuleOutcome(rule.name, "evaluated", observations)
-        for obs in observations:
-            self.state.touch(rule.name, obs.key, now, obs.numbers)
-            if obs.firing:
-                await self._on_firing(rule, obs, now, outcome)
-            else:
-                self._on_clear(rule, obs, now, outcome)
+        moments = [now]
+        if catch_up and rule.kind == "window" and health and health.last_ok_at:
+            moments = [*self._missed(health.last_ok_at, now), now]
+        outcome = RuleOutcome(rule.name, "evaluated", caught_up=len(moments) - 1)
+        for moment in moments:
+            since = None
+            if rule.kind == "event":
+                since = health.cursor - EVENT_OVERLAP if health and health.cursor else moment - EVENT_FIRST_LOOK
+            ctx = EvaluationContext(
+                store=self.store,
+                now=moment,
+                brands=self.brands,
+                timezone=self.timezone,
+                since=since,
+                sources=self.sources() if self.sources else (),
+            )
+            try:
+                # Store queries block; keep the event loop (and the in-process API) responsive.
+                observations = await asyncio.to_thread(rule.evaluate, ctx)
+            except Exception as exc:  # any failure of one rule must not stop the others
+                return self._rule_failed(rule, moment, f"{type(exc).__name__}: {exc}")
+            late = moment != now
+            outcome.observations = observations
+            for obs in observations:
+                self.state.touch(rule.name, obs.key, moment, obs.numbers)
+                if obs.firing:
+                    await self._on_firing(rule, obs, moment, outcome, late)
+                elif rule.kind == "window":
+                    self._on_clear(rule, obs, moment, outcome, late)
+            self.state.record_rule_ok(rule.name, moment, cursor=moment if rule.kind == "event" else None)
         return outcome
+
+    def _missed(self, last: datetime, now: datetime) -> list[datetime]:
+        """The evaluation times between the last good one and now (exclusive), at most :data:`MAX_CATCH_UP`."""
+        gap = now - last
+        if gap <= self.every * 1.5:
+            return []
+        step = self.every
+        if gap / step > MAX_CATCH_UP:
+            step = gap / MAX_CATCH_UP  # a long outage: coarser, still covering every window length
+        out = []
+        moment = last + step
+        while moment < now - step / 2:
+            out.append(moment)
+            moment += step
+        return out
 
     def _rule_failed(self, rule: RuleType[Any], now: datetime, message: str) -> RuleOutcome:
         health = self.state.rule_health(rule.name)
@@ -152,44 +221,55 @@ class AlertEngine:
         )
         return RuleOutcome(rule.name, "error", error=message)
 
-    async def _on_firing(self, rule: RuleType[Any], obs: Observation, now: datetime, outcome: RuleOutcome) -> None:
+    async def _on_firing(
+        self, rule: RuleType[Any], obs: Observation, now: datetime, outcome: RuleOutcome, late: bool
+    ) -> None:
         current = self.state.get(rule.name, obs.key)
         if current and current.status == FIRING:
-            if current.ticket_number is None and current.incident and current.ticket_request:
+            if (
+                rule.config.open_ticket
+                and current.ticket_number is None
+                and current.incident
+                and current.ticket_request
+            ):
                 # The incident's ticket was not delivered last time: send the identical request again.
-                outcome.fired.append(
-                    await self._deliver(rule, obs.key, current.incident, current.ticket_request, obs.summary, now)
-                )
+                outcome.fired.append(await self._deliver(rule, obs, current.incident, current.ticket_request, now))
             else:
-                outcome.still_firing.append(obs.key)
+                _add(outcome.still_firing, obs.key)
             return
         if current and current.last_fired_at and now - current.last_fired_at < rule.config.realert:
-            outcome.suppressed.append(obs.key)
+            _add(outcome.suppressed, obs.key)
             return
         incident = incident_id(rule.name, obs.key, obs.window_end)
-        request = self._ticket_request(rule, obs, incident)
+        request = self._ticket_request(rule, obs, incident) if rule.config.open_ticket else {}
         if not self.state.try_fire(rule.name, obs.key, incident, now, request):
-            outcome.still_firing.append(obs.key)  # a concurrent evaluator won the transition
+            _add(outcome.still_firing, obs.key)  # a concurrent evaluator won the transition
             return
         self._record("fired", rule.name, obs.key, now, obs, incident=incident, mention_ids=obs.mention_ids)
-        log.warning("ALERT %s fired for %s: %s", rule.name, obs.key, obs.summary)
-        outcome.fired.append(await self._deliver(rule, obs.key, incident, request, obs.summary, now))
+        log.warning("ALERT %s fired for %s%s: %s", rule.name, obs.key, " (caught up)" if late else "", obs.summary)
+        fired = Fired(rule.name, obs.key, incident, obs.summary, None, False)
+        if rule.config.open_ticket:
+            fired = await self._deliver(rule, obs, incident, request, now)
+        outcome.fired.append(fired)
+        self._notify(rule, "alert_fired", obs, now, fired.ticket_number, late)
 
     async def _deliver(
-        self, rule: RuleType[Any], key: str, incident: str, request: dict[str, Any], summary: str, now: datetime
+        self, rule: RuleType[Any], obs: Observation, incident: str, request: dict[str, Any], now: datetime
     ) -> Fired:
         try:
             ticket, created = await self.tickets.create_ticket(request, idempotency_key=f"alert-{incident}")
         except TicketClientError as exc:
-            self._record("error", rule.name, key, now, incident=incident, summary=f"ticket not created: {exc}")
-            log.error("alert %s/%s: ticket not created, will retry: %s", rule.name, key, exc)
-            return Fired(rule.name, key, incident, summary, None, False, str(exc))
-        self.state.set_ticket(rule.name, key, incident, int(ticket["id"]), str(ticket["number"]))
+            self._record("error", rule.name, obs.key, now, incident=incident, summary=f"ticket not created: {exc}")
+            log.error("alert %s/%s: ticket not created, will retry: %s", rule.name, obs.key, exc)
+            return Fired(rule.name, obs.key, incident, obs.summary, None, False, str(exc))
         number = str(ticket["number"])
-        self._record("ticket", rule.name, key, now, incident=incident, summary=f"ticket {number}", ticket_number=number)
-        return Fired(rule.name, key, incident, summary, str(ticket["number"]), created)
+        self.state.set_ticket(rule.name, obs.key, incident, int(ticket["id"]), number)
+        self._record(
+            "ticket", rule.name, obs.key, now, incident=incident, summary=f"ticket {number}", ticket_number=number
+        )
+        return Fired(rule.name, obs.key, incident, obs.summary, number, created)
 
-    def _on_clear(self, rule: RuleType[Any], obs: Observation, now: datetime, outcome: RuleOutcome) -> None:
+    def _on_clear(self, rule: RuleType[Any], obs: Observation, now: datetime, outcome: RuleOutcome, late: bool) -> None:
         before = self.state.resolve(rule.name, obs.key, now)
         if before is None:
             return
@@ -197,7 +277,33 @@ class AlertEngine:
             "resolved", rule.name, obs.key, now, obs, incident=before.incident, ticket_number=before.ticket_number
         )
         log.info("alert %s resolved for %s: %s", rule.name, obs.key, obs.summary)
-        outcome.resolved.append(obs.key)
+        _add(outcome.resolved, obs.key)
+        self._notify(rule, "alert_resolved", obs, now, before.ticket_number, late)
+
+    def _notify(
+        self, rule: RuleType[Any], kind: str, obs: Observation, now: datetime, ticket: str | None, late: bool
+    ) -> None:
+        channels = rule.config.notify or self.default_notify
+        if self.dispatcher is None or not channels:
+            return
+        posts = [
+            Post(platform=m.platform, title=m.title, excerpt=m.text[:200], url=m.url)
+            for m in self.store.get_many(obs.mention_ids[:5])
+        ]
+        summary = obs.summary + (" (reported late: the worker was down)" if late else "")
+        message = Message(
+            kind=kind,
+            summary=summary,
+            rule=rule.name,
+            key=obs.brand or obs.key,
+            window=(isoformat_z(obs.window_start), isoformat_z(obs.window_end)),
+            numbers=obs.numbers,
+            posts=posts,
+            top_words=obs.top_words,
+            ticket=ticket,
+            at=isoformat_z(now),
+        )
+        self.dispatcher.enqueue(message, channels, at=now)
 
     def _record(
         self, kind: str, rule: str, key: str, at: datetime, obs: Observation | None = None, **fields: Any
@@ -215,10 +321,10 @@ class AlertEngine:
 
     @staticmethod
     def _ticket_request(rule: RuleType[Any], obs: Observation, incident: str) -> dict[str, Any]:
-        return {
+        request: dict[str, Any] = {
             "title": rule.ticket_title(obs)[:300],
             "description": rule.ticket_description(obs),
-            "brand": obs.key,
+            "brand": obs.brand,
             "priority": rule.config.priority.value,
             "mention_ids": obs.mention_ids,
             "alert": {
@@ -231,3 +337,6 @@ class AlertEngine:
                 "summary": obs.summary[:2000],
             },
         }
+        if rule.ticket_category is not None:
+            request["category"] = rule.ticket_category.value
+        return request

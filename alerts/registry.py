@@ -7,18 +7,28 @@ from typing import Annotated, Any, Union
 from pydantic import Field
 
 from alerts.rules.base import RuleConfig, RuleType
+from alerts.rules.events import BadReviewRule, CriticalWordsRule
 from alerts.rules.negative_share import NegativeShareRule
+from alerts.rules.source_silent import SourceSilentRule
+from alerts.rules.sustained_rise import SustainedRiseRule
+from alerts.rules.volume_spike import VolumeSpikeRule
 
 RULE_TYPES: dict[str, type[RuleType[Any]]] = {
-    NegativeShareRule.type_name: NegativeShareRule,
+    rule.type_name: rule
+    for rule in (
+        NegativeShareRule,
+        VolumeSpikeRule,
+        SustainedRiseRule,
+        CriticalWordsRule,
+        BadReviewRule,
+        SourceSilentRule,
+    )
 }
 
 
 def rule_config_type() -> Any:
     """A pydantic type accepting the options of any registered rule type, selected by ``type``."""
     models = tuple(rule.config_model for rule in RULE_TYPES.values())
-    if len(models) == 1:  # a one-member union collapses to the member, which has no discriminator
-        return models[0]
     return Annotated[Union[models], Field(discriminator="type")]  # noqa: UP007 - built at runtime
 
 

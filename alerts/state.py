@@ -73,6 +73,8 @@ class RuleHealth(Base):
     last_error_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     paused_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_ok_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: Event rules: mentions stored or changed before this were looked at.
+    cursor: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 @dataclass
@@ -176,12 +178,15 @@ class AlertStateStore:
         with self.db.session() as s:
             return s.get(RuleHealth, rule)
 
-    def record_rule_ok(self, rule: str, at: datetime) -> None:
+    def record_rule_ok(self, rule: str, at: datetime, cursor: datetime | None = None) -> None:
+        """A successful evaluation at ``at``; event rules also move their cursor."""
         with self.db.transaction() as s:
             row = s.get(RuleHealth, rule) or RuleHealth(rule=rule)
             row.consecutive_errors = 0
             row.paused_until = None
-            row.last_ok_at = at
+            row.last_ok_at = at if row.last_ok_at is None else max(row.last_ok_at, at)
+            if cursor is not None:
+                row.cursor = cursor if row.cursor is None else max(row.cursor, cursor)
             s.merge(row)
 
     def record_rule_error(self, rule: str, at: datetime, error: str, paused_until: datetime | None) -> int:

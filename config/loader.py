@@ -133,6 +133,52 @@ def _check_references(cfg: AppConfig) -> list[tuple[Path_, str]]:
             owned = getattr(item, "brand", None)
             if owned is not None and owned not in seen:
                 problems.append(((*base, i, "brand"), f"unknown brand {owned!r}; brands are {brands}"))
+    channels = {c.name for c in cfg.alerts.channels}
+    for i, rule in enumerate(cfg.alerts.rules):
+        for j, name in enumerate(rule.notify):
+            if name not in channels:
+                problems.append(
+                    (("alerts", "rules", i, "notify", j), f"no channel named {name!r}; channels are {sorted(channels)}")
+                )
+    for key in ("notify", "escalation_notify"):
+        for j, name in enumerate(getattr(cfg.alerts, key)):
+            if name not in channels:
+                problems.append((("alerts", key, j), f"no channel named {name!r}; channels are {sorted(channels)}"))
+    problems.extend(_channel_targets(cfg))
+    return problems
+
+
+def _channel_targets(cfg: AppConfig) -> list[tuple[Path_, str]]:
+    """Every channel URL or SMTP host must be allowed (see alerts.channels.guard), checked before anything runs."""
+    from urllib.parse import urlsplit
+
+    from alerts.channels import CHANNEL_TYPES, TargetGuard
+    from alerts.channels.guard import BlockedTarget
+
+    problems: list[tuple[Path_, str]] = []
+    for i, channel in enumerate(cfg.alerts.channels):
+        kind = CHANNEL_TYPES[channel.type]
+        guard = TargetGuard([*kind.default_hosts, *cfg.alerts.allowed_hosts], cfg.alerts.allow_private_hosts)
+        url = getattr(channel, "url", None)
+        if url is not None:
+            raw = url.get_secret_value()
+            host = urlsplit(raw).hostname or ""
+            try:
+                if urlsplit(raw).scheme not in {"http", "https"}:
+                    raise BlockedTarget("not an http(s) URL")
+                if not guard.host_allowed(host):
+                    raise BlockedTarget(
+                        f"host {host} is not allowed for {channel.type}; add it to alerts.allowed_hosts"
+                    )
+                if urlsplit(raw).scheme == "http" and host not in cfg.alerts.allow_private_hosts:
+                    raise BlockedTarget(f"plain http to {host}: use https")
+            except BlockedTarget as exc:
+                problems.append((("alerts", "channels", i, "url"), str(exc)))
+        host = getattr(channel, "host", None)
+        if isinstance(host, str) and not guard.host_allowed(host):
+            problems.append(
+                (("alerts", "channels", i, "host"), f"SMTP host {host} is not allowed; add it to alerts.allowed_hosts")
+            )
     return problems
 
 

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from alerts.channels import ChannelConfig, channel_config_type
 from alerts.registry import rule_config_type
 from alerts.rules.base import RuleConfig
 from config.types import Duration, NonEmptyText, TimeZoneName
@@ -23,9 +24,11 @@ if TYPE_CHECKING:
     # follow; every member is a subclass of these.
     SourceEntry = SourceConfig
     RuleEntry = RuleConfig
+    ChannelEntry = ChannelConfig
 else:
     SourceEntry = Annotated[Union[tuple(SOURCE_TYPES.values())], Field(discriminator="type")]  # noqa: UP007
     RuleEntry = rule_config_type()
+    ChannelEntry = channel_config_type()
 
 
 class BrandConfig(BaseModel):
@@ -55,12 +58,23 @@ class SentimentConfig(BaseModel):
 
 
 class AlertsConfig(BaseModel):
-    """When rules are evaluated and what they are."""
+    """When rules are evaluated, what they are, and where notifications go."""
 
     model_config = ConfigDict(extra="forbid")
 
     evaluate_every: Duration = Field(default=timedelta(minutes=1))
     rules: list[RuleEntry] = Field(default_factory=list)
+    channels: list[ChannelEntry] = Field(default_factory=list)
+    notify: list[str] = Field(default_factory=list, description="Channels of rules that name none themselves.")
+    escalation_notify: list[str] = Field(
+        default_factory=list, description="Channels told about ticket warnings, escalations and revisits."
+    )
+    allowed_hosts: list[str] = Field(
+        default_factory=list, description="Webhook and SMTP hosts allowed besides the robots' own hosts."
+    )
+    allow_private_hosts: list[str] = Field(
+        default_factory=list, description="Hosts allowed to resolve to internal addresses (on-premises relays)."
+    )
 
 
 class SchedulerConfig(BaseModel):

@@ -106,11 +106,15 @@ class MentionFilter(BaseModel):
     since: AwareDatetime | None = None
     until: AwareDatetime | None = None
     text: str | None = Field(default=None, description="Words that must all occur (Chinese or English).")
+    updated_since: AwareDatetime | None = Field(default=None, description="Stored or changed at or after.")
+    updated_until: AwareDatetime | None = Field(default=None, description="Stored or changed before.")
 
     @model_validator(mode="after")
     def _ranges(self) -> MentionFilter:
         if self.since and self.until and self.since >= self.until:
             raise ValueError("'since' must be earlier than 'until'")
+        if self.updated_since and self.updated_until and self.updated_since >= self.updated_until:
+            raise ValueError("'updated_since' must be earlier than 'updated_until'")
         if self.score_min is not None and self.score_max is not None and self.score_min > self.score_max:
             raise ValueError("'score_min' must not be greater than 'score_max'")
         if self.text is not None and not self.text.strip():

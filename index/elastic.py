@@ -488,6 +488,13 @@ class ElasticMentionStore(MentionStore):
             published["lt"] = _ms(flt.until)  # until is exclusive
         if published:
             filters.append({"range": {"published_at": {**published, "format": "epoch_millis"}}})
+        updated: dict[str, Any] = {}
+        if flt.updated_since is not None:
+            updated["gte"] = _ms(flt.updated_since)
+        if flt.updated_until is not None:
+            updated["lt"] = _ms(flt.updated_until)
+        if updated:
+            filters.append({"range": {"updated_at": {**updated, "format": "epoch_millis"}}})
         if not must and not filters:
             return {"match_all": {}}
         query: dict[str, Any] = {}

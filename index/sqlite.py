@@ -254,6 +254,12 @@ class SQLiteMentionStore(MentionStore):
         if flt.until is not None:
             conds.append("m.published_at < :until")
             params["until"] = _ms(flt.until)
+        if flt.updated_since is not None:
+            conds.append("m.updated_at >= :updated_since")
+            params["updated_since"] = _ms(flt.updated_since)
+        if flt.updated_until is not None:
+            conds.append("m.updated_at < :updated_until")
+            params["updated_until"] = _ms(flt.updated_until)
         return joins, conds
 
     @staticmethod

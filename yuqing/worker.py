@@ -23,13 +23,17 @@ from typing import Any
 
 from pydantic import SecretStr
 
+from alerts.channels import build_channels
 from alerts.client import TicketClient
+from alerts.dispatch import Dispatcher
 from alerts.engine import AlertEngine, EvaluationReport
 from api.app import create_app
 from api.resources import Resources
 from config.models import AppConfig
 from config.settings import Settings
+from crawlers.health import SourceHealth
 from crawlers.sources import SourceConfig
+from index.base import MentionFilter
 from tickets.store import Escalation
 from yuqing.errors import ConfigError, ConfigProblem
 from yuqing.timeutil import utcnow
@@ -38,6 +42,8 @@ log = logging.getLogger(__name__)
 
 #: How often the ticket clock (escalation, revisits, notifications) runs.
 MAINTENANCE_EVERY = timedelta(minutes=1)
+#: How often the index is asked whether new mentions arrived.
+NEW_DATA_POLL = timedelta(seconds=2)
 
 
 def settings_env(settings: Settings) -> dict[str, str]:
@@ -117,7 +123,19 @@ class Worker:
             app = create_app(resources)
             client = TicketClient.in_process(app, resources.issue_internal_key())
         self.tickets = client
-        self.engine = AlertEngine.from_config(config, resources.mentions, resources.alerts, client)
+        channels = build_channels(
+            list(config.alerts.channels), config.alerts.allowed_hosts, config.alerts.allow_private_hosts
+        )
+        self.dispatcher = Dispatcher(resources.db, channels, config.alerts.escalation_notify)
+        self.engine = AlertEngine.from_config(
+            config, resources.mentions, resources.alerts, client, dispatcher=self.dispatcher, sources=self.source_health
+        )
+
+    def source_health(self) -> list[tuple[SourceHealth, timedelta]]:
+        """Each enabled source's health with its crawl interval (for the source_silent rule)."""
+        enabled = [s for s in self.config.sources if s.enabled]
+        health = self.resources.sources.health([s.name for s in enabled])
+        return [(health[s.name], s.interval) for s in enabled]
 
     async def aclose(self) -> None:
         await self.tickets.aclose()
@@ -192,6 +210,10 @@ class Worker:
         report.escalations = await asyncio.to_thread(self.maintain_tickets)
         return report
 
+    def new_data_since(self, moment: datetime) -> bool:
+        """Whether any mention was stored or changed since ``moment`` (a cheap indexed count)."""
+        return self.resources.mentions.count(MentionFilter(updated_since=moment)) > 0
+
     def maintain_tickets(self) -> list[Escalation]:
         """The ticket clock: warnings before deadlines, escalation of overdue tickets, revisits that are due,
         and delivery of the notifications they produce. Restart-safe: all state is in the database."""
@@ -200,10 +222,7 @@ class Worker:
         actions = store.escalate(now)
         for revisit in store.due_revisits(now):
             log.info("revisit due: %s (%s)", revisit.number, revisit.title)
-        for note in store.notifications(status="pending"):
-            # Channels (WeCom, DingTalk, e-mail, ...) deliver these when configured; the log always does.
-            log.warning("notify %s@%s: %s", note.level or "-", note.department or "-", note.message)
-            store.mark_notification(note.id, "logged", now)
+        self.dispatcher.deliver(now)
         return actions
 
     async def run_forever(self, stop: asyncio.Event) -> None:
@@ -217,6 +236,8 @@ class Worker:
         every = self.config.alerts.evaluate_every
         next_eval = now
         next_maintenance = now
+        next_poll = now
+        last_look = now
         new_data = asyncio.Event()
         log.info(
             "worker started: %d sources, %d rules, evaluating every %s", len(sources), len(self.engine.rules), every
@@ -241,16 +262,27 @@ class Worker:
                 except Exception:  # a database hiccup must not stop the worker; the next tick retries
                     log.exception("ticket maintenance failed; retrying at the next tick")
                 next_maintenance = utcnow() + MAINTENANCE_EVERY
+            if now >= next_poll:
+                # Crawl processes store batches as they go: a burst is evaluated within seconds, not at the
+                # end of the crawl or of the evaluation period.
+                try:
+                    if await asyncio.to_thread(self.new_data_since, last_look):
+                        new_data.set()
+                except Exception:  # a store hiccup: the timer still evaluates
+                    log.exception("could not look for new mentions")
+                next_poll = now + NEW_DATA_POLL
             if now >= next_eval or new_data.is_set():
                 new_data.clear()
+                last_look = now
                 self.resources.mentions.refresh()
                 try:
                     await self.engine.evaluate()
+                    await asyncio.to_thread(self.dispatcher.deliver)
                 except Exception:  # the engine isolates rules; this guards the loop against store outages
                     log.exception("alert evaluation failed; retrying at the next tick")
                 next_eval = utcnow() + every
-            wake = min([next_eval, next_maintenance, *due.values()])
-            delay = max(0.5, min((wake - utcnow()).total_seconds(), 30.0))
+            wake = min([next_eval, next_maintenance, next_poll, *due.values()])
+            delay = max(0.2, min((wake - utcnow()).total_seconds(), 30.0))
             waiters = [asyncio.ensure_future(stop.wait()), asyncio.ensure_future(new_data.wait()), *running.values()]
             await asyncio.wait(waiters, timeout=delay, return_when=asyncio.FIRST_COMPLETED)
             for waiter in waiters[:2]:

@@ -3,25 +3,40 @@
 Extension point: a rule type subclasses :class:`RuleType`, declares its options as a subclass of
 :class:`RuleConfig` (fields without a default are required; the YAML loader validates them before anything
 runs) and is added to :data:`alerts.registry.RULE_TYPES`.
+
+There are two kinds of rule:
+
+- **window** rules (:attr:`RuleType.kind` ``"window"``) look at a stretch of time per key (a brand, a source)
+  and say whether a condition holds now; the engine turns "holds" into an incident that fires once and
+  resolves when the condition clears. They can be replayed over history and backtested on a count series.
+- **event** rules (``"event"``) look at the mentions stored or changed since their last look and fire once
+  per matching mention (a safety word, a one-star review); an event never resolves.
 """
 
 from __future__ import annotations
 
+import re
 from abc import ABC, abstractmethod
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, ClassVar, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from config.types import Duration, Name
-from index.base import MentionFilter, MentionStore
-from tickets.enums import Priority
+from index.base import MentionFilter, MentionStore, SearchRequest
+from index.text import segment
+from tickets.enums import Category, Priority
+
+if TYPE_CHECKING:
+    from crawlers.health import SourceHealth
 
 
 class RuleConfig(BaseModel):
-    """Options every rule has: its name, scope (brands, platforms, query) and what its tickets look like."""
+    """Options every rule has: its name, scope (brands, platforms, query), what its tickets look like, and
+    where its notifications go."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -36,6 +51,8 @@ class RuleConfig(BaseModel):
     realert: Duration = Field(
         default=timedelta(hours=6), description="After a condition clears, how long before the same key fires again."
     )
+    open_ticket: bool = Field(default=True, description="Open (or comment on) a ticket when it fires.")
+    notify: list[str] = Field(default_factory=list, description="Channels told when it fires and resolves.")
 
     def scope(self, brand: str, since: datetime | None = None, until: datetime | None = None) -> MentionFilter:
         """The mentions this rule looks at for one brand."""
@@ -44,10 +61,11 @@ class RuleConfig(BaseModel):
 
 @dataclass
 class Observation:
-    """The outcome of evaluating a rule for one key (a brand) at one moment.
+    """The outcome of evaluating a rule for one key (a brand, a mention, a source) at one moment.
 
-    ``numbers`` are what made the decision (counts, share, threshold, baseline); they are shown on the alert
-    and the ticket so a person can see why it fired.
+    ``numbers`` are what made the decision (counts, share, threshold, baseline); ``top_words`` the words most
+    frequent in the mentions behind it. Both are shown on the alert and the ticket, so a person can see why it
+    fired.
     """
 
     rule: str
@@ -58,15 +76,22 @@ class Observation:
     numbers: dict[str, Any]
     summary: str
     mention_ids: list[str] = field(default_factory=list)
+    top_words: list[tuple[str, int]] = field(default_factory=list)
+    brand: str | None = None
 
 
 @dataclass
 class EvaluationContext:
-    """What a rule needs to evaluate: the index, the moment, and the brands in the config."""
+    """What a rule needs: the index, the moment, the brands, and for some rules more."""
 
     store: MentionStore
     now: datetime
     brands: Sequence[str]
+    timezone: str = "Asia/Shanghai"
+    #: Event rules: look at mentions stored or changed at or after this moment.
+    since: datetime | None = None
+    #: Source rules: the health of each configured source, with its crawl interval.
+    sources: Sequence[tuple[SourceHealth, timedelta]] = ()
 
 
 ConfigT = TypeVar("ConfigT", bound=RuleConfig)
@@ -75,14 +100,18 @@ ConfigT = TypeVar("ConfigT", bound=RuleConfig)
 class RuleType(ABC, Generic[ConfigT]):
     """A kind of alert rule. One instance per configured rule.
 
-    ``evaluate`` must be a pure read of the index: state (firing, suppressed, ticket) is kept by the engine,
-    so a rule can be re-evaluated any number of times with the same result.
+    ``evaluate`` must be a pure read: state (firing, suppressed, ticket) is kept by the engine, so a rule can
+    be re-evaluated (or replayed over history) any number of times with the same result.
     """
 
     #: The YAML ``type:`` value.
     type_name: ClassVar[str]
     #: The options model; its fields without defaults are the rule's required options.
     config_model: ClassVar[type[RuleConfig]]
+    #: ``window``: fires and resolves per key; ``event``: fires once per matching mention.
+    kind: ClassVar[Literal["window", "event"]] = "window"
+    #: The category given to the tickets it opens (``None``: classified from the text).
+    ticket_category: ClassVar[Category | None] = None
 
     def __init__(self, config: ConfigT):
         self.config = config
@@ -97,17 +126,53 @@ class RuleType(ABC, Generic[ConfigT]):
 
     @abstractmethod
     def evaluate(self, ctx: EvaluationContext) -> list[Observation]:
-        """One observation per key."""
+        """One observation per key (window rules), or one per matching mention (event rules)."""
 
     @abstractmethod
     def ticket_title(self, observation: Observation) -> str:
         """The title of the ticket opened when the rule fires."""
 
     def ticket_description(self, observation: Observation) -> str:
-        """The body of the ticket: the summary and the numbers behind it."""
+        """The body of the ticket: the summary, the numbers and the words behind it."""
         lines = [observation.summary, ""]
         lines.append(f"规则 Rule: {self.name} ({self.type_name})")
         lines.append(f"窗口 Window: {observation.window_start.isoformat()} – {observation.window_end.isoformat()}")
         for key, value in observation.numbers.items():
             lines.append(f"{key}: {value}")
+        if observation.top_words:
+            lines.append("热词 Top words: " + ", ".join(f"{w} ({n})" for w, n in observation.top_words))
         return "\n".join(lines)
+
+
+# Words that say nothing about what happened; brand names are removed per alert.
+_STOP = frozenset(
+    "的 了 是 我 你 他 她 它 们 在 也 和 就 都 而 及 与 着 或 一个 没有 我们 你们 这 那 有 吗 呢 吧 啊 很 还 又 "
+    "不 人 说 要 会 到 去 被 让 给 对 把 从 但 如果 因为 所以 就是 还是 什么 怎么 这个 那个 自己 一下 已经 真的 "
+    "a an the and or to of in on for is are was were be it this that i you we they my our your me so not but "
+    "with at by from as have has had do does did can will would just very all no http https www com".split()
+)
+_WORDY = re.compile(r"[^\W\d_]", re.UNICODE)
+
+
+def top_words(
+    store: MentionStore, flt: MentionFilter, *, exclude: Sequence[str] = (), limit: int = 10, sample: int = 200
+) -> list[tuple[str, int]]:
+    """The most frequent meaningful words in (the newest ``sample`` of) the mentions matching ``flt``.
+
+    Each word counts once per mention, so one long rant does not dominate.
+    """
+    page = store.search(SearchRequest(filter=flt, limit=min(sample, 100), highlight=False))
+    hits = list(page.hits)
+    if sample > 100 and page.next_cursor:
+        more = store.search(SearchRequest(filter=flt, limit=100, cursor=page.next_cursor, highlight=False))
+        hits.extend(more.hits[: sample - 100])
+    skip = {w.lower() for word in exclude for w in segment(word)} | {w.lower() for w in exclude}
+    counts: Counter[str] = Counter()
+    for hit in hits:
+        words = {
+            w
+            for w in segment(f"{hit.mention.title or ''} {hit.mention.text}")
+            if w not in _STOP and w not in skip and _WORDY.search(w) and (len(w) > 1 or not w.isascii())
+        }
+        counts.update(words)
+    return counts.most_common(limit)

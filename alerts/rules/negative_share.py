@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from alerts.rules.base import EvaluationContext, Observation, RuleConfig, RuleType
+from alerts.rules.base import EvaluationContext, Observation, RuleConfig, RuleType, top_words
 from config.types import Duration
 from index.base import MentionFilter, SearchRequest
 from sentiment.base import SentimentLabel
@@ -44,10 +44,13 @@ class NegativeShareRule(RuleType[NegativeShareConfig]):
             share = negative / scored if scored else 0.0
             firing = scored >= cfg.min_count and share >= cfg.threshold
             mention_ids: list[str] = []
-            if firing and cfg.top_posts:
+            words: list[tuple[str, int]] = []
+            if firing:
                 negatives = MentionFilter(**{**scope.model_dump(), "labels": [SentimentLabel.negative]})
-                page = ctx.store.search(SearchRequest(filter=negatives, limit=cfg.top_posts, highlight=False))
-                mention_ids = [hit.mention.id for hit in page.hits]
+                if cfg.top_posts:
+                    page = ctx.store.search(SearchRequest(filter=negatives, limit=cfg.top_posts, highlight=False))
+                    mention_ids = [hit.mention.id for hit in page.hits]
+                words = top_words(ctx.store, negatives, exclude=[brand])
             numbers = {
                 "scored": scored,
                 "negative": negative,
@@ -61,7 +64,7 @@ class NegativeShareRule(RuleType[NegativeShareConfig]):
                 f"{brand}: {negative}/{scored} mentions negative ({share:.0%}) in the last {numbers['window']}; "
                 f"threshold {cfg.threshold:.0%}, minimum {cfg.min_count} mentions."
             )
-            out.append(Observation(cfg.name, brand, firing, start, end, numbers, summary, mention_ids))
+            out.append(Observation(cfg.name, brand, firing, start, end, numbers, summary, mention_ids, words, brand))
         return out
 
     def ticket_title(self, observation: Observation) -> str:

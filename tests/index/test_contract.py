@@ -773,3 +773,33 @@ def test_elastic_concurrent_writer_is_not_overwritten(elastic_store: ElasticMent
     assert stored.text == "我们的版本"
     assert stored.collected_at == theirs.collected_at  # first seen by the other writer
     assert elastic_store.count(MentionFilter()) == 1
+
+
+def test_updated_since_finds_what_was_stored_or_changed(mention_store: MentionStore) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from index.base import Mention, mention_id
+
+    t0 = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
+
+    def mention(post: str, text: str, at: datetime) -> Mention:
+        return Mention(
+            id=mention_id("news", post),
+            platform="news",
+            post_id=post,
+            source="s",
+            text=text,
+            published_at=t0 - timedelta(days=3),
+            collected_at=at,
+            updated_at=at,
+            brands=["b"],
+        )
+
+    mention_store.upsert([mention("1", "first", t0), mention("2", "second", t0 + timedelta(minutes=5))])
+    mention_store.upsert([mention("1", "first, edited", t0 + timedelta(minutes=10))])
+    mention_store.refresh()
+    newer = MentionFilter(updated_since=t0 + timedelta(minutes=1))
+    page = mention_store.search(SearchRequest(filter=newer))
+    assert sorted(h.mention.post_id for h in page.hits) == ["1", "2"]
+    window = MentionFilter(updated_since=t0 + timedelta(minutes=1), updated_until=t0 + timedelta(minutes=6))
+    assert mention_store.count(window) == 1

@@ -1,0 +1,176 @@
+"""Event rules: each new mention that matches fires once, at once.
+
+- ``critical_words`` (危急值): a mention touching safety or a crisis — fire, explosion, poisoning, injury,
+  death, rights protection, media exposure, 315 — opens an urgent ticket immediately, whatever the volume.
+- ``bad_review``: a review with a low rating or a very negative score, on a review platform, opens a ticket
+  for that single review, so someone answers the customer.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from typing import Any, Literal
+
+from pydantic import Field
+
+from alerts.rules.base import EvaluationContext, Observation, RuleConfig, RuleType
+from index.base import Mention, MentionFilter, SearchRequest
+from index.text import normalize
+from tickets.classify import DEFAULT_URGENT_WORDS
+from tickets.enums import Priority
+
+#: Crisis words beyond the ticket classifier's urgent list: what a PR team must see within minutes.
+DEFAULT_CRITICAL_WORDS: tuple[str, ...] = (
+    *DEFAULT_URGENT_WORDS,
+    "死了",
+    "炸了",
+    "烧伤",
+    "窒息",
+    "致癌",
+    "召回",
+    "集体投诉",
+    "上热搜",
+    "央视",
+    "黑猫投诉",
+    "recall",
+    "death",
+    "died",
+)
+MAX_PER_EVALUATION = 500  # a flood is still alerted, in the next evaluations
+
+
+def _pattern(word: str) -> re.Pattern[str]:
+    folded = re.escape(normalize(word))
+    if word[:1].isascii() and word[:1].isalnum():
+        folded = r"(?<![0-9a-z])" + folded
+    if word[-1:].isascii() and word[-1:].isalnum():
+        folded += r"(?![0-9a-z])"
+    return re.compile(folded)
+
+
+class EventRule(RuleType[RuleConfig]):
+    """Shared by event rules: walk the mentions stored or changed since the last look."""
+
+    kind = "event"
+
+    def new_mentions(self, ctx: EvaluationContext, brand: str) -> list[Mention]:
+        since = ctx.since or ctx.now - timedelta(hours=1)
+        flt = MentionFilter(
+            brands=[brand],
+            platforms=self.config.platforms,
+            text=self.config.query,
+            updated_since=since,
+            updated_until=ctx.now,
+        )
+        out: list[Mention] = []
+        cursor = None
+        while len(out) < MAX_PER_EVALUATION:
+            page = ctx.store.search(SearchRequest(filter=flt, limit=100, cursor=cursor, highlight=False))
+            out.extend(hit.mention for hit in page.hits)
+            if not page.next_cursor:
+                break
+            cursor = page.next_cursor
+        return out
+
+    def observe(
+        self, ctx: EvaluationContext, mention: Mention, brand: str, numbers: dict[str, Any], summary: str
+    ) -> Observation:
+        return Observation(
+            self.name, mention.id, True, mention.published_at, ctx.now, numbers, summary, [mention.id], [], brand
+        )
+
+
+class CriticalWordsConfig(RuleConfig):
+    """Options of ``critical_words``."""
+
+    type: Literal["critical_words"]
+    words: list[str] = Field(default_factory=lambda: list(DEFAULT_CRITICAL_WORDS), min_length=1)
+    priority: Priority = Priority.urgent
+
+
+class CriticalWordsRule(EventRule):
+    """Any new mention with a crisis word: an immediate alert and an urgent ticket."""
+
+    type_name = "critical_words"
+    config_model = CriticalWordsConfig
+    config: CriticalWordsConfig
+
+    def __init__(self, config: CriticalWordsConfig):
+        super().__init__(config)
+        self._patterns = [(w, _pattern(w)) for w in config.words]
+
+    def evaluate(self, ctx: EvaluationContext) -> list[Observation]:
+        out = []
+        for brand in self.keys(ctx):
+            for mention in self.new_mentions(ctx, brand):
+                text = normalize(f"{mention.title or ''}\n{mention.text}")
+                found = [w for w, p in self._patterns if p.search(text)]
+                if found:
+                    summary = (
+                        f"{brand}: crisis words {', '.join(found)} in a {mention.platform} post: {mention.text[:80]}"
+                    )
+                    out.append(
+                        self.observe(
+                            ctx,
+                            mention,
+                            brand,
+                            {"words": found, "platform": mention.platform, "url": mention.url},
+                            summary,
+                        )
+                    )
+        return out
+
+    def ticket_title(self, observation: Observation) -> str:
+        words = "、".join(observation.numbers["words"][:3])
+        return f"危急值 Critical: {observation.brand} — {words}"
+
+
+class BadReviewConfig(RuleConfig):
+    """Options of ``bad_review``."""
+
+    type: Literal["bad_review"]
+    platforms: list[str] = Field(
+        default=["app_store", "google_play", "trustpilot", "heimao", "reviews"],
+        description="Review platforms (by the platform name stored on mentions).",
+    )
+    max_rating: float = Field(default=2.0, ge=0, description="A rating at or below this is bad (of 5).")
+    max_score: float = Field(default=0.1, ge=0, le=1, description="Or a sentiment score at or below this.")
+    priority: Priority = Priority.general
+
+
+class BadReviewRule(EventRule):
+    """A single bad review gets a ticket, so the customer gets an answer."""
+
+    type_name = "bad_review"
+    config_model = BadReviewConfig
+    config: BadReviewConfig
+
+    def evaluate(self, ctx: EvaluationContext) -> list[Observation]:
+        cfg = self.config
+        out = []
+        for brand in self.keys(ctx):
+            for m in self.new_mentions(ctx, brand):
+                low_rating = m.rating is not None and m.rating <= cfg.max_rating
+                very_negative = m.sentiment_score is not None and m.sentiment_score <= cfg.max_score
+                if low_rating or very_negative:
+                    why = (
+                        f"rating {m.rating:g}"
+                        if low_rating and m.rating is not None
+                        else f"sentiment {m.sentiment_score:.2f}"
+                    )
+                    summary = f"{brand}: bad review on {m.platform} ({why}) by {m.author or 'anonymous'}: {m.text[:80]}"
+                    numbers = {
+                        "why": "rating" if low_rating else "sentiment",
+                        "rating": m.rating,
+                        "score": m.sentiment_score,
+                        "platform": m.platform,
+                        "url": m.url,
+                    }
+                    out.append(self.observe(ctx, m, brand, numbers, summary))
+        return out
+
+    def ticket_title(self, observation: Observation) -> str:
+        n = observation.numbers
+        why = f"{n['rating']:g}★" if n["why"] == "rating" else f"sentiment {n['score']:.2f}"
+        return f"差评 Bad review: {observation.brand} {n['platform']} {why}"
