@@ -40,6 +40,9 @@ class MentionItem:
     sentiment_score: float | None = None
     sentiment_label: str = SentimentLabel.unscored.value
     collected_at: datetime | None = None
+    #: The text of the post a comment answers: brand matching reads it (a reply in a thread about a brand is
+    #: about the brand even when it only says "同感"), but it is not stored with the comment.
+    context: str | None = None
 
     @property
     def id(self) -> str:

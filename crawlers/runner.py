@@ -198,7 +198,7 @@ def report_from_stats(
     if parse_errors - shape_errors > 0:
         problems.append(f"{parse_errors - shape_errors} parse errors")
     if capped:
-        problems.append(f"{capped} queries stopped at max_pages before reaching posts already seen")
+        problems.append(f"{capped} queries stopped at their page or article cap before reaching what was seen")
     if requests_failed and pages:
         problems.append(f"{requests_failed} requests failed")
     if stats.get(STAT_RETRY_AFTER_TOO_LONG):

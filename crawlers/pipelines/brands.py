@@ -52,7 +52,7 @@ class BrandPipeline:
         return cls(BrandMatcher.from_config(app_config.brands), crawler.stats, source.brands, source.brand)
 
     def process_item(self, item: MentionItem) -> MentionItem:
-        text = "\n".join(part for part in (item.title, item.text) if part)
+        text = "\n".join(part for part in (item.title, item.text, item.context) if part)
         matches = self.matcher.match(text, self.only, self.owned)
         if not matches:
             self.stats.inc_value(f"{STAT_DROPPED}/no_brand")

@@ -45,7 +45,7 @@ from crawlers.platforms.base import (
     looks_like,
     to_int,
 )
-from crawlers.platforms.weibo import parse_weibo_time
+from crawlers.platforms.times import parse_chinese_time
 
 #: The constant every signed Heimao request mixes into its signature (public, from the site's JavaScript).
 SIGNATURE_SALT = "$d6eb7ff91ee257475%"
@@ -196,7 +196,7 @@ def _card(row: Any, now: datetime) -> MentionItem:
         raise ValueError("no content")
     fields = dict(_DOM_FIELD.findall(card))
     dated = _DOM_DATE.match(card)
-    published = parse_weibo_time(first(row.get("time"), dated.group(1) if dated else None), now)
+    published = parse_chinese_time(first(row.get("time"), dated.group(1) if dated else None), now)
     extra = {
         "kind": "complaint",
         "demand": fields.get("投诉要求", "").strip() or None,

@@ -38,7 +38,7 @@ from parsel import Selector, SelectorList
 from crawlers.items import MentionItem
 from crawlers.pipelines.normalize import html_to_text
 from crawlers.platforms.base import CredentialsRejected, Page, Platform, ShapeError, first, looks_like, to_int
-from crawlers.platforms.weibo import parse_weibo_time
+from crawlers.platforms.times import parse_chinese_time
 
 SITE = "https://tieba.baidu.com"
 _DATE = re.compile(r"\d{4}-\d{1,2}-\d{1,2}\s+\d{1,2}:\d{2}")
@@ -167,7 +167,7 @@ class Tieba(Platform):
         if not text:
             raise ValueError("no title or content")
         when = card.css(".p_date::text").get()
-        published = parse_weibo_time(when, now)
+        published = parse_chinese_time(when, now)
         if published is None:
             raise ValueError(f"unreadable date {when!r}")
         reply_in_floor = bool(cid) and cid != "0"
@@ -257,7 +257,7 @@ class Tieba(Platform):
         when = _match(_DATE, tail) or content.get("date")
         if not when:
             raise ValueError("no date in the floor's tail")
-        published = parse_weibo_time(when, now)
+        published = parse_chinese_time(when, now)
         if published is None:
             raise ValueError(f"unreadable date {when!r}")
         number = to_int(content.get("post_no"))
@@ -320,7 +320,7 @@ def _reply(reply: Selector, now: datetime, *, floor_pid: str | None, thread_id: 
     if not text:
         return None
     when = reply.css(".lzl_time::text").get()
-    published = parse_weibo_time(when, now)
+    published = parse_chinese_time(when, now)
     if published is None:
         raise ValueError(f"unreadable date {when!r}")
     parent = str(field.get("pid") or floor_pid or "") or None

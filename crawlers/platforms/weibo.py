@@ -22,7 +22,7 @@ Decisions:
   text kept is what is there, without that link, and ``extra["truncated"]`` says so; fetching the full text
   costs one request per post and is not done.
 - **Pinned posts** (``isTop``, timelines only) carry ``extra["pinned"]``: they break the newest-first order.
-- **Dates** come in many forms (see :func:`parse_weibo_time`); a post whose date cannot be read is skipped
+- **Dates** come in many forms (see :func:`parse_chinese_time`); a post whose date cannot be read is skipped
   and reported, because a wrong date would corrupt incremental crawling and alert windows.
 - **Expired login.** ``{"ok": -100, "url": ".../login..."}`` or an HTML login page is
   :class:`CredentialsRejected`. HTTP 432 never reaches the parser: the spider handles the status.
@@ -33,11 +33,8 @@ provenance was available, so the tests use our own fixtures for both.
 
 from __future__ import annotations
 
-import re
-from datetime import UTC, datetime, timedelta
-from email.utils import parsedate_to_datetime
+from datetime import UTC, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from bs4 import BeautifulSoup
 
@@ -54,82 +51,12 @@ from crawlers.platforms.base import (
     looks_like,
     to_int,
 )
+from crawlers.platforms.times import parse_chinese_time
 
 #: Weibo shows times in China Standard Time (no daylight saving since 1991).
-CHINA = ZoneInfo("Asia/Shanghai")
 POST_URL = "https://m.weibo.cn/detail/{}"
 
-_RELATIVE = re.compile(r"^(\d+)\s*(秒|分钟|小时|天)前$")
-_DAY_WORD = re.compile(r"^(今天|昨天|前天)\s*(\d{1,2}):(\d{2})$")
-_MONTH_DAY = re.compile(r"^(\d{1,2})-(\d{1,2})(?:\s+(\d{1,2}):(\d{2}))?$")
-_FULL_DATE = re.compile(r"^(\d{4})[-/年](\d{1,2})[-/月](\d{1,2})日?(?:\s+(\d{1,2}):(\d{2})(?::(\d{2}))?)?$")
-_RELATIVE_UNITS = {"秒": "seconds", "分钟": "minutes", "小时": "hours", "天": "days"}
-_DAYS_BACK = {"今天": 0, "昨天": 1, "前天": 2}
 _LOGIN_MARKERS = (b"passport.weibo", b"/signin/login", b"m.weibo.cn/login")
-
-
-def parse_weibo_time(value: Any, now: datetime) -> datetime | None:
-    """The UTC time of a Weibo (or Tieba) date string, relative forms anchored on ``now``.
-
-    Understood: "刚刚"; "N秒前", "N分钟前", "N小时前", "N天前"; "今天 12:00", "昨天 12:00", "前天 12:00";
-    "MM-DD" and "MM-DD HH:MM" (this year in China, or last year when that would lie in the future, e.g. "12-31"
-    read on 1 January); "YYYY-MM-DD", "YYYY-M-D HH:MM[:SS]" (also with / or 年月日); RFC 2822 as the API gives it
-    ("Sun Dec 31 08:34:26 +0800 2023"); epoch seconds or milliseconds. Forms without a zone are China time.
-    ``None`` when the value is none of these.
-    """
-    if value is None or isinstance(value, bool):
-        return None
-    if isinstance(value, int | float):
-        return _from_epoch(float(value))
-    text = str(value).strip()
-    if not text:
-        return None
-    if text.isdigit():
-        return _from_epoch(float(text))
-    local_now = now.astimezone(CHINA)
-    if text == "刚刚":
-        return now.astimezone(UTC)
-    if match := _RELATIVE.match(text):
-        delta = timedelta(**{_RELATIVE_UNITS[match.group(2)]: int(match.group(1))})
-        return (now - delta).astimezone(UTC)
-    if match := _DAY_WORD.match(text):
-        day = local_now.date() - timedelta(days=_DAYS_BACK[match.group(1)])
-        return _china(day.year, day.month, day.day, int(match.group(2)), int(match.group(3)))
-    if match := _MONTH_DAY.match(text):
-        month, day_of_month = int(match.group(1)), int(match.group(2))
-        hour, minute = int(match.group(3) or 0), int(match.group(4) or 0)
-        for year in (local_now.year, local_now.year - 1):
-            when = _china(year, month, day_of_month, hour, minute)
-            if when is not None and when <= now:
-                return when
-        return None
-    if match := _FULL_DATE.match(text):
-        year, month, day_of_month, hour, minute, second = (int(g or 0) for g in match.groups())
-        return _china(year, month, day_of_month, hour, minute, second)
-    try:
-        # RFC 2822, and the API's "Sun Dec 31 08:34:26 +0800 2023" (year after the zone), which it also reads.
-        parsed = parsedate_to_datetime(text)
-    except (TypeError, ValueError, IndexError):
-        return None
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=CHINA)
-    return parsed.astimezone(UTC)
-
-
-def _china(year: int, month: int, day: int, hour: int = 0, minute: int = 0, second: int = 0) -> datetime | None:
-    try:
-        return datetime(year, month, day, hour, minute, second, tzinfo=CHINA).astimezone(UTC)
-    except ValueError:  # 02-29 in a common year, 13-01, 25:00
-        return None
-
-
-def _from_epoch(number: float) -> datetime | None:
-    if number > 1e11:  # milliseconds
-        number /= 1000
-    try:
-        return datetime.fromtimestamp(number, UTC)
-    except (OverflowError, OSError, ValueError):
-        return None
 
 
 def weibo_text(markup: str) -> str:
@@ -264,7 +191,7 @@ class Weibo(Platform):
         mid = str(first(blog.get("mid"), blog.get("id")) or "")
         if not mid:
             raise ValueError("no mid or id")
-        published = parse_weibo_time(blog.get("created_at"), now)
+        published = parse_chinese_time(blog.get("created_at"), now)
         if published is None:
             raise ValueError(f"unreadable created_at {blog.get('created_at')!r}")
         text = weibo_text(str(first(blog.get("text"), blog.get("raw_text")) or ""))
@@ -330,7 +257,7 @@ class Weibo(Platform):
         if comment.get("id") in (None, ""):
             raise ValueError("no id")
         comment_id = str(comment["id"])
-        published = parse_weibo_time(comment.get("created_at"), now)
+        published = parse_chinese_time(comment.get("created_at"), now)
         if published is None:
             raise ValueError(f"unreadable created_at {comment.get('created_at')!r}")
         text = weibo_text(str(comment.get("text") or ""))

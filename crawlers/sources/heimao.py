@@ -41,7 +41,11 @@ class HeimaoSource(PlatformSource):
         pairs = (part.strip().partition("=") for part in self.cookie.get_secret_value().split(";"))
         return {name.strip(): value.strip() for name, sep, value in pairs if sep and name.strip()}
 
+    def has_cookie(self) -> bool:
+        return self.cookie is not None and bool(self.cookie.get_secret_value().strip())
+
     def missing_credentials(self) -> str | None:
-        if self.keyword_search and (self.cookie is None or not self.cookie.get_secret_value().strip()):
+        # The company feed needs no login: only a source that has nothing but keyword search must stop.
+        if self.keyword_search and not self.company_ids and not self.has_cookie():
             return "Heimao keyword search needs a logged-in tousu.sina.com.cn cookie: set `cookie:`"
         return None

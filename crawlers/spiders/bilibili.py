@@ -20,20 +20,16 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterable, Iterator
-from functools import cached_property
 from typing import Any
 
-from scrapy.exceptions import CloseSpider
 from scrapy.http import Request, Response
 from twisted.python.failure import Failure
 
-from crawlers.items import MentionItem
-from crawlers.matching import BrandMatcher
 from crawlers.platforms.base import CredentialsRejected, ShapeError
 from crawlers.platforms.bilibili import Bilibili, nav_logged_in, wbi_keys, wbi_sign
 from crawlers.sources import BilibiliSource
 from crawlers.spiders.base import guarded
-from crawlers.spiders.platform import NEEDS_CREDENTIALS, PlatformSpider
+from crawlers.spiders.platform import PlatformSpider, thread_context
 
 SEARCH_PATH = "/x/web-interface/wbi/search/type"
 COMMENTS_PATH = "/x/v2/reply/wbi/main"
@@ -116,35 +112,26 @@ class BilibiliSpider(PlatformSpider):
         aids = {follow["post_id"]: follow["aid"] for follow in result.follow}
         for item in kept:
             yield item
-            if self.source.comments and item.comments != 0 and self.names_a_brand(item):
-                yield self.comments(aids[item.post_id], item.post_id, keys)
+            if self.source.comments and item.comments != 0 and self.mentions_brand(item):
+                yield self.comments(aids[item.post_id], item.post_id, keys, thread_context(item))
         if result.next is None or reached_old or not result.items:
             self.finish(cursor)
         elif self.page_budget_left(page, cursor):  # pages are numbered from 1: ``page`` were read
             yield self.search(word, keys, page + 1)
 
-    def names_a_brand(self, item: MentionItem) -> bool:
-        """Whether the brand pipeline will keep ``item``: only then are its comments worth a request."""
-        text = "\n".join(part for part in (item.title, item.text) if part)
-        return bool(self.matcher.match(text, self.source.brands or None, self.source.brand))
-
-    @cached_property
-    def matcher(self) -> BrandMatcher:
-        return BrandMatcher.from_config(self.app_config.brands if self.app_config else [])
-
     # -- comments --------------------------------------------------------------------------------------------
-    def comments(self, aid: int, video: str, keys: tuple[str, str]) -> Request:
+    def comments(self, aid: int, video: str, keys: tuple[str, str], context: str) -> Request:
         params: dict[str, str | int] = {"oid": aid, "type": 1, "mode": COMMENTS_BY_TIME}
         return self.api_request(
             COMMENTS_PATH,
             self.parse_comments,
             query=signed(params, keys),
             referer=f"{self.source.site_base()}/video/{video}",
-            cb_kwargs={"video": video},
+            cb_kwargs={"video": video, "context": context},
         )
 
     @guarded("comment page")
-    def parse_comments(self, response: Response, video: str) -> Iterator[Any]:
+    def parse_comments(self, response: Response, video: str, context: str) -> Iterator[Any]:
         self.stop_if_refused(response)
         result = self.read(response, "comments")
         if result is None:
@@ -153,6 +140,7 @@ class BilibiliSpider(PlatformSpider):
             if item.parent_id is None:
                 item.parent_id = video  # a top-level comment answers the video
             item.extra["video"] = video
+            item.context = context
             yield item
 
     # -- requests and refusals -------------------------------------------------------------------------------
@@ -173,8 +161,7 @@ class BilibiliSpider(PlatformSpider):
         """An HTTP 412 stops the run for credentials, like a refusal inside an answer does (:meth:`read`):
         the requests still queued would be refused too."""
         if response.status == BLOCKED_STATUS:
-            self.needs_credentials(f"bilibili intercepted the request (HTTP {BLOCKED_STATUS})")
-            raise CloseSpider(NEEDS_CREDENTIALS)
+            self.stop_for_credentials(f"bilibili intercepted the request (HTTP {BLOCKED_STATUS})")
 
 
 def signed(params: dict[str, str | int], keys: tuple[str, str]) -> str:

@@ -14,12 +14,14 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 from datetime import datetime
-from typing import Any, ClassVar
+from functools import cached_property
+from typing import Any, ClassVar, NoReturn
 
 from scrapy.exceptions import CloseSpider
 from scrapy.http import Request, Response
 
 from crawlers.items import MentionItem
+from crawlers.matching import BrandMatcher
 from crawlers.platforms.base import CredentialsRejected, Platform
 from crawlers.settings import STAT_CREDENTIALS
 from crawlers.sources import PlatformSource
@@ -61,15 +63,34 @@ class PlatformSpider(IncrementalSpider):
         brands = [(b.name, b.keywords) for b in (self.app_config.brands if self.app_config else [])]
         return self.source.search_words(brands)
 
+    @cached_property
+    def matcher(self) -> BrandMatcher:
+        return BrandMatcher.from_config(self.app_config.brands if self.app_config else [])
+
+    def mentions_brand(self, item: MentionItem) -> bool:
+        """Whether the brand pipeline will keep ``item``: platform search is fuzzy, and the comments of a post
+        that does not mention a brand are not worth a request."""
+        return bool(self.matcher.match(thread_context(item), self.source.brands or None, self.source.brand))
+
     # -- trouble ---------------------------------------------------------------------------------------------
     def credentials_rejected(self, kind: str, response: Response, exc: CredentialsRejected) -> None:
-        self.needs_credentials(f"{self.parser.name} refused the credentials ({exc.reason})")
-        raise CloseSpider(NEEDS_CREDENTIALS) from exc
+        self.stop_for_credentials(f"{self.parser.name} refused the credentials ({exc.reason})")
+
+    def stop_for_credentials(self, reason: str) -> NoReturn:
+        """End the run as ``needs_credentials``: the requests still queued would meet the same refusal, and
+        retrying them would only look like an attack to the platform."""
+        self.needs_credentials(reason)
+        raise CloseSpider(NEEDS_CREDENTIALS)
 
     def needs_credentials(self, reason: str) -> None:
         """Record that the source cannot run until a person gives it (new) credentials."""
         self.crawler.stats.set_value(STAT_CREDENTIALS, reason)
         logger.error("source %s needs credentials: %s", self.source.name, reason)
+
+
+def thread_context(post: MentionItem) -> str:
+    """What a comment of ``post`` inherits for brand matching (see :attr:`MentionItem.context`)."""
+    return "\n".join(part for part in (post.title, post.text, post.context) if part)[:4000]
 
 
 def newest_first(items: list[MentionItem]) -> list[MentionItem]:

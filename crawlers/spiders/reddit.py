@@ -18,23 +18,19 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from datetime import timedelta
-from functools import cached_property
 from typing import TYPE_CHECKING, Any, NoReturn
 from urllib.parse import quote, urlencode
 
-from scrapy.exceptions import CloseSpider
 from scrapy.http import FormRequest, Request, Response
 from scrapy.spidermiddlewares.httperror import HttpError
 from w3lib.http import basic_auth_header
 
-from crawlers.items import MentionItem
-from crawlers.matching import BrandMatcher
 from crawlers.platforms.base import CredentialsRejected, ShapeError
 from crawlers.platforms.reddit import Reddit, read_token
 from crawlers.settings import STAT_SHAPE_ERRORS
 from crawlers.sources import RedditSource
 from crawlers.spiders.base import guarded
-from crawlers.spiders.platform import NEEDS_CREDENTIALS, PlatformSpider
+from crawlers.spiders.platform import PlatformSpider, thread_context
 
 if TYPE_CHECKING:
     from twisted.python.failure import Failure
@@ -113,8 +109,7 @@ class RedditSpider(PlatformSpider):
 
     def refused(self, reason: str) -> NoReturn:
         """Mark the source as needing credentials and stop the run (raised outside any guarded callback)."""
-        self.needs_credentials(f"Reddit refused the app's client_id/client_secret ({reason})")
-        raise CloseSpider(NEEDS_CREDENTIALS)
+        self.stop_for_credentials(f"Reddit refused the app's client_id/client_secret ({reason})")
 
     def api_request(self, url: str, callback: Any, **kwargs: Any) -> Request:
         """A request to the API, with the run's token."""
@@ -157,34 +152,27 @@ class RedditSpider(PlatformSpider):
         kept, reached_old = self.keep_new(result.items, cursor)
         yield from kept
         if self.source.comments:
-            wanted = {item.post_id for item in kept if self.mentions_brand(item)}
+            wanted = {item.post_id: thread_context(item) for item in kept if self.mentions_brand(item)}
             for follow in result.follow:
                 if follow["post"] in wanted and follow["article"] not in self._comments_requested:
                     self._comments_requested.add(follow["article"])
                     yield self.api_request(
                         f"{self.source.api_base()}/comments/{quote(follow['article'])}?sort=new&raw_json=1",
                         self.parse_comments,
+                        cb_kwargs={"context": wanted[follow["post"]]},
                     )
         if result.next is None or reached_old or not result.items:
             self.finish(cursor)
         elif self.page_budget_left(page + 1, cursor):
             yield self.search(key, path, word, result.next["after"], page + 1)
 
-    @cached_property
-    def matcher(self) -> BrandMatcher:
-        return BrandMatcher.from_config(self.app_config.brands if self.app_config else [])
-
-    def mentions_brand(self, item: MentionItem) -> bool:
-        """Whether a post mentions a brand the way the brand pipeline will judge it: Reddit's search also
-        returns posts that do not, and their comments are not worth a request."""
-        text = "\n".join(part for part in (item.title, item.text) if part)
-        return bool(self.matcher.match(text, self.source.brands or None, self.source.brand))
-
     # -- comments -------------------------------------------------------------------------------------------
     @guarded("comments page")
-    def parse_comments(self, response: Response) -> Iterator[Any]:
-        # Every comment of a new post is passed on; the brand pipeline keeps those that mention a brand.
-        # They do not move the search cursor, which follows posts.
+    def parse_comments(self, response: Response, context: str) -> Iterator[Any]:
+        # Every comment of a new post that mentions a brand is passed on, with the post as its context for
+        # brand matching. They do not move the search cursor, which follows posts.
         result = self.read(response, "comments")
         if result is not None:
-            yield from result.items
+            for item in result.items:
+                item.context = context
+                yield item

@@ -20,15 +20,12 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
-from scrapy.exceptions import CloseSpider
 from scrapy.http import Request, Response
-from scrapy.utils.defer import deferred_from_coro
 
-from crawlers.platforms.base import Page
 from crawlers.platforms.tieba import Tieba
 from crawlers.sources import TiebaSource
 from crawlers.spiders.base import guarded
-from crawlers.spiders.platform import NEEDS_CREDENTIALS, PlatformSpider
+from crawlers.spiders.platform import PlatformSpider, thread_context
 
 logger = logging.getLogger(__name__)
 
@@ -56,8 +53,8 @@ class TiebaSpider(PlatformSpider):
         query = urlencode({"ie": "utf-8", "qw": word, "rn": RESULTS_PER_PAGE, "pn": pn, "sm": 1})
         return self._page(f"{self.source.api_base()}/f/search/res?{query}", self.parse_search, word=word, pn=pn)
 
-    def thread(self, tid: str, word: str) -> Request:
-        return self._page(f"{self.source.api_base()}/p/{tid}", self.parse_thread, word=word, tid=tid)
+    def thread(self, tid: str, word: str, context: str) -> Request:
+        return self._page(f"{self.source.api_base()}/p/{tid}", self.parse_thread, word=word, tid=tid, context=context)
 
     def _page(self, url: str, callback: Any, **cb_kwargs: Any) -> Request:
         return self.request(
@@ -75,7 +72,7 @@ class TiebaSpider(PlatformSpider):
     def parse_search(self, response: Response, word: str, pn: int) -> Iterator[Any]:
         if not self._accepted(response, "search"):
             return
-        result = self._read(response, "search")
+        result = self.read(response, "search")
         if result is None:
             return
         cursor = self.cursor(f"q:{word}")
@@ -85,22 +82,23 @@ class TiebaSpider(PlatformSpider):
             tid = item.extra.get("thread_id")
             if self.source.replies and tid and tid not in self.threads_requested:
                 self.threads_requested.add(tid)
-                yield self.thread(tid, word)
+                yield self.thread(tid, word, thread_context(item))
         if result.next is None or reached_old or not result.items:
             self.finish(cursor)
         elif self.page_budget_left(pn, cursor):
             yield self.search(word, pn + 1)
 
     @guarded("thread page")
-    def parse_thread(self, response: Response, word: str, tid: str) -> Iterator[Any]:
+    def parse_thread(self, response: Response, word: str, tid: str, context: str) -> Iterator[Any]:
         if not self._accepted(response, "thread"):
             return
-        result = self._read(response, "thread")
+        result = self.read(response, "thread")
         if result is None:
             return
         cutoff = self.cursor(f"q:{word}").cutoff(self.started, self.source.backfill)
         for item in result.items:
             if item.published_at is None or item.published_at >= cutoff:
+                item.context = context
                 yield item
 
     def _accepted(self, response: Response, kind: str) -> bool:
@@ -109,27 +107,12 @@ class TiebaSpider(PlatformSpider):
             return True
         location = (response.headers.get(b"Location") or b"").decode("latin-1")
         if any(hint in location.lower() for hint in _CHALLENGE_HINTS):
-            self.needs_credentials(
+            self.stop_for_credentials(
                 f"Tieba redirected to its login or security check ({urlsplit(location).netloc or location}): "
                 "log in to tieba.baidu.com in a browser again and give the new cookie"
             )
-            self._close(NEEDS_CREDENTIALS)
         elif kind == "thread":
             logger.info("source %s: thread %s redirects elsewhere (deleted?); skipped", self.source.name, response.url)
         else:
             self.shape_error(kind, response, f"unexpected redirect (HTTP {response.status}) to {location!r}")
         return False
-
-    def _read(self, response: Response, kind: str) -> Page | None:
-        try:
-            return self.read(response, kind)
-        except CloseSpider as stop:
-            # read() raised it for a refused cookie; inside a guarded callback it would be swallowed.
-            self._close(stop.reason or NEEDS_CREDENTIALS)
-            return None
-
-    def _close(self, reason: str) -> None:
-        """Close the crawl: the pending requests would meet the same refusal."""
-        engine = self.crawler.engine
-        if engine is not None and engine.spider is not None:
-            deferred_from_coro(engine.close_spider_async(reason=reason))

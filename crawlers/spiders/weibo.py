@@ -26,17 +26,13 @@ from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode, urlsplit
 
-from scrapy.exceptions import CloseSpider
 from scrapy.http import Request, Response
-from scrapy.utils.defer import deferred_from_coro
 
 from crawlers.items import MentionItem
-from crawlers.matching import BrandMatcher
-from crawlers.platforms.base import Page
 from crawlers.platforms.weibo import POST_URL, Weibo
 from crawlers.sources import WeiboSource
 from crawlers.spiders.base import guarded
-from crawlers.spiders.platform import NEEDS_CREDENTIALS, PlatformSpider
+from crawlers.spiders.platform import PlatformSpider, thread_context
 
 if TYPE_CHECKING:
     from twisted.python.failure import Failure
@@ -58,8 +54,6 @@ class WeiboSpider(PlatformSpider):
 
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
-        brands = self.app_config.brands if self.app_config else []
-        self.matcher = BrandMatcher.from_config(brands)
         self.xsrf_token: str | None = None
         self.comments_requested: set[str] = set()
 
@@ -88,14 +82,14 @@ class WeiboSpider(PlatformSpider):
             cb_kwargs={"word": word, "page": page},
         )
 
-    def comments(self, mid: str, page: int, position: dict[str, Any] | None = None) -> Request:
+    def comments(self, mid: str, page: int, context: str, position: dict[str, Any] | None = None) -> Request:
         params: dict[str, Any] = {"id": mid, "mid": mid}
         params.update(position or {"max_id_type": 0})
         return self._api(
             f"{self.source.api_base()}/comments/hotflow?{urlencode(params)}",
             self.parse_comments,
             referer=f"{self.source.api_base()}/detail/{mid}",
-            cb_kwargs={"mid": mid, "page": page},
+            cb_kwargs={"mid": mid, "page": page, "context": context},
         )
 
     def _api(self, url: str, callback: Any, *, referer: str, cb_kwargs: dict[str, Any]) -> Request:
@@ -122,8 +116,7 @@ class WeiboSpider(PlatformSpider):
     def after_warmup(self, response: Response) -> Iterator[Any]:
         refusal = self._refusal(response)
         if refusal:
-            self._stop_for_credentials(refusal)
-            return
+            self.stop_for_credentials(refusal)
         # Any other answer (a redirect elsewhere included) still set what cookies it set: go on.
         for header in response.headers.getlist(b"Set-Cookie"):
             name, _, rest = header.decode("latin-1").partition("=")
@@ -140,7 +133,7 @@ class WeiboSpider(PlatformSpider):
     def parse_search(self, response: Response, word: str, page: int) -> Iterator[Any]:
         if not self._accepted(response, "search"):
             return
-        result = self._read(response, "search")
+        result = self.read(response, "search")
         if result is None:
             return
         cursor = self.cursor(f"q:{word}")
@@ -155,7 +148,7 @@ class WeiboSpider(PlatformSpider):
             yield item
             if self._wants_comments(item):
                 self.comments_requested.add(item.post_id)
-                yield self.comments(item.post_id, 1)
+                yield self.comments(item.post_id, 1, thread_context(item))
         chronological = self.source.search_type == "realtime"
         if result.next is None or (reached_old if chronological else not kept):
             self.finish(cursor)
@@ -163,19 +156,20 @@ class WeiboSpider(PlatformSpider):
             yield self.search(word, page + 1)
 
     @guarded("comments page")
-    def parse_comments(self, response: Response, mid: str, page: int) -> Iterator[Any]:
+    def parse_comments(self, response: Response, mid: str, page: int, context: str) -> Iterator[Any]:
         if not self._accepted(response, "comments"):
             return
-        result = self._read(response, "comments")
+        result = self.read(response, "comments")
         if result is None:
             return
         for item in result.items:
             item.parent_id = item.parent_id or mid
             item.url = POST_URL.format(mid)  # comments have no page of their own
             item.extra["post_id"] = mid
+            item.context = context
             yield item
         if result.next is not None and page < self.source.comment_pages:
-            yield self.comments(mid, page + 1, result.next)
+            yield self.comments(mid, page + 1, context, result.next)
 
     # -- helpers ----------------------------------------------------------------------------------------------
     def _wants_comments(self, item: MentionItem) -> bool:
@@ -184,7 +178,7 @@ class WeiboSpider(PlatformSpider):
             return False
         if item.post_id in self.comments_requested:
             return False
-        return bool(self.matcher.match(item.text, self.source.brands or None, self.source.brand))
+        return self.mentions_brand(item)
 
     @staticmethod
     def _refusal(response: Response) -> str | None:
@@ -204,28 +198,9 @@ class WeiboSpider(PlatformSpider):
         """Whether an API call answered with content; a refusal stops the run, another redirect is a change."""
         refusal = self._refusal(response)
         if refusal:
-            self._stop_for_credentials(refusal)
-            return False
+            self.stop_for_credentials(refusal)
         if response.status in REDIRECTS:
             location = (response.headers.get(b"Location") or b"").decode("latin-1")
             self.shape_error(kind, response, f"unexpected redirect (HTTP {response.status}) to {location!r}")
             return False
         return True
-
-    def _read(self, response: Response, kind: str) -> Page | None:
-        try:
-            return self.read(response, kind)
-        except CloseSpider:
-            # read() raised it for refused credentials; inside a guarded callback it would be swallowed.
-            self._close(NEEDS_CREDENTIALS)
-            return None
-
-    def _stop_for_credentials(self, reason: str) -> None:
-        self.needs_credentials(reason)
-        self._close(NEEDS_CREDENTIALS)
-
-    def _close(self, reason: str) -> None:
-        """Close the crawl: pending requests would be refused the same way and must not be retried."""
-        engine = self.crawler.engine
-        if engine is not None and engine.spider is not None:
-            deferred_from_coro(engine.close_spider_async(reason=reason))

@@ -121,6 +121,18 @@ def test_brands_fill_matches_and_drop_the_rest(crawler):
     assert stats.get_value("yuqing/dropped/no_brand") == 3
 
 
+def test_a_reply_inherits_the_brand_of_its_post(crawler):
+    pipeline = BrandPipeline.from_crawler(crawler)
+    reply = item("r1", text="同感，我也被坑了")
+    reply.context = "先达手机的售后太差了"
+    kept = pipeline.process_item(reply)
+    assert kept.brands == ["xianda"] and kept.matched_keywords == ["先达手机", "先达"]
+    unrelated = item("r2", text="同感")
+    unrelated.context = "今天天气不错"
+    with pytest.raises(DropItem):
+        pipeline.process_item(unrelated)
+
+
 def test_brands_restricted_to_the_sources_brands(config, crawler_for):
     crawler = crawler_for(config, "lumi-only")
     pipeline = BrandPipeline.from_crawler(crawler)

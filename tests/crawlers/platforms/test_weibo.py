@@ -10,7 +10,8 @@ import pytest
 
 from crawlers.platforms import get_platform
 from crawlers.platforms.base import CredentialsRejected, ShapeError
-from crawlers.platforms.weibo import parse_weibo_time, weibo_text
+from crawlers.platforms.times import parse_chinese_time
+from crawlers.platforms.weibo import weibo_text
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "weibo"
 WEIBO = get_platform("weibo")
@@ -50,21 +51,21 @@ def china(*args: int) -> datetime:
     ],
 )
 def test_time_forms_become_utc(text: object, expected: datetime) -> None:
-    assert parse_weibo_time(text, NOW) == expected
+    assert parse_chinese_time(text, NOW) == expected
 
 
 def test_month_day_near_new_year_and_leap_days() -> None:
     just_after_midnight = datetime(2023, 12, 31, 16, 30, tzinfo=UTC)  # 00:30 on 1 January 2024 in China
-    assert parse_weibo_time("12-31", just_after_midnight) == china(2023, 12, 31)
-    assert parse_weibo_time("今天 00:10", just_after_midnight) == china(2024, 1, 1, 0, 10)
+    assert parse_chinese_time("12-31", just_after_midnight) == china(2023, 12, 31)
+    assert parse_chinese_time("今天 00:10", just_after_midnight) == china(2024, 1, 1, 0, 10)
     in_2025 = datetime(2025, 3, 1, tzinfo=UTC)
-    assert parse_weibo_time("02-29", in_2025) == china(2024, 2, 29)  # 2025 has none: the leap year before
-    assert parse_weibo_time("02-29", datetime(2023, 3, 1, tzinfo=UTC)) is None  # neither 2023 nor 2022
+    assert parse_chinese_time("02-29", in_2025) == china(2024, 2, 29)  # 2025 has none: the leap year before
+    assert parse_chinese_time("02-29", datetime(2023, 3, 1, tzinfo=UTC)) is None  # neither 2023 nor 2022
 
 
 @pytest.mark.parametrize("text", ["", "上个世纪", "13-45", "2024-02-30", "昨天", None, True, "yesterday 12:00"])
 def test_unreadable_times_are_none(text: object) -> None:
-    assert parse_weibo_time(text, NOW) is None
+    assert parse_chinese_time(text, NOW) is None
 
 
 def test_text_keeps_emoticons_and_drops_the_full_text_link() -> None:

@@ -170,8 +170,9 @@ def test_search_with_comments_then_incremental_run(server, crawl_config, crawl, 
         h.headers["Referer"] == f"{server.base}/video/BV1test{int(h.query['oid']) - 7000:05d}"
         for h in server.hits_to(COMMENTS)
     )
-    # 9 videos naming the brand, and per commented video its 2 comments that do (the third is dropped).
-    assert first["created"] == 9 + 2 * 6 and first["dropped"] == {"no_brand": 3 + 6}
+    # 9 videos naming the brand, and all 3 comments of each commented video: a comment that does not name the
+    # brand is still about the video that does (it inherits the video as its context).
+    assert first["created"] == 9 + 3 * 6 and first["dropped"] == {"no_brand": 3}
 
     store = SQLiteMentionStore.at(tmp_path / "mentions.sqlite3")
     try:
@@ -191,7 +192,7 @@ def test_search_with_comments_then_incremental_run(server, crawl_config, crawl, 
     assert len(server.hits_to(SEARCH)) == searches + 1  # one page holds everything newer than the cursor
     # The new video, and the newest old one: re-read within the cursor's overlap, known by id.
     assert {int(h.query["oid"]) for h in server.hits_to(COMMENTS)[comments:]} == {7012, 7000}
-    assert (second["created"], second["updated"] + second["unchanged"]) == (1 + 2, 1 + 2)
+    assert (second["created"], second["updated"] + second["unchanged"]) == (1 + 3, 1 + 3)
 
 
 def test_429_retry_after_is_obeyed_and_5xx_retried(server, crawl_config, crawl) -> None:  # type: ignore[no-untyped-def]

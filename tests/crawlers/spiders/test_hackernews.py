@@ -161,4 +161,4 @@ def test_page_cap_is_reported(server, crawl_config, crawl) -> None:  # type: ign
     )
     report = crawl(path, "hn").report
     assert report["status"] == "degraded" and report["created"] == 10
-    assert "stopped at max_pages" in report["error"]
+    assert "stopped at their page or article cap" in report["error"]

@@ -133,8 +133,9 @@ def test_token_search_comments_then_an_incremental_run(server, crawl_config, cra
     result = crawl(path, "rd")
     first = result.report
     assert first["status"] == "ok", first
-    # 7 posts naming the brand and 1 comment; the unrelated post and comment are dropped.
-    assert (first["created"], first["dropped"]) == (8, {"no_brand": 2})
+    # 7 posts naming the brand and both comments of the one that has comments (a reply inherits its post as
+    # context for brand matching); the unrelated post is dropped.
+    assert (first["created"], first["dropped"]) == (9, {"no_brand": 1})
     assert first["robots_blocked"] == 0 and server.hits_to("/robots.txt") == []
     [token] = server.hits_to(TOKEN_PATH)
     assert token.method == "POST" and token.form == {"grant_type": "client_credentials"}
@@ -159,8 +160,8 @@ def test_token_search_comments_then_an_incremental_run(server, crawl_config, cra
     later = server.hits_to(SEARCH)[2:]
     assert len(later) == 1  # the first page already reaches posts seen before
     assert later[0].query["t"] == "day"  # the cursor (1 h ago, less the overlap) is within a day
-    # p9 is new; p0, at the overlap's edge, is read again with its comments: recognised, unchanged.
-    assert (second["created"], second["unchanged"]) == (1, 2), second
+    # p9 is new; p0, at the overlap's edge, is read again with its two comments: recognised, unchanged.
+    assert (second["created"], second["unchanged"]) == (1, 3), second
     assert len(server.hits_to("/comments/p0")) == 2
     assert len(server.hits_to(TOKEN_PATH)) == 2  # a token per run, kept in memory only
 

@@ -114,9 +114,10 @@ def test_search_comments_then_incremental_run(server, crawl_config, crawl, tmp_p
     assert [int(h.query["page"]) for h in searches] == [1, 2, 3, 4]  # 5 + 5 + 2, then "这里还没有内容"
     assert searches[0].query["containerid"] == "100103type=61&q=先达手机"
     assert searches[0].query["page_type"] == "searchall"
-    # Only the six posts naming the brand get their comments read; of each pair, one names the brand.
+    # Only the six posts naming the brand get their comments read; both comments of each pair are kept, the
+    # one that does not name the brand because its post does (the post is its context).
     assert len(server.hits_to(HOTFLOW)) == 6
-    assert (report["pages"], report["created"]) == (4 + 6, 6 + 6)
+    assert (report["pages"], report["created"]) == (4 + 6, 6 + 12)
 
     # The warm-up came first, with SUB alone; the API calls carry the server's cookies and token too.
     assert server.hits[1].route == "/" and server.hits[1].headers["Cookie"] == f"SUB={SUB}"
@@ -137,14 +138,14 @@ def test_search_comments_then_incremental_run(server, crawl_config, crawl, tmp_p
         assert comment.url == f"https://m.weibo.cn/detail/{mid}"
         post = store.get(mention_id("weibo", mid))
         assert post is not None and post.published_at.tzinfo is not None
-        assert store.count(MentionFilter(platforms=["weibo"])) == 12
+        assert store.count(MentionFilter(platforms=["weibo"])) == 18  # 6 posts and their 12 comments
     finally:
         store.close()
 
     api.add_newer("4999999999999999", NOW - timedelta(minutes=5))
     second = crawl(path, "wb").report
     assert [int(h.query["page"]) for h in server.hits_to(SEARCH)[4:]] == [1]  # met posts already seen
-    assert (second["created"], second["status"]) == (2, "ok")  # the new post and its brand comment
+    assert (second["created"], second["status"]) == (3, "ok")  # the new post and its two comments
     cursors = CursorStore(Database(f"sqlite:///{tmp_path / 'yuqing.sqlite3'}")).load("wb")
     assert cursors["q:先达手机"].high_water == NOW - timedelta(minutes=5)
 
