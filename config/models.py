@@ -10,13 +10,14 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import TYPE_CHECKING, Annotated, Any, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from alerts.channels import ChannelConfig, channel_config_type
 from alerts.registry import rule_config_type
 from alerts.rules.base import RuleConfig
 from config.types import Duration, NonEmptyText, TimeZoneName
 from crawlers.sources import SOURCE_TYPES, CrawlOptions, SourceConfig
+from sentiment import DEFAULT_SCORERS, SCORERS, Thresholds
 from tickets.config import TicketsConfig
 
 if TYPE_CHECKING:
@@ -42,13 +43,26 @@ class BrandConfig(BaseModel):
 
 
 class SentimentConfig(BaseModel):
-    """Which scorer to use and where the label thresholds are."""
+    """Which scorers to use and where the label thresholds are.
+
+    ``scorer`` names a registered scorer (:data:`sentiment.SCORERS`) or ``default``: the Chinese model
+    trained on the shared corpora (``yuqing-zh``) and VADER for English. The default thresholds are the ones
+    calibrated for that model (see ``sentiment/models/README.md``); another scorer may need its own.
+    """
 
     model_config = ConfigDict(extra="forbid")
 
-    scorer: Literal["snownlp"] = "snownlp"
-    negative_below: float = Field(default=0.4, ge=0.0, le=1.0)
-    positive_above: float = Field(default=0.6, ge=0.0, le=1.0)
+    scorer: str = "default"
+    negative_below: float = Field(default=Thresholds.negative_below, ge=0.0, le=1.0)
+    positive_above: float = Field(default=Thresholds.positive_above, ge=0.0, le=1.0)
+
+    @field_validator("scorer")
+    @classmethod
+    def _known(cls, value: str) -> str:
+        if value != "default" and value not in SCORERS:
+            known = ", ".join(["default", *SCORERS])
+            raise ValueError(f"unknown scorer {value!r}; known: {known} (default = {' + '.join(DEFAULT_SCORERS)})")
+        return value
 
     @model_validator(mode="after")
     def _ordered(self) -> SentimentConfig:

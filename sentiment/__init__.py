@@ -1,24 +1,57 @@
 """Sentiment: a probability that a text is positive, and a label from configurable thresholds.
 
 :class:`SentimentService` detects each text's language and sends it to a scorer for that language; texts
-no scorer handles are labelled ``unscored``. Scorers are registered in :data:`SCORERS`.
+no scorer handles are labelled ``unscored``. Scorers are registered in :data:`SCORERS`; the name ``default``
+stands for :data:`DEFAULT_SCORERS`: the trained Chinese model (``yuqing-zh``) and VADER for English.
 """
 
 from __future__ import annotations
 
+import logging
 import math
 from collections.abc import Callable, Sequence
 
 from sentiment.base import Scorer, SentimentLabel, SentimentResult, Thresholds
+from sentiment.english import VaderScorer
 from sentiment.language import detect_language
 from sentiment.snow import SnowNLPScorer
+from sentiment.zh import RetrainedSnowNLPScorer, ZhScorer
 
-#: Scorer factories by the name used in the config's ``sentiment.scorer``.
+log = logging.getLogger(__name__)
+
+#: Scorer factories by the name used in the config's ``sentiment.scorer``. Creating a scorer loads nothing:
+#: models load on the first text, once per process.
 SCORERS: dict[str, Callable[[], Scorer]] = {
-    "snownlp": SnowNLPScorer,
+    "yuqing-zh": ZhScorer,
+    "vader": VaderScorer,
+    "snownlp": SnowNLPScorer,  # snownlp's bundled model (shopping reviews): the baseline
+    "snownlp-retrained": RetrainedSnowNLPScorer,  # snownlp's classifier retrained here, alone
 }
 
-__all__ = ["SCORERS", "Scorer", "SentimentLabel", "SentimentResult", "SentimentService", "Thresholds"]
+#: What ``default`` means: Chinese (simplified and traditional) and English; other languages stay unscored.
+DEFAULT_SCORERS: tuple[str, ...] = ("yuqing-zh", "vader")
+
+__all__ = [
+    "DEFAULT_SCORERS",
+    "SCORERS",
+    "Scorer",
+    "SentimentLabel",
+    "SentimentResult",
+    "SentimentService",
+    "Thresholds",
+]
+
+
+def scorer_names(names: Sequence[str]) -> list[str]:
+    """``names`` with ``default`` expanded to :data:`DEFAULT_SCORERS`, duplicates dropped, order kept."""
+    out: list[str] = []
+    for name in names:
+        for n in DEFAULT_SCORERS if name == "default" else (name,):
+            if n not in SCORERS:
+                raise KeyError(f"unknown sentiment scorer {n!r}; known: default, {', '.join(SCORERS)}")
+            if n not in out:
+                out.append(n)
+    return out
 
 
 def _probability(score: float | None) -> float | None:
@@ -40,7 +73,13 @@ class SentimentService:
 
     @classmethod
     def from_names(cls, names: Sequence[str], thresholds: Thresholds | None = None) -> SentimentService:
-        return cls([SCORERS[name]() for name in names], thresholds)
+        """Scorers by registered name (``default`` = :data:`DEFAULT_SCORERS`); the first for a language wins."""
+        return cls([SCORERS[name]() for name in scorer_names(names)], thresholds)
+
+    @classmethod
+    def default(cls, thresholds: Thresholds | None = None) -> SentimentService:
+        """The trained Chinese model and VADER for English, with the calibrated default thresholds."""
+        return cls.from_names(["default"], thresholds)
 
     def analyze(self, text: str, language: str | None = None) -> SentimentResult:
         return self.analyze_batch([text], [language])[0]
@@ -53,6 +92,7 @@ class SentimentService:
         ``languages`` are the languages pages declare. They are used only where the text itself does not tell:
         a Chinese site declares ``zh-CN`` for an English review as well, and user text is what gets scored.
         """
+        texts = [t if isinstance(t, str) else "" for t in texts]  # a None in a batch is an empty text
         langs = []
         for i, text in enumerate(texts):
             detected = detect_language(text)
@@ -69,7 +109,12 @@ class SentimentService:
                 results[i] = SentimentResult(None, SentimentLabel.unscored, lang, reason=f"no scorer for '{lang}'")
         for lang, indexes in groups.items():
             scorer = self._by_language[lang]
-            scores = [_probability(s) for s in scorer.score_batch([texts[i] for i in indexes])]
+            try:
+                raw = scorer.score_batch([texts[i] for i in indexes])
+            except Exception:  # a scorer that breaks its contract fails its texts, not the batch
+                log.exception("sentiment scorer %s failed on a batch of %d texts", scorer.name, len(indexes))
+                raw = [None] * len(indexes)
+            scores = [_probability(s) for s in raw]
             for i, score in zip(indexes, scores, strict=True):
                 reason = None if score is not None else "scorer failed"
                 results[i] = SentimentResult(score, self.thresholds.label(score), lang, scorer.name, reason)

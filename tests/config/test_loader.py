@@ -91,6 +91,14 @@ def test_unknown_source_type_lists_known_types() -> None:
     assert "unknown type 'rsss'" in str(err) and "'feed'" in str(err)
 
 
+def test_unknown_sentiment_scorer_lists_known_ones() -> None:
+    err = problems(BRANDS_YAML + "sentiment:\n  scorer: bert\n")
+    (problem,) = err.problems
+    assert problem.key == "sentiment.scorer"
+    assert "unknown scorer 'bert'" in problem.problem and "yuqing-zh" in problem.problem
+    assert parse_config(BRANDS_YAML, "ok.yaml").sentiment.scorer == "default"
+
+
 def test_bad_selector_is_reported_at_load_time() -> None:
     text = (
         BRANDS_YAML
@@ -153,6 +161,9 @@ def test_missing_file(tmp_path: Path) -> None:
 def test_shipped_example_and_demo_configs_are_valid(monkeypatch: pytest.MonkeyPatch) -> None:
     root = Path(__file__).resolve().parents[2]
     monkeypatch.setenv("YUQING_DEMO_SITE", "http://127.0.0.1:1")
+    for name in ("WECOM_WEBHOOK_URL", "SMTP_PASSWORD", "OPS_WEBHOOK_SECRET"):
+        value = "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=x" if name == "WECOM_WEBHOOK_URL" else "s3cret"
+        monkeypatch.setenv(name, value)
     for path in (root / "config" / "examples" / "yuqing.example.yaml", root / "yuqing" / "demo" / "yuqing.yaml"):
         cfg = load_config(path)
         assert cfg.brands and cfg.sources and cfg.alerts.rules, path

@@ -273,7 +273,7 @@ sys.exit(run(sys.argv[1], sys.argv[2]))
 """
 )
 
-# Imports everything a crawl needs once (Scrapy, SQLAlchemy, jieba's dictionary, snownlp's model: seconds of
+# Imports everything a crawl needs once (Scrapy, SQLAlchemy, jieba's dictionary, the sentiment model: seconds of
 # CPU), then forks one child per job read from stdin. Each crawl still runs in a fresh process of its own, as
 # under the scheduler; only the imports are shared. It creates no thread, event loop or reactor before forking.
 _ZYGOTE = (
@@ -286,9 +286,12 @@ import crawlers.pipelines.brands, crawlers.pipelines.dedupe, crawlers.pipelines.
 import crawlers.pipelines.sentiment, crawlers.pipelines.store
 import index.sqlite
 from index.text import index_fields
-from snownlp import sentiment
+from sentiment.features import tokens
+from sentiment.zh import load_model
 
 index_fields("", "先达手机")  # loads jieba's dictionary
+load_model()
+tokens("预热")
 signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # children are reaped without waiting for them
 for line in sys.stdin:
     job = json.loads(line)

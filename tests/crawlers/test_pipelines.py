@@ -142,7 +142,7 @@ def test_brands_restricted_to_the_sources_brands(config, crawler_for):
 
 
 # -- sentiment ------------------------------------------------------------------------------------------------
-def test_sentiment_scores_chinese_and_leaves_other_languages_unscored(crawler):
+def test_sentiment_scores_chinese_and_english_and_leaves_other_languages_unscored(crawler):
     pipeline = SentimentPipeline.from_crawler(crawler)
     good = pipeline.process_item(item(text="先达手机非常好用，很满意，推荐！"))
     assert good.language == "zh"
@@ -152,8 +152,11 @@ def test_sentiment_scores_chinese_and_leaves_other_languages_unscored(crawler):
     assert bad.sentiment_label == "negative"
     english = pipeline.process_item(item(text="XianDa support never answered.", language="zh-CN"))
     assert english.language == "en"  # a site's zh-CN declaration does not make an English post Chinese
-    assert english.sentiment_label == "unscored" and english.sentiment_score is None
+    assert english.sentiment_label == "negative" and english.sentiment_score is not None
+    japanese = pipeline.process_item(item(text="先達のアプリは最高です、また使いたい"))
+    assert japanese.language == "ja" and japanese.sentiment_label == "unscored" and japanese.sentiment_score is None
     assert crawler.stats.get_value("yuqing/sentiment/positive") == 1
+    assert crawler.stats.get_value("yuqing/sentiment/negative") == 2
     assert crawler.stats.get_value("yuqing/sentiment/unscored") == 1
 
 

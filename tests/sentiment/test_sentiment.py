@@ -87,7 +87,8 @@ def test_scores_are_clamped_to_probabilities() -> None:
             return frozenset({"zh"})
 
         def score_batch(self, texts: Sequence[str]) -> list[float | None]:
-            return [1.5, -0.2, float("nan")][: len(texts)]
+            scores: list[float | None] = [1.5, -0.2, float("nan")]
+            return scores[: len(texts)]
 
     scorer = SnowNLPScorer()
 
@@ -101,3 +102,44 @@ def test_scores_are_clamped_to_probabilities() -> None:
     assert (high.score, high.label) == (1.0, SentimentLabel.positive)
     assert (low.score, low.label) == (0.0, SentimentLabel.negative)
     assert (nan.score, nan.label) == (None, SentimentLabel.unscored)
+
+
+def test_default_names_the_trained_chinese_model_and_vader() -> None:
+    from sentiment import DEFAULT_SCORERS, scorer_names
+
+    assert DEFAULT_SCORERS == ("yuqing-zh", "vader")
+    assert scorer_names(["default"]) == ["yuqing-zh", "vader"]
+    assert scorer_names(["snownlp", "default", "vader"]) == ["snownlp", "yuqing-zh", "vader"]
+    with pytest.raises(KeyError, match="unknown sentiment scorer"):
+        scorer_names(["bert"])
+    # The first scorer for a language wins: snownlp before the default keeps snownlp for Chinese.
+    service = SentimentService.from_names(["snownlp", "default"])
+    assert service._by_language["zh"].name == "snownlp" and service._by_language["en"].name == "vader"
+
+
+def test_a_scorer_that_breaks_its_contract_fails_only_its_texts() -> None:
+    class Broken(Scorer):
+        name = "broken"
+
+        def languages(self) -> frozenset[str]:
+            return frozenset({"en"})
+
+        def score_batch(self, texts: Sequence[str]) -> list[float | None]:
+            raise MemoryError("model exploded")
+
+    class Fine(Scorer):
+        name = "fine"
+
+        def languages(self) -> frozenset[str]:
+            return frozenset({"zh"})
+
+        def score_batch(self, texts: Sequence[str]) -> list[float | None]:
+            scores: list[float | None] = [0.9] * len(texts)
+            return scores
+
+    english, chinese, nothing = SentimentService([Broken(), Fine()]).analyze_batch(
+        ["Great product", "很好", None]  # type: ignore[list-item]
+    )
+    assert (english.label, english.reason) == (SentimentLabel.unscored, "scorer failed")
+    assert (chinese.score, chinese.label) == (0.9, SentimentLabel.positive)
+    assert (nothing.label, nothing.reason) == (SentimentLabel.unscored, "empty text")

@@ -1,0 +1,192 @@
+"""The shipped Chinese model: snownlp's naive Bayes, two NBSVM regressions on its evidence, a calibrated stack.
+
+Files in ``sentiment/models/`` (written by :mod:`sentiment.train`, described in ``models/README.md``):
+
+- ``yuqing_zh_nb.marshal.3``: snownlp's :class:`~snownlp.classification.bayes.Bayes` classifier, trained with
+  snownlp's own ``train``/``save`` and stored in its format (gzip + marshal, class → token counts).
+- ``yuqing_zh_linear.marshal``: three logistic regressions over the same tokens, stored as one token list and
+  float32 weight arrays (gzip + marshal): ``general`` (reviews and Weibo posts) and ``social`` (Weibo posts
+  only), whose features are snownlp naive Bayes log-count ratios (NBSVM: the regression learns how far to
+  trust each token's Bayes evidence; the weights are stored multiplied by the ratios), and ``domain`` (how
+  much a text reads like a social-media post rather than a review).
+- ``yuqing_zh.json``: how the parts combine (stack coefficients), the complaint cap, thresholds, provenance.
+
+Scoring a text (:meth:`ZhModel.score_batch`): :func:`sentiment.features.tokens`, then one dictionary look-up
+per token for the four linear parts, then
+
+    g = sigmoid(domain)
+    p = sigmoid(c1 * g * social + c2 * (1 - g) * general + c3 * clip(nb) + c4 * g + c0)
+
+so a post is judged mostly by the model trained on posts and a review by the model trained on reviews, and
+``p`` is calibrated on cross-fitted predictions (it is a probability, not just a ranking). A text that asks
+for a remedy or reports one missing (:data:`sentiment.features.COMPLAINT_CUES` named in ``complaint.cues``)
+has ``p`` capped at ``complaint.cap``.
+
+Loading never imports snownlp (that costs about 1.7 s and 400 MB): its file format is read directly, and the
+naive Bayes log-odds are computed exactly as snownlp's ``Bayes.classify`` computes them (the tests check this
+against snownlp itself).
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import marshal
+import math
+from array import array
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sentiment.base import Thresholds
+from sentiment.features import MODELS_DIR, featurize
+from sentiment.learn import sigmoid
+
+MODEL_NAME = "yuqing_zh"
+FORMAT = 1
+#: Naive Bayes log-odds grow with a text's length without bound; the stack sees them clipped.
+NB_CLIP = 30.0
+#: The names of the stacked features, in order (``stack.coef`` in the JSON follows this order).
+STACK_FEATURES = ("social_gated", "general_gated", "nb", "domain")
+
+
+def read_snownlp_bayes(path: Path) -> tuple[float, dict[str, float]]:
+    """Prior log-odds and per-token log-likelihood ratios (pos vs neg) of a snownlp Bayes model file.
+
+    snownlp's ``Bayes.classify`` returns ``sigmoid(prior + sum(ratio[t] for t in words))`` for the winning
+    class, where ``ratio[t] = log(freq_pos(t)) - log(freq_neg(t))`` and ``freq`` is its add-one estimate (a
+    token one class never saw has count ``none``). Precomputing the ratios makes scoring one look-up per token.
+    """
+    with gzip.open(path, "rb") as f:
+        # The file is package data written by sentiment.train (snownlp's own format is marshal).
+        data: dict[str, Any] = marshal.loads(f.read())  # noqa: S302
+    classes = data["d"]
+    pos, neg = classes["pos"], classes["neg"]
+    pos_total, neg_total = float(pos["total"]), float(neg["total"])
+    log_pos_none = math.log(pos["none"] / pos_total)
+    log_neg_none = math.log(neg["none"] / neg_total)
+    ratios: dict[str, float] = {}
+    pos_d: dict[str, float] = pos["d"]
+    neg_d: dict[str, float] = neg["d"]
+    for token in pos_d.keys() | neg_d.keys():
+        lp = math.log(pos_d[token] / pos_total) if token in pos_d else log_pos_none
+        ln = math.log(neg_d[token] / neg_total) if token in neg_d else log_neg_none
+        ratios[token] = lp - ln
+    return math.log(pos_total) - math.log(neg_total), ratios
+
+
+@dataclass(frozen=True)
+class LinearParts:
+    """Weights of the three logistic regressions, keyed by token: ``(general, social, domain)``."""
+
+    weights: dict[str, tuple[float, float, float]]
+    biases: tuple[float, float, float]
+
+
+def write_linear(path: Path, parts: LinearParts) -> None:
+    """Store :class:`LinearParts` compactly: one token list and three float32 arrays, gzip + marshal."""
+    vocab = sorted(parts.weights)
+    columns = [array("f", (parts.weights[t][i] for t in vocab)).tobytes() for i in range(3)]
+    payload = {"format": FORMAT, "tokens": "\n".join(vocab), "weights": columns, "biases": list(parts.biases)}
+    # mtime=0: the same model gives the same bytes, so a retrain that changes nothing changes no file.
+    with path.open("wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) as f:
+        f.write(marshal.dumps(payload))
+
+
+def read_linear(path: Path) -> LinearParts:
+    with gzip.open(path, "rb") as f:
+        payload: dict[str, Any] = marshal.loads(f.read())  # noqa: S302 - package data, see write_linear
+    vocab = payload["tokens"].split("\n") if payload["tokens"] else []
+    columns = []
+    for blob in payload["weights"]:
+        column = array("f")
+        column.frombytes(blob)
+        columns.append(column)
+    weights = {t: (columns[0][i], columns[1][i], columns[2][i]) for i, t in enumerate(vocab)}
+    b = payload["biases"]
+    return LinearParts(weights, (float(b[0]), float(b[1]), float(b[2])))
+
+
+def stack_row(nb: float, general: float, social: float, domain: float) -> list[float]:
+    """The stacked features of one text from its four log-odds (order: :data:`STACK_FEATURES`)."""
+    g = sigmoid(domain)
+    return [g * social, (1.0 - g) * general, max(-NB_CLIP, min(NB_CLIP, nb)), g]
+
+
+@dataclass(frozen=True)
+class Parts:
+    """The four log-odds of one text, before stacking."""
+
+    nb: float
+    general: float
+    social: float
+    domain: float
+
+
+class ZhModel:
+    """The loaded model: immutable after loading, safe to share between threads."""
+
+    def __init__(self, directory: Path = MODELS_DIR, name: str = MODEL_NAME) -> None:
+        self.directory = directory
+        self.meta: dict[str, Any] = json.loads((directory / f"{name}.json").read_text(encoding="utf-8"))
+        if self.meta.get("format") != FORMAT:
+            raise ValueError(f"{name}.json has format {self.meta.get('format')}, this code reads {FORMAT}")
+        self.nb_prior, nb = read_snownlp_bayes(directory / self.meta["files"]["nb"])
+        linear = read_linear(directory / self.meta["files"]["linear"])
+        self.biases = linear.biases
+        # One look-up per token: (nb, general, social, domain); a token one part does not know counts 0 there.
+        table: dict[str, tuple[float, float, float, float]] = {}
+        for token in nb.keys() | linear.weights.keys():
+            general, social, domain = linear.weights.get(token, (0.0, 0.0, 0.0))
+            table[token] = (nb.get(token, 0.0), general, social, domain)
+        self._table = table
+        self._nb_tokens = frozenset(nb)
+        stack = self.meta["stack"]
+        if tuple(stack["features"]) != STACK_FEATURES:
+            raise ValueError(f"stack features {stack['features']} differ from {STACK_FEATURES}")
+        self.coef: list[float] = [float(c) for c in stack["coef"]]
+        self.intercept = float(stack["intercept"])
+        nb_platt = self.meta["nb_platt"]
+        self.nb_platt = (float(nb_platt["coef"]), float(nb_platt["intercept"]))
+        self.complaint_cap = float(self.meta["complaint"]["cap"])
+        self.complaint_cues = frozenset(self.meta["complaint"]["cues"])
+        t = self.meta["thresholds"]
+        self.thresholds = Thresholds(float(t["negative_below"]), float(t["positive_above"]))
+
+    def parts(self, toks: Sequence[str]) -> Parts:
+        """The four log-odds of a token list (see the module docstring)."""
+        nb, general, social, domain = self.nb_prior, *self.biases
+        table = self._table
+        for token in toks:
+            v = table.get(token)
+            if v is not None:
+                nb += v[0]
+                general += v[1]
+                social += v[2]
+                domain += v[3]
+        return Parts(nb, general, social, domain)
+
+    def nb_tokens(self, toks: Sequence[str]) -> list[str]:
+        """The tokens snownlp's classifier is given for ``toks``: those it was trained with (see train.py)."""
+        return [t for t in toks if t in self._nb_tokens]
+
+    def stacked(self, p: Parts) -> float:
+        """Calibrated probability of positive from the parts, before the complaint cap."""
+        row = stack_row(p.nb, p.general, p.social, p.domain)
+        return sigmoid(self.intercept + sum(c * x for c, x in zip(self.coef, row, strict=True)))
+
+    def nb_probability(self, p: Parts) -> float:
+        """snownlp's naive Bayes alone, Platt-calibrated: the "retrained snownlp" baseline."""
+        a, b = self.nb_platt
+        return sigmoid(a * max(-NB_CLIP, min(NB_CLIP, p.nb)) + b)
+
+    def score(self, text: str) -> float | None:
+        """Probability that ``text`` is positive; ``None`` when nothing in it is left to score."""
+        toks, cues = featurize(text)
+        if not toks:
+            return None
+        p = self.stacked(self.parts(toks))
+        if self.complaint_cues.intersection(cues):
+            p = min(p, self.complaint_cap)
+        return p

@@ -1,0 +1,567 @@
+"""Train the default Chinese sentiment model from the shared corpora: ``python -m sentiment.train``.
+
+What it does, deterministically for a given ``--seed``:
+
+1. Reads ``weibo2018_train``, ``online_shopping_10_cats_train`` and ``waimai_10k_train`` from ``--data``
+   (``../shared/data/sentiment``) and holds out a seeded, stratified part of each (``--holdout CORPUS=FRACTION``): the
+   shipped model never sees these rows, so the metrics on them (and on the shared ``*_test.csv`` files, which
+   are never read for training) are honest. The bench scores the same holdouts.
+2. Cuts every text into tokens with :func:`sentiment.features.tokens` and keeps the tokens that occur in at
+   least ``--min-df`` training texts.
+3. Cross-fits (``--folds``): for each fold, trains the four parts on the other folds and scores the fold:
+   snownlp's naive Bayes (through snownlp's own ``Sentiment.train``), a logistic regression on all corpora
+   (``general``), one on Weibo posts (``social``) and one telling posts from reviews (``domain``).
+4. Fits the stack (a logistic regression on the parts' cross-fitted log-odds, each corpus and label weighted
+   equally, so the probability is calibrated for balanced data) and the label thresholds on those
+   predictions; fits the parts again on all training rows and writes them.
+5. Writes ``yuqing_zh_nb.marshal.3`` (snownlp's ``save``), ``yuqing_zh_linear.marshal``, ``yuqing_zh.json``
+   and ``yuqing_zh.metrics.json`` to ``--output`` (``sentiment/models``), then loads them back the way the
+   service does and reports holdout and shared-test metrics, with an ablation of the stack. (``t2s.json``,
+   the traditional → simplified table taken from snownlp, always goes to ``sentiment/models``.)
+
+Five to eight minutes on one core with the defaults. ``--limit`` trains on a few rows per corpus (the tests).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import functools
+import hashlib
+import json
+import shutil
+import subprocess
+import sys
+import time
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sentiment import features
+from sentiment.data import SHARED_DIR, Example, balanced, read_labelled, sha256, split, stratified_folds
+from sentiment.learn import SparseLogistic, fit_dense_logistic, sigmoid, train_logistic
+from sentiment.metrics import accuracy, macro_f1, roc_auc
+from sentiment.model import (
+    FORMAT,
+    MODEL_NAME,
+    NB_CLIP,
+    STACK_FEATURES,
+    LinearParts,
+    Parts,
+    ZhModel,
+    read_snownlp_bayes,
+    stack_row,
+    write_linear,
+)
+
+#: (corpus name, file, domain): ``social`` rows train the social model and are the domain model's positives.
+CORPORA = (
+    ("weibo", "weibo2018_train.csv", "social"),
+    ("shopping", "online_shopping_10_cats_train.csv", "review"),
+    ("waimai", "waimai_10k_train.csv", "review"),
+)
+#: Shared test files: never trained on, reported for the shipped model.
+SHARED_TESTS = (("shopping_test", "online_shopping_10_cats_test.csv"), ("waimai_test", "waimai_10k_test.csv"))
+#: Complaint cues whose presence caps the score (the rest only feed the models).
+CAPPED_CUES = ("demand", "unresolved")
+#: Precision a negative or positive label must reach on the cross-fitted predictions of every corpus.
+LABEL_PRECISION = 0.9
+SOURCE_FILES = ("train.py", "features.py", "learn.py", "model.py")
+
+
+def log(message: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {message}", flush=True)
+
+
+@dataclass
+class Row:
+    corpus: str
+    domain: str
+    label: int
+    text: str
+    tokens: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Config:
+    data: Path
+    output: Path
+    seed: int = 20240601
+    folds: int = 4
+    min_df: int = 2
+    holdout: dict[str, float] = field(default_factory=lambda: {"weibo": 0.2, "shopping": 0.05, "waimai": 0.1})
+    social_weight: float = 3.0  # how much more a Weibo post counts than a review in the general models
+    general_epochs: int = 5
+    general_rate: float = 0.03
+    social_epochs: int = 8
+    social_rate: float = 0.03
+    domain_epochs: int = 3
+    domain_rate: float = 0.1
+    limit: int | None = None  # rows per corpus, for quick runs
+
+
+def _class_weights(rows: Sequence[Row], corpus_weight: Callable[[Row], float]) -> list[float]:
+    """Per-row weights giving both labels of each corpus the same total weight, times ``corpus_weight``."""
+    counts = Counter((r.corpus, r.label) for r in rows)
+    per_corpus = Counter(r.corpus for r in rows)
+    return [corpus_weight(r) * per_corpus[r.corpus] / (2 * counts[(r.corpus, r.label)]) for r in rows]
+
+
+def _equal_cells(rows: Sequence[Row]) -> list[float]:
+    """Weights giving each (corpus, label) the same total weight: the stack must fit Weibo as much as reviews."""
+    counts = Counter((r.corpus, r.label) for r in rows)
+    return [len(rows) / (len(counts) * counts[(r.corpus, r.label)]) for r in rows]
+
+
+@dataclass
+class Fitted:
+    """The four parts fitted on some rows."""
+
+    nb_prior: float
+    nb: dict[str, float]
+    general: SparseLogistic
+    social: SparseLogistic
+    domain: SparseLogistic
+
+    def parts(self, toks: Sequence[str]) -> Parts:
+        nb = self.nb
+        return Parts(
+            self.nb_prior + sum(nb.get(t, 0.0) for t in toks),
+            self.general.logit(toks),
+            self.social.logit(toks),
+            self.domain.logit(toks),
+        )
+
+
+class _TokenSentiment:
+    """snownlp's ``Sentiment`` classifier fed texts that are already tokens.
+
+    ``Sentiment.handle`` cuts a text with snownlp's slow segmenter and drops its stop words; ours are cut
+    once by :func:`sentiment.features.tokens` (stop words are kept: 不, 没, 吧 carry sentiment in reviews).
+    """
+
+    def __init__(self) -> None:
+        from snownlp.sentiment import Sentiment
+
+        class Pretokenized(Sentiment):  # type: ignore[misc]
+            def handle(self, doc: list[str]) -> list[str]:
+                return doc
+
+        self.classifier = Pretokenized()
+
+    def train(self, neg_docs: list[list[str]], pos_docs: list[list[str]]) -> None:
+        self.classifier.train(neg_docs, pos_docs)
+
+    def save(self, path_without_suffix: Path) -> Path:
+        """snownlp's ``save`` appends ``.3`` (Python 3) to the name and gzips the marshal dump."""
+        self.classifier.save(str(path_without_suffix), iszip=True)
+        return path_without_suffix.with_name(path_without_suffix.name + ".3")
+
+
+def _snownlp_bayes(neg_docs: list[list[str]], pos_docs: list[list[str]], path: Path) -> tuple[float, dict[str, float]]:
+    """Train snownlp's classifier on token lists with its own API, save it to ``path`` + ``.3``, read it back."""
+    nb = _TokenSentiment()
+    nb.train(neg_docs, pos_docs)
+    return read_snownlp_bayes(nb.save(path))
+
+
+def fit_parts(rows: Sequence[Row], vocab: frozenset[str], config: Config, scratch: Path) -> Fitted:
+    """Train the four parts on ``rows`` (tokens outside ``vocab`` are dropped).
+
+    The general and social regressions are NBSVM-style: their features are the log-count ratios of a snownlp
+    naive Bayes trained on the same rows (the general one is the naive Bayes that ships; the social one,
+    trained on posts only, is used here and folded into the social weights).
+    """
+    docs = [[t for t in r.tokens if t in vocab] for r in rows]
+    labels = [r.label for r in rows]
+    social_idx = [i for i, r in enumerate(rows) if r.domain == "social"]
+
+    # snownlp's naive Bayes on everything, Weibo posts repeated social_weight times (its train takes no weights).
+    repeat = max(1, round(config.social_weight))
+    neg_docs: list[list[str]] = []
+    pos_docs: list[list[str]] = []
+    for r, d in zip(rows, docs, strict=True):
+        for _ in range(repeat if r.domain == "social" else 1):
+            (pos_docs if r.label else neg_docs).append(d)
+    nb_prior, nb_ratios = _snownlp_bayes(neg_docs, pos_docs, scratch / "general.marshal")
+    _, social_ratios = _snownlp_bayes(
+        [docs[i] for i in social_idx if not labels[i]],
+        [docs[i] for i in social_idx if labels[i]],
+        scratch / "social.marshal",
+    )
+
+    general_w = _class_weights(rows, lambda r: config.social_weight if r.domain == "social" else 1.0)
+    general = train_logistic(
+        docs,
+        labels,
+        general_w,
+        values=nb_ratios,
+        epochs=config.general_epochs,
+        learning_rate=config.general_rate,
+        seed=config.seed,
+    )
+    social_rows = [rows[i] for i in social_idx]
+    social = train_logistic(
+        [docs[i] for i in social_idx],
+        [labels[i] for i in social_idx],
+        _class_weights(social_rows, lambda r: 1.0),
+        values=social_ratios,
+        epochs=config.social_epochs,
+        learning_rate=config.social_rate,
+        seed=config.seed,
+    )
+    n_social = len(social_idx)
+    n_review = len(rows) - n_social
+    domain = train_logistic(
+        docs,
+        [int(r.domain == "social") for r in rows],
+        [len(rows) / (2 * n_social) if r.domain == "social" else len(rows) / (2 * n_review) for r in rows],
+        epochs=config.domain_epochs,
+        learning_rate=config.domain_rate,
+        seed=config.seed,
+    )
+    return Fitted(nb_prior, nb_ratios, general, social, domain)
+
+
+#: Stacks compared in the ablation: which stacked features each one keeps (indexes into STACK_FEATURES).
+ABLATION_STACKS: dict[str, tuple[int, ...]] = {
+    "full": (0, 1, 2, 3),
+    "no naive Bayes": (0, 1, 3),
+    "naive Bayes only": (2,),
+}
+
+
+def _masked(row: Sequence[float], keep: tuple[int, ...]) -> list[float]:
+    return [row[i] for i in keep]
+
+
+def _general_only_row(p: Parts) -> list[float]:
+    return [p.general]
+
+
+def choose_thresholds(rows: Sequence[Row], probs: Sequence[float]) -> tuple[float, float, dict[str, Any]]:
+    """Widest label bands whose labels are right ``LABEL_PRECISION`` of the time on every corpus (balanced).
+
+    Scores below ``negative_below`` are labelled negative: it is the largest cut (in 0.01 steps, at most 0.5)
+    such that, on every corpus, at least ``LABEL_PRECISION`` of the class-balanced weight below it is negative;
+    ``positive_above`` likewise from above. What falls between is neutral.
+    """
+    corpora = sorted({r.corpus for r in rows})
+    weights = _equal_cells(rows)
+
+    def precise(corpus: str, side: str, cut: float) -> bool:
+        hit = total = 0.0
+        for r, p, w in zip(rows, probs, weights, strict=True):
+            if r.corpus == corpus and ((side == "neg" and p < cut) or (side == "pos" and p > cut)):
+                total += w
+                hit += w if r.label == (0 if side == "neg" else 1) else 0.0
+        return total == 0.0 or hit / total >= LABEL_PRECISION
+
+    cuts = [round(0.5 - 0.01 * i, 2) for i in range(50)]
+    negative_below = next((c for c in cuts if all(precise(k, "neg", c) for k in corpora)), 0.0)
+    positive_above = next((round(1 - c, 2) for c in cuts if all(precise(k, "pos", 1 - c) for k in corpora)), 1.0)
+    shares = {}
+    for corpus in corpora:
+        ps = [p for r, p in zip(rows, probs, strict=True) if r.corpus == corpus]
+        shares[corpus] = round(sum(negative_below <= p <= positive_above for p in ps) / len(ps), 4)
+    return negative_below, positive_above, {"neutral_share_cross_fitted": shares}
+
+
+def _metrics(labels: Sequence[int], scores: Sequence[float]) -> dict[str, float]:
+    return {
+        "n": len(labels),
+        "accuracy": round(accuracy(labels, scores), 4),
+        "macro_f1": round(macro_f1(labels, scores), 4),
+        "auc": round(roc_auc(labels, scores), 4),
+    }
+
+
+def _git_commit(repo: Path) -> dict[str, Any]:
+    """The checkout's commit and whether ``sentiment/`` had uncommitted changes when the model was trained."""
+    git = shutil.which("git")
+    if git is None:
+        return {"commit": None, "sentiment_dir_clean": None}
+    try:
+        run = functools.partial(subprocess.run, cwd=repo, capture_output=True, text=True, check=True, timeout=10)
+        head = run([git, "rev-parse", "HEAD"]).stdout.strip()
+        dirty = run([git, "status", "--porcelain", "--", "sentiment"]).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return {"commit": None, "sentiment_dir_clean": None}
+    return {"commit": head, "sentiment_dir_clean": not dirty}
+
+
+def write_t2s() -> int:
+    """(Re)write ``models/t2s.json``, the traditional → simplified table, from snownlp's ``zh2hans``.
+
+    Only its one-character entries: :func:`sentiment.features.to_simplified` maps character by character.
+    The table is part of the text normalisation, not of a trained model, so it always goes to the package.
+    """
+    from snownlp.normal import zh
+
+    table = {k: v for k, v in sorted(zh.zh2hans.items()) if len(k) == 1 and len(v) == 1 and k != v}
+    path = features.MODELS_DIR / "t2s.json"
+    text = json.dumps(table, ensure_ascii=False, indent=0) + "\n"
+    if not path.exists() or path.read_text(encoding="utf-8") != text:
+        path.write_text(text, encoding="utf-8")
+        features._t2s_table.cache_clear()
+    return len(table)
+
+
+def evaluation_sets(
+    data: Path, seed: int, holdout: dict[str, float], limit: int | None = None
+) -> dict[str, list[Example]]:
+    """The texts a model trained with ``seed`` and ``holdout`` never saw, by name.
+
+    ``<corpus>_holdout``: the held-out rows of each training corpus, class-balanced like the shared tests;
+    ``<corpus>_test``: the shared test files. The bench rebuilds these from the model's provenance.
+    """
+    sets: dict[str, list[Example]] = {}
+    for corpus, filename, _ in CORPORA:
+        rows = read_labelled(data / filename)
+        held = split(rows, holdout.get(corpus, 0.0), seed)[1]
+        if limit:
+            held = split(held, min(1.0, limit / max(1, len(held))), seed)[1]
+        if held:
+            sets[f"{corpus}_holdout"] = balanced(held, seed)
+    for name, filename in SHARED_TESTS:
+        path = data / filename
+        if path.exists():
+            rows = read_labelled(path)
+            sets[name] = split(rows, min(1.0, limit / len(rows)), seed)[1] if limit else rows
+    return sets
+
+
+def train(config: Config) -> dict[str, Any]:
+    """Run the whole recipe and write the model to ``config.output``; returns the metrics written."""
+    started = time.perf_counter()
+    config.output.mkdir(parents=True, exist_ok=True)
+    scratch = config.output / ".scratch"
+    scratch.mkdir(exist_ok=True)
+    log(f"traditional → simplified table: {write_t2s()} characters")
+
+    train_rows: list[Row] = []
+    corpora_meta = {}
+    for corpus, filename, domain in CORPORA:
+        path = config.data / filename
+        examples = read_labelled(path)
+        rest, held = split(examples, config.holdout.get(corpus, 0.0), config.seed)
+        if config.limit:  # a stratified sample of each, for quick runs
+            rest = split(rest, min(1.0, config.limit / len(rest)), config.seed)[1]
+            held = split(held, min(1.0, config.limit / max(1, len(held))), config.seed)[1]
+        train_rows += [Row(corpus, domain, e.label, e.text) for e in rest]
+        corpora_meta[corpus] = {
+            "file": filename,
+            "sha256": sha256(path),
+            "rows": len(examples),
+            "trained_on": len(rest),
+            "held_out": len(held),
+        }
+        log(f"{corpus}: {len(examples)} rows, training on {len(rest)}, holding out {len(held)}")
+
+    log(f"tokenizing {len(train_rows)} texts")
+    for i, r in enumerate(train_rows):
+        r.tokens = features.tokens(r.text)
+        if (i + 1) % 20000 == 0:
+            log(f"  {i + 1}/{len(train_rows)}")
+    df = Counter(t for r in train_rows for t in r.tokens)
+    vocab = frozenset(t for t, n in df.items() if n >= config.min_df)
+    log(f"vocabulary: {len(vocab)} tokens in at least {config.min_df} texts (of {len(df)})")
+
+    # Cross-fitted parts: every training row scored by parts that did not see it.
+    strata = sorted({(r.corpus, r.label) for r in train_rows})
+    folds = stratified_folds([strata.index((r.corpus, r.label)) for r in train_rows], config.folds, config.seed)
+    oof: list[Parts | None] = [None] * len(train_rows)
+    for k in range(config.folds):
+        fit_rows = [r for r, f in zip(train_rows, folds, strict=True) if f != k]
+        log(f"fold {k + 1}/{config.folds}: fitting on {len(fit_rows)} rows")
+        fitted = fit_parts(fit_rows, vocab, config, scratch)
+        for i, f in enumerate(folds):
+            if f == k:
+                oof[i] = fitted.parts(train_rows[i].tokens)
+    parts = [p for p in oof if p is not None]
+    labels = [r.label for r in train_rows]
+    cells = _equal_cells(train_rows)
+
+    log("fitting the stack on cross-fitted log-odds")
+    stack_rows = [stack_row(p.nb, p.general, p.social, p.domain) for p in parts]
+    coef, intercept = fit_dense_logistic(stack_rows, labels, cells)
+    nb_coef, nb_intercept = fit_dense_logistic([[max(-NB_CLIP, min(NB_CLIP, p.nb))] for p in parts], labels, cells)
+    ablation_fits = {
+        name: fit_dense_logistic([_masked(row, keep) for row in stack_rows], labels, cells)
+        for name, keep in ABLATION_STACKS.items()
+        if name != "full"
+    }
+    general_fit = fit_dense_logistic([_general_only_row(p) for p in parts], labels, cells)
+    probs = [sigmoid(intercept + sum(c * x for c, x in zip(coef, row, strict=True))) for row in stack_rows]
+    negative_below, positive_above, threshold_notes = choose_thresholds(train_rows, probs)
+    complaint_cap = round(negative_below / 2, 3)
+    log(f"stack {dict(zip(STACK_FEATURES, (round(c, 3) for c in coef), strict=True))} + {intercept:.3f}")
+    log(f"thresholds: negative below {negative_below}, positive above {positive_above}; complaint cap {complaint_cap}")
+
+    cue_stats: dict[str, dict[str, float]] = {}
+    for cue in features.COMPLAINT_CUES:
+        hits = [r for r in train_rows if f"⟨{cue}⟩" in r.tokens]
+        cue_stats[cue] = {
+            "texts": len(hits),
+            "negative_share": round(sum(1 - r.label for r in hits) / len(hits), 3) if hits else float("nan"),
+        }
+    log(f"complaint cues in the training rows: {cue_stats}")
+
+    log(f"fitting the parts on all {len(train_rows)} training rows")
+    final = fit_parts(train_rows, vocab, config, scratch)
+    nb_path = scratch / "general.marshal.3"
+    (config.output / f"{MODEL_NAME}_nb.marshal.3").write_bytes(nb_path.read_bytes())
+    for leftover in scratch.iterdir():
+        leftover.unlink()
+    scratch.rmdir()
+    linear_vocab = final.general.weights.keys() | final.social.weights.keys() | final.domain.weights.keys()
+    write_linear(
+        config.output / f"{MODEL_NAME}_linear.marshal",
+        LinearParts(
+            {
+                t: (
+                    final.general.weights.get(t, 0.0),
+                    final.social.weights.get(t, 0.0),
+                    final.domain.weights.get(t, 0.0),
+                )
+                for t in linear_vocab
+            },
+            (final.general.bias, final.social.bias, final.domain.bias),
+        ),
+    )
+
+    source_dir = Path(__file__).resolve().parent
+    provenance = {
+        "trained_at": dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat(),
+        "script": " ".join(["python -m sentiment.train", *sys.argv[1:]]),
+        **_git_commit(source_dir.parent),
+        "sources_sha256": {
+            name: hashlib.sha256((source_dir / name).read_bytes()).hexdigest()[:16] for name in SOURCE_FILES
+        },
+        "corpora": corpora_meta,
+        "seed": config.seed,
+        "config": {k: v for k, v in vars(config).items() if k not in ("data", "output")},
+        "snownlp_version": _version("snownlp"),
+        "jieba_version": _version("jieba"),
+    }
+    meta: dict[str, Any] = {
+        "format": FORMAT,
+        "name": "yuqing-zh",
+        "files": {"nb": f"{MODEL_NAME}_nb.marshal.3", "linear": f"{MODEL_NAME}_linear.marshal"},
+        "stack": {"features": list(STACK_FEATURES), "coef": coef, "intercept": intercept},
+        "nb_platt": {"coef": nb_coef[0], "intercept": nb_intercept},
+        "complaint": {"cues": list(CAPPED_CUES), "cap": complaint_cap},
+        "thresholds": {"negative_below": negative_below, "positive_above": positive_above},
+        "provenance": provenance,
+    }
+    meta_text = json.dumps(meta, indent=2, ensure_ascii=False) + "\n"
+    (config.output / f"{MODEL_NAME}.json").write_text(meta_text, encoding="utf-8")
+
+    log("loading the written model back and evaluating it")
+    model = ZhModel(config.output)
+    sets = evaluation_sets(config.data, config.seed, config.holdout, config.limit)
+    evaluation: dict[str, Any] = {}
+    ablation: dict[str, Any] = {}
+    for set_name, examples in sets.items():
+        ys = [e.label for e in examples]
+        featurized = [features.featurize(e.text) for e in examples]
+        set_parts = [model.parts(toks) for toks, _ in featurized]
+        full = [
+            min(model.stacked(p), model.complaint_cap) if model.complaint_cues.intersection(cues) else model.stacked(p)
+            for p, (_, cues) in zip(set_parts, featurized, strict=True)
+        ]
+        evaluation[set_name] = _metrics(ys, full)
+        variants: dict[str, list[float]] = {"full (shipped)": full}
+        variants["without the complaint cap"] = [model.stacked(p) for p in set_parts]
+        for name, (c, b) in ablation_fits.items():
+            keep = ABLATION_STACKS[name]
+            variants[name] = [
+                sigmoid(
+                    b
+                    + sum(
+                        x * y
+                        for x, y in zip(c, _masked(stack_row(p.nb, p.general, p.social, p.domain), keep), strict=True)
+                    )
+                )
+                for p in set_parts
+            ]
+        variants["general regression only"] = [
+            sigmoid(general_fit[1] + general_fit[0][0] * p.general) for p in set_parts
+        ]
+        variants["social regression only"] = [sigmoid(p.social) for p in set_parts]
+        ablation[set_name] = {name: _metrics(ys, s) for name, s in variants.items()}
+        log(f"{set_name}: {evaluation[set_name]}")
+
+    shipped = [*meta["files"].values(), f"{MODEL_NAME}.json"]
+    sizes = {name: (config.output / name).stat().st_size for name in shipped}
+    metrics = {
+        "model": "yuqing-zh",
+        "evaluation": evaluation,
+        "ablation": ablation,
+        "thresholds": meta["thresholds"],
+        **threshold_notes,
+        "complaint_cues_in_training_rows": cue_stats,
+        "vocabulary": {"tokens_min_df": len(vocab), "linear_tokens": len(linear_vocab), "nb_tokens": len(final.nb)},
+        "file_sizes_bytes": sizes,
+        "training_seconds": round(time.perf_counter() - started, 1),
+        "provenance": provenance,
+    }
+    metrics_text = json.dumps(metrics, indent=2, ensure_ascii=False) + "\n"
+    (config.output / f"{MODEL_NAME}.metrics.json").write_text(metrics_text, encoding="utf-8")
+    log(f"done in {metrics['training_seconds']} s; files: {sizes}")
+    return metrics
+
+
+def _version(package: str) -> str | None:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version(package)
+    except PackageNotFoundError:
+        return None
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m sentiment.train", description=__doc__.split("\n")[0])
+    parser.add_argument("--data", type=Path, default=SHARED_DIR, help="folder with the labelled corpora")
+    parser.add_argument("--output", type=Path, default=features.MODELS_DIR, help="where the model files go")
+    parser.add_argument("--seed", type=int, default=Config.seed)
+    parser.add_argument("--folds", type=int, default=Config.folds, help="cross-fitting folds for the stack")
+    parser.add_argument("--min-df", type=int, default=Config.min_df, help="keep tokens in at least this many texts")
+    parser.add_argument(
+        "--holdout",
+        action="append",
+        default=[],
+        metavar="CORPUS=FRACTION",
+        help="rows of a corpus held out for evaluation (default weibo=0.2, shopping=0.05, waimai=0.1)",
+    )
+    parser.add_argument("--social-weight", type=float, default=Config.social_weight)
+    parser.add_argument("--limit", type=int, default=None, help="at most this many rows per corpus (quick runs)")
+    args = parser.parse_args(argv)
+    if args.folds < 2:
+        parser.error("--folds must be at least 2")
+    holdout = Config(args.data, args.output).holdout
+    for item in args.holdout:
+        corpus, _, fraction = item.partition("=")
+        if corpus not in holdout or not fraction.replace(".", "", 1).isdigit() or not 0 <= float(fraction) < 1:
+            parser.error(f"--holdout {item}: expected CORPUS=FRACTION with CORPUS in {', '.join(holdout)}")
+        holdout[corpus] = float(fraction)
+    train(
+        Config(
+            data=args.data,
+            holdout=holdout,
+            output=args.output,
+            seed=args.seed,
+            folds=args.folds,
+            min_df=args.min_df,
+            social_weight=args.social_weight,
+            limit=args.limit,
+        )
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,94 @@
+"""The training script end to end on tiny generated corpora: files, provenance, metrics, determinism."""
+
+from __future__ import annotations
+
+import csv
+import json
+import random
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from sentiment import train
+from sentiment.data import read_labelled, split
+from sentiment.model import ZhModel
+
+POSITIVE = ["很好", "非常满意", "好吃", "速度很快", "推荐", "喜欢", "质量不错", "开心", "服务周到", "值得"]
+NEGATIVE = ["太差了", "很失望", "难吃", "太慢了", "垃圾", "生气", "质量差", "后悔", "态度恶劣", "退货"]
+SUBJECTS = ["外卖", "手机", "酒店", "快递", "客服", "衣服", "电脑", "水果", "耳机", "洗发水"]
+EMOJI = {1: ["[哈哈]", "[爱你]", "[心]"], 0: ["[怒]", "[泪]", "[失望]"]}
+
+
+def _corpus(path: Path, rng: random.Random, rows: int, social: bool) -> None:
+    with path.open("w", encoding="utf-8", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(["label", "text"])
+        for i in range(rows):
+            label = i % 2
+            words = rng.sample(POSITIVE if label else NEGATIVE, 2)
+            text = f"{rng.choice(SUBJECTS)}{words[0]}，{rng.choice(SUBJECTS)}{words[1]}"
+            if social:
+                text = f"{{%#{rng.choice(SUBJECTS)}#%}} {text}{rng.choice(EMOJI[label])} @某人"
+            writer.writerow([label, text])
+
+
+@pytest.fixture(scope="module")
+def corpora(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    data = tmp_path_factory.mktemp("corpora")
+    rng = random.Random(3)
+    for _, filename, domain in train.CORPORA:
+        _corpus(data / filename, rng, 160, social=domain == "social")
+    for _, filename in train.SHARED_TESTS:
+        _corpus(data / filename, rng, 60, social=False)
+    return data
+
+
+def _train(data: Path, output: Path) -> dict[str, object]:
+    assert train.main(["--data", str(data), "--output", str(output), "--folds", "2", "--seed", "5"]) == 0
+    metrics: dict[str, object] = json.loads((output / "yuqing_zh.metrics.json").read_text(encoding="utf-8"))
+    return metrics
+
+
+def test_training_writes_a_model_the_service_loads(corpora: Path, tmp_path: Path) -> None:
+    metrics = _train(corpora, tmp_path / "a")
+    files = {p.name for p in (tmp_path / "a").iterdir()}
+    assert files == {"yuqing_zh.json", "yuqing_zh.metrics.json", "yuqing_zh_linear.marshal", "yuqing_zh_nb.marshal.3"}
+
+    model = ZhModel(tmp_path / "a")
+    good, bad = model.score("外卖很好，非常满意"), model.score("快递太慢了，很失望")
+    assert good is not None and bad is not None and good > 0.5 > bad
+
+    meta = json.loads((tmp_path / "a" / "yuqing_zh.json").read_text(encoding="utf-8"))
+    provenance = meta["provenance"]
+    assert provenance["seed"] == 5 and "commit" in provenance
+    assert set(provenance["corpora"]) == {"weibo", "shopping", "waimai"}
+    assert all(len(c["sha256"]) == 64 and c["held_out"] > 0 for c in provenance["corpora"].values())
+    neg, pos = meta["thresholds"]["negative_below"], meta["thresholds"]["positive_above"]
+    assert 0.0 <= neg <= 0.5 <= pos <= 1.0
+
+    evaluation = metrics["evaluation"]
+    assert isinstance(evaluation, dict)
+    assert set(evaluation) == {"weibo_holdout", "shopping_holdout", "waimai_holdout", "shopping_test", "waimai_test"}
+    # The generated texts are easy: a model that learnt anything separates them.
+    assert all(v["accuracy"] >= 0.9 for v in evaluation.values())
+    assert "no naive Bayes" in metrics["ablation"]["weibo_holdout"]  # type: ignore[index]
+
+
+def test_training_is_deterministic(corpora: Path, tmp_path: Path) -> None:
+    _train(corpora, tmp_path / "a")
+    _train(corpora, tmp_path / "b")
+    for name in ("yuqing_zh_linear.marshal",):
+        assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
+    meta_a = json.loads((tmp_path / "a" / "yuqing_zh.json").read_text(encoding="utf-8"))
+    meta_b = json.loads((tmp_path / "b" / "yuqing_zh.json").read_text(encoding="utf-8"))
+    assert meta_a["stack"] == meta_b["stack"] and meta_a["thresholds"] == meta_b["thresholds"]
+
+
+def test_holdout_rows_are_never_trained_on(corpora: Path) -> None:
+    sets = train.evaluation_sets(corpora, 5, {"weibo": 0.2, "shopping": 0.05, "waimai": 0.1})
+    for corpus, filename, _ in train.CORPORA:
+        rows = read_labelled(corpora / filename)
+        rest, held = split(rows, {"weibo": 0.2, "shopping": 0.05, "waimai": 0.1}[corpus], 5)
+        assert Counter(rest) + Counter(held) == Counter(rows)  # a partition of the rows
+        assert {r.text for r in sets[f"{corpus}_holdout"]} <= {r.text for r in held}
