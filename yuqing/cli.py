@@ -20,7 +20,8 @@ from rich.console import Console
 from rich.logging import RichHandler
 from rich.table import Table
 
-from yuqing.errors import ConfigError, StoreUnavailable, YuqingError
+from sentiment.cli import app as sentiment_app
+from yuqing.errors import ConfigError, InvalidQuery, StoreUnavailable, YuqingError
 
 EXIT_OK = 0
 EXIT_FAILED = 1  # the command ran and what it ran failed (a crawl, a cycle)
@@ -50,6 +51,7 @@ app.add_typer(tickets_app, name="tickets")
 app.add_typer(alerts_app, name="alerts")
 app.add_typer(config_app, name="config")
 app.add_typer(db_app, name="db")
+app.add_typer(sentiment_app, name="sentiment")
 
 # Logs and CI capture output without a terminal; rich would fall back to 80 columns and wrap every table.
 console = Console(width=None if sys.stdout.isatty() else 120)
@@ -711,6 +713,11 @@ def alerts_backtest(
 
     _, config = _load()
     evaluated = _rule(config, rule)
-    text = sys.stdin.read() if str(series) == "-" else series.read_text(encoding="utf-8")
-    points, step = read_series(text)
+    try:
+        text = sys.stdin.read() if str(series) == "-" else series.read_text(encoding="utf-8")
+        points, step = read_series(text)
+    except OSError as exc:
+        raise typer.BadParameter(f"cannot read {series}: {exc.strerror}", param_hint="--series") from exc
+    except InvalidQuery as exc:
+        raise typer.BadParameter(str(exc), param_hint="--series") from exc
     sys.stdout.write(write_backtest(points, backtest(evaluated, points, step, config.timezone)))

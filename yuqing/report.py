@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from rich.console import Console
 from rich.table import Table
 
+from alerts.registry import RULE_TYPES
 from api.resources import Resources
 from index.base import MentionFilter
 from sentiment.base import SentimentLabel
@@ -118,9 +119,11 @@ def print_cycle(console: Console, resources: Resources, report: CycleReport, bef
         console.print("Alerts: not evaluated.")
     else:
         alerts = Table(title="Alert rules", title_justify="left")
-        for col in ("rule", "brand", "state", "numbers", "ticket"):
-            alerts.add_column(col)
+        for col in ("rule", "brand", "state", "why", "ticket"):
+            alerts.add_column(col, overflow="fold", max_width=60 if col == "why" else None)
         states = {(s.rule, s.key): s for s in resources.alerts.all()}
+        # An event rule fires once per post; a window rule keeps firing while its condition holds.
+        events = {r.name for r in resources.config.alerts.rules if RULE_TYPES[r.type].kind == "event"}
         for outcome in evaluation.outcomes:
             if outcome.status != "evaluated":
                 alerts.add_row(outcome.rule, "*", f"[red]{outcome.status}[/]", outcome.error or "", "")
@@ -130,10 +133,16 @@ def print_cycle(console: Console, resources: Resources, report: CycleReport, bef
                 state = states.get((outcome.rule, obs.key))
                 if obs.key in fired:
                     f = fired[obs.key]
-                    label = "[bold red]FIRED[/]" if f.new_ticket else "[red]fired, ticket pending[/]"
+                    if f.new_ticket:
+                        label = "[bold red]FIRED[/]: new ticket"
+                    elif f.ticket_number:
+                        # The ticket API found the posts in an open ticket and commented on it instead.
+                        label = "[red]fired[/]: added to an open ticket"
+                    else:
+                        label = "[red]fired[/]: ticket pending (retried next evaluation)"
                     ticket = f.ticket_number or f"not yet: {f.error}"
                 elif obs.firing:
-                    label = "[red]still firing[/]"
+                    label = "alerted earlier" if outcome.rule in events else "[red]still firing[/]"
                     ticket = (state.ticket_number if state else None) or "-"
                 elif obs.key in outcome.resolved:
                     label, ticket = "[green]resolved[/]", "-"
@@ -144,11 +153,15 @@ def print_cycle(console: Console, resources: Resources, report: CycleReport, bef
                     f"{n.get('negative')}/{n.get('scored')} negative = {n.get('share', 0):.0%} "
                     f"(threshold {n.get('threshold', 0):.0%}, min {n.get('min_count')}, {n.get('window')})"
                     if "share" in n
-                    else str(n)
+                    else obs.summary
                 )
-                alerts.add_row(outcome.rule, obs.key, label, numbers, ticket)
+                alerts.add_row(outcome.rule, obs.brand or obs.key, label, numbers, ticket)
         console.print(alerts)
-        console.print(f"Alerts fired this run: {len(evaluation.opened)}")
+        fired_now = evaluation.fired
+        console.print(
+            f"Alerts fired this run: {len(fired_now)} ({len(evaluation.opened)} opened a ticket, "
+            f"{sum(1 for f in fired_now if not f.new_ticket and f.ticket_number)} added to an open one)"
+        )
 
     after = _ticket_ids(resources)
     opened = sorted(after - before.ticket_ids)

@@ -2,23 +2,44 @@
 
 from __future__ import annotations
 
+import csv
+import io
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
-from tests.factories import BRANDS_YAML
+from api.resources import Resources
+from config.loader import load_config
+from config.settings import Settings
+from tests.alerts.synthetic import Scenario, burst_rows
+from tests.factories import BRANDS_YAML, make_mention
+from tickets.schemas import TicketQuery
 from yuqing.cli import EXIT_OK, EXIT_USAGE, app
 
 runner = CliRunner()
 
 
+def flat(output: str) -> str:
+    """Typer's error box wraps long messages: compare without the frame and the whitespace."""
+    return "".join(ch for ch in output if not ch.isspace() and ch not in "│╭╮╰╯─")
+
+
 def test_help_lists_commands_and_exit_codes() -> None:
     result = runner.invoke(app, ["--help"])
     assert result.exit_code == EXIT_OK
-    for command in ("serve", "run", "crawl", "demo", "sources", "search", "tickets", "alerts", "config"):
+    commands = ("serve", "run", "crawl", "demo", "sources", "search", "tickets", "alerts", "config", "sentiment")
+    for command in commands:
         assert command in result.output
     assert "Exit codes" in result.output
+
+
+def test_sentiment_is_mounted() -> None:
+    result = runner.invoke(app, ["sentiment", "score", "-"], input="配送太慢了，饭都凉了，希望尽快退款\n")
+    assert result.exit_code == EXIT_OK, result.output
+    assert result.output.splitlines()[1].endswith(",negative,zh")
+    assert runner.invoke(app, ["sentiment", "score", "-", "--scorer", "nosuch"], input="x\n").exit_code == EXIT_USAGE
 
 
 def test_config_check_valid_and_invalid(tmp_path: Path) -> None:
@@ -94,3 +115,79 @@ def test_users_and_weekly_report(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     report = runner.invoke(app, ["--config", str(config), "report", "weekly", "--week", "2026-W47", "--json"])
     assert report.exit_code == EXIT_OK and '"week": "2026-W47"' in report.stdout
     assert runner.invoke(app, ["--config", str(config), "report", "weekly", "--week", "47"]).exit_code == EXIT_USAGE
+
+
+ALERTS_YAML = """
+alerts:
+  rules:
+    - {name: neg, type: negative_share, brands: [鲜达外卖], window: 1h, min_count: 5, threshold: 0.4}
+    - name: spike
+      type: volume_spike
+      brands: [鲜达外卖]
+      window: 1h
+      baseline_days: 14
+      sensitivity: 3
+      min_count: 20
+      min_ratio: 2
+"""
+
+
+def test_alerts_test_replays_stored_history_and_stores_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    config = tmp_path / "c.yaml"
+    config.write_text(BRANDS_YAML + ALERTS_YAML, encoding="utf-8")
+    data = tmp_path / "data"
+    monkeypatch.setenv("YUQING_DATA_DIR", str(data))
+    settings = Settings(data_dir=data, config=config)
+    resources = Resources.open(settings, load_config(config))
+    now = datetime.now(UTC)
+    burst = [
+        make_mention("鲜达外卖配送太慢，饭都凉了", label="negative", score=0.05, published_at=now - timedelta(hours=3))
+        for _ in range(8)
+    ]
+    resources.mentions.upsert(burst)
+    resources.close()
+
+    result = runner.invoke(app, ["--config", str(config), "alerts", "test", "neg", "--since", "12h", "--step", "10m"])
+    assert result.exit_code == EXIT_OK, result.output
+    assert "neg: 1 alerts over the last 12h" in result.output
+    assert "fired" in result.output and "resolved" in result.output  # the hour passed: it resolved too
+
+    resources = Resources.open(settings, load_config(config))
+    try:
+        assert list(resources.tickets.iterate(TicketQuery())) == []  # a replay opens nothing
+        assert resources.alerts.events("neg") == []
+    finally:
+        resources.close()
+
+    unknown = runner.invoke(app, ["--config", str(config), "alerts", "test", "nosuch"])
+    assert unknown.exit_code == EXIT_USAGE and "configured: neg, spike" in unknown.output
+
+
+def test_alerts_backtest_marks_the_burst_in_a_series(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    config = tmp_path / "c.yaml"
+    config.write_text(BRANDS_YAML + ALERTS_YAML, encoding="utf-8")
+    monkeypatch.setenv("YUQING_DATA_DIR", str(tmp_path / "data"))
+    scenario = Scenario(days=21, seed=3, bursts=[(18, 19, 70, 0.5)])
+    series = tmp_path / "series.csv"
+    series.write_text(
+        "timestamp,count,negative\n"
+        + "".join(f"{p.timestamp.isoformat()},{p.count},{p.negative}\n" for p in scenario.build()),
+        encoding="utf-8",
+    )
+    result = runner.invoke(
+        app, ["--config", str(config), "alerts", "backtest", "--rule", "spike", "--series", str(series)]
+    )
+    assert result.exit_code == EXIT_OK, result.output
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert len(rows) == 21 * 24 and set(rows[0]) == {"timestamp", "count", "alert"}
+    assert [i for i, r in enumerate(rows) if r["alert"] == "1"] == burst_rows(scenario)
+
+    series.write_text("timestamp,count\n2026-11-01T00:00:00Z,3\n2026-11-01T01:00:00Z,-1\n", encoding="utf-8")
+    bad = runner.invoke(
+        app, ["--config", str(config), "alerts", "backtest", "--rule", "spike", "--series", str(series)]
+    )
+    assert bad.exit_code == EXIT_USAGE and "line3:countsmustsatisfy0<=negative<=count" in flat(bad.output)
+    missing = runner.invoke(
+        app, ["--config", str(config), "alerts", "backtest", "--rule", "spike", "--series", str(tmp_path / "none.csv")]
+    )
+    assert missing.exit_code == EXIT_USAGE and "cannotread" in flat(missing.output)

@@ -1,4 +1,4 @@
-"""The offline demo end to end, twice: mentions in, an alert fired, one ticket, nothing duplicated."""
+"""The offline demo end to end, twice: mentions in, alerts fired, tickets opened, nothing duplicated."""
 
 from __future__ import annotations
 
@@ -41,9 +41,9 @@ def test_demo_cycle_is_complete_and_idempotent(tmp_path: Path) -> None:
         "demo-reviews",
         "鲜达外卖",
         "光屿手机",
-        "FIRED",
-        "Alerts fired this run: 1",
-        "Tickets opened this run: 1 (FBD",
+        "FIRED: new ticket",
+        "Alerts fired this run: 7 (4 opened a ticket, 3 added to an open one)",
+        "Tickets opened this run: 4 (FBD",
         "Where the data lives",
     ):
         assert expected in out, expected
@@ -57,15 +57,20 @@ def test_demo_cycle_is_complete_and_idempotent(tmp_path: Path) -> None:
         assert count == 19
         assert mentions.count(MentionFilter(brands=["鲜达外卖"])) == 13
         assert mentions.count(MentionFilter(text="会员专区")) == 0
-        [ticket] = tickets.find(TicketQuery()).items
-        assert ticket.brand == "鲜达外卖" and ticket.origin.value == "alert" and ticket.mentions
+        found = tickets.find(TicketQuery()).items
+        assert len(found) == 4 and all(t.brand == "鲜达外卖" and t.origin.value == "alert" for t in found)
+        # The crisis post was already in the negative-share ticket: it was added there and made it urgent.
+        [share] = [t for t in found if len(t.mentions) > 1]
+        assert share.priority.value == "urgent" and share.title.startswith("负面占比告警")
+        assert sorted(len(t.mentions) for t in found) == [1, 1, 1, len(share.mentions)]
 
         second = run_demo(data)
         assert second.returncode == 0, second.stdout + second.stderr
         assert "Tickets opened this run: 0" in second.stdout and "still firing" in second.stdout
+        assert "alerted earlier" in second.stdout and "Alerts fired this run: 0" in second.stdout
         assert "Mentions in the index: 19 (0 new this run)" in second.stdout
         assert mentions.count(MentionFilter()) == count
-        assert [t.id for t in tickets.find(TicketQuery()).items] == [ticket.id]
+        assert [t.id for t in tickets.find(TicketQuery()).items] == [t.id for t in found]
     finally:
         mentions.close()
         db.close()

@@ -90,12 +90,17 @@ def test_pages_then_incremental_run_fetches_only_new(server, crawl_config, crawl
     server.handle(API, api)
     path, _ = crawl_config(source(server))
 
+    started = datetime.now(UTC)
     first = crawl(path, "hn").report
+    finished = datetime.now(UTC)
     assert first["status"] == "ok", first
     assert (first["pages"], first["created"]) == (3, 12)  # 5 + 5 + 2
     assert [int(h.query["page"]) for h in server.hits_to(API)] == [0, 1, 2]
     backfill = int(server.hits_to(API)[0].query["numericFilters"].split(">")[1])
-    assert abs(backfill - (NOW - timedelta(days=7)).timestamp()) < 120  # first run: the 7-day backfill
+    # First run: the 7-day backfill, counted from when the crawl ran.
+    assert (
+        (started - timedelta(days=7, seconds=1)).timestamp() <= backfill <= (finished - timedelta(days=7)).timestamp()
+    )
 
     api.add_newer("2000", NOW - timedelta(minutes=5))
     second = crawl(path, "hn").report
