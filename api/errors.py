@@ -76,7 +76,9 @@ _MAPPED: dict[type[Exception], tuple[int, str]] = {
 def _mapped(status: int, code: str) -> Callable[[Request, Exception], Awaitable[JSONResponse]]:
     async def handler(request: Request, exc: Exception) -> JSONResponse:
         headers = {"Retry-After": "5"} if status == 503 else None
-        return _json(status, code, str(exc), headers=headers)
+        # An error that knows more than its message (a query syntax error: position, expected) says so.
+        details = getattr(exc, "details", None)
+        return _json(status, code, str(exc), details if isinstance(details, list) else None, headers=headers)
 
     return handler
 

@@ -7,7 +7,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from index.base import MAX_LIMIT, MAX_OFFSET, Mention, SearchHit, SortOrder
+from index.base import MAX_FACET_SIZE, MAX_LIMIT, MAX_OFFSET, Mention, MentionFilter, SearchHit, SortOrder
+from tickets.masking import mask_text
 from sentiment.base import SentimentLabel
 from yuqing.timeutil import to_utc
 
@@ -17,12 +18,30 @@ def _utc(value: datetime | None) -> datetime | None:
     return to_utc(value) if value is not None else None
 
 
-class MentionSearchParams(BaseModel):
-    """Query parameters of ``GET /mentions``. Unknown parameters are rejected, so typos do not pass silently."""
+#: The ``q`` parameter's description in the OpenAPI document: the search language in brief.
+QUERY_SYNTAX = """The search language (README "Search language" has it all). Plain words must all occur,
+Chinese or English: `退款 物流`. A Chinese word is matched as the phrase of its jieba tokens.
+
+- `"申请 退款"` phrase; `refun*` prefix (leading wildcards and /regex/ are refused: 400)
+- `a OR b` (`||`), `a AND b` (`&&`, or just a space), `NOT a` / `-a`, parentheses; NOT > AND > OR
+- `"质量 退款"~5` or `质量 NEAR/5 退款`: within 5 tokens of each other, any order
+- fields: `platform:weibo`, `brand:鲜达外卖`, `lang:en`, `author:"张三"`, `source:…`, `category:logistics`,
+  `sentiment:negative`, `sentiment:<0.3`, `sentiment:[0.2 TO 0.4]`, `rating:<=2`, `rating:[1 TO 2]`,
+  `date:[2026-11-01 TO 2026-11-07]`, `date:>=2026-11-01`, `date:>now-7d` (dates in the config's time zone);
+  `title:…` and `text:…` restrict words to one part. `platform:(weibo OR douyin)` lists values.
+
+A query that cannot be read is a 400 whose `details` give the `position` (column) and what was `expected`."""
+
+
+class MentionFilterParams(BaseModel):
+    """The filter parameters shared by ``GET /mentions`` and ``GET /mentions/facets``.
+
+    Unknown parameters are rejected, so typos do not pass silently.
+    """
 
     model_config = ConfigDict(extra="forbid")
 
-    q: str | None = Field(default=None, max_length=500, description="Words that must all occur (中文 or English).")
+    q: str | None = Field(default=None, description=QUERY_SYNTAX)
     brand: list[str] = Field(default_factory=list, description="Repeat for several brands.")
     platform: list[str] = Field(default_factory=list)
     source: list[str] = Field(default_factory=list)
@@ -32,11 +51,6 @@ class MentionSearchParams(BaseModel):
     score_max: float | None = Field(default=None, ge=0.0, le=1.0)
     since: datetime | None = Field(default=None, description="Published at or after (ISO 8601; UTC if no zone).")
     until: datetime | None = Field(default=None, description="Published before.")
-    sort: SortOrder = SortOrder.time
-    limit: int = Field(default=20, ge=1, le=MAX_LIMIT)
-    offset: int = Field(default=0, ge=0, le=MAX_OFFSET, description=f"At most {MAX_OFFSET}; use the cursor beyond.")
-    cursor: str | None = Field(default=None, description="next_cursor of the previous page.")
-    highlight: bool = True
 
     @field_validator("since", "until")
     @classmethod
@@ -44,18 +58,94 @@ class MentionSearchParams(BaseModel):
         return _utc(value)
 
     @model_validator(mode="after")
-    def _coherent(self) -> MentionSearchParams:
+    def _coherent_filter(self) -> MentionFilterParams:
         if self.since and self.until and self.since >= self.until:
             raise ValueError("'since' must be earlier than 'until'")
         if self.score_min is not None and self.score_max is not None and self.score_min > self.score_max:
             raise ValueError("'score_min' must not be greater than 'score_max'")
+        return self
+
+    def to_filter(self, brands: list[str], tz: str, **overrides: Any) -> MentionFilter:
+        """The store filter: ``brands`` as the caller may see them, dates in ``q`` read in ``tz``."""
+        values: dict[str, Any] = {
+            "query": self.q,
+            "query_tz": tz,
+            "brands": brands,
+            "platforms": self.platform,
+            "sources": self.source,
+            "languages": self.language,
+            "labels": self.sentiment,
+            "score_min": self.score_min,
+            "score_max": self.score_max,
+            "since": self.since,
+            "until": self.until,
+        }
+        values.update(overrides)
+        return MentionFilter(**values)
+
+
+class MentionSearchParams(MentionFilterParams):
+    """Query parameters of ``GET /mentions``."""
+
+    sort: SortOrder = SortOrder.time
+    limit: int = Field(default=20, ge=1, le=MAX_LIMIT)
+    offset: int = Field(default=0, ge=0, le=MAX_OFFSET, description=f"At most {MAX_OFFSET}; use the cursor beyond.")
+    cursor: str | None = Field(default=None, description="next_cursor of the previous page.")
+    highlight: bool = True
+
+    @model_validator(mode="after")
+    def _one_paging_mode(self) -> MentionSearchParams:
         if self.cursor and self.offset:
             raise ValueError("use either 'cursor' or 'offset', not both")
         return self
 
 
+class FacetParams(MentionFilterParams):
+    """Query parameters of ``GET /mentions/facets``: the filter of ``GET /mentions``, and how much to list.
+
+    Without ``since``/``until`` the period is the last 24 hours; the words are compared with the period of the
+    same length just before it.
+    """
+
+    size: int = Field(default=10, ge=1, le=MAX_FACET_SIZE, description="Values listed per facet.")
+    words: int = Field(default=20, ge=0, le=100, description="Top and rising words listed.")
+
+
+class FacetValueOut(BaseModel):
+    value: str
+    count: int
+
+
+class WordOut(BaseModel):
+    word: str
+    count: int = Field(description="Mentions containing the word (estimated from the newest ones if many).")
+
+
+class RisingWordOut(WordOut):
+    previous: int = Field(description="Mentions containing it in the previous period.")
+    ratio: float = Field(description="(count + 1) / (previous + 1)")
+
+
+class FacetPeriodOut(BaseModel):
+    since: datetime
+    until: datetime
+    previous_since: datetime
+    previous_until: datetime
+
+
+class FacetsOut(BaseModel):
+    """Counts of the matching mentions by platform, brand, sentiment, category and language, and their words."""
+
+    total: int
+    facets: dict[str, list[FacetValueOut]]
+    top_words: list[WordOut]
+    rising_words: list[RisingWordOut]
+    period: FacetPeriodOut
+
+
 class MentionOut(BaseModel):
-    """A stored mention. ``text`` and ``title`` are raw crawled text: escape them before showing them."""
+    """A stored mention. ``text`` and ``title`` are raw crawled text (with phone numbers and e-mail addresses
+    masked): escape them before showing them."""
 
     id: str
     platform: str
@@ -78,11 +168,12 @@ class MentionOut(BaseModel):
     matched_keywords: list[str]
     sentiment_score: float | None
     sentiment_label: SentimentLabel
+    category: str | None = None
     extra: dict[str, Any]
 
     @classmethod
     def of(cls, mention: Mention) -> MentionOut:
-        return cls.model_validate(mention.model_dump(exclude={"content_hash"}))
+        return cls.model_validate(_masked(mention.model_dump(exclude={"content_hash"})))
 
 
 class MentionHitOut(MentionOut):
@@ -93,8 +184,16 @@ class MentionHitOut(MentionOut):
 
     @classmethod
     def of_hit(cls, hit: SearchHit) -> MentionHitOut:
-        data = hit.mention.model_dump(exclude={"content_hash"})
-        return cls.model_validate({**data, "score": hit.score, "highlight": hit.highlights})
+        data = _masked(hit.mention.model_dump(exclude={"content_hash"}))
+        highlight = {name: mask_text(fragment) or "" for name, fragment in hit.highlights.items()}
+        return cls.model_validate({**data, "score": hit.score, "highlight": highlight})
+
+
+def _masked(data: dict[str, Any]) -> dict[str, Any]:
+    # Complainants post their phone numbers and e-mail addresses for the brand to call back; the API and the
+    # dashboard show them masked like a ticket's contact (the original post is one link away for those allowed
+    # to follow it, and an unmasked export needs pii and is audited).
+    return {**data, "title": mask_text(data.get("title")), "text": mask_text(data.get("text")) or ""}
 
 
 class MentionPage(BaseModel):

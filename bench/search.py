@@ -51,6 +51,7 @@ from index.base import Mention, MentionFilter, MentionStore, SearchRequest, Sort
 from index.elastic import ElasticMentionStore
 from index.sqlite import SQLiteMentionStore
 from index.text import index_fields, query_terms
+from index.words import rising_words, top_words
 
 
 def build_mentions(count: int, seed: int) -> list[Mention]:
@@ -127,8 +128,34 @@ def shapes(queries: int, seed: int) -> tuple[list[Shape], list[dict[str, Any]]]:
             ],
         ),
     ]
+    # The search language: a boolean query ranked by relevance, and a phrase within a window on one platform.
+    booleans = [
+        f"({rng.choice(ZH_QUERY_WORDS)} OR {rng.choice(EN_QUERY_WORDS)}) -{rng.choice(ZH_QUERY_WORDS)} sentiment:<0.4"
+        for _ in range(queries)
+    ]
+    nears = [f'"{rng.choice(ZH_QUERY_WORDS)} {rng.choice(ZH_QUERY_WORDS)}"~5 platform:weibo' for _ in range(queries)]
+    out += [
+        Shape(
+            "query: (a OR b) -c sentiment:<0.4, relevance",
+            [search(MentionFilter(query=q), SortOrder.relevance) for q in booleans],
+        ),
+        Shape('query: "a b"~5 platform:weibo', [search(MentionFilter(query=q)) for q in nears]),
+        Shape(
+            "facets + top/rising words: brand, 7 days",
+            [(lambda store, w=w: facets_with_words(store, w)) for w in windows],
+        ),
+    ]
     params = [{"word": w, **win} for w, win in zip(words, windows, strict=True)]
     return out, params
+
+
+def facets_with_words(store: MentionStore, window: dict[str, Any]) -> Any:
+    """What ``GET /mentions/facets`` does: counts and word samples of the period and the one before."""
+    flt = MentionFilter(brands=[window["brand"]], since=window["since"], until=window["until"])
+    length = window["until"] - window["since"]
+    before = flt.model_copy(update={"since": window["since"] - length, "until": window["since"]})
+    now, was = store.facets(flt, size=10, sample=2000), store.facets(before, size=0, sample=2000)
+    return top_words(now.sample, now.total), rising_words(now.sample, now.total, was.sample, was.total)
 
 
 def measure(calls: list[Callable[[], Any]]) -> tuple[float, float]:

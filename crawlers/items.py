@@ -16,8 +16,8 @@ class MentionItem:
     """A post, comment or review as a spider found it.
 
     Spiders fill the platform fields; the pipelines fill ``brands``, ``matched_keywords``, ``language``
-    (when the page did not say) and the sentiment fields. ``extra`` keeps platform-specific fields that have
-    no common column (an app version, a developer reply, a complaint's demand).
+    (when the page did not say), the sentiment fields and ``category``. ``extra`` keeps platform-specific
+    fields that have no common column (an app version, a developer reply, a complaint's demand).
     """
 
     platform: str
@@ -39,6 +39,7 @@ class MentionItem:
     matched_keywords: list[str] = field(default_factory=list)
     sentiment_score: float | None = None
     sentiment_label: str = SentimentLabel.unscored.value
+    category: str | None = None
     collected_at: datetime | None = None
     #: The text of the post a comment answers: brand matching reads it (a reply in a thread about a brand is
     #: about the brand even when it only says "同感"), but it is not stored with the comment.
@@ -73,5 +74,6 @@ class MentionItem:
             matched_keywords=list(self.matched_keywords),
             sentiment_score=self.sentiment_score,
             sentiment_label=SentimentLabel(self.sentiment_label),
+            category=self.category,
             extra=dict(self.extra),
         )

@@ -53,6 +53,7 @@ STAT_DROPPED = "yuqing/dropped"  # + "/<reason>": empty | no_brand | duplicate
 STAT_MATCHED = "yuqing/matched"  # items that matched at least one brand
 STAT_BRAND = "yuqing/brand"  # + "/<brand name>": items per brand
 STAT_SENTIMENT = "yuqing/sentiment"  # + "/<label>"; "/failed" when scoring raised
+STAT_CATEGORY = "yuqing/category"  # + "/<category>"; "/failed" when classifying raised
 STAT_STORED = "yuqing/stored"  # + "/created" | "/updated" | "/unchanged" | "/failed" | "/lost"
 STAT_STORE_OUTAGES = "yuqing/store/outages"  # batch writes that raised (the batch is kept and retried)
 STAT_STORE_FAILED = "yuqing/store/failed"  # set to the error message when mentions could not be stored
@@ -68,6 +69,7 @@ ITEM_PIPELINES = {
     "crawlers.pipelines.dedupe.DedupePipeline": 200,
     "crawlers.pipelines.brands.BrandPipeline": 300,
     "crawlers.pipelines.sentiment.SentimentPipeline": 400,
+    "crawlers.pipelines.category.CategoryPipeline": 450,
     "crawlers.pipelines.store.StorePipeline": 500,
 }
 

@@ -19,12 +19,19 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from index.query import query_is_ranked
 from sentiment.base import SentimentLabel
-from yuqing.errors import InvalidQuery
+from tickets.enums import Category
+from yuqing.errors import InvalidQuery, StoreError
 from yuqing.timeutil import to_utc
 
 MAX_OFFSET = 1000  # deeper pages must use the cursor: offsets cost O(offset) on both backends
 MAX_LIMIT = 100
+MAX_FACET_SIZE = 100
+MAX_FACET_SAMPLE = 5000
+#: The facets :meth:`MentionStore.facets` counts, by their names in the API.
+FACET_FIELDS = ("platform", "brand", "sentiment", "category", "language")
+_CATEGORIES = frozenset(c.value for c in Category)
 
 
 def mention_id(platform: str, post_id: str) -> str:
@@ -59,6 +66,9 @@ class Mention(BaseModel):
     matched_keywords: list[str] = Field(default_factory=list)
     sentiment_score: float | None = Field(default=None, ge=0.0, le=1.0)
     sentiment_label: SentimentLabel = SentimentLabel.unscored
+    category: str | None = Field(
+        default=None, description="Complaint category (tickets.enums.Category) set at ingest; None before it was."
+    )
     extra: dict[str, Any] = Field(default_factory=dict)
     content_hash: str = ""
 
@@ -75,6 +85,13 @@ class Mention(BaseModel):
         # A set in a stable order: the same post matched in another order is not a change.
         return sorted(set(value))
 
+    @field_validator("category")
+    @classmethod
+    def _known_category(cls, value: str | None) -> str | None:
+        if value is not None and value not in _CATEGORIES:
+            raise ValueError(f"unknown category {value!r}; one of {', '.join(sorted(_CATEGORIES))}")
+        return value
+
     @model_validator(mode="after")
     def _derived(self) -> Mention:
         expected = mention_id(self.platform, self.post_id)
@@ -87,6 +104,9 @@ class Mention(BaseModel):
     def compute_hash(self) -> str:
         """Hash of everything a re-crawl could change; timestamps of our own are left out."""
         payload = self.model_dump(mode="json", exclude={"collected_at", "updated_at", "content_hash"})
+        if payload["category"] is None:
+            # Mentions stored before categories existed keep their hash: unchanged posts stay unchanged.
+            del payload["category"]
         raw = json.dumps(payload, sort_keys=True, ensure_ascii=False).encode()
         return hashlib.blake2b(raw, digest_size=16).hexdigest()
 
@@ -106,6 +126,16 @@ class MentionFilter(BaseModel):
     since: AwareDatetime | None = None
     until: AwareDatetime | None = None
     text: str | None = Field(default=None, description="Words that must all occur (Chinese or English).")
+    query: str | None = Field(
+        default=None,
+        description="A search-language query (index.query): words, phrases, AND/OR/NOT, NEAR, field filters.",
+    )
+    query_tz: str = Field(default="UTC", description="IANA zone of dates written without one in 'query'.")
+    query_now: AwareDatetime | None = Field(
+        default=None,
+        description="The moment 'now' means in the query's relative dates (now-7d); default: when it runs. "
+        "Alert rules set it to the moment they evaluate, so a replay or a catch-up sees what was then.",
+    )
     updated_since: AwareDatetime | None = Field(default=None, description="Stored or changed at or after.")
     updated_until: AwareDatetime | None = Field(default=None, description="Stored or changed before.")
 
@@ -119,7 +149,17 @@ class MentionFilter(BaseModel):
             raise ValueError("'score_min' must not be greater than 'score_max'")
         if self.text is not None and not self.text.strip():
             self.text = None
+        if self.query is not None and not self.query.strip():
+            self.query = None
+        try:
+            ZoneInfo(self.query_tz)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {self.query_tz!r}; use an IANA name such as Asia/Shanghai") from exc
         return self
+
+    def has_words(self) -> bool:
+        """Whether there are words to rank by: ``text``, or words in ``query`` outside any NOT."""
+        return bool(self.text) or (self.query is not None and query_is_ranked(self.query))
 
 
 class SortOrder(StrEnum):
@@ -146,7 +186,7 @@ class SearchRequest(BaseModel):
         return self
 
     def effective_sort(self) -> SortOrder:
-        return self.sort if self.filter.text else SortOrder.time
+        return self.sort if self.filter.has_words() else SortOrder.time
 
     def fingerprint(self) -> str:
         """Identifies the search a cursor belongs to, so a cursor cannot be replayed on another search."""
@@ -230,6 +270,34 @@ class WriteResult:
         self.failed.update(other.failed)
 
 
+@dataclass
+class FacetCount:
+    value: str
+    count: int
+
+
+@dataclass
+class FacetResult:
+    """Counts of matching mentions per value of each of :data:`FACET_FIELDS`, and a sample for word statistics.
+
+    Each facet lists its ``size`` most frequent values, most frequent first (ties by value); a mention with
+    several brands counts once for each; mentions without a category are not in the category facet.
+    ``sample`` holds the jieba tokens (title, then text) of the newest matching mentions, newest first.
+    """
+
+    total: int
+    facets: dict[str, list[FacetCount]]
+    sample: list[list[str]] = field(default_factory=list)
+
+
+def check_facet_request(size: int, sample: int) -> None:
+    """:class:`InvalidQuery` unless ``size`` and ``sample`` are within the limits every backend honours."""
+    if not 0 <= size <= MAX_FACET_SIZE:
+        raise InvalidQuery(f"facet size must be between 0 and {MAX_FACET_SIZE}")
+    if not 0 <= sample <= MAX_FACET_SAMPLE:
+        raise InvalidQuery(f"the word sample must be between 0 and {MAX_FACET_SAMPLE} mentions")
+
+
 TrendInterval = Literal["hour", "day"]
 
 
@@ -285,6 +353,14 @@ class MentionStore(ABC):
     @abstractmethod
     def trend(self, flt: MentionFilter, interval: TrendInterval, tz: str = "UTC") -> list[TrendBucket]:
         """Counts per hour or day between ``flt.since`` and ``flt.until`` (both required), zero-filled."""
+
+    def facets(self, flt: MentionFilter, *, size: int = 10, sample: int = 0) -> FacetResult:
+        """Counts by platform, brand, sentiment label, category and language, plus ``sample`` token lists.
+
+        ``size=0`` skips the counts (total and sample only). Both backends implement this; a store that only
+        knows counts (the backtest's series) has no values to count and says so.
+        """
+        raise StoreError(f"the {self.backend} store cannot count facets")
 
     @abstractmethod
     def refresh(self) -> None:

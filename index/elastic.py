@@ -13,9 +13,10 @@ cursors are exact and stay valid while mentions keep arriving.
 Search semantics are kept identical to :mod:`index.sqlite` on purpose: both backends match on the same
 jieba-segmented fields (:func:`index.text.index_fields`), which Elasticsearch analyses with nothing but a
 whitespace tokenizer and a lowercase filter, so a query finds exactly the mentions SQLite's FTS5 finds.
-Highlighting and trend buckets are computed in Python by the code SQLite uses too. The raw ``title`` and
-``text`` are additionally analysed with the ``cjk`` analyzer for people who query the index from Kibana;
-Yuqing itself never searches them.
+The search language (``MentionFilter.query``) is compiled from the same plan SQLite compiles
+(:mod:`index.query`). Highlighting and trend buckets are computed in Python by the code SQLite uses too.
+The raw ``title`` and ``text`` are additionally analysed with the ``cjk`` analyzer for people who query the
+index from Kibana; Yuqing itself never searches them.
 """
 
 from __future__ import annotations
@@ -41,6 +42,9 @@ from elasticsearch import (
 )
 
 from index.base import (
+    FACET_FIELDS,
+    FacetCount,
+    FacetResult,
     Mention,
     MentionFilter,
     MentionStore,
@@ -51,12 +55,15 @@ from index.base import (
     TrendBucket,
     TrendInterval,
     WriteResult,
+    check_facet_request,
     decode_cursor,
     encode_cursor,
     resolve_zone,
 )
 from index.buckets import bucket_starts
-from index.highlight import highlight
+from index.highlight import mention_highlights
+from index.query import Highlighting, highlighting, prepare
+from index.query.elastic import compile_plan, is_scoring
 from index.text import index_fields, query_terms
 from sentiment.base import SentimentLabel
 from yuqing.errors import InvalidQuery, StoreError, StoreUnavailable
@@ -64,7 +71,7 @@ from yuqing.errors import InvalidQuery, StoreError, StoreUnavailable
 if TYPE_CHECKING:
     from config.settings import Settings
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: category
 SEGMENTED_FIELDS = ("title_seg", "text_seg", "text_sub")
 # Relevance = the sum, over the query's words, of the weights of the fields each word occurs in (the weights
 # SQLite gives bm25()): a word in the title counts most, a sub-word least; words that also occur next to
@@ -81,6 +88,15 @@ _BULK_THREADS = 2
 _WRITE_ROUNDS = 3  # attempts for a mention that hit a conflict (another writer) or a 429 (cluster busy)
 _RETRY_STATUSES = frozenset({409, 429})
 _RETRY_PAUSE = 0.5  # seconds, times the round number
+
+_FACET_SOURCES = {
+    "platform": "platform",
+    "brand": "brands",
+    "sentiment": "sentiment_label",
+    "category": "category",
+    "language": "language",
+}
+_FACET_SHARD_SIZE = 1000
 
 _SEG_ANALYZER = "yuqing_seg"
 _RAW_ANALYZER = "yuqing_cjk"
@@ -129,6 +145,7 @@ MAPPINGS: dict[str, Any] = {
         # a double there); a float32 field would round boundary scores differently.
         "sentiment_score": {"type": "double"},
         "sentiment_label": _KEYWORD,
+        "category": _KEYWORD,
         "extra": {"type": "object", "enabled": False},  # kept in _source, never indexed (free-form)
         "content_hash": {"type": "keyword", "index": False},
         "title_seg": _SEGMENTED,
@@ -439,6 +456,10 @@ class ElasticMentionStore(MentionStore):
         must: list[dict[str, Any]] = []
         should: list[dict[str, Any]] = []
         filters: list[dict[str, Any]] = []
+        planned = prepare(None, flt.query, flt.query_tz, flt.query_now)
+        if planned is not None:
+            # Words outside any NOT score (must); a query of field conditions only filters.
+            (must if is_scoring(planned) else filters).append(compile_plan(planned, FIELD_BOOSTS))
         if flt.text:
             terms = query_terms(flt.text)
             if not terms:
@@ -547,17 +568,14 @@ class ElasticMentionStore(MentionStore):
         total = int(body["hits"]["total"]["value"])
         more = len(raw_hits) > request.limit
         raw_hits = raw_hits[: request.limit]
-        terms = query_terms(flt.text) if flt.text else ()
+        marks = highlighting(prepare(flt.text, flt.query, flt.query_tz, flt.query_now)) if request.highlight else Highlighting()
         hits: list[SearchHit] = []
         for raw in raw_hits:
             mention = self._mention(raw["_source"])
             score = raw.get("_score") if sort is SortOrder.relevance else None
             hit = SearchHit(mention=mention, score=float(score) if score is not None else None)
-            if request.highlight and terms:
-                for name, value in (("title", mention.title), ("text", mention.text)):
-                    fragment = highlight(value, terms, whole=name == "title")
-                    if fragment:
-                        hit.highlights[name] = fragment
+            if marks:
+                hit.highlights = mention_highlights(mention.title, mention.text, marks)
             hits.append(hit)
         next_cursor = None
         if more and raw_hits:
@@ -588,6 +606,48 @@ class ElasticMentionStore(MentionStore):
                 continue
             counts[label] = int(bucket["doc_count"])
         return counts
+
+    def facets(self, flt: MentionFilter, *, size: int = 10, sample: int = 0) -> FacetResult:
+        check_facet_request(size, sample)
+        query = self._query(flt)
+        aggs: dict[str, Any] = {}
+        if size:
+            for name, stored in _FACET_SOURCES.items():
+                aggs[name] = {
+                    "terms": {
+                        "field": stored,
+                        "size": size,
+                        # Exact while a shard holds at most shard_size values (platforms, brands, labels: dozens),
+                        # in SQLite's order: most frequent, then by value.
+                        "shard_size": max(size, _FACET_SHARD_SIZE),
+                        "order": [{"_count": "desc"}, {"_key": "asc"}],
+                    }
+                }
+        params: dict[str, Any] = {
+            "index": self.alias,
+            "query": query,
+            "size": sample,
+            "track_total_hits": True,
+        }
+        if aggs:
+            params["aggs"] = aggs
+        if sample:
+            params["sort"] = [{"published_at": {"order": "desc"}}, {"id": {"order": "desc"}}]
+            params["source_includes"] = ["title_seg", "text_seg"]
+        with self._translate("count mention facets", query=True):
+            response = self.client.search(**params)
+        body = response.body
+        counts: dict[str, list[FacetCount]] = {name: [] for name in FACET_FIELDS}
+        for name in aggs:
+            counts[name] = [
+                FacetCount(str(bucket["key"]), int(bucket["doc_count"]))
+                for bucket in body["aggregations"][name]["buckets"]
+            ]
+        tokens = [
+            f"{raw['_source'].get('title_seg') or ''} {raw['_source'].get('text_seg') or ''}".split()
+            for raw in body["hits"]["hits"]
+        ]
+        return FacetResult(total=int(body["hits"]["total"]["value"]), facets=counts, sample=tokens)
 
     def trend(self, flt: MentionFilter, interval: TrendInterval, tz: str = "UTC") -> list[TrendBucket]:
         if flt.since is None or flt.until is None:

@@ -9,35 +9,49 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from index.text import normalize
+
+if TYPE_CHECKING:
+    from index.query import Highlighting
 
 MARK_OPEN = "<mark>"
 MARK_CLOSE = "</mark>"
 
 
-def _pattern(terms: Sequence[str]) -> re.Pattern[str] | None:
+def _pattern(terms: Sequence[str], prefixes: Sequence[str] = ()) -> re.Pattern[str] | None:
+    wanted = [(t, False) for t in dict.fromkeys(terms) if t] + [(p, True) for p in dict.fromkeys(prefixes) if p]
     parts = []
-    for term in sorted({t for t in terms if t}, key=len, reverse=True):
+    for term, prefix in sorted(wanted, key=lambda item: len(item[0]), reverse=True):
         escaped = re.escape(term)
         if term.isascii() and term[0].isalnum() and term[-1].isalnum():
-            # ASCII words match whole words only ("cat" must not light up "category").
-            escaped = rf"(?<![0-9a-z]){escaped}(?![0-9a-z])"
+            # ASCII words match whole words only ("cat" must not light up "category"); a prefix runs to the
+            # end of its word ("refun*" marks all of "refunded").
+            tail = "[0-9a-z]*" if prefix else "(?![0-9a-z])"
+            escaped = rf"(?<![0-9a-z]){escaped}{tail}"
         parts.append(escaped)
     if not parts:
         return None
     return re.compile("|".join(parts))
 
 
-def highlight(text: str | None, terms: Sequence[str], *, context: int = 60, whole: bool = False) -> str | None:
-    """Return an HTML-safe fragment of ``text`` with ``terms`` wrapped in ``<mark>``.
+def highlight(
+    text: str | None,
+    terms: Sequence[str],
+    *,
+    context: int = 60,
+    whole: bool = False,
+    prefixes: Sequence[str] = (),
+) -> str | None:
+    """Return an HTML-safe fragment of ``text`` with ``terms`` (and words starting with ``prefixes``) in ``<mark>``.
 
     With ``whole=False`` the fragment is a window of about ``context`` characters either side of the first
     match (with ``…`` where text was cut). Returns ``None`` when no term occurs in the text.
     """
     if not text:
         return None
-    pattern = _pattern(terms)
+    pattern = _pattern(terms, prefixes)
     if pattern is None:
         return None
     # Matching runs on the normalised text; NFKC can change lengths, so map back only when it did not.
@@ -66,3 +80,13 @@ def highlight(text: str | None, terms: Sequence[str], *, context: int = 60, whol
     if end < len(source):
         pieces.append("…")
     return "".join(pieces)
+
+
+def mention_highlights(title: str | None, text: str | None, marks: Highlighting) -> dict[str, str]:
+    """Fragments of a mention's title (whole) and text (a window) with the query's positive words marked."""
+    out: dict[str, str] = {}
+    for name, value in (("title", title), ("text", text)):
+        fragment = highlight(value, marks.terms[name], prefixes=marks.prefixes[name], whole=name == "title")
+        if fragment:
+            out[name] = fragment
+    return out

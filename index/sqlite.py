@@ -9,15 +9,18 @@ from __future__ import annotations
 
 import json
 from bisect import bisect_right
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Engine, bindparam, text
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from index.base import (
+    FACET_FIELDS,
+    FacetCount,
+    FacetResult,
     Mention,
     MentionFilter,
     MentionStore,
@@ -28,21 +31,25 @@ from index.base import (
     TrendBucket,
     TrendInterval,
     WriteResult,
+    check_facet_request,
     decode_cursor,
     encode_cursor,
     resolve_zone,
 )
 from index.buckets import bucket_starts
-from index.highlight import highlight
-from index.text import index_fields, query_terms
+from index.highlight import mention_highlights
+from index.query import Highlighting, Plan, highlighting, prepare
+from index.query.fts5 import FTS_TABLE, SqlQuery, relevance_match, split_match
+from index.text import index_fields
 from sentiment.base import SentimentLabel
 from yuqing.db import IMMEDIATE, make_engine, run_migrations
 from yuqing.errors import InvalidQuery, StoreError, StoreUnavailable
 
 _COLUMNS = (
     "id platform post_id source url author title text published_at collected_at updated_at language rating "
-    "likes reposts comments parent_id sentiment_score sentiment_label matched_keywords extra content_hash"
+    "likes reposts comments parent_id sentiment_score sentiment_label category matched_keywords extra content_hash"
 ).split()
+_T = TypeVar("_T")
 _SLOT_MS = 15 * 60 * 1000  # every real time-zone offset is a multiple of 15 minutes
 # bm25 weights for title_seg, text_seg, text_sub: a word in the title counts most, a sub-word least.
 _BM25 = "bm25(mentions_fts, 4.0, 2.0, 0.5)"
@@ -54,11 +61,6 @@ def _ms(value: datetime) -> int:
 
 def _dt(value: int) -> datetime:
     return datetime.fromtimestamp(value / 1000, UTC)
-
-
-def _fts_query(terms: Iterable[str]) -> str:
-    # Each term is quoted so FTS5 syntax in user input ("-", "NEAR", "*") is taken literally.
-    return " ".join('"' + term.replace('"', '""') + '"' for term in terms)
 
 
 class SQLiteMentionStore(MentionStore):
@@ -218,16 +220,44 @@ class SQLiteMentionStore(MentionStore):
             raise StoreUnavailable(f"mention store {self.describe()} is unavailable: {exc.orig}") from exc
 
     @staticmethod
-    def _where(flt: MentionFilter, params: dict[str, Any]) -> tuple[str, list[str]]:
-        """SQL joins and conditions for a filter; parameters are added to ``params``."""
-        joins = ""
+    def _plan(flt: MentionFilter) -> Plan | None:
+        return prepare(flt.text, flt.query, flt.query_tz, flt.query_now)
+
+    @staticmethod
+    def _where(
+        flt: MentionFilter, params: dict[str, Any], planned: Plan | None, *, ranked: bool = False
+    ) -> tuple[str, list[str], str]:
+        """The FROM clause (over ``m``), conditions and rank expression for a filter; parameters go to ``params``.
+
+        The rank is bm25() of the query's positive words (lower is better; 0 for a mention matched without
+        any, e.g. by a field condition in an OR), or ``NULL`` when not ``ranked``. Full-text conditions are
+        ``m.rowid IN (SELECT rowid ... MATCH)``: SQLite runs the MATCH once and walks the mentions in the
+        order asked (newest first) testing membership, where a JOIN would run the MATCH once per mention.
+        To rank, the MATCH drives instead (CROSS JOIN keeps it the outer loop) so bm25() comes with each row.
+        """
+        source = "mentions m"
         conds: list[str] = []
-        if flt.text:
-            terms = query_terms(flt.text)
-            if not terms:
-                raise InvalidQuery("the search words contain no letters or digits")
-            joins = "JOIN mentions_fts ON mentions_fts.rowid = m.rowid AND mentions_fts MATCH :match"
-            params["match"] = _fts_query(terms)
+        rank = "NULL"
+        if planned is not None:
+            match, rest = split_match(planned) if ranked else (None, planned)
+            if match is not None:
+                source = (
+                    f"(SELECT rowid AS fts_rowid, {_BM25} AS fts_rank FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH :match)"
+                    " AS fts CROSS JOIN mentions m ON m.rowid = fts.fts_rowid"
+                )
+                params["match"] = match
+                rank = "fts.fts_rank"
+            if rest is not None:
+                conds.append(SqlQuery(params).where(rest))
+            if ranked and match is None:
+                positive = relevance_match(planned)
+                if positive is not None:
+                    source += (
+                        f" LEFT JOIN (SELECT rowid AS rank_rowid, {_BM25} AS rank_score FROM {FTS_TABLE} "
+                        f"WHERE {FTS_TABLE} MATCH :rank_match) AS rk ON rk.rank_rowid = m.rowid"
+                    )
+                    params["rank_match"] = positive
+                    rank = "COALESCE(rk.rank_score, 0.0)"
         if flt.brands:
             conds.append(
                 "EXISTS (SELECT 1 FROM mention_brands b WHERE b.mention_rowid = m.rowid AND b.brand IN :brands)"
@@ -260,7 +290,26 @@ class SQLiteMentionStore(MentionStore):
         if flt.updated_until is not None:
             conds.append("m.updated_at < :updated_until")
             params["updated_until"] = _ms(flt.updated_until)
-        return joins, conds
+        return source, conds, rank
+
+    def _filtered(self, flt: MentionFilter, params: dict[str, Any], planned: Plan | None = None) -> str:
+        """``FROM mentions m ... WHERE ...`` for a filter, without ranking."""
+        source, conds, _ = self._where(flt, params, planned if planned is not None else self._plan(flt))
+        where = ("WHERE " + " AND ".join(conds)) if conds else ""
+        return f"FROM {source} {where}"
+
+    def _run(self, what: str, flt: MentionFilter, call: Callable[[], _T]) -> _T:
+        """Run ``call``, turning FTS5's complaints about a query into :class:`InvalidQuery`."""
+        try:
+            return call()
+        except OperationalError as exc:
+            reason = str(exc.orig)
+            if "fts5" in reason.lower():
+                shown = flt.query if flt.query is not None else flt.text
+                raise InvalidQuery(f"cannot search for {shown!r}: {reason}") from exc
+            if "locked" in reason or "unable to open" in reason:
+                raise StoreUnavailable(f"mention store {self.describe()} is unavailable: {reason}") from exc
+            raise StoreError(f"{what} failed: {reason}") from exc
 
     @staticmethod
     def _expand(sql: str, params: dict[str, Any]) -> Any:
@@ -273,11 +322,11 @@ class SQLiteMentionStore(MentionStore):
     def search(self, request: SearchRequest) -> SearchPage:
         flt = request.filter
         params: dict[str, Any] = {}
-        joins, conds = self._where(flt, params)
+        planned = self._plan(flt)
         sort = request.effective_sort()
-        rank = _BM25 if sort is SortOrder.relevance else "NULL"
+        source, conds, rank = self._where(flt, params, planned, ranked=sort is SortOrder.relevance)
         where = ("WHERE " + " AND ".join(conds)) if conds else ""
-        base = f"SELECT m.*, {rank} AS rank FROM mentions m {joins} {where}"
+        base = f"SELECT m.*, {rank} AS rank FROM {source} {where}"
         after = decode_cursor(request)
         if sort is SortOrder.relevance:
             order = "ORDER BY rank ASC, id ASC"
@@ -292,60 +341,103 @@ class SQLiteMentionStore(MentionStore):
         sql += f" {order} LIMIT :limit OFFSET :offset"
         params["limit"] = request.limit + 1  # one extra row tells whether a next page exists
         params["offset"] = request.offset
-        count_sql = f"SELECT COUNT(*) FROM mentions m {joins} {where}"
-        count_params = {k: v for k, v in params.items() if k not in {"c0", "c1", "limit", "offset"}}
-        try:
+        # The total needs no rank: counted the unranked way, which lets SQLite pick the cheapest order.
+        count_params: dict[str, Any] = {}
+        count_sql = f"SELECT COUNT(*) {self._filtered(flt, count_params, planned)}"
+
+        def run() -> tuple[Sequence[Any], int, list[Mention]]:
             with self._read() as conn:
                 rows = conn.execute(self._expand(sql, params), params).all()
                 total = conn.execute(self._expand(count_sql, count_params), count_params).scalar_one()
-                more = len(rows) > request.limit
-                rows = rows[: request.limit]
-                mentions = self._mentions(conn, rows)
-        except OperationalError as exc:
-            if "fts5" in str(exc.orig).lower():
-                raise InvalidQuery(f"cannot search for {flt.text!r}: {exc.orig}") from exc
-            raise StoreError(f"search failed: {exc.orig}") from exc
-        terms = query_terms(flt.text) if flt.text else ()
+                return rows, int(total), self._mentions(conn, rows[: request.limit])
+
+        rows, total, mentions = self._run("search", flt, run)
+        more = len(rows) > request.limit
+        rows = rows[: request.limit]
+        marks = highlighting(planned) if request.highlight else Highlighting()
         hits = []
         for row, mention in zip(rows, mentions, strict=True):
             hit = SearchHit(mention=mention, score=(-row.rank if row.rank is not None else None))
-            if request.highlight and terms:
-                for name, value in (("title", mention.title), ("text", mention.text)):
-                    fragment = highlight(value, terms, whole=name == "title")
-                    if fragment:
-                        hit.highlights[name] = fragment
+            if marks:
+                hit.highlights = mention_highlights(mention.title, mention.text, marks)
             hits.append(hit)
         next_cursor = None
         if more and rows:
             last = rows[-1]
             values = [last.rank, last.id] if sort is SortOrder.relevance else [last.published_at, last.id]
             next_cursor = encode_cursor(request, values)
-        return SearchPage(hits=hits, total=int(total), next_cursor=next_cursor)
+        return SearchPage(hits=hits, total=total, next_cursor=next_cursor)
 
     def count(self, flt: MentionFilter) -> int:
         params: dict[str, Any] = {}
-        joins, conds = self._where(flt, params)
-        where = ("WHERE " + " AND ".join(conds)) if conds else ""
-        with self._read() as conn:
-            return int(
-                conn.execute(
-                    self._expand(f"SELECT COUNT(*) FROM mentions m {joins} {where}", params), params
-                ).scalar_one()
-            )
+        sql = f"SELECT COUNT(*) {self._filtered(flt, params)}"
+
+        def run() -> int:
+            with self._read() as conn:
+                return int(conn.execute(self._expand(sql, params), params).scalar_one())
+
+        return self._run("count", flt, run)
 
     def label_counts(self, flt: MentionFilter) -> dict[SentimentLabel, int]:
         params: dict[str, Any] = {}
-        joins, conds = self._where(flt, params)
-        where = ("WHERE " + " AND ".join(conds)) if conds else ""
         sql = (
-            f"SELECT m.sentiment_label AS label, COUNT(*) AS n FROM mentions m {joins} {where} "
-            "GROUP BY m.sentiment_label"
+            f"SELECT m.sentiment_label AS label, COUNT(*) AS n {self._filtered(flt, params)} GROUP BY m.sentiment_label"
         )
         counts = dict.fromkeys(SentimentLabel, 0)
-        with self._read() as conn:
-            for row in conn.execute(self._expand(sql, params), params):
-                counts[SentimentLabel(row.label)] = int(row.n)
+
+        def run() -> None:
+            with self._read() as conn:
+                for row in conn.execute(self._expand(sql, params), params):
+                    counts[SentimentLabel(row.label)] = int(row.n)
+
+        self._run("label counts", flt, run)
         return counts
+
+    def facets(self, flt: MentionFilter, *, size: int = 10, sample: int = 0) -> FacetResult:
+        check_facet_request(size, sample)
+        params: dict[str, Any] = {}
+        source = self._filtered(flt, params)
+        grouped = {
+            "platform": "m.platform",
+            "sentiment": "m.sentiment_label",
+            "category": "m.category",
+            "language": "m.language",
+        }
+        queries: dict[str, str] = {}
+        if size:
+            params["facet_size"] = size
+            for name, column in grouped.items():
+                # The filter's WHERE is wrapped, so the NOT NULL test can be added whatever it holds.
+                queries[name] = (
+                    f"SELECT value, COUNT(*) AS n FROM (SELECT {column} AS value {source}) AS f "
+                    "WHERE value IS NOT NULL GROUP BY value ORDER BY n DESC, value ASC LIMIT :facet_size"
+                )
+            queries["brand"] = (
+                f"SELECT mb.brand AS value, COUNT(*) AS n FROM (SELECT m.rowid AS r {source}) AS f "
+                "JOIN mention_brands mb ON mb.mention_rowid = f.r "
+                "GROUP BY mb.brand ORDER BY n DESC, value ASC LIMIT :facet_size"
+            )
+        sample_sql = (
+            f"SELECT s.published_at, s.id, t.title_seg, t.text_seg FROM (SELECT m.rowid AS r, m.published_at, m.id "
+            f"{source} ORDER BY m.published_at DESC, m.id DESC LIMIT :sample_size) AS s "
+            f"JOIN {FTS_TABLE} AS t ON t.rowid = s.r ORDER BY s.published_at DESC, s.id DESC"
+        )
+
+        def run() -> FacetResult:
+            with self._read() as conn:
+                total = int(conn.execute(self._expand(f"SELECT COUNT(*) {source}", params), params).scalar_one())
+                counts: dict[str, list[FacetCount]] = {name: [] for name in FACET_FIELDS}
+                for name, sql in queries.items():
+                    rows = conn.execute(self._expand(sql, params), params)
+                    counts[name] = [FacetCount(str(row.value), int(row.n)) for row in rows]
+                tokens: list[list[str]] = []
+                if sample:
+                    sample_params = {**params, "sample_size": sample}
+                    for row in conn.execute(self._expand(sample_sql, sample_params), sample_params):
+                        tokens.append(f"{row.title_seg} {row.text_seg}".split())
+                return FacetResult(total=total, facets=counts, sample=tokens)
+
+        return self._run("facets", flt, run)
 
     def trend(self, flt: MentionFilter, interval: TrendInterval, tz: str = "UTC") -> list[TrendBucket]:
         if flt.since is None or flt.until is None:
@@ -356,21 +448,23 @@ class SQLiteMentionStore(MentionStore):
         except ValueError as exc:
             raise InvalidQuery(str(exc)) from exc
         params: dict[str, Any] = {}
-        joins, conds = self._where(flt, params)
-        where = ("WHERE " + " AND ".join(conds)) if conds else ""
         sql = (
             f"SELECT m.published_at / {_SLOT_MS} AS slot, COUNT(*) AS n, "
             f"SUM(CASE WHEN m.sentiment_label = 'negative' THEN 1 ELSE 0 END) AS neg "
-            f"FROM mentions m {joins} {where} GROUP BY slot"
+            f"{self._filtered(flt, params)} GROUP BY slot"
         )
         edges = [_ms(s) for s in starts]
         buckets = [TrendBucket(start=s, count=0, negative=0) for s in starts]
-        with self._read() as conn:
-            for row in conn.execute(self._expand(sql, params), params):
-                index = bisect_right(edges, int(row.slot) * _SLOT_MS) - 1
-                if 0 <= index < len(buckets):
-                    buckets[index].count += int(row.n)
-                    buckets[index].negative += int(row.neg or 0)
+
+        def run() -> None:
+            with self._read() as conn:
+                for row in conn.execute(self._expand(sql, params), params):
+                    index = bisect_right(edges, int(row.slot) * _SLOT_MS) - 1
+                    if 0 <= index < len(buckets):
+                        buckets[index].count += int(row.n)
+                        buckets[index].negative += int(row.neg or 0)
+
+        self._run("trend", flt, run)
         return buckets
 
     def refresh(self) -> None:

@@ -1,46 +1,56 @@
-"""``/mentions``: search stored mentions, read one."""
+"""``/mentions``: search stored mentions in the search language, count them by facet, read one."""
 
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from api.deps import MentionStoreDep, PrincipalDep
-from api.schemas import MentionHitOut, MentionOut, MentionPage, MentionSearchParams
-from index.base import MentionFilter, SearchRequest
+from api.deps import ConfigDep, MentionStoreDep, PrincipalDep
+from api.schemas import (
+    FacetParams,
+    FacetPeriodOut,
+    FacetsOut,
+    FacetValueOut,
+    MentionHitOut,
+    MentionOut,
+    MentionPage,
+    MentionSearchParams,
+    RisingWordOut,
+    WordOut,
+)
+from config.models import AppConfig
+from index.base import FACET_FIELDS, MAX_FACET_SIZE, SearchRequest
+from index.words import excluded_words, rising_words, top_words
 from tickets.access import Principal
 from tickets.enums import Role
-from yuqing.errors import NotFound
+from yuqing.errors import InvalidQuery, NotFound
+from yuqing.timeutil import utcnow
 
 router = APIRouter(prefix="/mentions", tags=["mentions"])
 _ID = re.compile(r"^[0-9a-f]{24}$")
+#: The newest mentions whose words are counted, per period: enough for stable ranks, fast on either backend.
+WORD_SAMPLE = 2000
+DEFAULT_FACET_PERIOD = timedelta(hours=24)
 
 
 @router.get("", response_model=MentionPage, summary="Search mentions")
 def search_mentions(
-    params: Annotated[MentionSearchParams, Query()], store: MentionStoreDep, principal: PrincipalDep
+    params: Annotated[MentionSearchParams, Query()],
+    store: MentionStoreDep,
+    principal: PrincipalDep,
+    config: ConfigDep,
 ) -> MentionPage:
-    """Words (Chinese or English, all must occur), brand, platform, sentiment, score and time filters;
-    newest first or by relevance; paged with ``cursor`` (any depth) or ``offset`` (bounded). Agents limited to
-    some brands see only those brands' mentions."""
+    """``q`` in the search language (plain words: all must occur; see the ``q`` parameter), and brand,
+    platform, sentiment, score and time filters; newest first or by relevance; paged with ``cursor`` (any depth)
+    or ``offset`` (bounded). Agents limited to some brands see only those brands' mentions."""
     brands = _allowed_brands(params.brand, principal)
     if brands == []:
         return MentionPage(items=[], total=0, next_cursor=None)
     request = SearchRequest(
-        filter=MentionFilter(
-            text=params.q,
-            brands=brands or [],
-            platforms=params.platform,
-            sources=params.source,
-            languages=params.language,
-            labels=params.sentiment,
-            score_min=params.score_min,
-            score_max=params.score_max,
-            since=params.since,
-            until=params.until,
-        ),
+        filter=params.to_filter(brands or [], config.timezone),
         sort=params.sort,
         limit=params.limit,
         offset=params.offset,
@@ -53,6 +63,58 @@ def search_mentions(
     )
 
 
+@router.get("/facets", response_model=FacetsOut, summary="Counts by facet, top and rising words")
+def mention_facets(
+    params: Annotated[FacetParams, Query()],
+    store: MentionStoreDep,
+    principal: PrincipalDep,
+    config: ConfigDep,
+) -> FacetsOut:
+    """For the mentions ``GET /mentions`` would list with the same filters: how many there are per platform,
+    brand, sentiment, category and language; their most frequent words; and the words that rose most against
+    the previous period of the same length ("what is driving this spike"). Without ``since``/``until`` the
+    period is the last 24 hours. Words leave out stop words, numbers, single characters and the brands' own
+    names and keywords. Agents limited to some brands see only those brands."""
+    until = params.until or utcnow()
+    since = params.since or until - DEFAULT_FACET_PERIOD
+    if since >= until:
+        raise InvalidQuery("'since' must be earlier than 'until' (which defaults to now)")
+    length = until - since
+    period = FacetPeriodOut(since=since, until=until, previous_since=since - length, previous_until=since)
+    brands = _allowed_brands(params.brand, principal)
+    if brands == []:
+        empty: dict[str, list[FacetValueOut]] = {name: [] for name in FACET_FIELDS}
+        return FacetsOut(total=0, facets=empty, top_words=[], rising_words=[], period=period)
+    restricted = principal.role is Role.agent and bool(principal.brands)
+    flt = params.to_filter(brands or [], config.timezone, since=since, until=until)
+    sample = WORD_SAMPLE if params.words else 0
+    # A restricted agent's mentions may name other brands too: ask for every value, then show only theirs.
+    current = store.facets(flt, size=MAX_FACET_SIZE if restricted else params.size, sample=sample)
+    facets = {
+        name: [
+            FacetValueOut(value=c.value, count=c.count)
+            for c in values
+            if not (restricted and name == "brand" and c.value not in principal.brands)
+        ][: params.size]
+        for name, values in current.facets.items()
+    }
+    top: list[WordOut] = []
+    rising: list[RisingWordOut] = []
+    if params.words:
+        before = store.facets(
+            flt.model_copy(update={"since": period.previous_since, "until": since}), size=0, sample=sample
+        )
+        exclude = _brand_words(config)
+        top = [
+            WordOut(word=w.word, count=w.count) for w in top_words(current.sample, current.total, exclude, params.words)
+        ]
+        rising = [
+            RisingWordOut(word=w.word, count=w.count, previous=w.previous, ratio=w.ratio)
+            for w in rising_words(current.sample, current.total, before.sample, before.total, exclude, params.words)
+        ]
+    return FacetsOut(total=current.total, facets=facets, top_words=top, rising_words=rising, period=period)
+
+
 @router.get("/{mention_id}", response_model=MentionOut, summary="One mention")
 def get_mention(mention_id: str, store: MentionStoreDep, principal: PrincipalDep) -> MentionOut:
     mention = store.get(mention_id) if _ID.match(mention_id) else None
@@ -60,6 +122,11 @@ def get_mention(mention_id: str, store: MentionStoreDep, principal: PrincipalDep
     if mention is None or (allowed is not None and not set(mention.brands) & set(allowed)):
         raise NotFound(f"mention {mention_id} does not exist")
     return MentionOut.of(mention)
+
+
+def _brand_words(config: AppConfig) -> frozenset[str]:
+    """The brands' names and keywords: every mention contains them, so they explain nothing."""
+    return excluded_words(word for brand in config.brands for word in (brand.name, *brand.keywords))
 
 
 def _allowed_brands(requested: list[str], principal: Principal) -> list[str] | None:

@@ -4,7 +4,8 @@
 2. :mod:`~crawlers.pipelines.dedupe`: drop a post seen before in the same run.
 3. :mod:`~crawlers.pipelines.brands`: keep only posts that really mention a configured brand.
 4. :mod:`~crawlers.pipelines.sentiment`: language, score and label.
-5. :mod:`~crawlers.pipelines.store`: write to the mention store in batches.
+5. :mod:`~crawlers.pipelines.category`: the complaint category (the ticket classifier's rules).
+6. :mod:`~crawlers.pipelines.store`: write to the mention store in batches.
 
 Each is built with ``from_crawler`` from the config objects in the crawler settings, counts what it does in
 the crawler stats (``yuqing/...`` keys from :mod:`crawlers.settings`) and raises nothing but ``DropItem``.

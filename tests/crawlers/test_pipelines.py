@@ -13,12 +13,14 @@ from scrapy.exceptions import DropItem
 from config.settings import Settings
 from crawlers.items import MentionItem
 from crawlers.pipelines.brands import BrandPipeline
+from crawlers.pipelines.category import CategoryPipeline
 from crawlers.pipelines.dedupe import DedupePipeline
 from crawlers.pipelines.normalize import NormalizePipeline, html_to_text, normalize_text
 from crawlers.pipelines.sentiment import SentimentPipeline, primary_language
 from crawlers.pipelines.store import STORE_UNAVAILABLE, StorePipeline
 from index.base import Mention, MentionFilter, MentionStore, WriteResult
 from index.sqlite import SQLiteMentionStore
+from tickets.enums import Category
 from yuqing.errors import StoreError, StoreUnavailable
 
 SOURCES = """
@@ -186,6 +188,52 @@ def test_primary_language():
     assert primary_language("en_US") == "en"
     assert primary_language("") is None
     assert primary_language("und") is None
+
+
+# -- category -------------------------------------------------------------------------------------------------
+def test_category_comes_from_the_ticket_classifier(crawler):
+    pipeline = CategoryPipeline.from_crawler(crawler)
+    assert pipeline.process_item(item(text="先达外卖配送太慢，骑手还送错了")).category == "logistics"
+    assert pipeline.process_item(item(text="先达手机用了三天就死机，质量太差")).category == "product_quality"
+    assert pipeline.process_item(item(text="申请退款", title="先达手机发热严重，漏电")).category == "product_quality"
+    assert pipeline.process_item(item(text="先达手机今天发布")).category == "other"
+    stats = crawler.stats
+    assert stats.get_value("yuqing/category/logistics") == 1
+    assert stats.get_value("yuqing/category/product_quality") == 2
+    assert stats.get_value("yuqing/category/other") == 1
+
+
+def test_category_lexicon_comes_from_the_config(parse_yaml_config, crawler_for):
+    config = parse_yaml_config(SOURCES).model_copy(deep=True)
+    config.tickets.classification.lexicon.categories = {Category.logistics: ["闪送"]}
+    pipeline = CategoryPipeline.from_crawler(crawler_for(config, "forum"))
+    assert pipeline.process_item(item(text="先达的闪送一直不来")).category == "logistics"
+    assert pipeline.process_item(item(text="先达配送太慢")).category == "other"  # the list replaced the shipped one
+
+
+def test_category_failure_never_fails_the_item(crawler, caplog):
+    class Broken:
+        def classify(self, text: str) -> None:
+            raise RuntimeError("bad lexicon")
+
+    pipeline = CategoryPipeline(Broken(), crawler.stats)  # type: ignore[arg-type]
+    with caplog.at_level(logging.ERROR):
+        out = pipeline.process_item(item(text="先达配送太慢"))
+    assert out.category is None
+    assert crawler.stats.get_value("yuqing/category/failed") == 1
+
+
+def test_category_reaches_the_stored_mention(crawler, tmp_path: Path):
+    classified = CategoryPipeline.from_crawler(crawler).process_item(item(text="先达手机退款一直不到账"))
+    mention = classified.to_mention(datetime(2024, 3, 1, tzinfo=UTC))
+    assert mention.category == "process"
+    store = SQLiteMentionStore.at(tmp_path / "m.sqlite3")
+    store.ensure_schema()
+    try:
+        store.upsert([mention])
+        assert store.count(MentionFilter(query="category:process")) == 1
+    finally:
+        store.close()
 
 
 # -- store ----------------------------------------------------------------------------------------------------

@@ -184,6 +184,7 @@ def test_build_settings(parse_yaml_config):
         "DedupePipeline",
         "BrandPipeline",
         "SentimentPipeline",
+        "CategoryPipeline",
         "StorePipeline",
     ]
     assert settings[SOURCE] is source

@@ -39,3 +39,10 @@ def test_highlight_windows_long_text() -> None:
     text = "前" * 200 + "退款" + "后" * 200
     fragment = highlight(text, ["退款"], context=10)
     assert fragment == "…" + "前" * 10 + "<mark>退款</mark>" + "后" * 10 + "…"
+
+
+def test_highlight_prefixes_run_to_the_end_of_the_word() -> None:
+    text = "Refunded twice, refund policy, prefund"
+    assert highlight(text, [], prefixes=["refun"]) == "<mark>Refunded</mark> twice, <mark>refund</mark> policy, prefund"
+    marked = highlight("申请退款和退货", ["申请"], prefixes=["退"])
+    assert marked == "<mark>申请</mark><mark>退</mark>款和<mark>退</mark>货"

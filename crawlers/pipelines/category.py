@@ -1,0 +1,56 @@
+"""The complaint category of each mention, for ``category:`` searches and the facets of the mention list.
+
+The same transparent rules that classify tickets (:class:`tickets.classify.Classifier`) with the config's
+lexicon (``tickets.classification.lexicon``), so a mention and the ticket opened from it agree. A mention that
+names none of the lexicon's words is ``other``.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING
+
+from config.models import AppConfig
+from crawlers.items import MentionItem
+from crawlers.settings import APP_CONFIG, STAT_CATEGORY, required_setting
+from tickets.classify import Classifier
+from tickets.policy import TicketPolicy
+
+if TYPE_CHECKING:
+    from typing import Self
+
+    from scrapy.crawler import Crawler
+    from scrapy.statscollectors import StatsCollector
+
+logger = logging.getLogger(__name__)
+
+
+class CategoryPipeline:
+    """Sets ``category`` from the title and text; counts ``yuqing/category/<category>``.
+
+    Classifying never fails an item: if the classifier raises, the mention is stored without a category
+    (counted in ``yuqing/category/failed``) rather than lost.
+    """
+
+    def __init__(self, classifier: Classifier, stats: StatsCollector):
+        self.classifier = classifier
+        self.stats = stats
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        config = required_setting(crawler.settings, APP_CONFIG, AppConfig)
+        # Built the way the ticket store builds it, so the lexicon means the same in both places.
+        policy = TicketPolicy.from_config(config.tickets, config.timezone)
+        return cls(policy.classifier, crawler.stats)
+
+    def process_item(self, item: MentionItem) -> MentionItem:
+        text = item.text if not item.title or item.title in item.text else f"{item.title}\n{item.text}"
+        try:
+            item.category = self.classifier.classify(text).category.value
+        except Exception:  # a lexicon bug must not lose the mention
+            logger.exception("classifying %s/%s failed; stored without a category", item.platform, item.post_id)
+            self.stats.inc_value(f"{STAT_CATEGORY}/failed")
+            item.category = None
+            return item
+        self.stats.inc_value(f"{STAT_CATEGORY}/{item.category}")
+        return item
