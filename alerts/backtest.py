@@ -162,9 +162,19 @@ class _KeyState:
 
 
 def replay(
-    rule: RuleType[Any], store: MentionStore, moments: Iterable[datetime], brands: Sequence[str], timezone: str = "UTC"
+    rule: RuleType[Any],
+    store: MentionStore,
+    moments: Iterable[datetime],
+    brands: Sequence[str],
+    timezone: str = "UTC",
+    *,
+    saved_query: str | None = None,
 ) -> list[Replayed]:
-    """Evaluate ``rule`` at each moment in order, as the engine would, and list what would have fired."""
+    """Evaluate ``rule`` at each moment in order, as the engine would, and list what would have fired.
+
+    A rule scoped by a saved search needs that search's query as ``saved_query`` (the engine's
+    ``alerts.engine.resolve_saved_query`` looks it up); without it the rule raises
+    :class:`~alerts.rules.base.RuleScopeError`."""
     states: dict[str, _KeyState] = {}
     events: list[Replayed] = []
     previous: datetime | None = None
@@ -172,7 +182,9 @@ def replay(
         # Event rules look at what was stored since the previous moment (an hour before the first one).
         since = (previous or moment - timedelta(hours=1)) if rule.kind == "event" else None
         previous = moment
-        ctx = EvaluationContext(store=store, now=moment, brands=brands, timezone=timezone, since=since)
+        ctx = EvaluationContext(
+            store=store, now=moment, brands=brands, timezone=timezone, since=since, saved_query=saved_query
+        )
         for obs in rule.evaluate(ctx):
             state = states.setdefault(obs.key, _KeyState())
             if obs.firing and not state.firing:

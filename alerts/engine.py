@@ -10,7 +10,9 @@ while its ticket is still open lands on that ticket as a comment (the ticket sto
 After downtime, window rules are evaluated once at each evaluation time that was missed, oldest first, so
 a crisis that came and went while the worker was down is still reported, and nothing twice. Event rules keep
 a cursor over the mentions stored or changed, so they miss nothing either. A rule that raises is recorded
-and, after repeated errors, paused for a while; the other rules go on.
+and, after repeated errors, paused for a while; the other rules go on. A rule scoped by a saved search gets
+that search's query looked up at each evaluation; when it is missing or no longer valid, that rule alone is
+paused at once (nothing it could evaluate would be right) and the error says why.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -27,12 +30,13 @@ from alerts.channels import Message, Post
 from alerts.client import TicketClient
 from alerts.dispatch import Dispatcher
 from alerts.registry import build_rule
-from alerts.rules.base import EvaluationContext, Observation, RuleType
+from alerts.rules.base import EvaluationContext, Observation, RuleConfig, RuleScopeError, RuleType, query_problem
 from alerts.state import FIRING, AlertEvent, AlertStateStore
 from config.models import AppConfig
 from crawlers.health import SourceHealth
 from index.base import MentionStore
-from yuqing.errors import TicketClientError
+from index.saved import SavedSearchStore
+from yuqing.errors import Conflict, NotFound, TicketClientError
 from yuqing.timeutil import isoformat_z, utcnow
 
 log = logging.getLogger(__name__)
@@ -102,6 +106,34 @@ def incident_id(rule: str, key: str, window_end: datetime) -> str:
     return hashlib.sha256(raw).hexdigest()[:32]
 
 
+def json_safe(value: Any) -> Any:
+    """``value`` with infinite and NaN numbers replaced by ``None``: numbers are stored as JSON (PostgreSQL's
+    JSONB refuses them), sent to the ticket API and shown by the alerts API, and JSON has neither."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {k: json_safe(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [json_safe(v) for v in value]
+    return value
+
+
+def resolve_saved_query(config: RuleConfig, searches: SavedSearchStore) -> str | None:
+    """The query of the rule's ``saved_search`` as it is now (``None`` for a rule without one);
+    :class:`RuleScopeError` when the search is missing, ambiguous or no longer valid."""
+    name = config.saved_search
+    if not name:
+        return None
+    try:
+        search = searches.shared_by_name(name)
+    except (NotFound, Conflict) as exc:
+        raise RuleScopeError(f"saved search {name!r}: {exc}") from exc
+    problem = query_problem(search.query)
+    if problem:
+        raise RuleScopeError(f"saved search {name!r} (id {search.id}) has an invalid query: {problem}")
+    return search.query
+
+
 class AlertEngine:
     """Evaluates rules over the mention store, opens tickets through a :class:`TicketClient`, and puts
     notifications in the outbox of a :class:`Dispatcher`."""
@@ -121,6 +153,7 @@ class AlertEngine:
         sources: SourcesProvider | None = None,
         pause_after_errors: int = 3,
         pause_for: timedelta = timedelta(minutes=15),
+        saved_searches: SavedSearchStore | None = None,
     ):
         self.rules = list(rules)
         self.store = store
@@ -134,6 +167,7 @@ class AlertEngine:
         self.sources = sources
         self.pause_after_errors = pause_after_errors
         self.pause_for = pause_for
+        self.saved_searches = saved_searches or SavedSearchStore(state.db)
 
     @classmethod
     def from_config(
@@ -159,6 +193,10 @@ class AlertEngine:
             return RuleOutcome(
                 rule.name, "paused", error=f"paused until {isoformat_z(health.paused_until)}: {health.last_error}"
             )
+        try:
+            saved_query = resolve_saved_query(rule.config, self.saved_searches)
+        except RuleScopeError as exc:
+            return self._rule_failed(rule, now, str(exc), pause=True)
         moments = [now]
         if catch_up and rule.kind == "window" and health and health.last_ok_at:
             moments = [*self._missed(health.last_ok_at, now), now]
@@ -174,6 +212,7 @@ class AlertEngine:
                 timezone=self.timezone,
                 since=since,
                 sources=self.sources() if self.sources else (),
+                saved_query=saved_query,
             )
             try:
                 # Store queries block; keep the event loop (and the in-process API) responsive.
@@ -183,7 +222,16 @@ class AlertEngine:
             late = moment != now
             outcome.observations = observations
             for obs in observations:
-                self.state.touch(rule.name, obs.key, moment, obs.numbers)
+                obs.numbers = json_safe(obs.numbers)
+                self.state.touch(
+                    rule.name,
+                    obs.key,
+                    moment,
+                    obs.numbers,
+                    summary=obs.summary,
+                    brand=obs.brand,
+                    rule_type=rule.type_name,
+                )
                 if obs.firing:
                     await self._on_firing(rule, obs, moment, outcome, late)
                 elif rule.kind == "window":
@@ -206,12 +254,14 @@ class AlertEngine:
             moment += step
         return out
 
-    def _rule_failed(self, rule: RuleType[Any], now: datetime, message: str) -> RuleOutcome:
+    def _rule_failed(self, rule: RuleType[Any], now: datetime, message: str, *, pause: bool = False) -> RuleOutcome:
+        """Record a failed evaluation; after ``pause_after_errors`` in a row (or at once with ``pause``, for
+        problems a retry cannot fix) the rule is paused for ``pause_for``."""
         health = self.state.rule_health(rule.name)
         errors = (health.consecutive_errors if health else 0) + 1
-        paused_until = now + self.pause_for if errors >= self.pause_after_errors else None
+        paused_until = now + self.pause_for if pause or errors >= self.pause_after_errors else None
         self.state.record_rule_error(rule.name, now, message, paused_until)
-        self._record("error", rule.name, "*", now, summary=message)
+        self._record("error", rule, "*", now, summary=message)
         log.error(
             "alert rule %s failed (%d in a row%s): %s",
             rule.name,
@@ -219,6 +269,10 @@ class AlertEngine:
             f", paused until {isoformat_z(paused_until)}" if paused_until else "",
             message,
         )
+        if pause:
+            return RuleOutcome(
+                rule.name, "paused", error=f"{message} (paused until {isoformat_z(paused_until or now)})"
+            )
         return RuleOutcome(rule.name, "error", error=message)
 
     async def _on_firing(
@@ -245,7 +299,7 @@ class AlertEngine:
         if not self.state.try_fire(rule.name, obs.key, incident, now, request):
             _add(outcome.still_firing, obs.key)  # a concurrent evaluator won the transition
             return
-        self._record("fired", rule.name, obs.key, now, obs, incident=incident, mention_ids=obs.mention_ids)
+        self._record("fired", rule, obs.key, now, obs, incident=incident, mention_ids=obs.mention_ids)
         log.warning("ALERT %s fired for %s%s: %s", rule.name, obs.key, " (caught up)" if late else "", obs.summary)
         fired = Fired(rule.name, obs.key, incident, obs.summary, None, False)
         if rule.config.open_ticket:
@@ -259,13 +313,23 @@ class AlertEngine:
         try:
             ticket, created = await self.tickets.create_ticket(request, idempotency_key=f"alert-{incident}")
         except TicketClientError as exc:
-            self._record("error", rule.name, obs.key, now, incident=incident, summary=f"ticket not created: {exc}")
+            self._record(
+                "error", rule, obs.key, now, incident=incident, summary=f"ticket not created: {exc}", brand=obs.brand
+            )
             log.error("alert %s/%s: ticket not created, will retry: %s", rule.name, obs.key, exc)
             return Fired(rule.name, obs.key, incident, obs.summary, None, False, str(exc))
-        number = str(ticket["number"])
-        self.state.set_ticket(rule.name, obs.key, incident, int(ticket["id"]), number)
+        number, ticket_id = str(ticket["number"]), int(ticket["id"])
+        self.state.set_ticket(rule.name, obs.key, incident, ticket_id, number)
         self._record(
-            "ticket", rule.name, obs.key, now, incident=incident, summary=f"ticket {number}", ticket_number=number
+            "ticket",
+            rule,
+            obs.key,
+            now,
+            incident=incident,
+            summary=f"ticket {number}",
+            ticket_number=number,
+            ticket_id=ticket_id,
+            brand=obs.brand,
         )
         return Fired(rule.name, obs.key, incident, obs.summary, number, created)
 
@@ -274,7 +338,14 @@ class AlertEngine:
         if before is None:
             return
         self._record(
-            "resolved", rule.name, obs.key, now, obs, incident=before.incident, ticket_number=before.ticket_number
+            "resolved",
+            rule,
+            obs.key,
+            now,
+            obs,
+            incident=before.incident,
+            ticket_number=before.ticket_number,
+            ticket_id=before.ticket_id,
         )
         log.info("alert %s resolved for %s: %s", rule.name, obs.key, obs.summary)
         _add(outcome.resolved, obs.key)
@@ -306,18 +377,19 @@ class AlertEngine:
         self.dispatcher.enqueue(message, channels, at=now)
 
     def _record(
-        self, kind: str, rule: str, key: str, at: datetime, obs: Observation | None = None, **fields: Any
+        self, kind: str, rule: RuleType[Any], key: str, at: datetime, obs: Observation | None = None, **fields: Any
     ) -> None:
-        """Append to the alert history; an observation contributes its window, numbers and summary."""
+        """Append to the alert history; an observation contributes its window, numbers, summary and brand."""
         if obs is not None:
             fields = {
                 "window_start": obs.window_start,
                 "window_end": obs.window_end,
                 "numbers": obs.numbers,
                 "summary": obs.summary,
+                "brand": obs.brand,
                 **fields,
             }
-        self.state.add_event(AlertEvent(rule=rule, key=key, kind=kind, at=at, **fields))
+        self.state.add_event(AlertEvent(rule=rule.name, rule_type=rule.type_name, key=key, kind=kind, at=at, **fields))
 
     @staticmethod
     def _ticket_request(rule: RuleType[Any], obs: Observation, incident: str) -> dict[str, Any]:

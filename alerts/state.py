@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Index, Integer, String, Text, select, update
+from sqlalchemy import Index, Integer, String, Text, and_, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -39,6 +39,10 @@ class AlertState(Base):
     numbers: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
     #: The ticket request of the current incident, kept so a retry sends the identical body (idempotency).
     ticket_request: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
+    #: What the last evaluation said (revision 0005; ``None`` on rows written before it).
+    rule_type: Mapped[str | None] = mapped_column(String(64))
+    brand: Mapped[str | None] = mapped_column(String(100))
+    summary: Mapped[str | None] = mapped_column(Text)
 
 
 class AlertEvent(Base):
@@ -58,8 +62,16 @@ class AlertEvent(Base):
     mention_ids: Mapped[list[str] | None] = mapped_column(JSONType)
     incident: Mapped[str | None] = mapped_column(String(64))
     ticket_number: Mapped[str | None] = mapped_column(String(32))
+    #: Revision 0005; ``None`` on rows written before it (the API then falls back to the config and the key).
+    rule_type: Mapped[str | None] = mapped_column(String(64))
+    brand: Mapped[str | None] = mapped_column(String(100))
+    ticket_id: Mapped[int | None] = mapped_column(Integer)
 
-    __table_args__ = (Index("ix_alert_events_rule_at", "rule", "at"),)
+    __table_args__ = (
+        Index("ix_alert_events_rule_at", "rule", "at"),
+        Index("ix_alert_events_incident", "incident"),
+        Index("ix_alert_events_at", "at"),
+    )
 
 
 class RuleHealth(Base):
@@ -91,6 +103,11 @@ class StateView:
     last_fired_at: datetime | None
     last_resolved_at: datetime | None
     ticket_request: dict[str, Any] | None
+    last_evaluated_at: datetime | None = None
+    numbers: dict[str, Any] | None = None
+    rule_type: str | None = None
+    brand: str | None = None
+    summary: str | None = None
 
 
 class AlertStateStore:
@@ -108,19 +125,63 @@ class AlertStateStore:
         with self.db.session() as s:
             return [_view(r) for r in s.scalars(select(AlertState).order_by(AlertState.rule, AlertState.key))]
 
-    def touch(self, rule: str, key: str, at: datetime, numbers: dict[str, Any]) -> None:
-        """Record an evaluation; creates the row on first sight."""
+    def find(
+        self,
+        *,
+        brands: Sequence[str] | None = None,
+        rules: Sequence[str] = (),
+        firing: bool | None = None,
+        limit: int | None = None,
+    ) -> list[StateView]:
+        """Rule × key states, firing ones first, then the most recently evaluated. ``brands`` as for
+        :meth:`find_events`."""
+        stmt = select(AlertState).order_by(
+            (AlertState.status == FIRING).desc(),
+            AlertState.last_evaluated_at.desc().nulls_last(),
+            AlertState.rule,
+            AlertState.key,
+        )
+        if brands is not None:
+            stmt = stmt.where(
+                or_(
+                    AlertState.brand.in_(list(brands)),
+                    and_(AlertState.brand.is_(None), AlertState.key.in_(list(brands))),
+                )
+            )
+        if rules:
+            stmt = stmt.where(AlertState.rule.in_(list(rules)))
+        if firing is not None:
+            stmt = stmt.where(AlertState.status == FIRING if firing else AlertState.status != FIRING)
+        if limit is not None:
+            stmt = stmt.limit(limit)
+        with self.db.session() as s:
+            return [_view(r) for r in s.scalars(stmt)]
+
+    def touch(
+        self,
+        rule: str,
+        key: str,
+        at: datetime,
+        numbers: dict[str, Any],
+        *,
+        summary: str | None = None,
+        brand: str | None = None,
+        rule_type: str | None = None,
+    ) -> None:
+        """Record an evaluation (its numbers and summary, for the alerts API); creates the row on first sight."""
+        about = {"numbers": numbers, "summary": summary, "brand": brand, "rule_type": rule_type}
         with self.db.transaction() as s:
             row = s.get(AlertState, (rule, key))
             if row is None:
                 try:
                     with s.begin_nested():
-                        s.add(AlertState(rule=rule, key=key, status=OK, last_evaluated_at=at, numbers=numbers))
+                        s.add(AlertState(rule=rule, key=key, status=OK, last_evaluated_at=at, **about))
                 except IntegrityError:
                     pass  # another evaluator created it first
                 return
             row.last_evaluated_at = at
-            row.numbers = numbers
+            for name, value in about.items():
+                setattr(row, name, value)
 
     def try_fire(self, rule: str, key: str, incident: str, at: datetime, ticket_request: dict[str, Any]) -> bool:
         """Move ``rule``/``key`` from ok to firing for ``incident``; False when it is already firing.
@@ -173,6 +234,48 @@ class AlertStateStore:
                 stmt = stmt.where(AlertEvent.rule == rule)
             return list(s.scalars(stmt))
 
+    def find_events(
+        self,
+        *,
+        brands: Sequence[str] | None = None,
+        rules: Sequence[str] = (),
+        kinds: Sequence[str] = (),
+        since: datetime | None = None,
+        until: datetime | None = None,
+        limit: int = 100,
+    ) -> list[AlertEvent]:
+        """Alert history, newest first. ``brands=None``: any brand (and none); a list: only those brands.
+
+        Rows written before revision 0005 have no brand; for them the key stands in (window rules are keyed
+        by brand).
+        """
+        stmt = select(AlertEvent).order_by(AlertEvent.at.desc(), AlertEvent.id.desc()).limit(limit)
+        if brands is not None:
+            stmt = stmt.where(
+                or_(
+                    AlertEvent.brand.in_(list(brands)),
+                    and_(AlertEvent.brand.is_(None), AlertEvent.key.in_(list(brands))),
+                )
+            )
+        if rules:
+            stmt = stmt.where(AlertEvent.rule.in_(list(rules)))
+        if kinds:
+            stmt = stmt.where(AlertEvent.kind.in_(list(kinds)))
+        if since is not None:
+            stmt = stmt.where(AlertEvent.at >= since)
+        if until is not None:
+            stmt = stmt.where(AlertEvent.at < until)
+        with self.db.session() as s:
+            return list(s.scalars(stmt))
+
+    def incident_events(self, incidents: Sequence[str]) -> list[AlertEvent]:
+        """Every event of these incidents, oldest first."""
+        if not incidents:
+            return []
+        stmt = select(AlertEvent).where(AlertEvent.incident.in_(list(incidents))).order_by(AlertEvent.at, AlertEvent.id)
+        with self.db.session() as s:
+            return list(s.scalars(stmt))
+
     # -- rule health ----------------------------------------------------------------------------------------
     def rule_health(self, rule: str) -> RuleHealth | None:
         with self.db.session() as s:
@@ -202,14 +305,19 @@ class AlertStateStore:
 
 def _view(row: AlertState) -> StateView:
     return StateView(
-        row.rule,
-        row.key,
-        row.status,
-        row.since,
-        row.incident,
-        row.ticket_number,
-        row.ticket_id,
-        row.last_fired_at,
-        row.last_resolved_at,
-        row.ticket_request,
+        rule=row.rule,
+        key=row.key,
+        status=row.status,
+        since=row.since,
+        incident=row.incident,
+        ticket_number=row.ticket_number,
+        ticket_id=row.ticket_id,
+        last_fired_at=row.last_fired_at,
+        last_resolved_at=row.last_resolved_at,
+        ticket_request=row.ticket_request,
+        last_evaluated_at=row.last_evaluated_at,
+        numbers=row.numbers,
+        rule_type=row.rule_type,
+        brand=row.brand,
+        summary=row.summary,
     )

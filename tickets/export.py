@@ -1,7 +1,10 @@
-"""Tickets as a CSV or XLSX file in the column order of the complaint record table, with Chinese headers.
+"""Tickets as a CSV or XLSX file in the column order of the complaint record table, with Chinese headers;
+mention searches the same way.
 
 Exports are capped and audited; one larger than the configured threshold waits for a second person's
-approval (:class:`ExportService`). Personal data is masked unless the requester has ``pii`` and asks for it.
+approval (:class:`ExportService`). Personal data is masked unless the requester has ``pii`` and asks for it:
+in tickets as everywhere else, in mentions the author (a handle keeps its first character) and the phone
+numbers and e-mail addresses in the title and text.
 """
 
 from __future__ import annotations
@@ -15,7 +18,10 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
+from index.base import MAX_LIMIT, Mention, MentionFilter, MentionStore, SearchRequest, SortOrder
 from tickets.access import APPROVE_EXPORT, EXPORT, PII, Principal
+from tickets.enums import Role
+from tickets.masking import mask_nickname, mask_text
 from tickets.models import AuditEntry, ExportRequest, User
 from tickets.schemas import TicketOut, TicketQuery
 from tickets.store import TicketStore
@@ -69,6 +75,25 @@ LABELS: dict[str, dict[str, str]] = {
         "reopened": "重新打开",
     },
 }
+#: A mention search export: when, where, who (masked), what, and how it was scored.
+MENTION_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("published_at", "发布时间"),
+    ("platform", "平台"),
+    ("source", "来源"),
+    ("brands", "品牌"),
+    ("author", "作者"),
+    ("title", "标题"),
+    ("text", "内容"),
+    ("sentiment", "情感"),
+    ("score", "情感分"),
+    ("rating", "评分"),
+    ("likes", "点赞"),
+    ("reposts", "转发"),
+    ("comments", "评论"),
+    ("url", "链接"),
+    ("id", "编号"),
+)
+SENTIMENT_LABELS = {"negative": "负面", "neutral": "中性", "positive": "正面", "unscored": "未评分"}
 CONTENT_TYPES = {
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -109,26 +134,57 @@ def row_of(ticket: TicketOut, zone: ZoneInfo, assignees: dict[int, str]) -> list
     return [_safe(values[key]) for key, _ in COLUMNS]
 
 
+def mention_row(mention: Mention, zone: ZoneInfo, *, masked: bool) -> list[str]:
+    """One mention as the cells of a row of :data:`MENTION_COLUMNS`."""
+
+    def number(value: float | None) -> str:
+        return "" if value is None else f"{value:g}"
+
+    author = mask_nickname(mention.author) if masked else mention.author
+    title = mask_text(mention.title) if masked else mention.title
+    text = mask_text(mention.text) if masked else mention.text
+    values = {
+        "published_at": mention.published_at.astimezone(zone).strftime("%Y-%m-%d %H:%M"),
+        "platform": mention.platform,
+        "source": mention.source,
+        "brands": "、".join(mention.brands),
+        "author": author or "",
+        "title": title or "",
+        "text": text or "",
+        "sentiment": SENTIMENT_LABELS.get(mention.sentiment_label.value, mention.sentiment_label.value),
+        "score": "" if mention.sentiment_score is None else f"{mention.sentiment_score:.3f}",
+        "rating": number(mention.rating),
+        "likes": number(mention.likes),
+        "reposts": number(mention.reposts),
+        "comments": number(mention.comments),
+        "url": mention.url or "",
+        "id": mention.id,
+    }
+    return [_safe(values[key]) for key, _ in MENTION_COLUMNS]
+
+
 def _safe(value: str) -> str:
     # Crawled text ends up in spreadsheets: a cell starting with = + - @ would be run as a formula.
     return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
 
 
-def write_csv(rows: Iterable[list[str]]) -> bytes:
+def write_csv(rows: Iterable[list[str]], columns: tuple[tuple[str, str], ...] = COLUMNS) -> bytes:
     """UTF-8 with a byte-order mark, so Excel shows the Chinese headers correctly."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow([header for _, header in COLUMNS])
+    writer.writerow([header for _, header in columns])
     writer.writerows(rows)
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
-def write_xlsx(rows: Iterable[list[str]]) -> bytes:
+def write_xlsx(
+    rows: Iterable[list[str]], columns: tuple[tuple[str, str], ...] = COLUMNS, sheet_name: str = "投诉记录"
+) -> bytes:
     from openpyxl import Workbook
 
     book = Workbook(write_only=True)
-    sheet = book.create_sheet("投诉记录")
-    sheet.append([header for _, header in COLUMNS])
+    sheet = book.create_sheet(sheet_name)
+    sheet.append([header for _, header in columns])
     for row in rows:
         sheet.append(row)
     out = io.BytesIO()
@@ -137,20 +193,25 @@ def write_xlsx(rows: Iterable[list[str]]) -> bytes:
 
 
 class ExportService:
-    """Runs exports under the rules of ``tickets.export``: cap, audit, approval, masking."""
+    """Runs exports under the rules of ``tickets.export``: cap, audit, approval, masking.
 
-    def __init__(self, store: TicketStore, timezone: str):
+    Tickets always; mention searches when a ``mentions`` store is given. An export's conditions are stored
+    with its request, so what a second person approves is what is later downloaded.
+    """
+
+    def __init__(self, store: TicketStore, timezone: str, mentions: MentionStore | None = None):
         self.store = store
         self.zone = ZoneInfo(timezone)
         self.limits = store.policy.config.export
+        self.mentions = mentions
 
     def _assignees(self) -> dict[int, str]:
         with self.store.db.session() as s:
             return {u.id: u.display_name for u in s.scalars(select(User))}
 
-    def _check(self, actor: Principal, unmask: bool) -> None:
+    def _check(self, actor: Principal, unmask: bool, what: str = "tickets") -> None:
         if not actor.may(EXPORT):
-            raise Forbidden("exporting tickets needs the export permission")
+            raise Forbidden(f"exporting {what} needs the export permission")
         if unmask and not actor.may(PII):
             raise Forbidden("an unmasked export needs the pii permission")
 
@@ -163,10 +224,44 @@ class ExportService:
         if rows > self.limits.max_rows:
             raise InvalidQuery(f"{rows} tickets match; exports stop at {self.limits.max_rows}: narrow the filters")
         filters = query.model_dump(mode="json", exclude={"limit", "offset", "cursor"})
+        request = self._file(actor, "tickets", fmt, filters, unmask, rows)
+        if request.status == "pending":
+            return request, None
+        return request, self._render(actor, query, fmt, unmask)
+
+    def request_mentions(
+        self,
+        actor: Principal,
+        flt: MentionFilter,
+        sort: SortOrder,
+        fmt: str,
+        unmask: bool,
+        details: dict[str, Any] | None = None,
+    ) -> tuple[ExportRequest, bytes | None]:
+        """Export the mentions matching ``flt`` (narrowed to the brands ``actor`` may see) like tickets:
+        now, or above the approval threshold after a second person's approval. ``details`` go to the audit log
+        (e.g. the saved search it came from)."""
+        mentions = self._mention_store()
+        self._check(actor, unmask, "mentions")
+        scoped = restrict_to(flt, actor)
+        rows = 0 if scoped is None else mentions.count(scoped)
+        if rows > self.limits.max_rows:
+            raise InvalidQuery(f"{rows} mentions match; exports stop at {self.limits.max_rows}: narrow the search")
+        filters = {"filter": flt.model_dump(mode="json"), "sort": sort.value, **(details or {})}
+        request = self._file(actor, "mentions", fmt, filters, unmask, rows)
+        if request.status == "pending":
+            return request, None
+        return request, self._render_mentions(actor, flt, sort, fmt, unmask)
+
+    def _file(
+        self, actor: Principal, kind: str, fmt: str, filters: dict[str, Any], unmask: bool, rows: int
+    ) -> ExportRequest:
+        """Record the export and audit it: downloaded now, or pending above the approval threshold."""
         pending = rows > self.limits.approval_above
         now = utcnow()
         with self.store.db.transaction() as s:
             request = ExportRequest(
+                kind=kind,
                 requested_by=actor.name,
                 requested_at=now,
                 format=fmt,
@@ -184,12 +279,10 @@ class ExportService:
                     action="export.requested" if pending else "export.downloaded",
                     object_type="export",
                     object_id=str(request.id),
-                    details={"rows": rows, "format": fmt, "unmask": unmask, "filters": filters},
+                    details={"kind": kind, "rows": rows, "format": fmt, "unmask": unmask, "filters": filters},
                 )
             )
-        if pending:
-            return request, None
-        return request, self._render(actor, query, fmt, unmask)
+        return request
 
     def decide(self, actor: Principal, request_id: int, approve: bool) -> ExportRequest:
         """A second person approves or rejects a pending export."""
@@ -214,7 +307,7 @@ class ExportService:
                     action=f"export.{request.status}",
                     object_type="export",
                     object_id=str(request_id),
-                    details={"requested_by": request.requested_by, "rows": request.row_count},
+                    details={"kind": request.kind, "requested_by": request.requested_by, "rows": request.row_count},
                 )
             )
             return request
@@ -227,6 +320,9 @@ class ExportService:
                 raise NotFound(f"export {request_id} does not exist")
             if request.status != "approved":
                 raise Conflict(f"export {request_id} is {request.status}; it can be downloaded once, after approval")
+            self._check(actor, request.unmask, request.kind)
+            if request.kind == "mentions":
+                self._mention_store()  # fails (and rolls back) before the one download is used up
             request.status = "downloaded"
             s.add(
                 AuditEntry(
@@ -235,19 +331,52 @@ class ExportService:
                     action="export.downloaded",
                     object_type="export",
                     object_id=str(request_id),
-                    details={"rows": request.row_count},
+                    details={"kind": request.kind, "rows": request.row_count},
                 )
             )
-            query = TicketQuery.model_validate(request.filters)
-            fmt, unmask = request.format, request.unmask
-        self._check(actor, unmask)
-        return request, self._render(actor, query, fmt, unmask)
+            kind, filters, fmt, unmask = request.kind, dict(request.filters), request.format, request.unmask
+        if kind == "mentions":
+            flt = MentionFilter.model_validate(filters["filter"])
+            return request, self._render_mentions(actor, flt, SortOrder(filters["sort"]), fmt, unmask)
+        return request, self._render(actor, TicketQuery.model_validate(filters), fmt, unmask)
 
     def _render(self, actor: Principal, query: TicketQuery, fmt: str, unmask: bool) -> bytes:
         assignees = self._assignees()
         tickets: Iterator[TicketOut] = self.store.iterate(query, actor=actor, unmask=unmask, limit=self.limits.max_rows)
         rows = (row_of(t, self.zone, assignees) for t in tickets)
         return write_xlsx(rows) if fmt == "xlsx" else write_csv(rows)
+
+    def _mention_store(self) -> MentionStore:
+        if self.mentions is None:
+            raise RuntimeError("this ExportService was made without a mention store")
+        return self.mentions
+
+    def _render_mentions(self, actor: Principal, flt: MentionFilter, sort: SortOrder, fmt: str, unmask: bool) -> bytes:
+        masked = not (unmask and actor.may(PII))
+        rows = (mention_row(m, self.zone, masked=masked) for m in self._iterate_mentions(actor, flt, sort))
+        if fmt == "xlsx":
+            return write_xlsx(rows, MENTION_COLUMNS, "舆情")
+        return write_csv(rows, MENTION_COLUMNS)
+
+    def _iterate_mentions(self, actor: Principal, flt: MentionFilter, sort: SortOrder) -> Iterator[Mention]:
+        """The matching mentions the actor may see (brands checked again: they may have changed since the
+        request), page by page along the store's cursor, at most ``max_rows``."""
+        store = self._mention_store()
+        scoped = restrict_to(flt, actor)
+        if scoped is None:
+            return
+        cursor: str | None = None
+        left = self.limits.max_rows
+        while left > 0:
+            page = store.search(
+                SearchRequest(filter=scoped, sort=sort, limit=min(MAX_LIMIT, left), cursor=cursor, highlight=False)
+            )
+            for hit in page.hits:
+                yield hit.mention
+            left -= len(page.hits)
+            if not page.next_cursor or not page.hits:
+                return
+            cursor = page.next_cursor
 
     def requests(self, actor: Principal) -> list[dict[str, Any]]:
         with self.store.db.session() as s:
@@ -257,6 +386,7 @@ class ExportService:
             return [
                 {
                     "id": r.id,
+                    "kind": r.kind,
                     "requested_by": r.requested_by,
                     "requested_at": r.requested_at,
                     "format": r.format,
@@ -268,3 +398,16 @@ class ExportService:
                 }
                 for r in s.scalars(stmt)
             ]
+
+
+def restrict_to(flt: MentionFilter, actor: Principal) -> MentionFilter | None:
+    """``flt`` narrowed to the brands ``actor`` may see; ``None`` when that leaves none (nothing to export).
+
+    Agents limited to some brands see only those brands' mentions, as in ``GET /mentions``.
+    """
+    if actor.role is not Role.agent or not actor.brands:
+        return flt
+    brands = sorted(set(flt.brands) & actor.brands) if flt.brands else sorted(actor.brands)
+    if not brands:
+        return None
+    return flt.model_copy(update={"brands": brands})

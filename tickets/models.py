@@ -203,6 +203,8 @@ class ExportRequest(Base):
     __tablename__ = "export_requests"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    #: ``tickets`` or ``mentions`` (revision 0005; older rows are ticket exports).
+    kind: Mapped[str] = mapped_column(String(16), default="tickets", server_default="tickets")
     requested_by: Mapped[str] = mapped_column(String(100))
     requested_at: Mapped[datetime] = mapped_column(UTCDateTime)
     format: Mapped[str] = mapped_column(String(8))

@@ -23,20 +23,46 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from config.types import Duration, Name
 from index.base import MentionFilter, MentionStore, SearchRequest
+from index.query import parse
 from index.text import segment
 from tickets.enums import Category, Priority
+from yuqing.errors import InvalidQuery, YuqingError
 
 if TYPE_CHECKING:
     from crawlers.health import SourceHealth
 
 
+class RuleScopeError(YuqingError):
+    """A rule's scope cannot be used now: its saved search is missing, ambiguous or no longer valid.
+
+    The engine pauses that rule (and only that rule) and reports why.
+    """
+
+
+def query_problem(query: str) -> str | None:
+    """Why ``query`` is not valid in the search language (one line, with the column), or ``None``."""
+    try:
+        parse(query)
+    except InvalidQuery as exc:
+        return str(exc).splitlines()[0]
+    return None
+
+
+def combine_queries(*queries: str | None) -> str | None:
+    """The queries joined with AND (each in parentheses, so an OR inside one stays inside it)."""
+    given = [q.strip() for q in queries if q and q.strip()]
+    if len(given) <= 1:
+        return given[0] if given else None
+    return " AND ".join(f"({q})" for q in given)
+
+
 class RuleConfig(BaseModel):
-    """Options every rule has: its name, scope (brands, platforms, query), what its tickets look like, and
-    where its notifications go."""
+    """Options every rule has: its name, scope (brands, platforms, query, saved search), what its tickets look
+    like, and where its notifications go."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -46,7 +72,18 @@ class RuleConfig(BaseModel):
     description: str | None = None
     brands: list[str] = Field(default_factory=list, description="Brands to watch, one alert key each; empty: all.")
     platforms: list[str] = Field(default_factory=list, description="Only mentions from these platforms.")
-    query: str | None = Field(default=None, description="Only mentions containing all these words.")
+    query: str | None = Field(
+        default=None,
+        description="Only mentions matching this query in the search language (as GET /mentions?q=); plain words: "
+        "all must occur.",
+    )
+    saved_search: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=100,
+        description="Only mentions matching the shared saved search of this name (looked up at each evaluation; "
+        "missing or invalid, it pauses this rule).",
+    )
     priority: Priority = Priority.major
     realert: Duration = Field(
         default=timedelta(hours=6), description="After a condition clears, how long before the same key fires again."
@@ -54,9 +91,39 @@ class RuleConfig(BaseModel):
     open_ticket: bool = Field(default=True, description="Open (or comment on) a ticket when it fires.")
     notify: list[str] = Field(default_factory=list, description="Channels told when it fires and resolves.")
 
-    def scope(self, brand: str, since: datetime | None = None, until: datetime | None = None) -> MentionFilter:
-        """The mentions this rule looks at for one brand."""
-        return MentionFilter(brands=[brand], platforms=self.platforms, text=self.query, since=since, until=until)
+    @field_validator("query")
+    @classmethod
+    def _valid_query(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if value is None or not value.strip():
+            return None
+        problem = query_problem(value)
+        if problem:
+            raise ValueError(f"rule {info.data.get('name', '?')!r}: {problem}")
+        return value.strip()
+
+    def scope(
+        self,
+        brand: str,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        *,
+        saved_query: str | None = None,
+        timezone: str = "UTC",
+        now: datetime | None = None,
+    ) -> MentionFilter:
+        """The mentions this rule looks at for one brand; ``saved_query`` is its saved search's query, which
+        the engine looks up (a rule with a ``saved_search`` must get it: see :meth:`RuleType.scope`). Dates
+        written without a zone in the queries are in ``timezone``; relative ones (``now-7d``) count back from
+        ``now``, the evaluation moment (default: the wall clock)."""
+        return MentionFilter(
+            brands=[brand],
+            platforms=self.platforms,
+            query=combine_queries(self.query, saved_query),
+            query_tz=timezone,
+            query_now=now,
+            since=since,
+            until=until,
+        )
 
 
 @dataclass
@@ -92,6 +159,8 @@ class EvaluationContext:
     since: datetime | None = None
     #: Source rules: the health of each configured source, with its crawl interval.
     sources: Sequence[tuple[SourceHealth, timedelta]] = ()
+    #: The query of the rule's ``saved_search``, looked up by the engine for this evaluation.
+    saved_query: str | None = None
 
 
 ConfigT = TypeVar("ConfigT", bound=RuleConfig)
@@ -112,6 +181,10 @@ class RuleType(ABC, Generic[ConfigT]):
     kind: ClassVar[Literal["window", "event"]] = "window"
     #: The category given to the tickets it opens (``None``: classified from the text).
     ticket_category: ClassVar[Category | None] = None
+    #: Which of an observation's ``numbers`` are the value it had to reach and what is usual, for the alerts
+    #: API's explanation of an incident (``None``: the rule has no such number).
+    threshold_number: ClassVar[str | None] = "threshold"
+    baseline_number: ClassVar[str | None] = None
 
     def __init__(self, config: ConfigT):
         self.config = config
@@ -123,6 +196,22 @@ class RuleType(ABC, Generic[ConfigT]):
     def keys(self, ctx: EvaluationContext) -> list[str]:
         """The alert keys (brands) this rule evaluates."""
         return list(self.config.brands or ctx.brands)
+
+    def scope(
+        self, ctx: EvaluationContext, brand: str, since: datetime | None = None, until: datetime | None = None
+    ) -> MentionFilter:
+        """The mentions this rule looks at for one brand: its brands, platforms, query and saved search.
+
+        Every store call of a rule goes through this, so the whole scope applies everywhere.
+        """
+        if self.config.saved_search and ctx.saved_query is None:
+            raise RuleScopeError(
+                f"rule {self.name!r} is scoped by the saved search {self.config.saved_search!r}, "
+                "which was not looked up for this evaluation"
+            )
+        return self.config.scope(
+            brand, since, until, saved_query=ctx.saved_query, timezone=ctx.timezone, now=ctx.now
+        )
 
     @abstractmethod
     def evaluate(self, ctx: EvaluationContext) -> list[Observation]:

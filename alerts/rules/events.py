@@ -15,7 +15,7 @@ from typing import Any, Literal
 from pydantic import Field
 
 from alerts.rules.base import EvaluationContext, Observation, RuleConfig, RuleType
-from index.base import Mention, MentionFilter, SearchRequest
+from index.base import Mention, SearchRequest
 from index.text import normalize
 from tickets.classify import DEFAULT_URGENT_WORDS
 from tickets.enums import Priority
@@ -56,13 +56,7 @@ class EventRule(RuleType[RuleConfig]):
 
     def new_mentions(self, ctx: EvaluationContext, brand: str) -> list[Mention]:
         since = ctx.since or ctx.now - timedelta(hours=1)
-        flt = MentionFilter(
-            brands=[brand],
-            platforms=self.config.platforms,
-            text=self.config.query,
-            updated_since=since,
-            updated_until=ctx.now,
-        )
+        flt = self.scope(ctx, brand).model_copy(update={"updated_since": since, "updated_until": ctx.now})
         out: list[Mention] = []
         cursor = None
         while len(out) < MAX_PER_EVALUATION:

@@ -37,7 +37,7 @@ class NegativeShareRule(RuleType[NegativeShareConfig]):
         start = end - cfg.window
         out = []
         for brand in self.keys(ctx):
-            scope = cfg.scope(brand, start, end)
+            scope = self.scope(ctx, brand, start, end)
             counts = ctx.store.label_counts(scope)
             negative = counts[SentimentLabel.negative]
             scored = negative + counts[SentimentLabel.neutral] + counts[SentimentLabel.positive]

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from alerts.rules.base import EvaluationContext, Observation, RuleConfig, RuleType
 from config.types import Duration
@@ -25,12 +25,21 @@ class SourceSilentConfig(RuleConfig):
     failures: int = Field(default=3, ge=1, description="Or this many failed runs in a row.")
     open_ticket: bool = False  # the admins fix sources; complaint agents do not
 
+    @model_validator(mode="after")
+    def _no_mention_scope(self) -> SourceSilentConfig:
+        # It watches sources, not mentions: a mention scope would silently mean nothing.
+        for option in ("query", "saved_search", "platforms"):
+            if getattr(self, option):
+                raise ValueError(f"{option} does not apply to source_silent (it watches sources; use sources:)")
+        return self
+
 
 class SourceSilentRule(RuleType[SourceSilentConfig]):
     """Per source: silent for too long, or failing run after run."""
 
     type_name = "source_silent"
     config_model = SourceSilentConfig
+    threshold_number = "limit_minutes"
 
     def keys(self, ctx: EvaluationContext) -> list[str]:
         names = [health.name for health, _ in ctx.sources]

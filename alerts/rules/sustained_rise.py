@@ -39,6 +39,8 @@ class SustainedRiseRule(RuleType[SustainedRiseConfig]):
 
     type_name = "sustained_rise"
     config_model = SustainedRiseConfig
+    threshold_number = "bar"
+    baseline_number = "baseline"
     ticket_category = Category.product_quality  # a quality review
 
     def evaluate(self, ctx: EvaluationContext) -> list[Observation]:
@@ -49,7 +51,7 @@ class SustainedRiseRule(RuleType[SustainedRiseConfig]):
         base_start = run_start - timedelta(days=cfg.baseline_days)
         out = []
         for brand in self.keys(ctx):
-            scope = cfg.scope(brand, base_start, today)
+            scope = self.scope(ctx, brand, base_start, today)
             buckets = ctx.store.trend(scope, "day", ctx.timezone)
             rates = [(b.start, b.count, self._rate(b.count, b.negative)) for b in buckets]
             baseline_values = [r for start, n, r in rates if start < run_start and n >= cfg.min_daily_count]
@@ -61,7 +63,7 @@ class SustainedRiseRule(RuleType[SustainedRiseConfig]):
             words: list[tuple[str, int]] = []
             if firing:
                 negatives = MentionFilter(
-                    **{**cfg.scope(brand, run_start, today).model_dump(), "labels": [SentimentLabel.negative]}
+                    **{**self.scope(ctx, brand, run_start, today).model_dump(), "labels": [SentimentLabel.negative]}
                 )
                 words = top_words(ctx.store, negatives, exclude=[brand])
             numbers = {

@@ -15,7 +15,7 @@ import math
 import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Literal
 
 from pydantic import Field, model_validator
@@ -82,6 +82,7 @@ class VolumeSpikeRule(RuleType[VolumeSpikeConfig]):
 
     type_name = "volume_spike"
     config_model = VolumeSpikeConfig
+    baseline_number = "baseline_median"
 
     def evaluate(self, ctx: EvaluationContext) -> list[Observation]:
         cfg = self.config
@@ -91,8 +92,8 @@ class VolumeSpikeRule(RuleType[VolumeSpikeConfig]):
         out = []
         for brand in self.keys(ctx):
 
-            def counted(since: object, until: object, brand: str = brand) -> MentionFilter:
-                flt = cfg.scope(brand, since, until)  # type: ignore[arg-type]
+            def counted(since: datetime, until: datetime, brand: str = brand) -> MentionFilter:
+                flt = self.scope(ctx, brand, since, until)
                 return flt.model_copy(update={"labels": list(cfg.labels)}) if cfg.labels else flt
 
             current = ctx.store.count(counted(start, end))
@@ -102,7 +103,7 @@ class VolumeSpikeRule(RuleType[VolumeSpikeConfig]):
                 # A past day with no data at all (before history began, or an outage) says nothing about what
                 # is usual: it is left out rather than counted as a quiet day.
                 around = ctx.store.count(
-                    cfg.scope(brand, past_end - timedelta(hours=12), past_end + timedelta(hours=12))
+                    self.scope(ctx, brand, past_end - timedelta(hours=12), past_end + timedelta(hours=12))
                 )
                 if around:
                     baseline.append(ctx.store.count(counted(past_start, past_end)))
@@ -123,7 +124,8 @@ class VolumeSpikeRule(RuleType[VolumeSpikeConfig]):
                 "count": current,
                 "baseline_median": d.median,
                 "baseline_spread": d.spread,
-                "threshold": d.threshold,
+                # No baseline yet: no threshold (JSON, and so PostgreSQL and the API, have no infinity).
+                "threshold": d.threshold if math.isfinite(d.threshold) else None,
                 "ratio": d.ratio,
                 "baseline": baseline,
                 "window": format_duration(cfg.window),
@@ -132,7 +134,8 @@ class VolumeSpikeRule(RuleType[VolumeSpikeConfig]):
             }
             summary = (
                 f"{brand}: {current} mentions in the last {numbers['window']}, {d.ratio:.1f}× the usual "
-                f"{d.median:g} at this time ({cfg.seasonality}); threshold {d.threshold:g}."
+                f"{d.median:g} at this time ({cfg.seasonality}); "
+                + (f"threshold {d.threshold:g}." if math.isfinite(d.threshold) else "no baseline yet.")
             )
             out.append(Observation(cfg.name, brand, d.firing, start, end, numbers, summary, mention_ids, words, brand))
         return out

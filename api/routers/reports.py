@@ -1,4 +1,4 @@
-"""``/exports``, ``/reports``, ``/knowledge``, ``/audit``: working with many tickets at once."""
+"""``/exports``, ``/reports``, ``/knowledge``, ``/audit``: working with many tickets (or mentions) at once."""
 
 from __future__ import annotations
 
@@ -6,14 +6,20 @@ from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Response, status
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from api.deps import AdminDep, ConfigDep, MentionStoreDep, PrincipalDep, TicketStoreDep
-from index.base import MentionFilter
+from api.deps import AdminDep, ConfigDep, MentionStoreDep, PrincipalDep, ResourcesDep, TicketStoreDep
+from index.base import MentionFilter, SortOrder
+from index.saved import MAX_QUERY, SavedSearchStore, check_query
+from sentiment.base import SentimentLabel
 from tickets.export import CONTENT_TYPES, ExportService
+from tickets.models import ExportRequest
 from tickets.report import WeeklyReport, weekly_report
 from tickets.schemas import SimilarCase, TicketQuery
+from yuqing.errors import NotFound
+from yuqing.timeutil import to_utc
 
 exports = APIRouter(prefix="/exports", tags=["exports"])
 reports = APIRouter(prefix="/reports", tags=["reports"])
@@ -29,9 +35,50 @@ class ExportIn(BaseModel):
     unmask: bool = Field(default=False, description="Personal data unmasked (needs pii).")
 
 
+class MentionExportIn(BaseModel):
+    """A mention search to export: the parameters of ``GET /mentions`` and/or a saved search (all combined)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    format: Literal["csv", "xlsx"] = "xlsx"
+    q: str | None = Field(default=None, max_length=MAX_QUERY, description="A query in the search language.")
+    saved_search_id: int | None = Field(default=None, description="A saved search you may see; q narrows it.")
+    brand: list[str] = Field(default_factory=list)
+    platform: list[str] = Field(default_factory=list)
+    sentiment: list[SentimentLabel] = Field(default_factory=list, description="negative, neutral, positive, unscored")
+    since: datetime | None = Field(default=None, description="Published at or after (ISO 8601; UTC if no zone).")
+    until: datetime | None = Field(default=None, description="Published before.")
+    sort: SortOrder | None = Field(default=None, description="Default: the saved search's order, else time.")
+    unmask: bool = Field(default=False, description="Personal data unmasked (needs pii; audited).")
+
+    @field_validator("since", "until")
+    @classmethod
+    def _as_utc(cls, value: datetime | None) -> datetime | None:
+        return to_utc(value) if value is not None else None
+
+    @model_validator(mode="after")
+    def _ordered(self) -> MentionExportIn:
+        if self.since and self.until and self.since >= self.until:
+            raise ValueError("'since' must be earlier than 'until'")
+        return self
+
+
 def _file(body: bytes, fmt: str, name: str) -> Response:
     return Response(
         body, media_type=CONTENT_TYPES[fmt], headers={"Content-Disposition": f'attachment; filename="{name}.{fmt}"'}
+    )
+
+
+def _pending(request: ExportRequest) -> JSONResponse:
+    return JSONResponse(
+        {
+            "id": request.id,
+            "status": request.status,
+            "rows": request.row_count,
+            "message": f"{request.row_count} rows need a second person's approval "
+            f"(POST /api/v1/exports/{request.id}/approve), then GET .../download",
+        },
+        status_code=status.HTTP_202_ACCEPTED,
     )
 
 
@@ -46,17 +93,61 @@ def export_tickets(body: ExportIn, store: TicketStoreDep, config: ConfigDep, pri
     service = ExportService(store, config.timezone)
     request, data = service.request(principal, body.filters, body.format, body.unmask)
     if data is None:
-        return JSONResponse(
-            {
-                "id": request.id,
-                "status": request.status,
-                "rows": request.row_count,
-                "message": f"{request.row_count} rows need a second person's approval "
-                f"(POST /api/v1/exports/{request.id}/approve), then GET .../download",
-            },
-            status_code=status.HTTP_202_ACCEPTED,
-        )
+        return _pending(request)
     return _file(data, body.format, f"tickets-{request.id}")
+
+
+@exports.post(
+    "/mentions",
+    summary="Export a mention search (CSV or XLSX)",
+    responses={
+        200: {"description": "The file"},
+        202: {"description": "Waiting for approval"},
+        400: {"description": "The query is not valid (the message names the position), or too many rows"},
+    },
+)
+def export_mentions(
+    body: MentionExportIn,
+    resources: ResourcesDep,
+    store: TicketStoreDep,
+    mentions: MentionStoreDep,
+    config: ConfigDep,
+    principal: PrincipalDep,
+) -> Response:
+    """The mentions matching the search (``q`` and the filters, or a saved search narrowed by them) that you
+    may see, newest first (or by relevance): time, platform, brands, author, title, text, sentiment, rating,
+    reactions, link. Authors and the phone numbers and e-mail addresses in texts are masked unless you have
+    ``pii`` and ask for ``unmask``. Capped, audited, and above the approval threshold it waits for a second
+    person (202), like ticket exports."""
+    queries: list[str] = []
+    details: dict[str, Any] = {}
+    sort = body.sort
+    if body.saved_search_id is not None:
+        try:
+            saved = SavedSearchStore(resources.db).get(principal, body.saved_search_id)
+        except NotFound as exc:
+            problem = {"type": "value_error", "loc": ("body", "saved_search_id"), "msg": str(exc), "input": None}
+            raise RequestValidationError([problem]) from exc
+        queries.append(saved.query)
+        sort = sort or saved.filters.sort
+        details["saved_search"] = {"id": saved.id, "name": saved.name, "owner": saved.owner}
+    if body.q is not None and body.q.strip():
+        queries.append(check_query(body.q))
+    query = queries[0] if len(queries) == 1 else " AND ".join(f"({q})" for q in queries) if queries else None
+    flt = MentionFilter(
+        query=query,
+        brands=body.brand,
+        platforms=body.platform,
+        labels=body.sentiment,
+        since=body.since,
+        until=body.until,
+        query_tz=config.timezone,
+    )
+    service = ExportService(store, config.timezone, mentions)
+    request, data = service.request_mentions(principal, flt, sort or SortOrder.time, body.format, body.unmask, details)
+    if data is None:
+        return _pending(request)
+    return _file(data, body.format, f"mentions-{request.id}")
 
 
 @exports.get("", summary="Export requests (yours, or all for approvers)")
@@ -79,9 +170,11 @@ def reject_export(request_id: int, store: TicketStoreDep, config: ConfigDep, pri
 
 
 @exports.get("/{request_id}/download", summary="Download an approved export (once)")
-def download_export(request_id: int, store: TicketStoreDep, config: ConfigDep, principal: PrincipalDep) -> Response:
-    request, data = ExportService(store, config.timezone).download(principal, request_id)
-    return _file(data, request.format, f"tickets-{request.id}")
+def download_export(
+    request_id: int, store: TicketStoreDep, mentions: MentionStoreDep, config: ConfigDep, principal: PrincipalDep
+) -> Response:
+    request, data = ExportService(store, config.timezone, mentions).download(principal, request_id)
+    return _file(data, request.format, f"{request.kind}-{request.id}")
 
 
 @reports.get("/weekly", response_model=WeeklyReport, summary="The weekly complaint report")

@@ -1,0 +1,112 @@
+"""What the alerts API returns: the state of each rule × key, the alert history, and one incident explained.
+
+The dashboard draws these (state table, markers on the trend chart, the incident page); keep the shapes.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from yuqing.timeutil import to_utc
+
+EventKind = Literal["fired", "resolved", "ticket", "error"]
+
+
+class AlertItem(BaseModel):
+    """Where one rule stands for one key (a brand; a mention for event rules; a source for ``source_silent``).
+
+    ``since``: when it started firing, or, when not firing, when it last resolved (``None``: never fired).
+    ``incident``, ``ticket_number`` and ``ticket_id`` are the current incident's, or the last one's. Event rules
+    (``critical_words``, ``bad_review``) have one key per mention, and an event never resolves: such keys stay
+    firing.
+    """
+
+    rule: str
+    type: str | None
+    key: str
+    brand: str | None
+    firing: bool
+    since: datetime | None
+    last_evaluated: datetime | None
+    numbers: dict[str, Any]
+    summary: str | None
+    ticket_number: str | None
+    ticket_id: int | None
+    incident: str | None
+
+
+class AlertList(BaseModel):
+    items: list[AlertItem]
+
+
+class AlertEventItem(BaseModel):
+    """One entry of the alert history. ``kind``: ``fired``, ``resolved``, ``ticket`` (the incident's ticket
+    was opened or commented on) or ``error`` (an evaluation or a ticket delivery failed)."""
+
+    id: int
+    rule: str
+    type: str | None
+    key: str
+    brand: str | None
+    kind: str
+    at: datetime
+    incident: str | None
+    window_start: datetime | None
+    window_end: datetime | None
+    numbers: dict[str, Any]
+    summary: str
+    mention_ids: list[str]
+    ticket_number: str | None
+    ticket_id: int | None
+
+
+class AlertEventList(BaseModel):
+    items: list[AlertEventItem]
+
+
+class IncidentTicket(BaseModel):
+    """The incident's ticket; ``status`` and ``priority`` are ``None`` when the caller may not see the ticket
+    itself (another department's)."""
+
+    number: str
+    id: int | None
+    status: str | None
+    priority: str | None
+
+
+class AlertQuery(BaseModel):
+    """Query parameters of ``GET /alerts``."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    firing: bool | None = Field(default=None, description="true: only firing keys; false: only quiet ones.")
+    brand: list[str] = Field(default_factory=list, description="Repeat for several brands.")
+    rule: list[str] = Field(default_factory=list, description="Repeat for several rules.")
+    limit: int = Field(default=500, ge=1, le=5000)
+
+
+class AlertEventQuery(BaseModel):
+    """Query parameters of ``GET /alerts/events``."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    brand: list[str] = Field(default_factory=list)
+    rule: list[str] = Field(default_factory=list)
+    kind: list[EventKind] = Field(default_factory=list, description="fired, resolved, ticket, error")
+    since: datetime | None = Field(default=None, description="At or after (ISO 8601; UTC if no zone).")
+    until: datetime | None = Field(default=None, description="Before.")
+    limit: int = Field(default=100, ge=1, le=1000)
+
+    @field_validator("since", "until")
+    @classmethod
+    def _as_utc(cls, value: datetime | None) -> datetime | None:
+        return to_utc(value) if value is not None else None
+
+    @model_validator(mode="after")
+    def _ordered(self) -> AlertEventQuery:
+        if self.since and self.until and self.since >= self.until:
+            raise ValueError("'since' must be earlier than 'until'")
+        return self
