@@ -15,8 +15,9 @@ from fastapi import APIRouter, FastAPI
 import yuqing
 from api.errors import install_error_handlers
 from api.resources import Resources
-from api.routers import mentions, public, reports, stats, system, tickets, users
+from api.routers import mentions, monitoring, public, reports, session, stats, system, tickets, users
 from config.settings import Settings, get_settings
+from dashboard.web import mount_dashboard
 
 API_PREFIX = "/api/v1"
 
@@ -42,7 +43,8 @@ def create_app(resources: Resources | None = None, settings: Settings | None = N
         version=yuqing.__version__,
         summary="Brand mentions, trends and complaint tickets.",
         description=(
-            "Authenticate with `X-API-Key: KEY` or `Authorization: Bearer KEY` (keys from `YUQING_API_KEYS`). "
+            "Authenticate with `X-API-Key: KEY` or `Authorization: Bearer KEY` (keys from `YUQING_API_KEYS` or "
+            "`yuqing users add`); the dashboard at `/` logs in with the same keys through `/api/v1/session`. "
             'Errors are JSON: `{"error": {"status", "code", "message", "details"}}`.'
         ),
         lifespan=lifespan,
@@ -56,8 +58,11 @@ def create_app(resources: Resources | None = None, settings: Settings | None = N
     v1.include_router(system.sources_router)
     v1.include_router(users.router)
     v1.include_router(public.router)
+    v1.include_router(session.router)
+    v1.include_router(monitoring.router)
     for router in (reports.exports, reports.reports, reports.knowledge, reports.audit):
         v1.include_router(router)
     app.include_router(v1)
     app.include_router(system.health_router)
+    mount_dashboard(app)
     return app

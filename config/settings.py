@@ -66,6 +66,23 @@ class Settings(BaseSettings):
     )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
+    # The dashboard's browser sessions (api/routers/session.py, dashboard/session.py).
+    session_secret: SecretStr | None = Field(
+        default=None,
+        description="Key (32+ characters) that signs dashboard session cookies. Unset: a random key per process, "
+        "so a restart logs everyone out and several API processes do not accept each other's sessions.",
+    )
+    session_hours: float = Field(default=12.0, gt=0, le=24 * 7, description="How long a dashboard login lasts.")
+    session_cookie_secure: bool | None = Field(
+        default=None,
+        description="Mark the session cookie Secure. Unset: when the request came over https (behind a proxy, "
+        "run uvicorn with --proxy-headers so it knows).",
+    )
+    login_max_failures: int = Field(
+        default=5, ge=1, description="Failed dashboard logins allowed per client address within the window."
+    )
+    login_window_seconds: int = Field(default=300, ge=1, description="The window of login_max_failures.")
+
     @field_validator("api_keys", mode="before")
     @classmethod
     def _split_keys(cls, value: Any) -> Any:
@@ -79,6 +96,13 @@ class Settings(BaseSettings):
         for key in value:
             if len(key.get_secret_value()) < 16:
                 raise ValueError("every API key must be at least 16 characters long")
+        return value
+
+    @field_validator("session_secret")
+    @classmethod
+    def _secret_long_enough(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and len(value.get_secret_value()) < 32:
+            raise ValueError("the session secret must be at least 32 characters long")
         return value
 
     @classmethod
