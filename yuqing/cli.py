@@ -18,6 +18,7 @@ from typing import Annotated, Any, TypeVar
 import typer
 from rich.console import Console
 from rich.logging import RichHandler
+from rich.markup import escape
 from rich.table import Table
 
 from sentiment.cli import app as sentiment_app
@@ -68,13 +69,13 @@ def handles_errors(func: F) -> F:
         try:
             return func(*args, **kwargs)
         except ConfigError as exc:
-            err.print(f"[bold red]config error:[/] {exc}", highlight=False, soft_wrap=True)
+            err.print(f"[bold red]config error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
             raise typer.Exit(EXIT_USAGE) from exc
         except StoreUnavailable as exc:
-            err.print(f"[bold red]unavailable:[/] {exc}", highlight=False, soft_wrap=True)
+            err.print(f"[bold red]unavailable:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
             raise typer.Exit(EXIT_UNAVAILABLE) from exc
         except YuqingError as exc:
-            err.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
+            err.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
             raise typer.Exit(EXIT_FAILED) from exc
 
     return wrapper  # type: ignore[return-value]
@@ -247,21 +248,11 @@ def sources() -> None:
 
     with _resources() as resources:
         health = resources.sources.health([s.name for s in resources.config.sources])
-        table = Table(title="Sources")
-        columns = (
-            "source",
-            "type",
-            "every",
-            "state",
-            "last run (UTC)",
-            "last success (UTC)",
-            "items",
-            "new",
-            "parse errors",
-            "HTTP errors",
-        )
+        table = Table(title="Sources (times in UTC; counts of the last run)")
+        columns = ("source", "type", "every", "state", "last run", "last success", "items", "new", "parse errors")
         for col in columns:
-            table.add_column(col, no_wrap=col != "state")
+            table.add_column(col, no_wrap=True, min_width=len(col))
+        table.add_column("HTTP errors", overflow="fold")
         problems = []
         for source in resources.config.sources:
             h = health[source.name]
@@ -276,7 +267,7 @@ def sources() -> None:
                 "-" if h.items_last_run is None else str(h.items_last_run),
                 "-" if h.created_last_run is None else str(h.created_last_run),
                 str(h.parse_errors),
-                ", ".join(f"{code}×{n}" for code, n in h.http_errors.items()),
+                ", ".join(f"{code}×{n}" for code, n in h.http_errors.items()) or "0",
             )
             if h.last_error and h.state.value != "ok":
                 problems.append(f"{source.name}: {h.last_error}")
@@ -343,22 +334,34 @@ def parse(
 @app.command()
 @handles_errors
 def search(
-    query: Annotated[str, typer.Argument(help="Words that must all occur (Chinese or English).")],
+    query: Annotated[
+        str,
+        typer.Argument(
+            help='A query in the search language: words (all must occur), "phrases", OR, NOT or -word, '
+            "NEAR/5, platform:, brand:, lang:, author:, category:, sentiment:<0.3, rating:[1 TO 2], "
+            "date:>now-7d (see the README's 'Search language')."
+        ),
+    ],
     brand: Annotated[list[str] | None, typer.Option(help="Only this brand (repeatable).")] = None,
     limit: Annotated[int, typer.Option(min=1, max=100)] = 20,
 ) -> None:
-    """Search stored mentions, best match first."""
+    """Search stored mentions, best match first (newest first for a query of field conditions only).
+
+    Example: yuqing search '(退款 OR refund) -广告 platform:weibo date:>now-7d'. A query that cannot be run
+    exits 2 with the column and what was expected there."""
     from index.base import MentionFilter, SearchRequest, SortOrder
+    from tickets.masking import mask_text
+    from yuqing.errors import InvalidQuery
 
     with _resources() as resources:
-        page = resources.mentions.search(
-            SearchRequest(
-                filter=MentionFilter(text=query, brands=brand or []),
-                sort=SortOrder.relevance,
-                limit=limit,
-                highlight=False,
+        try:
+            flt = MentionFilter(query=query, query_tz=resources.config.timezone, brands=brand or [])
+            page = resources.mentions.search(
+                SearchRequest(filter=flt, sort=SortOrder.relevance, limit=limit, highlight=False)
             )
-        )
+        except InvalidQuery as exc:
+            err.print(f"[bold red]invalid query:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
+            raise typer.Exit(EXIT_USAGE) from exc
         table = Table(title=f"{page.total} mentions match {query!r}")
         for col in ("published (UTC)", "platform", "brands", "sentiment", "text"):
             table.add_column(col, overflow="fold")
@@ -369,12 +372,13 @@ def search(
                 if m.sentiment_score is not None
                 else m.sentiment_label.value
             )
+            text = (m.title + " · " if m.title else "") + m.text[:120]
             table.add_row(
                 f"{m.published_at:%Y-%m-%d %H:%M}",
                 m.platform,
                 ", ".join(m.brands),
                 score,
-                (m.title + " · " if m.title else "") + m.text[:120],
+                escape(mask_text(text) or ""),  # crawled text: no rich markup from strangers
             )
         console.print(table)
 
@@ -401,7 +405,7 @@ def tickets_list(
                 t.brand or "",
                 t.origin.value,
                 f"{t.created_at:%Y-%m-%d %H:%M}",
-                t.title,
+                escape(t.title),
             )
         console.print(table)
 
@@ -413,7 +417,7 @@ def tickets_show(number: Annotated[str, typer.Argument(help="Ticket number (FBD.
     with _resources() as resources:
         ticket = resources.tickets.get_by_number(number) if not number.isdigit() else resources.tickets.get(int(number))
         full = resources.tickets.get(ticket.id, history=True)
-        console.print(full.model_dump_json(indent=2))
+        console.print(full.model_dump_json(indent=2), markup=False, highlight=False)
 
 
 @alerts_app.command("status")
@@ -427,6 +431,36 @@ def alerts_status() -> None:
         for s in resources.alerts.all():
             table.add_row(
                 s.rule, s.key, s.status, f"{s.since:%Y-%m-%d %H:%M}" if s.since else "", s.ticket_number or ""
+            )
+        console.print(table)
+
+
+searches_app = typer.Typer(help="Saved mention searches.", no_args_is_help=True)
+app.add_typer(searches_app, name="searches")
+
+
+@searches_app.command("list")
+@handles_errors
+def searches_list() -> None:
+    """Every saved search: owner, whether it is shared (usable by alert rules' saved_search), order, query."""
+
+    from index.saved import SavedSearchStore
+    from tickets.access import SYSTEM
+
+    with _resources() as resources:
+        searches = SavedSearchStore(resources.db).visible(SYSTEM)
+        table = Table(title=f"{len(searches)} saved searches")
+        for col in ("id", "name", "owner", "shared", "sort", "updated (UTC)", "query"):
+            table.add_column(col, overflow="fold")
+        for search in searches:
+            table.add_row(
+                str(search.id),
+                escape(search.name),
+                escape(search.owner),
+                "yes" if search.shared else "",
+                search.filters.sort.value,
+                f"{search.updated_at:%Y-%m-%d %H:%M}",
+                escape(search.query),
             )
         console.print(table)
 
@@ -670,11 +704,15 @@ def alerts_test(
     """Replay RULE over the stored history and print what would have fired and resolved. Nothing is stored,
     no ticket opened, nobody notified."""
     from alerts.backtest import replay
+    from alerts.engine import resolve_saved_query
+    from index.saved import SavedSearchStore
     from yuqing.timeutil import parse_duration, utcnow
 
     with _resources() as resources:
         config = resources.config
         evaluated = _rule(config, rule)
+        # The search as it is now, as the engine would use it on its next evaluation.
+        saved_query = resolve_saved_query(evaluated.config, SavedSearchStore(resources.db))
         try:
             span = parse_duration(since)
             every = parse_duration(step) if step else config.alerts.evaluate_every
@@ -688,7 +726,14 @@ def alerts_test(
             moments.append(moment)
             moment += every
         with console.status(f"replaying {rule} at {len(moments)} moments…"):
-            events = replay(evaluated, resources.mentions, moments, config.brand_names(), config.timezone)
+            events = replay(
+                evaluated,
+                resources.mentions,
+                moments,
+                config.brand_names(),
+                config.timezone,
+                saved_query=saved_query,
+            )
     table = Table(title=f"{rule}: {sum(e.kind == 'fired' for e in events)} alerts over the last {since}")
     for col in ("at (UTC)", "key", "event", "summary"):
         table.add_column(col, overflow="fold")

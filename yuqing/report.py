@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from alerts.registry import RULE_TYPES
@@ -74,7 +75,7 @@ def print_cycle(console: Console, resources: Resources, report: CycleReport, bef
             notes.append(f"  {crawl.source}: " + "; ".join(details))
     console.print(crawls)
     for note in notes:
-        console.print(note, highlight=False)
+        console.print(note, highlight=False, markup=False)
     console.print(f"  crawl logs: {resources.settings.data_dir / 'logs'}", highlight=False)
     console.print()
 
@@ -126,7 +127,7 @@ def print_cycle(console: Console, resources: Resources, report: CycleReport, bef
         events = {r.name for r in resources.config.alerts.rules if RULE_TYPES[r.type].kind == "event"}
         for outcome in evaluation.outcomes:
             if outcome.status != "evaluated":
-                alerts.add_row(outcome.rule, "*", f"[red]{outcome.status}[/]", outcome.error or "", "")
+                alerts.add_row(outcome.rule, "*", f"[red]{outcome.status}[/]", escape(outcome.error or ""), "")
                 continue
             fired = {f.key: f for f in outcome.fired}
             for obs in outcome.observations:
@@ -155,7 +156,8 @@ def print_cycle(console: Console, resources: Resources, report: CycleReport, bef
                     if "share" in n
                     else obs.summary
                 )
-                alerts.add_row(outcome.rule, obs.brand or obs.key, label, numbers, ticket)
+                # Summaries quote crawled posts: shown as text, never as rich markup.
+                alerts.add_row(outcome.rule, obs.brand or obs.key, label, escape(numbers), escape(ticket))
         console.print(alerts)
         fired_now = evaluation.fired
         console.print(
@@ -181,7 +183,7 @@ def print_cycle(console: Console, resources: Resources, report: CycleReport, bef
             f"{due.astimezone(zone):%m-%d %H:%M}" if due else "-",
             str(len(t.mentions)),
             "[bold]this run[/]" if ticket_id in opened else "earlier",
-            t.title,
+            escape(t.title),
         )
     if after:
         console.print(tickets)

@@ -13,8 +13,11 @@ from typer.testing import CliRunner
 from api.resources import Resources
 from config.loader import load_config
 from config.settings import Settings
+from index.saved import SavedSearchIn, SavedSearchStore
 from tests.alerts.synthetic import Scenario, burst_rows
 from tests.factories import BRANDS_YAML, make_mention
+from tickets.access import Principal
+from tickets.enums import Role
 from tickets.schemas import TicketQuery
 from yuqing.cli import EXIT_OK, EXIT_USAGE, app
 
@@ -80,6 +83,32 @@ def test_listings_on_empty_stores(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
         result = runner.invoke(app, ["--config", str(config), *args])
         assert result.exit_code == EXIT_OK, (args, result.output)
     assert "never" in runner.invoke(app, ["--config", str(config), "sources"]).output
+
+
+def test_search_takes_the_query_language(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    config = tmp_path / "c.yaml"
+    config.write_text(BRANDS_YAML, encoding="utf-8")
+    data = tmp_path / "data"
+    monkeypatch.setenv("YUQING_DATA_DIR", str(data))
+    resources = Resources.open(Settings(data_dir=data, config=config), load_config(config))
+    resources.mentions.upsert(
+        [
+            make_mention("鲜达外卖退款太慢 [bold red]红字[/] 电话13812345678", platform="weibo", post_id="w"),
+            make_mention("鲜达外卖退款广告", platform="weibo", post_id="ad"),
+            make_mention("鲜达外卖退款很快", platform="news", post_id="n"),
+        ]
+    )
+    resources.close()
+
+    result = runner.invoke(app, ["--config", str(config), "search", "退款 -广告 platform:weibo"])
+    assert result.exit_code == EXIT_OK, result.output
+    assert "1 mentions match" in result.output
+    assert "[bold red]红字[/]" in result.output  # crawled text is shown as text, not as terminal markup
+    assert "13812345678" not in result.output and "*******5678" in result.output
+
+    bad = runner.invoke(app, ["--config", str(config), "search", "rating:[5 TO 1]"])
+    assert bad.exit_code == EXIT_USAGE
+    assert "invalid query" in bad.output and "rating:[5 TO 1]" in bad.output
 
 
 def test_classify_lines_and_csv(tmp_path: Path) -> None:
@@ -161,6 +190,50 @@ def test_alerts_test_replays_stored_history_and_stores_nothing(tmp_path: Path, m
 
     unknown = runner.invoke(app, ["--config", str(config), "alerts", "test", "nosuch"])
     assert unknown.exit_code == EXIT_USAGE and "configured: neg, spike" in unknown.output
+
+
+SAVED_SEARCH_YAML = """
+alerts:
+  rules:
+    - {name: refunds, type: negative_share, brands: [鲜达外卖], window: 1h, min_count: 5, threshold: 0.4,
+       saved_search: 退款投诉}
+"""
+
+
+def test_alerts_test_uses_the_rules_saved_search(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    config = tmp_path / "c.yaml"
+    config.write_text(BRANDS_YAML + SAVED_SEARCH_YAML, encoding="utf-8")
+    data = tmp_path / "data"
+    monkeypatch.setenv("YUQING_DATA_DIR", str(data))
+    settings = Settings(data_dir=data, config=config)
+    argv = ["--config", str(config), "alerts", "test", "refunds", "--since", "12h", "--step", "10m"]
+
+    missing = runner.invoke(app, argv)
+    assert missing.exit_code != EXIT_OK
+    assert "no shared saved search named '退款投诉'" in missing.output
+
+    resources = Resources.open(settings, load_config(config))
+    now = datetime.now(UTC)
+    slow = [
+        make_mention("鲜达外卖配送太慢，饭都凉了", label="negative", score=0.05, published_at=now - timedelta(hours=3))
+        for _ in range(8)
+    ]
+    refunds = [
+        make_mention("鲜达外卖退款一直不到账", label="negative", score=0.05, published_at=now - timedelta(hours=6))
+        for _ in range(8)
+    ]
+    resources.mentions.upsert(slow + refunds)
+    owner = Principal("pr-team", Role.pr)
+    SavedSearchStore(resources.db).create(owner, SavedSearchIn(name="退款投诉", query="退款", shared=True))
+    resources.close()
+
+    result = runner.invoke(app, argv)
+    assert result.exit_code == EXIT_OK, result.output
+    # Only the refund posts are in the rule's scope: one alert, six hours ago, not three.
+    assert "refunds: 1 alerts over the last 12h" in result.output
+    fired = [line for line in result.output.splitlines() if "fired" in line]
+    assert len(fired) == 1
+    assert f"{(now - timedelta(hours=6)):%Y-%m-%d %H}" in fired[0]
 
 
 def test_alerts_backtest_marks_the_burst_in_a_series(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

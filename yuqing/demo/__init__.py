@@ -71,7 +71,8 @@ def run_demo(data_dir: Path, console: Console) -> int:
         + str(DEMO_CONFIG)
         + " YUQING_DATA_DIR="
         + str(data_dir)
-        + " YUQING_API_KEYS=<a key of 16+ characters> yuqing serve[/] and open http://127.0.0.1:8000/docs"
+        + " YUQING_API_KEYS=<a key of 16+ characters> yuqing serve[/], then open http://127.0.0.1:8000/"
+        + " (the dashboard: sign in with that key) or http://127.0.0.1:8000/docs (the API)"
     )
     failed = [c.source for c in report.crawls if c.status == "failed"]  # type: ignore[attr-defined]
     if failed:
