@@ -6,12 +6,12 @@ run at once exactly one of them wins the transition and opens the ticket.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Index, Integer, String, Text, and_, or_, select, update
+from sqlalchemy import ColumnElement, Index, Integer, String, Text, and_, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -142,12 +142,7 @@ class AlertStateStore:
             AlertState.key,
         )
         if brands is not None:
-            stmt = stmt.where(
-                or_(
-                    AlertState.brand.in_(list(brands)),
-                    and_(AlertState.brand.is_(None), AlertState.key.in_(list(brands))),
-                )
-            )
+            stmt = stmt.where(_of_brands(AlertState, brands))
         if rules:
             stmt = stmt.where(AlertState.rule.in_(list(rules)))
         if firing is not None:
@@ -251,12 +246,7 @@ class AlertStateStore:
         """
         stmt = select(AlertEvent).order_by(AlertEvent.at.desc(), AlertEvent.id.desc()).limit(limit)
         if brands is not None:
-            stmt = stmt.where(
-                or_(
-                    AlertEvent.brand.in_(list(brands)),
-                    and_(AlertEvent.brand.is_(None), AlertEvent.key.in_(list(brands))),
-                )
-            )
+            stmt = stmt.where(_of_brands(AlertEvent, brands))
         if rules:
             stmt = stmt.where(AlertEvent.rule.in_(list(rules)))
         if kinds:
@@ -301,6 +291,12 @@ class AlertStateStore:
             row.paused_until = paused_until
             s.merge(row)
             return row.consecutive_errors
+
+
+def _of_brands(model: type[AlertState] | type[AlertEvent], brands: Iterable[str]) -> ColumnElement[bool]:
+    # Rows written before revision 0005 have no brand; window rules are keyed by brand, so the key stands in.
+    names = list(brands)
+    return or_(model.brand.in_(names), and_(model.brand.is_(None), model.key.in_(names)))
 
 
 def _view(row: AlertState) -> StateView:

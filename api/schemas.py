@@ -8,8 +8,8 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from index.base import MAX_FACET_SIZE, MAX_LIMIT, MAX_OFFSET, Mention, MentionFilter, SearchHit, SortOrder
-from tickets.masking import mask_text
 from sentiment.base import SentimentLabel
+from tickets.masking import mask_text
 from yuqing.timeutil import to_utc
 
 

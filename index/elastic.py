@@ -568,7 +568,11 @@ class ElasticMentionStore(MentionStore):
         total = int(body["hits"]["total"]["value"])
         more = len(raw_hits) > request.limit
         raw_hits = raw_hits[: request.limit]
-        marks = highlighting(prepare(flt.text, flt.query, flt.query_tz, flt.query_now)) if request.highlight else Highlighting()
+        marks = (
+            highlighting(prepare(flt.text, flt.query, flt.query_tz, flt.query_now))
+            if request.highlight
+            else Highlighting()
+        )
         hits: list[SearchHit] = []
         for raw in raw_hits:
             mention = self._mention(raw["_source"])

@@ -27,7 +27,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validat
 
 from config.types import Duration, Name
 from index.base import MentionFilter, MentionStore, SearchRequest
-from index.query import parse
+from index.query import combine_queries, parse
 from index.text import segment
 from tickets.enums import Category, Priority
 from yuqing.errors import InvalidQuery, YuqingError
@@ -50,14 +50,6 @@ def query_problem(query: str) -> str | None:
     except InvalidQuery as exc:
         return str(exc).splitlines()[0]
     return None
-
-
-def combine_queries(*queries: str | None) -> str | None:
-    """The queries joined with AND (each in parentheses, so an OR inside one stays inside it)."""
-    given = [q.strip() for q in queries if q and q.strip()]
-    if len(given) <= 1:
-        return given[0] if given else None
-    return " AND ".join(f"({q})" for q in given)
 
 
 class RuleConfig(BaseModel):
@@ -209,9 +201,7 @@ class RuleType(ABC, Generic[ConfigT]):
                 f"rule {self.name!r} is scoped by the saved search {self.config.saved_search!r}, "
                 "which was not looked up for this evaluation"
             )
-        return self.config.scope(
-            brand, since, until, saved_query=ctx.saved_query, timezone=ctx.timezone, now=ctx.now
-        )
+        return self.config.scope(brand, since, until, saved_query=ctx.saved_query, timezone=ctx.timezone, now=ctx.now)
 
     @abstractmethod
     def evaluate(self, ctx: EvaluationContext) -> list[Observation]:

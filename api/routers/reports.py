@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from api.deps import AdminDep, ConfigDep, MentionStoreDep, PrincipalDep, ResourcesDep, TicketStoreDep
 from index.base import MentionFilter, SortOrder
+from index.query import combine_queries
 from index.saved import MAX_QUERY, SavedSearchStore, check_query
 from sentiment.base import SentimentLabel
 from tickets.export import CONTENT_TYPES, ExportService
@@ -133,7 +134,7 @@ def export_mentions(
         details["saved_search"] = {"id": saved.id, "name": saved.name, "owner": saved.owner}
     if body.q is not None and body.q.strip():
         queries.append(check_query(body.q))
-    query = queries[0] if len(queries) == 1 else " AND ".join(f"({q})" for q in queries) if queries else None
+    query = combine_queries(*queries)
     flt = MentionFilter(
         query=query,
         brands=body.brand,

@@ -39,12 +39,21 @@ __all__ = [
     "Plan",
     "QueryContext",
     "QuerySyntaxError",
+    "combine_queries",
     "highlighting",
     "parse",
     "prepare",
     "query_is_ranked",
     "render",
 ]
+
+
+def combine_queries(*queries: str | None) -> str | None:
+    """The queries joined with AND (each in parentheses, so an OR inside one stays inside it)."""
+    given = [q.strip() for q in queries if q and q.strip()]
+    if len(given) <= 1:
+        return given[0] if given else None
+    return " AND ".join(f"({q})" for q in given)
 
 
 def prepare(text: str | None, query: str | None, tz: str = "UTC", now: datetime | None = None) -> Plan | None:

@@ -298,7 +298,28 @@ def test_agents_see_only_their_brands_in_facets(client: TestClient, resources: R
     assert searched["total"] == 0  # a brand: condition in q cannot widen what the agent may see
 
 
-_SYNTAX = ["(", ")", '"', "~", "*", "?", "/", ":", "-", "OR", "AND", "NOT", "NEAR/", "[", "]", "TO", "{", "}", "<", ">="]
+_SYNTAX = [
+    "(",
+    ")",
+    '"',
+    "~",
+    "*",
+    "?",
+    "/",
+    ":",
+    "-",
+    "OR",
+    "AND",
+    "NOT",
+    "NEAR/",
+    "[",
+    "]",
+    "TO",
+    "{",
+    "}",
+    "<",
+    ">=",
+]
 _FIELDS = ["platform:", "brand:", "lang:", "author:", "sentiment:", "rating:", "category:", "date:", "title:", "now-"]
 _queries = st.lists(st.one_of(st.sampled_from(_SYNTAX + _FIELDS), st.text(max_size=5)), max_size=16).map(" ".join)
 
