@@ -82,6 +82,28 @@ def recrawl(store: MentionStore, mentions: list[Mention], size: int) -> float:
     return timer.seconds
 
 
+def backend_rows(
+    name: str,
+    store: MentionStore,
+    service: SentimentService,
+    chunks: list[list[RawMention]],
+    size: int,
+    score_rate: float,
+    store_baseline: tuple[float, str],
+) -> list[Row]:
+    """One backend's rows: score + store against scoring alone, then storing and re-crawling against the
+    backend's own raw-write baseline (``(rate, note)``)."""
+    count = sum(len(chunk) for chunk in chunks)
+    total, storing, stored = pipeline(store, service, chunks)
+    again = recrawl(store, stored, size)
+    base_rate, base_note = store_baseline
+    return [
+        (f"{name}: score + store (pipeline)", count / total, (count / total) / score_rate, "ratio vs scoring only"),
+        (f"{name}: store only (upsert)", count / storing, (count / storing) / base_rate, base_note),
+        (f"{name}: re-crawl, all unchanged", count / again, (count / again) / base_rate, base_note),
+    ]
+
+
 def raw_sqlite(mentions: list[Mention], size: int, folder: Path) -> float:
     """Baseline: the same rows into a plain table with sqlite3.executemany, one transaction per batch."""
     conn = sqlite3.connect(folder / "raw.sqlite3")
@@ -157,31 +179,8 @@ def main() -> None:
 
         sqlite_store = SQLiteMentionStore.at(folder / "mentions.sqlite3")
         sqlite_store.ensure_schema()
-        total, storing, stored = pipeline(sqlite_store, service, chunks)
-        rows.append(
-            (
-                "SQLite: score + store (pipeline)",
-                args.count / total,
-                (args.count / total) / score_rate,
-                "ratio vs scoring only",
-            )
-        )
-        rows.append(
-            (
-                "SQLite: store only (upsert)",
-                args.count / storing,
-                (args.count / storing) / raw_rate,
-                "ratio vs executemany",
-            )
-        )
-        again = recrawl(sqlite_store, stored, args.batch)
-        rows.append(
-            (
-                "SQLite: re-crawl, all unchanged",
-                args.count / again,
-                (args.count / again) / raw_rate,
-                "ratio vs executemany",
-            )
+        rows += backend_rows(
+            "SQLite", sqlite_store, service, chunks, args.batch, score_rate, (raw_rate, "ratio vs executemany")
         )
         sqlite_store.close()
 
@@ -199,31 +198,14 @@ def main() -> None:
                 es_store = target.open(bench_prefix())
                 try:
                     es_store.ensure_schema()
-                    total, storing, stored = pipeline(es_store, service, chunks)
-                    rows.append(
-                        (
-                            "Elasticsearch: score + store (pipeline)",
-                            args.count / total,
-                            (args.count / total) / score_rate,
-                            "ratio vs scoring only",
-                        )
-                    )
-                    rows.append(
-                        (
-                            "Elasticsearch: store only (upsert)",
-                            args.count / storing,
-                            (args.count / storing) / es_raw_rate,
-                            "ratio vs raw bulk",
-                        )
-                    )
-                    again = recrawl(es_store, stored, args.batch)
-                    rows.append(
-                        (
-                            "Elasticsearch: re-crawl, all unchanged",
-                            args.count / again,
-                            (args.count / again) / es_raw_rate,
-                            "ratio vs raw bulk",
-                        )
+                    rows += backend_rows(
+                        "Elasticsearch",
+                        es_store,
+                        service,
+                        chunks,
+                        args.batch,
+                        score_rate,
+                        (es_raw_rate, "ratio vs raw bulk"),
                     )
                 finally:
                     target.cleanup(es_store)
