@@ -525,6 +525,44 @@ def server_factory() -> Iterator[Any]:
             srv.close()
 
 
+@dataclass
+class Scenario:
+    """One way a platform can misbehave: the routes of its own server, the source's options, and the
+    ``Disallow`` line of its robots.txt (``None``: the server has no robots.txt)."""
+
+    handlers: dict[str, Callable[[Hit], Any]]
+    options: dict[str, Any] = field(default_factory=dict)
+    disallow: str | None = None
+
+
+@pytest.fixture(scope="module")
+def crawl_scenarios(server_factory: Any, crawl_many: Any, tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """``crawl_scenarios(scenarios, source)`` crawls each :class:`Scenario` concurrently against a server of
+    its own, with the source ``source(server, name, **options)`` (YAML) in a folder of its own, and returns
+    ``{name: (server, folder, CrawlResult)}``."""
+
+    def run(
+        scenarios: dict[str, Scenario], source: Callable[..., str]
+    ) -> dict[str, tuple[LocalServer, Path, CrawlResult]]:
+        made: dict[str, tuple[LocalServer, Path]] = {}
+        jobs = []
+        for name, scenario in scenarios.items():
+            srv = server_factory()
+            if scenario.disallow is not None:
+                robots = f"User-agent: *\n{scenario.disallow}\n"
+                srv.route("/robots.txt", srv.Reply(body=robots, content_type="text/plain"))
+            for route, handler in scenario.handlers.items():
+                srv.handle(route, handler)
+            folder = tmp_path_factory.mktemp(name)
+            path, _ = write_config(folder, source(srv, name, **scenario.options))
+            made[name] = (srv, folder)
+            jobs.append((path, name))
+        results = crawl_many(jobs)
+        return {name: (*made[name], result) for name, result in zip(made, results, strict=True)}
+
+    return run
+
+
 @pytest.fixture(scope="session")
 def spider_for() -> Any:
     """``spider_for(config, source_name)`` → the source's spider built through ``from_crawler``."""

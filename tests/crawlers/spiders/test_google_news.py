@@ -126,8 +126,10 @@ def test_search_query(word: str, exact: bool, query: str) -> None:
 
 
 @pytest.fixture(scope="module")
-def runs(server_factory, config_writer, crawl_many, tmp_path_factory) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+def runs(crawl_scenarios) -> dict[str, Any]:  # type: ignore[no-untyped-def]
     """The failure scenarios, crawled concurrently, each against its own server."""
+    from tests.crawlers.conftest import Scenario
+
     feed = News({"CN:zh-Hans": [("a1", "先达手机新闻", NOW - timedelta(hours=1))]})
     calls: list[float] = []
 
@@ -140,25 +142,13 @@ def runs(server_factory, config_writer, crawl_many, tmp_path_factory) -> dict[st
         return feed(hit)
 
     consent = "<!DOCTYPE html><html><body><form action='https://consent.google.com/save'>Before you continue</form>"
-    scenarios: dict[str, tuple[Any, str]] = {
-        "flaky": (flaky, ""),
-        "robots": (feed, "Disallow: /rss/"),
-        "consent": (lambda hit: reply(consent), ""),
+    no_editions = {"extra": ""}
+    scenarios = {
+        "flaky": Scenario({PATH: flaky}, no_editions, disallow=""),
+        "robots": Scenario({PATH: feed}, no_editions, disallow="Disallow: /rss/"),
+        "consent": Scenario({PATH: lambda hit: reply(consent)}, no_editions, disallow=""),
     }
-    out = {}
-    jobs = []
-    for name, (handler, disallow) in scenarios.items():
-        srv = server_factory()
-        srv.route("/robots.txt", srv.Reply(body=f"User-agent: *\n{disallow}\n", content_type="text/plain"))
-        srv.handle(PATH, handler)
-        folder = tmp_path_factory.mktemp(name)
-        path, _ = config_writer(folder, source(srv, name, extra=""))
-        out[name] = (srv, folder)
-        jobs.append((path, name))
-    results = crawl_many(jobs)
-    return {
-        name: (srv, folder, result, calls) for (name, (srv, folder)), result in zip(out.items(), results, strict=True)
-    }
+    return {name: (*run, calls) for name, run in crawl_scenarios(scenarios, source).items()}
 
 
 def test_429_retry_after_is_obeyed_and_5xx_retried(runs) -> None:  # type: ignore[no-untyped-def]

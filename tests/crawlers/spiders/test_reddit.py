@@ -183,8 +183,10 @@ def test_time_window_reaches_the_cursor(span: timedelta, window: str) -> None:
 
 
 @pytest.fixture(scope="module")
-def runs(server_factory, config_writer, crawl_many, tmp_path_factory) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+def runs(crawl_scenarios) -> dict[str, Any]:  # type: ignore[no-untyped-def]
     """The failure scenarios, crawled concurrently, each against its own server."""
+    from tests.crawlers.conftest import Scenario
+
     api = RedditApi([("f1", "XianDa post", NOW - timedelta(hours=1), 0)])
     calls: list[float] = []
 
@@ -197,27 +199,14 @@ def runs(server_factory, config_writer, crawl_many, tmp_path_factory) -> dict[st
         return api.search(hit)
 
     unauthorized = reply({"message": "Unauthorized", "error": 401}, 401)
-    scenarios: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
-        "token-refused": ({TOKEN_PATH: lambda hit: unauthorized, SEARCH: api.search}, {}),
-        "api-refused": ({TOKEN_PATH: api.token, SEARCH: lambda hit: unauthorized}, {}),
-        "flaky": ({TOKEN_PATH: api.token, SEARCH: flaky}, {}),
-        "shape": ({TOKEN_PATH: api.token, SEARCH: lambda hit: reply({"results": [{"id": 1}]})}, {}),
-        "no-credentials": ({TOKEN_PATH: api.token, SEARCH: api.search}, {"credentials": False}),
+    scenarios = {
+        "token-refused": Scenario({TOKEN_PATH: lambda hit: unauthorized, SEARCH: api.search}),
+        "api-refused": Scenario({TOKEN_PATH: api.token, SEARCH: lambda hit: unauthorized}),
+        "flaky": Scenario({TOKEN_PATH: api.token, SEARCH: flaky}),
+        "shape": Scenario({TOKEN_PATH: api.token, SEARCH: lambda hit: reply({"results": [{"id": 1}]})}),
+        "no-credentials": Scenario({TOKEN_PATH: api.token, SEARCH: api.search}, {"credentials": False}),
     }
-    out = {}
-    jobs = []
-    for name, (handlers, options) in scenarios.items():
-        srv = server_factory()
-        for route, handler in handlers.items():
-            srv.handle(route, handler)
-        folder = tmp_path_factory.mktemp(name)
-        path, _ = config_writer(folder, source(srv, name, **options))
-        out[name] = (srv, folder)
-        jobs.append((path, name))
-    results = crawl_many(jobs)
-    return {
-        name: (srv, folder, result, calls) for (name, (srv, folder)), result in zip(out.items(), results, strict=True)
-    }
+    return {name: (*run, calls) for name, run in crawl_scenarios(scenarios, source).items()}
 
 
 def test_a_refused_token_needs_credentials_and_is_not_retried(runs) -> None:  # type: ignore[no-untyped-def]

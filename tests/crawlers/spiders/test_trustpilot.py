@@ -107,8 +107,10 @@ def test_pages_to_the_last_then_an_incremental_run(server, crawl_config, crawl, 
 
 
 @pytest.fixture(scope="module")
-def runs(server_factory, config_writer, crawl_many, tmp_path_factory) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+def runs(crawl_scenarios) -> dict[str, Any]:  # type: ignore[no-untyped-def]
     """The failure scenarios, crawled concurrently, each against its own server."""
+    from tests.crawlers.conftest import Scenario
+
     pages = ReviewPages([("a1", "Nice", NOW - timedelta(hours=1))])
     calls: list[float] = []
 
@@ -121,25 +123,12 @@ def runs(server_factory, config_writer, crawl_many, tmp_path_factory) -> dict[st
         return pages(hit)
 
     bot_check = (FIXTURES / "bot_check.html").read_text()
-    scenarios: dict[str, tuple[Any, str]] = {
-        "flaky": (flaky, ""),
-        "robots": (pages, "Disallow: /review/"),
-        "bot-check": (lambda hit: reply(bot_check), ""),
+    scenarios = {
+        "flaky": Scenario({PAGE_PATH: flaky}, disallow=""),
+        "robots": Scenario({PAGE_PATH: pages}, disallow="Disallow: /review/"),
+        "bot-check": Scenario({PAGE_PATH: lambda hit: reply(bot_check)}, disallow=""),
     }
-    out = {}
-    jobs = []
-    for name, (handler, disallow) in scenarios.items():
-        srv = server_factory()
-        srv.route("/robots.txt", srv.Reply(body=f"User-agent: *\n{disallow}\n", content_type="text/plain"))
-        srv.handle(PAGE_PATH, handler)
-        folder = tmp_path_factory.mktemp(name)
-        path, _ = config_writer(folder, source(srv, name))
-        out[name] = (srv, folder)
-        jobs.append((path, name))
-    results = crawl_many(jobs)
-    return {
-        name: (srv, folder, result, calls) for (name, (srv, folder)), result in zip(out.items(), results, strict=True)
-    }
+    return {name: (*run, calls) for name, run in crawl_scenarios(scenarios, source).items()}
 
 
 def test_429_retry_after_is_obeyed_and_5xx_retried(runs) -> None:  # type: ignore[no-untyped-def]

@@ -156,8 +156,10 @@ def test_feed_comments_pages_then_an_incremental_run(server, crawl_config, crawl
 
 
 @pytest.fixture(scope="module")
-def runs(server_factory, config_writer, crawl_many, tmp_path_factory) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+def runs(crawl_scenarios) -> dict[str, Any]:  # type: ignore[no-untyped-def]
     """The failure scenarios, crawled concurrently, each against its own server."""
+    from tests.crawlers.conftest import Scenario
+
     api = DataApi({"va": [("a0", NOW - timedelta(hours=1))]})
     calls: list[float] = []
 
@@ -175,37 +177,23 @@ def runs(server_factory, config_writer, crawl_many, tmp_path_factory) -> dict[st
         return api(hit)
 
     quota = (FIXTURES / "error_quota_exceeded.json").read_text()
-    scenarios: dict[str, tuple[dict[str, Any], dict[str, Any], str]] = {
+    scenarios = {
         # robots.txt forbids the feed, not the API; a video with comments off is skipped quietly.
-        "robots": (
+        "robots": Scenario(
             {THREADS: disabled_or_ok, FEED: feed([])},
             {"channel_ids": ["UCxd"], "video_ids": ["va", "voff"]},
-            "Disallow: /feeds/",
+            disallow="Disallow: /feeds/",
         ),
-        "key-refused": ({THREADS: api}, {"video_ids": ["va"], "api_key": "AIzaSy-wrong"}, ""),
-        "quota": ({THREADS: lambda hit: reply(quota, 403)}, {"video_ids": ["va"]}, ""),
-        "flaky": ({THREADS: flaky}, {"video_ids": ["va"]}, ""),
-        "shape": (
+        "key-refused": Scenario({THREADS: api}, {"video_ids": ["va"], "api_key": "AIzaSy-wrong"}, disallow=""),
+        "quota": Scenario({THREADS: lambda hit: reply(quota, 403)}, {"video_ids": ["va"]}, disallow=""),
+        "flaky": Scenario({THREADS: flaky}, {"video_ids": ["va"]}, disallow=""),
+        "shape": Scenario(
             {THREADS: lambda hit: reply({"kind": "youtube#videoListResponse", "items": []})},
             {"video_ids": ["va"]},
-            "",
+            disallow="",
         ),
     }
-    out = {}
-    jobs = []
-    for name, (handlers, options, disallow) in scenarios.items():
-        srv = server_factory()
-        srv.route("/robots.txt", srv.Reply(body=f"User-agent: *\n{disallow}\n", content_type="text/plain"))
-        for route, handler in handlers.items():
-            srv.handle(route, handler)
-        folder = tmp_path_factory.mktemp(name)
-        path, _ = config_writer(folder, source(srv, name, **options))
-        out[name] = (srv, folder)
-        jobs.append((path, name))
-    results = crawl_many(jobs)
-    return {
-        name: (srv, folder, result, calls) for (name, (srv, folder)), result in zip(out.items(), results, strict=True)
-    }
+    return {name: (*run, calls) for name, run in crawl_scenarios(scenarios, source).items()}
 
 
 def test_robots_applies_to_the_feed_not_the_api_and_disabled_comments_are_skipped(runs) -> None:  # type: ignore[no-untyped-def]
