@@ -18,6 +18,9 @@ from itertools import pairwise
 from typing import Any
 
 from alerts.rules.base import EvaluationContext, RuleType
+from foundation.errors import InvalidQuery
+from foundation.timeutil import to_utc
+from foundation.vocabulary import SentimentLabel
 from index.base import (
     MentionFilter,
     MentionStore,
@@ -29,9 +32,6 @@ from index.base import (
     resolve_zone,
 )
 from index.buckets import bucket_starts
-from sentiment.base import SentimentLabel
-from yuqing.errors import InvalidQuery
-from yuqing.timeutil import to_utc
 
 
 @dataclass(frozen=True)

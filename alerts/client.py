@@ -15,7 +15,7 @@ from typing import Any
 
 import httpx
 
-from yuqing.errors import TicketApiRejected, TicketApiUnavailable
+from foundation.errors import TicketApiRejected, TicketApiUnavailable
 
 log = logging.getLogger(__name__)
 

@@ -18,9 +18,9 @@ from typing import Any
 from sqlalchemy import or_, select, update
 
 from alerts.channels import BlockedTarget, Channel, ChannelError, ChannelRejected, Message
+from foundation.db import Database
+from foundation.timeutil import isoformat_z, utcnow
 from tickets.models import Notification
-from yuqing.db import Database
-from yuqing.timeutil import isoformat_z, utcnow
 
 log = logging.getLogger(__name__)
 

@@ -28,16 +28,16 @@ from typing import Any
 
 from alerts.channels import Message, Post
 from alerts.client import TicketClient
+from alerts.config import EngineConfig
 from alerts.dispatch import Dispatcher
 from alerts.registry import build_rule
 from alerts.rules.base import EvaluationContext, Observation, RuleConfig, RuleScopeError, RuleType, query_problem
 from alerts.state import FIRING, AlertEvent, AlertStateStore
-from config.models import AppConfig
-from crawlers.health import SourceHealth
+from foundation.errors import Conflict, NotFound, TicketClientError
+from foundation.health import SourceHealth
+from foundation.timeutil import isoformat_z, utcnow
 from index.base import MentionStore
 from index.saved import SavedSearchStore
-from yuqing.errors import Conflict, NotFound, TicketClientError
-from yuqing.timeutil import isoformat_z, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -171,7 +171,7 @@ class AlertEngine:
 
     @classmethod
     def from_config(
-        cls, config: AppConfig, store: MentionStore, state: AlertStateStore, tickets: TicketClient, **options: Any
+        cls, config: EngineConfig, store: MentionStore, state: AlertStateStore, tickets: TicketClient, **options: Any
     ) -> AlertEngine:
         """An engine for the enabled rules of ``config``; ``options`` as for the constructor."""
         rules = [build_rule(rule) for rule in config.rules() if rule.enabled]

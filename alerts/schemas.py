@@ -10,7 +10,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from yuqing.timeutil import to_utc
+from foundation.timeutil import to_utc
 
 EventKind = Literal["fired", "resolved", "ticket", "error"]
 

@@ -15,7 +15,7 @@ from sqlalchemy import ColumnElement, Index, Integer, String, Text, and_, or_, s
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column
 
-from yuqing.db import Base, Database, JSONType, UTCDateTime
+from foundation.db import Base, Database, JSONType, UTCDateTime
 
 OK = "ok"
 FIRING = "firing"

@@ -12,7 +12,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import APIRouter, FastAPI
 
-import yuqing
+import foundation
 from api.errors import install_error_handlers
 from api.resources import Resources
 from api.routers import mentions, monitoring, public, reports, session, stats, system, tickets, users
@@ -40,7 +40,7 @@ def create_app(resources: Resources | None = None, settings: Settings | None = N
 
     app = FastAPI(
         title="Yuqing API",
-        version=yuqing.__version__,
+        version=foundation.__version__,
         summary="Brand mentions, trends and complaint tickets.",
         description=(
             "Authenticate with `X-API-Key: KEY` or `Authorization: Bearer KEY` (keys from `YUQING_API_KEYS` or "

@@ -14,15 +14,15 @@ from fastapi.security import APIKeyCookie, APIKeyHeader, HTTPAuthorizationCreden
 
 from api.resources import Resources
 from config.models import AppConfig
-from crawlers.health import SourceRunStore
 from dashboard.session import COOKIE, CSRF_HEADER, SAFE_METHODS, Kind, SessionClaims, SessionRegistry, expired_cookie
+from foundation.access import APPROVE_EXPORT, PII, Principal
+from foundation.errors import NotFound
+from foundation.health import SourceRunStore
+from foundation.timeutil import utcnow
 from index.base import MentionStore
-from tickets.access import APPROVE_EXPORT, PII, Principal
 from tickets.enums import Level, Role
 from tickets.store import TicketStore
 from tickets.users import UserStore, hash_key, principal_of
-from yuqing.errors import NotFound
-from yuqing.timeutil import utcnow
 
 
 def get_resources(request: Request) -> Resources:

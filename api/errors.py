@@ -14,7 +14,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from yuqing.errors import Conflict, Forbidden, IdempotencyConflict, InvalidQuery, NotFound, StoreUnavailable
+from foundation.errors import Conflict, Forbidden, IdempotencyConflict, InvalidQuery, NotFound, StoreUnavailable
 
 log = logging.getLogger("yuqing.api")
 

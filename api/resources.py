@@ -9,13 +9,13 @@ from alerts.state import AlertStateStore
 from config.loader import load_config
 from config.models import AppConfig
 from config.settings import Settings
-from crawlers.health import SourceRunStore
+from foundation.db import Database
+from foundation.health import SourceRunStore
 from index.base import MentionStore
 from index.factory import open_mention_store
 from tickets.policy import TicketPolicy
 from tickets.store import TicketStore
 from tickets.users import UserStore
-from yuqing.db import Database
 
 
 @dataclass

@@ -7,10 +7,10 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from foundation.timeutil import to_utc
 from index.base import MAX_FACET_SIZE, MAX_LIMIT, MAX_OFFSET, Mention, MentionFilter, SearchHit, SortOrder
 from sentiment.base import SentimentLabel
 from tickets.masking import mask_text
-from yuqing.timeutil import to_utc
 
 
 def _utc(value: datetime | None) -> datetime | None:

@@ -18,7 +18,7 @@ from pydantic import ValidationError
 from alerts.rules.base import RuleConfig
 from config.models import AppConfig
 from crawlers.sources import SourceConfig
-from yuqing.errors import ConfigError, ConfigProblem
+from foundation.errors import ConfigError, ConfigProblem
 
 _ENV = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
 

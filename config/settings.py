@@ -16,7 +16,7 @@ import yaml
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, PydanticBaseSettingsSource, SettingsConfigDict
 
-from yuqing.errors import ConfigError, ConfigProblem
+from foundation.errors import ConfigError, ConfigProblem
 
 DEFAULT_CONFIG_FILE = "yuqing.yaml"
 

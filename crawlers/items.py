@@ -6,9 +6,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from foundation.timeutil import to_utc
+from foundation.vocabulary import SentimentLabel
 from index.base import Mention, mention_id
-from sentiment.base import SentimentLabel
-from yuqing.timeutil import to_utc
 
 
 @dataclass

@@ -5,8 +5,8 @@ never shares a process with the API and Twisted's reactor (which cannot be resta
 
 :func:`crawl` migrates the relational database first (a run that cannot be recorded is not started), runs
 the source's spider with :class:`scrapy.crawler.CrawlerProcess`, turns the crawler stats into a
-:class:`~crawlers.health.RunReport` (:func:`report_from_stats`), records it with
-:class:`~crawlers.health.SourceRunStore` and returns it.
+:class:`~foundation.health.RunReport` (:func:`report_from_stats`), records it with
+:class:`~foundation.health.SourceRunStore` and returns it.
 
 Run status:
 
@@ -34,7 +34,6 @@ from scrapy.crawler import CrawlerProcess
 from scrapy.utils.misc import load_object
 from sqlalchemy.exc import SQLAlchemyError
 
-from crawlers.health import RUN_DEGRADED, RUN_FAILED, RUN_NEEDS_CREDENTIALS, RUN_OK, RunReport, SourceRunStore
 from crawlers.settings import (
     STAT_BRAND,
     STAT_CAPPED,
@@ -55,15 +54,15 @@ from crawlers.settings import (
     build_settings,
     redact,
 )
-from yuqing.db import Database
-from yuqing.errors import CrawlError, StoreUnavailable
-from yuqing.timeutil import utcnow
+from foundation.db import Database
+from foundation.errors import CrawlError, StoreUnavailable
+from foundation.health import RUN_DEGRADED, RUN_FAILED, RUN_NEEDS_CREDENTIALS, RUN_OK, RunReport, SourceRunStore
+from foundation.timeutil import utcnow
 
 if TYPE_CHECKING:
     from twisted.python.failure import Failure
 
-    from config.models import AppConfig
-    from config.settings import Settings
+    from crawlers.config import CrawlConfig, CrawlSettings
     from crawlers.sources import SourceConfig
 
 logger = logging.getLogger(__name__)
@@ -72,12 +71,12 @@ OK, DEGRADED, FAILED = RUN_OK, RUN_DEGRADED, RUN_FAILED
 
 
 def crawl(
-    app_config: AppConfig, settings: Settings, source_name: str, *, install_signal_handlers: bool = True
+    app_config: CrawlConfig, settings: CrawlSettings, source_name: str, *, install_signal_handlers: bool = True
 ) -> RunReport:
     """Crawl the source named ``source_name`` once, record the run and return its report.
 
-    Raises :class:`~yuqing.errors.CrawlError` for an unknown source and
-    :class:`~yuqing.errors.StoreUnavailable` when the relational database cannot be migrated or the run
+    Raises :class:`~foundation.errors.CrawlError` for an unknown source and
+    :class:`~foundation.errors.StoreUnavailable` when the relational database cannot be migrated or the run
     cannot be recorded. Can be called once per process (Twisted's reactor cannot be restarted).
     """
     try:
@@ -119,7 +118,7 @@ def crawl(
 
 
 def run_crawl(
-    app_config: AppConfig, settings: Settings, source: SourceConfig, *, install_signal_handlers: bool = True
+    app_config: CrawlConfig, settings: CrawlSettings, source: SourceConfig, *, install_signal_handlers: bool = True
 ) -> RunReport:
     """Run the crawl with Scrapy (blocking until it ends) and report it; records nothing."""
     process = CrawlerProcess(build_settings(app_config, settings, source))

@@ -4,23 +4,22 @@ Every Yuqing component (spiders, middlewares, pipelines) is built through ``from
 reads what it needs from ``crawler.settings``: the validated config objects travel there under the
 ``YUQING_*`` keys below, so nothing reads globals or the environment while a crawl runs.
 
-Stats keys are defined here too, because the runner turns them into a :class:`crawlers.health.RunReport`
+Stats keys are defined here too, because the runner turns them into a :class:`foundation.health.RunReport`
 and every component that counts something must agree with it on the names.
 """
 
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 from urllib.parse import urlparse, urlsplit, urlunsplit
 
 from scrapy.settings import BaseSettings, Settings
 
-from yuqing.errors import CrawlError
+from foundation.errors import CrawlError
 
 if TYPE_CHECKING:
-    from config.models import AppConfig
-    from config.settings import Settings as AppSettings
+    from crawlers.config import CrawlConfig, CrawlSettings
     from crawlers.sources import CrawlOptions, SourceConfig
 
 # -- settings keys ---------------------------------------------------------------------------------------
@@ -101,6 +100,22 @@ def required_setting(settings: BaseSettings, key: str, kind: type[_T]) -> _T:
     return value
 
 
+def required_app_config(settings: BaseSettings) -> CrawlConfig:
+    """The configuration the runner put into the Scrapy settings (see :func:`required_setting`)."""
+    from crawlers.config import CrawlConfig
+
+    value: CrawlConfig = required_setting(settings, APP_CONFIG, cast("type[Any]", CrawlConfig))
+    return value
+
+
+def required_app_settings(settings: BaseSettings) -> CrawlSettings:
+    """The runtime settings the runner put into the Scrapy settings (see :func:`required_setting`)."""
+    from crawlers.config import CrawlSettings
+
+    value: CrawlSettings = required_setting(settings, APP_SETTINGS, cast("type[Any]", CrawlSettings))
+    return value
+
+
 _TOKEN = re.compile(r"[A-Za-z0-9_-]+")
 
 
@@ -127,7 +142,7 @@ def redact(text: str) -> str:
     return _USERINFO.sub(r"\1", text)
 
 
-def build_settings(app_config: AppConfig, settings: AppSettings, source: SourceConfig) -> Settings:
+def build_settings(app_config: CrawlConfig, settings: CrawlSettings, source: SourceConfig) -> Settings:
     """Scrapy settings for crawling ``source``: politeness from its crawl options, our components, and the
     config objects the components read in ``from_crawler``."""
     options: CrawlOptions = source.crawl_options(app_config.crawl)

@@ -13,8 +13,8 @@ from typing import Any
 from sqlalchemy import String, select
 from sqlalchemy.orm import Mapped, mapped_column
 
-from yuqing.db import Base, Database, JSONType, UTCDateTime
-from yuqing.timeutil import to_utc
+from foundation.db import Base, Database, JSONType, UTCDateTime
+from foundation.timeutil import to_utc
 
 
 class SourceCursorRow(Base):

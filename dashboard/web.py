@@ -21,7 +21,7 @@ from starlette.middleware.gzip import GZipMiddleware
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-import yuqing
+import foundation
 from sentiment.base import SentimentLabel
 from tickets.enums import Category, Priority, TicketStatus
 from tickets.workflow import OPEN, TRANSITIONS
@@ -122,7 +122,7 @@ class VersionedAssets:
 def _meta() -> dict[str, Any]:
     """What the pages need to know of the server's vocabulary, so they never carry a second copy of it."""
     return {
-        "version": yuqing.__version__,
+        "version": foundation.__version__,
         "statuses": [s.value for s in TicketStatus],
         "open_statuses": [s.value for s in TicketStatus if s in OPEN],
         "transitions": {s.value: sorted(t.value for t in TRANSITIONS[s]) for s in TicketStatus},

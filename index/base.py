@@ -19,11 +19,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from foundation.errors import InvalidQuery, StoreError
+from foundation.timeutil import to_utc
+from foundation.vocabulary import Category, SentimentLabel
 from index.query import query_is_ranked
-from sentiment.base import SentimentLabel
-from tickets.enums import Category
-from yuqing.errors import InvalidQuery, StoreError
-from yuqing.timeutil import to_utc
 
 MAX_OFFSET = 1000  # deeper pages must use the cursor: offsets cost O(offset) on both backends
 MAX_LIMIT = 100

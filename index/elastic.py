@@ -27,7 +27,7 @@ from bisect import bisect_right
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from elastic_transport import ConnectionError as TransportConnectionError
 from elastic_transport import TransportError
@@ -41,6 +41,8 @@ from elasticsearch import (
     helpers,
 )
 
+from foundation.errors import InvalidQuery, StoreError, StoreUnavailable
+from foundation.vocabulary import SentimentLabel
 from index.base import (
     FACET_FIELDS,
     FacetCount,
@@ -61,15 +63,11 @@ from index.base import (
     resolve_zone,
 )
 from index.buckets import bucket_starts
+from index.config import DefaultElasticOptions, ElasticOptions
 from index.highlight import mention_highlights
 from index.query import Highlighting, highlighting, prepare
 from index.query.elastic import compile_plan, is_scoring
 from index.text import index_fields, query_terms
-from sentiment.base import SentimentLabel
-from yuqing.errors import InvalidQuery, StoreError, StoreUnavailable
-
-if TYPE_CHECKING:
-    from config.settings import Settings
 
 SCHEMA_VERSION = 2  # 2: category
 SEGMENTED_FIELDS = ("title_seg", "text_seg", "text_sub")
@@ -201,12 +199,10 @@ class ElasticMentionStore(MentionStore):
         self.first_index = f"{index_prefix}-mentions-000001"
 
     @classmethod
-    def from_settings(cls, url: str, settings: Settings | None = None) -> ElasticMentionStore:
+    def from_settings(cls, url: str, settings: ElasticOptions | None = None) -> ElasticMentionStore:
         """A store for ``url`` with the credentials, TLS options and timeout from ``settings``."""
         if settings is None:
-            from config.settings import get_settings
-
-            settings = get_settings()
+            settings = DefaultElasticOptions()
         kwargs: dict[str, Any] = {
             "request_timeout": settings.es_timeout_seconds,
             "retry_on_timeout": True,

@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
+from foundation.errors import ConfigError, ConfigProblem
 from index.base import MentionStore
-from yuqing.errors import ConfigError, ConfigProblem
-
-if TYPE_CHECKING:
-    from config.settings import Settings
+from index.config import ElasticOptions
 
 
-def open_mention_store(url: str, settings: Settings | None = None) -> MentionStore:
+def open_mention_store(url: str, settings: ElasticOptions | None = None) -> MentionStore:
     """``sqlite:///path`` opens the embedded store, ``http(s)://...`` Elasticsearch.
 
     Elasticsearch credentials and TLS options come from ``settings``.

@@ -18,12 +18,12 @@ from sqlalchemy import Boolean, Index, Integer, String, Text, UniqueConstraint, 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from foundation.access import Principal
+from foundation.db import Base, Database, JSONType, UTCDateTime
+from foundation.errors import Conflict, Forbidden, InvalidQuery, NotFound
+from foundation.timeutil import utcnow
 from index.base import MentionFilter, SortOrder
 from index.query import QuerySyntaxError, parse
-from tickets.access import Principal
-from yuqing.db import Base, Database, JSONType, UTCDateTime
-from yuqing.errors import Conflict, Forbidden, InvalidQuery, NotFound
-from yuqing.timeutil import utcnow
 
 MAX_QUERY = 1000
 

@@ -17,6 +17,9 @@ from typing import Any, TypeVar
 from sqlalchemy import Connection, Engine, bindparam, text
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
+from foundation.db import IMMEDIATE, make_engine, run_migrations
+from foundation.errors import InvalidQuery, StoreError, StoreUnavailable
+from foundation.vocabulary import SentimentLabel
 from index.base import (
     FACET_FIELDS,
     FacetCount,
@@ -41,9 +44,6 @@ from index.highlight import mention_highlights
 from index.query import Highlighting, Plan, highlighting, prepare
 from index.query.fts5 import FTS_TABLE, SqlQuery, relevance_match, split_match
 from index.text import index_fields
-from sentiment.base import SentimentLabel
-from yuqing.db import IMMEDIATE, make_engine, run_migrations
-from yuqing.errors import InvalidQuery, StoreError, StoreUnavailable
 
 _COLUMNS = (
     "id platform post_id source url author title text published_at collected_at updated_at language rating "
@@ -112,7 +112,7 @@ class SQLiteMentionStore(MentionStore):
         return result
 
     def _write_connection(self) -> Connection:
-        # The batch reads existing rows before writing: take the write lock first (see yuqing.db).
+        # The batch reads existing rows before writing: take the write lock first (see foundation.db).
         return self.engine.connect().execution_options(**{IMMEDIATE: True})
 
     def _write(self, conn: Connection, mentions: list[Mention]) -> WriteResult:

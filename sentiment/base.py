@@ -5,16 +5,10 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from dataclasses import dataclass
-from enum import StrEnum
 
+from foundation.vocabulary import SentimentLabel
 
-class SentimentLabel(StrEnum):
-    """Label derived from the score with configurable thresholds."""
-
-    negative = "negative"
-    neutral = "neutral"
-    positive = "positive"
-    unscored = "unscored"  # no scorer for the language, empty text, or the scorer failed
+__all__ = ["Scorer", "SentimentLabel", "SentimentResult", "Thresholds"]
 
 
 @dataclass(frozen=True)

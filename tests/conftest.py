@@ -75,8 +75,8 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 
 @pytest.fixture
 def database(database_url: str) -> Iterator[object]:
-    """A migrated :class:`yuqing.db.Database` on each backend."""
-    from yuqing.db import Database
+    """A migrated :class:`foundation.db.Database` on each backend."""
+    from foundation.db import Database
 
     db = Database(database_url)
     db.migrate()

@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from config.types import Duration, NonEmptyText
+from foundation.types import Duration, NonEmptyText
 from tickets.enums import Category, Level, Priority
 
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]

@@ -4,14 +4,19 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from foundation.vocabulary import Category, Level, Priority, Role
 
-class Priority(StrEnum):
-    """The complaint grade (等级). Anything touching customer safety is always ``urgent``."""
-
-    urgent = "urgent"  # 紧急: safety, health, media exposure; respond within 1-2 h
-    major = "major"  # 重大
-    general = "general"  # 一般: respond within 24 h
-    suggestion = "suggestion"  # 建议: into the monthly improvement plan
+__all__ = [
+    "Category",
+    "CustomerType",
+    "Gender",
+    "Level",
+    "Priority",
+    "Role",
+    "Satisfaction",
+    "TicketOrigin",
+    "TicketStatus",
+]
 
 
 class TicketStatus(StrEnum):
@@ -31,18 +36,6 @@ class TicketOrigin(StrEnum):
 
     manual = "manual"
     alert = "alert"
-
-
-class Category(StrEnum):
-    """What the complaint is about (投诉类别)."""
-
-    product_quality = "product_quality"  # 产品质量
-    service_attitude = "service_attitude"  # 服务态度
-    logistics = "logistics"  # 物流配送
-    process = "process"  # 流程: ordering, refunds, returns (下单、退款、退换货)
-    suggestion = "suggestion"  # 建议
-    enquiry = "enquiry"  # 咨询
-    other = "other"
 
 
 class CustomerType(StrEnum):
@@ -65,21 +58,3 @@ class Satisfaction(StrEnum):
     satisfied = "satisfied"  # 满意
     basically_satisfied = "basically_satisfied"  # 基本满意
     unsatisfied = "unsatisfied"  # 不满意
-
-
-class Role(StrEnum):
-    """What a user may do. ``admin``: config, rules, users, every ticket; ``pr``: mentions, trends, alerts and
-    read-only tickets; ``agent``: the tickets of their departments and brands."""
-
-    admin = "admin"
-    pr = "pr"
-    agent = "agent"
-
-
-class Level(StrEnum):
-    """A person's rung on the escalation chain."""
-
-    agent = "agent"
-    supervisor = "supervisor"
-    manager = "manager"
-    executive = "executive"

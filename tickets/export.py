@@ -18,15 +18,15 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
+from foundation.access import APPROVE_EXPORT, EXPORT, PII, Principal
+from foundation.errors import Conflict, Forbidden, InvalidQuery, NotFound
+from foundation.timeutil import utcnow
 from index.base import MAX_LIMIT, Mention, MentionFilter, MentionStore, SearchRequest, SortOrder
-from tickets.access import APPROVE_EXPORT, EXPORT, PII, Principal
 from tickets.enums import Role
 from tickets.masking import mask_nickname, mask_text
 from tickets.models import AuditEntry, ExportRequest, User
 from tickets.schemas import TicketOut, TicketQuery
 from tickets.store import TicketStore
-from yuqing.errors import Conflict, Forbidden, InvalidQuery, NotFound
-from yuqing.timeutil import utcnow
 
 #: The record table (投诉记录表), in its order, then what a ticket adds to it.
 COLUMNS: tuple[tuple[str, str], ...] = (

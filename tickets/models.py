@@ -1,4 +1,4 @@
-"""Ticket tables (SQLAlchemy ORM). Schema changes go through Alembic revisions in ``yuqing/migrations``."""
+"""Ticket tables (SQLAlchemy ORM). Schema changes go through Alembic revisions in ``foundation/migrations``."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import Boolean, Float, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from yuqing.db import Base, JSONType, UTCDateTime
+from foundation.db import Base, JSONType, UTCDateTime
 
 
 class Ticket(Base):

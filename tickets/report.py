@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 from pydantic import BaseModel
 from sqlalchemy import select
 
-from tickets.access import Principal
+from foundation.access import Principal
 from tickets.enums import Satisfaction
 from tickets.models import Ticket
 from tickets.store import TicketStore

@@ -1,8 +1,8 @@
 """The ticket store: the complaint process on top of the relational database.
 
 One implementation over SQLAlchemy serves SQLite and PostgreSQL; the contract tests run against both. Every
-method takes the acting :class:`~tickets.access.Principal`: what it may not see does not exist for it
-(:class:`~yuqing.errors.NotFound`), what it may not do is :class:`~yuqing.errors.Forbidden`.
+method takes the acting :class:`~foundation.access.Principal`: what it may not see does not exist for it
+(:class:`~foundation.errors.NotFound`), what it may not do is :class:`~foundation.errors.Forbidden`.
 """
 
 from __future__ import annotations
@@ -20,8 +20,11 @@ from sqlalchemy import Select, and_, exists, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
+from foundation.access import PII, SYSTEM, Principal
+from foundation.db import Database
+from foundation.errors import Conflict, Forbidden, IdempotencyConflict, InvalidQuery, NotFound
+from foundation.timeutil import utcnow
 from index.base import Mention
-from tickets.access import PII, SYSTEM, Principal
 from tickets.enums import Category, Level, Priority, Role, Satisfaction, TicketOrigin
 from tickets.enums import TicketStatus as S
 from tickets.knowledge import rank_similar
@@ -60,9 +63,6 @@ from tickets.schemas import (
     TicketUpdate,
 )
 from tickets.workflow import OPEN, check_transition
-from yuqing.db import Database
-from yuqing.errors import Conflict, Forbidden, IdempotencyConflict, InvalidQuery, NotFound
-from yuqing.timeutil import utcnow
 
 EXCERPT_CHARS = 500
 _CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: codes are read out on the phone

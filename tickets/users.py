@@ -9,12 +9,12 @@ from collections.abc import Sequence
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from tickets.access import Principal
+from foundation.access import Principal
+from foundation.db import Database
+from foundation.errors import Conflict, NotFound
+from foundation.timeutil import utcnow
 from tickets.enums import Level, Role
 from tickets.models import AuditEntry, User
-from yuqing.db import Database
-from yuqing.errors import Conflict, NotFound
-from yuqing.timeutil import utcnow
 
 KEY_PREFIX = "yq_"
 

@@ -12,4 +12,6 @@ The top-level packages split the monitoring loop into stages:
 - ``yuqing``: the command line, the scheduler and the offline demo.
 """
 
-__version__ = "0.1.0"
+from foundation import __version__
+
+__all__ = ["__version__"]

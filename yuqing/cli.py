@@ -21,8 +21,8 @@ from rich.logging import RichHandler
 from rich.markup import escape
 from rich.table import Table
 
+from foundation.errors import ConfigError, InvalidQuery, StoreUnavailable, YuqingError
 from sentiment.cli import app as sentiment_app
-from yuqing.errors import ConfigError, InvalidQuery, StoreUnavailable, YuqingError
 
 EXIT_OK = 0
 EXIT_FAILED = 1  # the command ran and what it ran failed (a crawl, a cycle)
@@ -244,7 +244,7 @@ def sources() -> None:
     """Each source's health: state (ok, degraded, failing, needs_credentials), last run and last success, items,
     parse errors and HTTP errors of the last run. Exit code 1 when an enabled source is failing or needs
     credentials."""
-    from yuqing.timeutil import format_duration
+    from foundation.timeutil import format_duration
 
     with _resources() as resources:
         health = resources.sources.health([s.name for s in resources.config.sources])
@@ -349,9 +349,9 @@ def search(
 
     Example: yuqing search '(退款 OR refund) -广告 platform:weibo date:>now-7d'. A query that cannot be run
     exits 2 with the column and what was expected there."""
+    from foundation.errors import InvalidQuery
     from index.base import MentionFilter, SearchRequest, SortOrder
     from tickets.masking import mask_text
-    from yuqing.errors import InvalidQuery
 
     with _resources() as resources:
         try:
@@ -444,8 +444,8 @@ app.add_typer(searches_app, name="searches")
 def searches_list() -> None:
     """Every saved search: owner, whether it is shared (usable by alert rules' saved_search), order, query."""
 
+    from foundation.access import SYSTEM
     from index.saved import SavedSearchStore
-    from tickets.access import SYSTEM
 
     with _resources() as resources:
         searches = SavedSearchStore(resources.db).visible(SYSTEM)
@@ -635,8 +635,8 @@ def report_weekly(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Top-10 issues, volumes, SLA compliance, satisfaction and the complaint rate against its baseline."""
+    from foundation.access import SYSTEM
     from index.base import MentionFilter
-    from tickets.access import SYSTEM
     from tickets.report import weekly_report
 
     with _resources() as resources:
@@ -705,8 +705,8 @@ def alerts_test(
     no ticket opened, nobody notified."""
     from alerts.backtest import replay
     from alerts.engine import resolve_saved_query
+    from foundation.timeutil import parse_duration, utcnow
     from index.saved import SavedSearchStore
-    from yuqing.timeutil import parse_duration, utcnow
 
     with _resources() as resources:
         config = resources.config

@@ -2,7 +2,7 @@
 
 Crawls never run in this process: each is a ``yuqing crawl SOURCE`` subprocess, because Scrapy's Twisted
 reactor cannot be restarted and a crawl must not share a process with the API. The child gets the resolved
-settings through ``YUQING_*`` variables, prints its :class:`~crawlers.health.RunReport` as one JSON line
+settings through ``YUQING_*`` variables, prints its :class:`~foundation.health.RunReport` as one JSON line
 and logs to ``<data_dir>/logs/crawl-<source>.log``.
 """
 
@@ -31,12 +31,12 @@ from api.app import create_app
 from api.resources import Resources
 from config.models import AppConfig
 from config.settings import Settings
-from crawlers.health import SourceHealth
 from crawlers.sources import SourceConfig
+from foundation.errors import ConfigError, ConfigProblem
+from foundation.health import SourceHealth
+from foundation.timeutil import utcnow
 from index.base import MentionFilter
 from tickets.store import Escalation
-from yuqing.errors import ConfigError, ConfigProblem
-from yuqing.timeutil import utcnow
 
 log = logging.getLogger(__name__)
 

@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from alerts.channels.guard import TargetGuard
 from alerts.channels.message import Message
-from config.types import Name
+from foundation.types import Name
 
 
 class ChannelError(Exception):

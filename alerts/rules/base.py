@@ -25,15 +25,15 @@ from typing import TYPE_CHECKING, Any, ClassVar, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
-from config.types import Duration, Name
+from foundation.errors import InvalidQuery, YuqingError
+from foundation.types import Duration, Name
+from foundation.vocabulary import Category, Priority
 from index.base import MentionFilter, MentionStore, SearchRequest
 from index.query import combine_queries, parse
 from index.text import segment
-from tickets.enums import Category, Priority
-from yuqing.errors import InvalidQuery, YuqingError
 
 if TYPE_CHECKING:
-    from crawlers.health import SourceHealth
+    from foundation.health import SourceHealth
 
 
 class RuleScopeError(YuqingError):

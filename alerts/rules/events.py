@@ -15,10 +15,10 @@ from typing import Any, Literal
 from pydantic import Field
 
 from alerts.rules.base import EvaluationContext, Observation, RuleConfig, RuleType
+from foundation.vocabulary import Priority
 from index.base import Mention, SearchRequest
 from index.text import normalize
 from tickets.classify import DEFAULT_URGENT_WORDS
-from tickets.enums import Priority
 
 #: Crisis words beyond the ticket classifier's urgent list: what a PR team must see within minutes.
 DEFAULT_CRITICAL_WORDS: tuple[str, ...] = (

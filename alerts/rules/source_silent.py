@@ -13,7 +13,7 @@ from typing import Literal
 from pydantic import Field, model_validator
 
 from alerts.rules.base import EvaluationContext, Observation, RuleConfig, RuleType
-from config.types import Duration
+from foundation.types import Duration
 
 
 class SourceSilentConfig(RuleConfig):

@@ -15,9 +15,8 @@ from zoneinfo import ZoneInfo
 from pydantic import Field
 
 from alerts.rules.base import EvaluationContext, Observation, RuleConfig, RuleType, top_words
+from foundation.vocabulary import Category, SentimentLabel
 from index.base import MentionFilter
-from sentiment.base import SentimentLabel
-from tickets.enums import Category
 
 
 class SustainedRiseConfig(RuleConfig):

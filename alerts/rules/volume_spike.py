@@ -21,10 +21,10 @@ from typing import Literal
 from pydantic import Field, model_validator
 
 from alerts.rules.base import EvaluationContext, Observation, RuleConfig, RuleType, top_words
-from config.types import Duration
+from foundation.timeutil import format_duration
+from foundation.types import Duration
+from foundation.vocabulary import SentimentLabel
 from index.base import MentionFilter, SearchRequest
-from sentiment.base import SentimentLabel
-from yuqing.timeutil import format_duration
 
 MAD_TO_SIGMA = 1.4826  # makes the MAD estimate a standard deviation for normally distributed noise
 

@@ -26,10 +26,10 @@ from alerts.state import FIRING, AlertEvent, AlertStateStore, StateView
 from api.deps import ConfigDep, MentionStoreDep, PrincipalDep, ResourcesDep, TicketStoreDep
 from api.schemas import MentionOut
 from config.models import AppConfig
-from tickets.access import Principal
+from foundation.access import Principal
+from foundation.errors import NotFound
 from tickets.enums import Role
 from tickets.store import TicketStore
-from yuqing.errors import NotFound
 
 router = APIRouter(prefix="/alerts", tags=["alerts"])
 

@@ -22,12 +22,12 @@ from api.schemas import (
     WordOut,
 )
 from config.models import AppConfig
+from foundation.access import Principal
+from foundation.errors import InvalidQuery, NotFound
+from foundation.timeutil import utcnow
 from index.base import FACET_FIELDS, MAX_FACET_SIZE, SearchRequest
 from index.words import excluded_words, rising_words, top_words
-from tickets.access import Principal
 from tickets.enums import Role
-from yuqing.errors import InvalidQuery, NotFound
-from yuqing.timeutil import utcnow
 
 router = APIRouter(prefix="/mentions", tags=["mentions"])
 _ID = re.compile(r"^[0-9a-f]{24}$")

@@ -11,6 +11,8 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from api.deps import AdminDep, ConfigDep, MentionStoreDep, PrincipalDep, ResourcesDep, TicketStoreDep
+from foundation.errors import NotFound
+from foundation.timeutil import to_utc
 from index.base import MentionFilter, SortOrder
 from index.query import combine_queries
 from index.saved import MAX_QUERY, SavedSearchStore, check_query
@@ -19,8 +21,6 @@ from tickets.export import CONTENT_TYPES, ExportService
 from tickets.models import ExportRequest
 from tickets.report import WeeklyReport, weekly_report
 from tickets.schemas import SimilarCase, TicketQuery
-from yuqing.errors import NotFound
-from yuqing.timeutil import to_utc
 
 exports = APIRouter(prefix="/exports", tags=["exports"])
 reports = APIRouter(prefix="/reports", tags=["reports"])

@@ -9,8 +9,8 @@ from fastapi import APIRouter, Depends, Response, status
 from pydantic import BaseModel
 
 from api.deps import PrincipalDep, ResourcesDep
+from foundation.access import Principal
 from index.saved import SavedSearchIn, SavedSearchPatch, SavedSearchStore, SavedSearchView, SearchOptions
-from tickets.access import Principal
 
 router = APIRouter(prefix="/searches", tags=["searches"])
 

@@ -20,10 +20,10 @@ from api.errors import error_body
 from api.resources import Resources
 from config.models import AppConfig
 from dashboard.session import COOKIE, CSRF_HEADER, SessionClaims, expired_cookie, session_cookie
-from tickets.access import APPROVE_EXPORT, EXPORT, PII, Principal
+from foundation.access import APPROVE_EXPORT, EXPORT, PII, Principal
+from foundation.errors import NotFound
+from foundation.timeutil import utcnow
 from tickets.enums import Level, Role
-from yuqing.errors import NotFound
-from yuqing.timeutil import utcnow
 
 router = APIRouter(prefix="/session", tags=["session"])
 

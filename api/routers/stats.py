@@ -9,8 +9,8 @@ from fastapi import APIRouter, Query
 
 from api.deps import ConfigDep, MentionStoreDep, PrincipalDep
 from api.schemas import TrendOut, TrendParams, TrendPoint, TrendSeries
+from foundation.timeutil import utcnow
 from index.base import MentionFilter
-from yuqing.timeutil import utcnow
 
 router = APIRouter(prefix="/stats", tags=["stats"])
 

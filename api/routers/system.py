@@ -9,7 +9,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
 from api.deps import ConfigDep, PrincipalDep, ResourcesDep, SourceRunsDep
-from crawlers.health import SourceState
+from foundation.health import SourceState
 
 health_router = APIRouter(tags=["system"])
 sources_router = APIRouter(prefix="/sources", tags=["sources"])

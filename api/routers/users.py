@@ -8,10 +8,10 @@ from fastapi import APIRouter, status
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.deps import AdminDep, ConfigDep, UserStoreDep
-from tickets.access import APPROVE_EXPORT, EXPORT, PII
+from foundation.access import APPROVE_EXPORT, EXPORT, PII
+from foundation.errors import InvalidQuery
 from tickets.enums import Level, Role
 from tickets.models import User
-from yuqing.errors import InvalidQuery
 
 router = APIRouter(prefix="/users", tags=["users"])
 PERMISSIONS = frozenset({PII, EXPORT, APPROVE_EXPORT})

@@ -11,10 +11,16 @@ from typing import TYPE_CHECKING
 
 from scrapy.exceptions import DropItem
 
-from config.models import AppConfig
 from crawlers.items import MentionItem
 from crawlers.matching import BrandMatcher
-from crawlers.settings import APP_CONFIG, SOURCE, STAT_BRAND, STAT_DROPPED, STAT_MATCHED, required_setting
+from crawlers.settings import (
+    SOURCE,
+    STAT_BRAND,
+    STAT_DROPPED,
+    STAT_MATCHED,
+    required_app_config,
+    required_setting,
+)
 from crawlers.sources import SourceConfig
 
 if TYPE_CHECKING:
@@ -47,7 +53,7 @@ class BrandPipeline:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
-        app_config = required_setting(crawler.settings, APP_CONFIG, AppConfig)
+        app_config = required_app_config(crawler.settings)
         source = required_setting(crawler.settings, SOURCE, SourceConfig)
         return cls(BrandMatcher.from_config(app_config.brands), crawler.stats, source.brands, source.brand)
 

@@ -10,9 +10,8 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
-from config.models import AppConfig
 from crawlers.items import MentionItem
-from crawlers.settings import APP_CONFIG, STAT_CATEGORY, required_setting
+from crawlers.settings import STAT_CATEGORY, required_app_config
 from tickets.classify import Classifier
 from tickets.policy import TicketPolicy
 
@@ -38,7 +37,7 @@ class CategoryPipeline:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
-        config = required_setting(crawler.settings, APP_CONFIG, AppConfig)
+        config = required_app_config(crawler.settings)
         # Built the way the ticket store builds it, so the lexicon means the same in both places.
         policy = TicketPolicy.from_config(config.tickets, config.timezone)
         return cls(policy.classifier, crawler.stats)

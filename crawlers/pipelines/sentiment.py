@@ -9,9 +9,8 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
-from config.models import AppConfig
 from crawlers.items import MentionItem
-from crawlers.settings import APP_CONFIG, STAT_SENTIMENT, required_setting
+from crawlers.settings import STAT_SENTIMENT, required_app_config
 from sentiment import SentimentLabel, SentimentService, Thresholds
 
 if TYPE_CHECKING:
@@ -45,7 +44,7 @@ class SentimentPipeline:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
-        config = required_setting(crawler.settings, APP_CONFIG, AppConfig).sentiment
+        config = required_app_config(crawler.settings).sentiment
         thresholds = Thresholds(negative_below=config.negative_below, positive_above=config.positive_above)
         return cls(SentimentService.from_names([config.scorer], thresholds), crawler.stats)
 

@@ -18,22 +18,21 @@ from typing import TYPE_CHECKING
 
 from scrapy.utils.defer import deferred_from_coro
 
-from config.settings import Settings as AppSettings
 from crawlers.items import MentionItem
 from crawlers.settings import (
-    APP_SETTINGS,
     CRAWL_OPTIONS,
     STAT_STORE_FAILED,
     STAT_STORE_OUTAGES,
     STAT_STORED,
     redact,
+    required_app_settings,
     required_setting,
 )
 from crawlers.sources import CrawlOptions
+from foundation.errors import StoreError
+from foundation.timeutil import utcnow
 from index.base import Mention, MentionStore
 from index.factory import open_mention_store
-from yuqing.errors import StoreError
-from yuqing.timeutil import utcnow
 
 if TYPE_CHECKING:
     from typing import Self
@@ -79,7 +78,7 @@ class StorePipeline:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
-        settings = required_setting(crawler.settings, APP_SETTINGS, AppSettings)
+        settings = required_app_settings(crawler.settings)
         options = required_setting(crawler.settings, CRAWL_OPTIONS, CrawlOptions)
         url = settings.resolved_mention_store_url()
 

@@ -14,7 +14,7 @@ from urllib.parse import urlparse
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
-from config.types import Duration, Name
+from foundation.types import Duration, Name
 
 
 def _check_url(value: str) -> str:

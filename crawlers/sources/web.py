@@ -12,8 +12,8 @@ from typing import ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from config.types import Duration, TimeZoneName
 from crawlers.sources.base import CrawlUrl, SelectorText, SourceConfig
+from foundation.types import Duration, TimeZoneName
 
 
 class FeedSource(SourceConfig):

@@ -7,8 +7,8 @@ from typing import ClassVar, Literal, Self
 
 from pydantic import Field, SecretStr, model_validator
 
-from config.types import Duration
 from crawlers.sources.base import CrawlUrl, PlatformSource
+from foundation.types import Duration
 
 
 class YouTubeSource(PlatformSource):

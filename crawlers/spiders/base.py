@@ -19,9 +19,9 @@ from scrapy.exceptions import CloseSpider, IgnoreRequest
 from scrapy.http import Request, Response
 from scrapy.spidermiddlewares.httperror import HttpError
 
+from crawlers.config import CrawlConfig
 from crawlers.middlewares.robots import RobotsBlocked
 from crawlers.settings import (
-    APP_CONFIG,
     CRAWL_OPTIONS,
     SOURCE,
     STAT_PAGES,
@@ -29,6 +29,7 @@ from crawlers.settings import (
     STAT_REQUEST_FAILED,
     STAT_REQUEST_IGNORED,
     redact_url,
+    required_app_config,
     required_setting,
 )
 from crawlers.sources import CrawlOptions, SourceConfig
@@ -39,7 +40,6 @@ if TYPE_CHECKING:
     from scrapy.crawler import Crawler
     from twisted.python.failure import Failure
 
-    from config.models import AppConfig
 
 logger = logging.getLogger(__name__)
 
@@ -85,7 +85,7 @@ class SourceSpider(scrapy.Spider):
         self,
         source: SourceConfig,
         options: CrawlOptions,
-        app_config: AppConfig | None = None,
+        app_config: CrawlConfig | None = None,
         **kwargs: Any,
     ):
         if not isinstance(source, self.source_type):
@@ -97,12 +97,10 @@ class SourceSpider(scrapy.Spider):
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
-        from config.models import AppConfig
-
         settings = crawler.settings
         source = required_setting(settings, SOURCE, cls.source_type)
         options = required_setting(settings, CRAWL_OPTIONS, CrawlOptions)
-        app_config = required_setting(settings, APP_CONFIG, AppConfig)
+        app_config = required_app_config(settings)
         spider = cls(source, options, app_config, *args, **kwargs)
         spider._set_crawler(crawler)
         return spider

@@ -44,7 +44,7 @@ from crawlers.pipelines.normalize import clean_text, html_to_text
 from crawlers.sources import HtmlFields, HtmlSource
 from crawlers.spiders.base import guarded
 from crawlers.spiders.incremental import IncrementalSpider
-from yuqing.timeutil import utcnow
+from foundation.timeutil import utcnow
 
 if TYPE_CHECKING:
     from typing import Self

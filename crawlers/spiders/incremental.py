@@ -29,23 +29,21 @@ from scrapy import signals
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Request, Response
 
-from config.settings import Settings as AppSettings
 from crawlers.items import MentionItem
 from crawlers.platforms.base import CredentialsRejected, Page, Platform, ShapeError
 from crawlers.settings import (
-    APP_SETTINGS,
     STAT_CAPPED,
     STAT_SAMPLES,
     STAT_SHAPE_ERRORS,
     STAT_STORE_FAILED,
     STAT_STORED,
     redact_url,
-    required_setting,
+    required_app_settings,
 )
 from crawlers.spiders.base import Callback, SourceSpider
 from crawlers.state import Cursor, CursorStore
-from yuqing.db import Database
-from yuqing.timeutil import utcnow
+from foundation.db import Database
+from foundation.timeutil import utcnow
 
 if TYPE_CHECKING:
     from typing import Self
@@ -98,7 +96,7 @@ class IncrementalSpider(SourceSpider):
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
-        app_settings = required_setting(crawler.settings, APP_SETTINGS, AppSettings)
+        app_settings = required_app_settings(crawler.settings)
         if "cursor_store" not in kwargs:  # tests pass cursor_store=None for cursors that last one run
             kwargs.setdefault("database_url", app_settings.resolved_database_url())
         kwargs.setdefault("data_dir", app_settings.data_dir)

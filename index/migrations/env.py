@@ -1,4 +1,4 @@
-"""Alembic environment for the embedded SQLite mention index (run through ``yuqing.db.run_migrations``)."""
+"""Alembic environment for the embedded SQLite mention index (run through ``foundation.db.run_migrations``)."""
 
 from alembic import context
 

@@ -22,12 +22,12 @@ from datetime import datetime
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from foundation.errors import InvalidQuery
+from foundation.timeutil import utcnow
 from index.query.ast import Node, render
 from index.query.errors import QuerySyntaxError
 from index.query.parser import MAX_DEPTH, MAX_QUERY_LENGTH, MAX_TERMS, parse
 from index.query.plan import AllOf, Plan, QueryContext, TextQuery, plan, positive_text, words_plan
-from yuqing.errors import InvalidQuery
-from yuqing.timeutil import utcnow
 
 __all__ = [
     "MAX_DEPTH",

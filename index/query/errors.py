@@ -6,7 +6,7 @@ import unicodedata
 from collections.abc import Sequence
 from typing import Any
 
-from yuqing.errors import InvalidQuery
+from foundation.errors import InvalidQuery
 
 _EXCERPT = 60  # characters of the query shown either side of the caret
 

@@ -18,6 +18,7 @@ from typing import Any, NoReturn
 from lark import Lark, Token
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken, VisitError
 
+from foundation.vocabulary import Category, SentimentLabel
 from index.query.ast import (
     KNOWN_FIELDS,
     And,
@@ -32,8 +33,6 @@ from index.query.ast import (
     walk,
 )
 from index.query.errors import QuerySyntaxError
-from sentiment.base import SentimentLabel
-from tickets.enums import Category
 
 MAX_QUERY_LENGTH = 1000
 MAX_TERMS = 50  # words, phrases and field conditions

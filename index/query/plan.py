@@ -25,10 +25,10 @@ from datetime import datetime, timedelta
 from typing import Literal, TypeAlias
 from zoneinfo import ZoneInfo
 
+from foundation.errors import InvalidQuery
 from index.query import ast
 from index.query.parser import check_date
 from index.text import query_terms, segment
-from yuqing.errors import InvalidQuery
 
 SEGMENTED_COLUMNS = ("title_seg", "text_seg", "text_sub")
 #: Which segmented columns a word restricted to a field is looked for in (sub-words live in text_sub).

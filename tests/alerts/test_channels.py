@@ -24,11 +24,11 @@ from alerts.channels import CHANNEL_TYPES, BlockedTarget, Message, Post, TargetG
 from alerts.channels.base import ChannelConfig
 from alerts.dispatch import Dispatcher
 from config.loader import parse_config
+from foundation.db import Database
+from foundation.errors import ConfigError
+from foundation.timeutil import utcnow
 from tests.factories import BRANDS_YAML
 from tickets.models import Notification
-from yuqing.db import Database
-from yuqing.errors import ConfigError
-from yuqing.timeutil import utcnow
 
 MESSAGE = Message(
     kind="alert_fired",

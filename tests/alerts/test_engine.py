@@ -165,7 +165,7 @@ def test_client_does_not_retry_client_errors(status: int) -> None:
         calls.append(request)
         return httpx.Response(status, json={"error": {"message": "bad"}})
 
-    from yuqing.errors import TicketApiRejected
+    from foundation.errors import TicketApiRejected
 
     client = TicketClient("http://api", "k", transport=httpx.MockTransport(handler), backoff=0.01)
     with pytest.raises(TicketApiRejected, match=f"{status}: bad"):

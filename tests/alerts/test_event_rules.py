@@ -13,7 +13,7 @@ from alerts.rules.source_silent import SourceSilentConfig, SourceSilentRule
 from api.app import create_app
 from api.resources import Resources
 from config.loader import parse_config
-from crawlers.health import SourceHealth, SourceState
+from foundation.health import SourceHealth, SourceState
 from tests.factories import BRANDS_YAML, NOW, make_mention
 from tickets.schemas import TicketQuery
 

@@ -18,13 +18,13 @@ from alerts.rules.base import EvaluationContext, RuleScopeError
 from api.app import create_app
 from api.resources import Resources
 from config.loader import parse_config
+from foundation.access import Principal
+from foundation.errors import ConfigError
 from index.base import MentionFilter, SearchPage, SearchRequest, TrendBucket, TrendInterval
 from index.saved import SavedSearchIn, SavedSearchPatch, SavedSearchStore
 from sentiment.base import SentimentLabel
 from tests.factories import BRANDS_YAML, NOW, make_mention
-from tickets.access import Principal
 from tickets.enums import Role
-from yuqing.errors import ConfigError
 
 OWNER = Principal("pr-team", Role.pr)
 

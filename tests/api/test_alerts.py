@@ -21,9 +21,9 @@ from api.app import create_app
 from api.resources import Resources
 from config.loader import parse_config
 from config.settings import Settings
+from foundation.db import Database
 from tests.api.conftest import API_KEY, AUTH
 from tests.factories import BRANDS_YAML, NOW, make_mention
-from yuqing.db import Database
 
 RULES = """
 alerts:
@@ -223,7 +223,7 @@ def test_agents_limited_to_brands_see_only_those_alerts(client: TestClient, reso
 
 def _upgrade_to(db: Database, revision: str) -> None:
     cfg = AlembicConfig()
-    cfg.set_main_option("script_location", "yuqing:migrations")
+    cfg.set_main_option("script_location", "foundation:migrations")
     with db.engine.begin() as connection:
         cfg.attributes["connection"] = connection
         command.upgrade(cfg, revision)

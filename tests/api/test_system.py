@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from fastapi.testclient import TestClient
 
 from api.resources import Resources
-from crawlers.health import RunReport
+from foundation.health import RunReport
 from tests.api.conftest import AUTH
 
 

@@ -16,12 +16,12 @@ from api.app import create_app
 from api.resources import Resources
 from config.loader import parse_config
 from config.settings import Settings
-from crawlers.health import RunReport
+from foundation.access import SYSTEM
+from foundation.health import RunReport
+from foundation.timeutil import utcnow
 from tests.factories import BRANDS_YAML, make_mention
-from tickets.access import SYSTEM
 from tickets.enums import Level, Priority, Role, TicketStatus
 from tickets.schemas import TicketCreate, TicketUpdate
-from yuqing.timeutil import utcnow
 
 BOOTSTRAP_KEY = "browser-bootstrap-key-0123456789"
 SESSION_SECRET = "browser-session-secret-0123456789abcdef"

@@ -9,8 +9,8 @@ import pytest
 
 from config.loader import load_config, parse_config
 from crawlers.sources import FeedSource, HtmlSource
+from foundation.errors import ConfigError
 from tests.factories import BRANDS_YAML
-from yuqing.errors import ConfigError
 
 VALID = (
     BRANDS_YAML

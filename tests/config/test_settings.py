@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from config.settings import load_settings
-from yuqing.errors import ConfigError
+from foundation.errors import ConfigError
 
 
 def test_defaults_are_embedded_sqlite_under_data_dir(tmp_path: Path) -> None:

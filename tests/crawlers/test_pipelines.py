@@ -18,10 +18,10 @@ from crawlers.pipelines.dedupe import DedupePipeline
 from crawlers.pipelines.normalize import NormalizePipeline, html_to_text, normalize_text
 from crawlers.pipelines.sentiment import SentimentPipeline, primary_language
 from crawlers.pipelines.store import STORE_UNAVAILABLE, StorePipeline
+from foundation.errors import StoreError, StoreUnavailable
 from index.base import Mention, MentionFilter, MentionStore, WriteResult
 from index.sqlite import SQLiteMentionStore
 from tickets.enums import Category
-from yuqing.errors import StoreError, StoreUnavailable
 
 SOURCES = """
 - name: forum

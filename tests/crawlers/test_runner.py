@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from crawlers.health import SourceRunStore
 from crawlers.runner import report_from_stats, report_to_json
+from foundation.db import Database
+from foundation.health import SourceRunStore
 from index.base import MentionFilter, mention_id
 from index.sqlite import SQLiteMentionStore
-from yuqing.db import Database
 
 T0 = datetime(2024, 3, 1, 8, 0, tzinfo=UTC)
 T1 = T0 + timedelta(seconds=42)
@@ -271,7 +271,7 @@ def test_report_json_is_what_the_cli_prints():
 def test_unknown_source_is_a_crawl_error(parse_yaml_config):
     from config.settings import Settings
     from crawlers.runner import crawl as run
-    from yuqing.errors import CrawlError
+    from foundation.errors import CrawlError
 
     config = parse_yaml_config(_feed_source("http://127.0.0.1:9/feed.xml"))
     with pytest.raises(CrawlError, match="no source named 'nope'"):

@@ -22,6 +22,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from foundation.errors import InvalidQuery, StoreUnavailable
 from index.base import (
     Mention,
     MentionFilter,
@@ -36,7 +37,6 @@ from index.base import (
 from index.buckets import bucket_starts
 from index.elastic import ElasticMentionStore
 from sentiment.base import SentimentLabel
-from yuqing.errors import InvalidQuery, StoreUnavailable
 
 T0 = datetime(2024, 3, 10, 0, 0, tzinfo=UTC)
 NEG = SentimentLabel.negative

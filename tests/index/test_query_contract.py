@@ -16,6 +16,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from foundation.errors import InvalidQuery
+from foundation.timeutil import utcnow
 from index.base import (
     FACET_FIELDS,
     FacetCount,
@@ -30,8 +32,6 @@ from index.query import ast
 from index.sqlite import SQLiteMentionStore
 from sentiment.base import SentimentLabel
 from tests.index.test_contract import mk, post_ids, walk, write
-from yuqing.errors import InvalidQuery
-from yuqing.timeutil import utcnow
 
 NEG, NEU, POS, UNSCORED = (
     SentimentLabel.negative,

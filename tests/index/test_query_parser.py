@@ -16,6 +16,7 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
+from foundation.errors import InvalidQuery
 from index.base import MentionFilter, SearchRequest
 from index.elastic import FIELD_BOOSTS
 from index.query import QuerySyntaxError, parse, prepare, render
@@ -27,7 +28,6 @@ from index.sqlite import SQLiteMentionStore
 from sentiment.base import SentimentLabel
 from tests.index.test_contract import mk
 from tickets.enums import Category
-from yuqing.errors import InvalidQuery
 
 W = Word
 

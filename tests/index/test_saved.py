@@ -7,14 +7,14 @@ from datetime import timedelta
 
 import pytest
 
+from foundation.access import Principal
+from foundation.db import Database
+from foundation.errors import Conflict, Forbidden, NotFound
 from index.base import SortOrder
 from index.query.errors import QuerySyntaxError
 from index.saved import SavedSearchIn, SavedSearchPatch, SavedSearchStore, SearchOptions
 from tests.factories import NOW
-from tickets.access import Principal
 from tickets.enums import Role
-from yuqing.db import Database
-from yuqing.errors import Conflict, Forbidden, NotFound
 
 WANG = Principal("wang", Role.agent, departments=frozenset({"客服部"}))
 LI = Principal("li", Role.pr)

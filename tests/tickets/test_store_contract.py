@@ -7,13 +7,13 @@ from datetime import UTC, datetime
 
 import pytest
 
+from foundation.access import Principal
+from foundation.db import Database
+from foundation.errors import Conflict, IdempotencyConflict, InvalidQuery, NotFound
 from tests.factories import make_mention
-from tickets.access import Principal
 from tickets.enums import Priority, Role, TicketOrigin, TicketStatus
 from tickets.schemas import AlertRef, TicketCreate, TicketQuery, TicketUpdate
 from tickets.store import TicketStore
-from yuqing.db import Database
-from yuqing.errors import Conflict, IdempotencyConflict, InvalidQuery, NotFound
 
 TESTER = Principal("tester", Role.admin)
 

@@ -10,16 +10,16 @@ from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from config.loader import parse_config
+from foundation.access import SYSTEM, Principal
+from foundation.db import Database
+from foundation.errors import Conflict, Forbidden, InvalidQuery, NotFound
 from tests.factories import BRANDS_YAML, make_mention
-from tickets.access import SYSTEM, Principal
 from tickets.enums import Category, CustomerType, Gender, Level, Priority, Role, Satisfaction
 from tickets.enums import TicketStatus as S
 from tickets.policy import TicketPolicy
 from tickets.schemas import CommentIn, Customer, ReplyIn, SatisfactionIn, TicketCreate, TicketQuery, TicketUpdate
 from tickets.store import TicketStore
 from tickets.users import UserStore
-from yuqing.db import Database
-from yuqing.errors import Conflict, Forbidden, InvalidQuery, NotFound
 
 T0 = datetime(2026, 11, 18, 2, 0, tzinfo=UTC)  # Wednesday 10:00 in Shanghai
 CONFIG = (

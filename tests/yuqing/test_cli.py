@@ -13,10 +13,10 @@ from typer.testing import CliRunner
 from api.resources import Resources
 from config.loader import load_config
 from config.settings import Settings
+from foundation.access import Principal
 from index.saved import SavedSearchIn, SavedSearchStore
 from tests.alerts.synthetic import Scenario, burst_rows
 from tests.factories import BRANDS_YAML, make_mention
-from tickets.access import Principal
 from tickets.enums import Role
 from tickets.schemas import TicketQuery
 from yuqing.cli import EXIT_OK, EXIT_USAGE, app

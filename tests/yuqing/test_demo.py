@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
+from foundation.db import Database
 from index.base import MentionFilter
 from index.sqlite import SQLiteMentionStore
 from tickets.schemas import TicketQuery
 from tickets.store import TicketStore
-from yuqing.db import Database
 
 pytestmark = pytest.mark.slow
 

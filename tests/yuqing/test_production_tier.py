@@ -16,10 +16,10 @@ from api.app import create_app
 from api.resources import Resources
 from config.loader import parse_config
 from config.settings import Settings
+from foundation.db import Database
 from index.elastic import ElasticMentionStore
 from tests.alerts.conftest import RULES_YAML
 from tests.factories import BRANDS_YAML, NOW, make_mention
-from yuqing.db import Database
 
 pytestmark = [pytest.mark.postgres, pytest.mark.elasticsearch]
 KEY = "production-tier-key-0123"

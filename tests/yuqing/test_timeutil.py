@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from yuqing.timeutil import floor_time, format_duration, isoformat_z, parse_duration, to_utc
+from foundation.timeutil import floor_time, format_duration, isoformat_z, parse_duration, to_utc
 
 
 @pytest.mark.parametrize(

@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 
 from config.settings import Settings, load_settings
-from crawlers.health import SourceRunStore
+from foundation.db import Database
+from foundation.health import SourceRunStore
 from tickets.schemas import TicketQuery
 from tickets.store import TicketStore
-from yuqing.db import Database
 from yuqing.demo import DEMO_CONFIG
 from yuqing.demo.server import DemoSite
 from yuqing.worker import settings_env
@@ -96,7 +96,7 @@ def test_worker_maintenance_escalates_and_logs_notifications(tmp_path: Path, cap
     settings = Settings(data_dir=tmp_path, config=tmp_path / "c.yaml")
     resources = Resources.open(settings, parse_config(BRANDS_YAML))
     try:
-        from yuqing.timeutil import utcnow
+        from foundation.timeutil import utcnow
 
         resources.tickets.create(TicketCreate(title="充电宝起火"), now=utcnow() - timedelta(hours=3))  # urgent
         worker = Worker(settings, resources.config, resources)

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any, cast
 from zoneinfo import ZoneInfo
 
-from yuqing.timeutil import floor_time, parse_duration
+from foundation.timeutil import floor_time, parse_duration
 
 SITE = Path(str(files("yuqing.demo").joinpath("site")))
 _PLACEHOLDER = re.compile(r"\{\{(site|rfc822|iso|local):?([+-]?[0-9a-z]*)\}\}")

@@ -12,9 +12,9 @@ from typing import Any
 from xml.sax.saxutils import escape
 
 from crawlers.state import CursorStore
+from foundation.db import Database
 from index.base import MentionFilter, mention_id
 from index.sqlite import SQLiteMentionStore
-from yuqing.db import Database
 
 APP = "1550000001"
 FEED = re.compile(r"^/(?P<cc>[a-z]{2})/rss/customerreviews/page=(?P<page>\d+)/id=(?P<app>\d+)/sortby=mostrecent/xml$")

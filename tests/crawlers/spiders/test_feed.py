@@ -11,9 +11,9 @@ from pathlib import Path
 from typing import Any
 
 from crawlers.state import CursorStore
+from foundation.db import Database
 from index.base import SearchRequest
 from index.sqlite import SQLiteMentionStore
-from yuqing.db import Database
 
 NOW = datetime.now(UTC).replace(microsecond=0)
 RSS = "application/rss+xml; charset=utf-8"

@@ -15,9 +15,9 @@ import pytest
 
 from crawlers.spiders.google_news import search_query
 from crawlers.state import CursorStore
+from foundation.db import Database
 from index.base import mention_id
 from index.sqlite import SQLiteMentionStore
-from yuqing.db import Database
 
 PATH = "/rss/search"
 NOW = datetime.now(UTC).replace(microsecond=0)

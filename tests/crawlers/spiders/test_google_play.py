@@ -10,9 +10,9 @@ from pathlib import Path
 from typing import Any
 
 from crawlers.state import CursorStore
+from foundation.db import Database
 from index.base import mention_id
 from index.sqlite import SQLiteMentionStore
-from yuqing.db import Database
 
 RPC = "/_/PlayStoreUi/data/batchexecute"
 APP = "com.xianda.life"

@@ -10,9 +10,9 @@ from pathlib import Path
 from typing import Any
 
 from crawlers.state import CursorStore
+from foundation.db import Database
 from index.base import MentionFilter
 from index.sqlite import SQLiteMentionStore
-from yuqing.db import Database
 
 API = "/api/v1/search_by_date"
 NOW = datetime.now(UTC).replace(microsecond=0)

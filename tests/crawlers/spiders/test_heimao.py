@@ -14,9 +14,9 @@ from typing import Any
 from urllib.parse import quote
 
 from crawlers.state import CursorStore
+from foundation.db import Database
 from index.base import mention_id
 from index.sqlite import SQLiteMentionStore
-from yuqing.db import Database
 
 FEED = "/api/company/received_complaints"
 SEARCH = "/api/index/s"

@@ -15,9 +15,9 @@ from scrapy.http import TextResponse, XmlResponse
 
 from crawlers.spiders.sitemap import is_site_root
 from crawlers.state import CursorStore
+from foundation.db import Database
 from index.base import mention_id
 from index.sqlite import SQLiteMentionStore
-from yuqing.db import Database
 
 NOW = datetime.now(UTC).replace(microsecond=0)
 XML = "application/xml"

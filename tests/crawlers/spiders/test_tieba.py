@@ -13,9 +13,9 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from crawlers.state import CursorStore
+from foundation.db import Database
 from index.base import mention_id
 from index.sqlite import SQLiteMentionStore
-from yuqing.db import Database
 
 SEARCH = "/f/search/res"
 NOW = datetime.now(UTC).replace(microsecond=0)

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from crawlers.state import CursorStore
-from yuqing.db import Database
+from foundation.db import Database
 
 NOW = datetime.now(UTC).replace(microsecond=0)
 DOMAIN = "xianda.example"

@@ -13,9 +13,9 @@ from urllib.parse import parse_qs
 from zoneinfo import ZoneInfo
 
 from crawlers.state import CursorStore
+from foundation.db import Database
 from index.base import MentionFilter, mention_id
 from index.sqlite import SQLiteMentionStore
-from yuqing.db import Database
 
 SEARCH = "/api/container/getIndex"
 HOTFLOW = "/comments/hotflow"

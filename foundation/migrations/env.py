@@ -1,6 +1,6 @@
 """Alembic environment for the relational database (tickets, alert state, source state).
 
-Run through :func:`yuqing.db.run_migrations` (``yuqing db upgrade``), which hands over a connection.
+Run through :func:`foundation.db.run_migrations` (``yuqing db upgrade``), which hands over a connection.
 """
 
 from alembic import context

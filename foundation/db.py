@@ -30,7 +30,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
-from yuqing.errors import StoreUnavailable
+from foundation.errors import StoreUnavailable
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -151,7 +151,7 @@ class Database:
 
     def migrate(self) -> None:
         """Create or upgrade every table (idempotent)."""
-        run_migrations(self.engine, "yuqing:migrations")
+        run_migrations(self.engine, "foundation:migrations")
 
     def session(self) -> Session:
         """A session for reads (and writes that start by writing)."""

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AfterValidator, BeforeValidator, PlainSerializer
 
-from yuqing.timeutil import format_duration, parse_duration
+from foundation.timeutil import format_duration, parse_duration
 
 
 def _positive(value: timedelta) -> timedelta:

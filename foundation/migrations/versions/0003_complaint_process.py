@@ -9,7 +9,7 @@ Create Date: 2026-11-23
 import sqlalchemy as sa
 from alembic import op
 
-from yuqing.db import JSONType, UTCDateTime
+from foundation.db import JSONType, UTCDateTime
 
 revision = "0003"
 down_revision = "0002"

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from tickets.enums import Level, Role
+from foundation.vocabulary import Level, Role
 
 PII = "pii"
 EXPORT = "export"

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import Index, Integer, String, Text, func, select
 from sqlalchemy.orm import Mapped, mapped_column
 
-from yuqing.db import Base, Database, JSONType, UTCDateTime
+from foundation.db import Base, Database, JSONType, UTCDateTime
 
 
 class SourceRun(Base):

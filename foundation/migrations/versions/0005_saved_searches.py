@@ -11,7 +11,7 @@ Create Date: 2026-12-01
 import sqlalchemy as sa
 from alembic import op
 
-from yuqing.db import JSONType, UTCDateTime
+from foundation.db import JSONType, UTCDateTime
 
 revision = "0005"
 down_revision = "0004"

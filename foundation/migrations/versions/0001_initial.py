@@ -8,7 +8,7 @@ Create Date: 2026-11-23
 import sqlalchemy as sa
 from alembic import op
 
-from yuqing.db import JSONType, UTCDateTime
+from foundation.db import JSONType, UTCDateTime
 
 revision = "0001"
 down_revision = None

@@ -1,0 +1,15 @@
+"""The ground floor: what every other package may use and which itself uses no package of ours.
+
+- :mod:`foundation.db`: the relational database (engine, sessions, UTC and JSON column types, migrations);
+  the one migration tree of that database is ``foundation/migrations``.
+- :mod:`foundation.errors`: the error hierarchy every layer raises and the roof turns into exit codes and
+  HTTP answers.
+- :mod:`foundation.timeutil`: UTC time, durations (``15m``, ``1h30m``), bucket flooring.
+- :mod:`foundation.types`: pydantic field types each domain's config section uses (durations, names, zones).
+- :mod:`foundation.vocabulary`: sentiment labels, complaint categories and grades, roles.
+- :mod:`foundation.access`: who is calling (:class:`~foundation.access.Principal`) and their scope.
+- :mod:`foundation.health`: the record of each crawl run and the health of a source derived from it
+  (written by the crawlers, read by the alert rules and the API).
+"""
+
+__version__ = "0.1.0"
