@@ -5,7 +5,7 @@ UV := .tools/bin/uv
 VENV := .venv
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: install demo test lint typecheck check serve clean
+.PHONY: install demo test lint typecheck layers check serve clean
 
 # uv, pinned, in a private folder: the lock file (uv.lock) then decides every other version.
 $(UV):
@@ -28,7 +28,11 @@ lint: install
 typecheck: install
 	$(VENV)/bin/mypy
 
-check: lint typecheck
+# The floors of ARCHITECTURE.md, as import-linter contracts in pyproject.toml: no import runs upwards.
+layers: install
+	$(VENV)/bin/lint-imports
+
+check: lint typecheck layers
 
 test: install check
 	$(VENV)/bin/pytest

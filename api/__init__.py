@@ -1,1 +1,1 @@
-"""The HTTP API (FastAPI): mentions, trends, tickets. Build it with :func:`api.app.create_app`."""
+"""The HTTP API (FastAPI): routers per resource over the domains' stores. Build it with :func:`api.app.create_app`."""

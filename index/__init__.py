@@ -6,5 +6,6 @@
 :mod:`index.query` is the search language both compile (``MentionFilter.query``); :mod:`index.words` the word
 statistics of the facets.
 
-:func:`index.factory.open_mention_store` picks the backend from a URL.
+:func:`index.factory.open_mention_store` picks the backend from a URL; :mod:`index.config` declares the
+Elasticsearch connection options it takes. Its SQLite file has its own migration tree (``index/migrations``).
 """

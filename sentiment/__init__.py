@@ -3,6 +3,7 @@
 :class:`SentimentService` detects each text's language and sends it to a scorer for that language; texts
 no scorer handles are labelled ``unscored``. Scorers are registered in :data:`SCORERS`; the name ``default``
 stands for :data:`DEFAULT_SCORERS`: the trained Chinese model (``yuqing-zh``) and VADER for English.
+:mod:`sentiment.config` is the ``sentiment:`` config section.
 """
 
 from __future__ import annotations

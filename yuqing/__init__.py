@@ -1,15 +1,13 @@
-"""Yuqing (舆情): brand public-opinion monitoring.
+"""The roof's command line and processes: the ``yuqing`` CLI, the worker (scheduler) and the offline demo.
 
-The top-level packages split the monitoring loop into stages:
+Yuqing (舆情) watches what people say about brands and turns bad news into handled complaints. This package
+wires the floors below it (see ARCHITECTURE.md): it loads the configuration (:mod:`config`), hands each domain
+its section, and runs them:
 
-- ``crawlers``: Scrapy spiders and pipelines that collect mentions;
-- ``sentiment``: scorers that turn text into a probability of being positive;
-- ``index``: the mention store (SQLite FTS5 embedded, Elasticsearch in production);
-- ``alerts``: rule types evaluated over the index that open tickets;
-- ``tickets``: the complaint-ticket store;
-- ``api``: the FastAPI application;
-- ``config``: the YAML configuration and the environment settings;
-- ``yuqing``: the command line, the scheduler and the offline demo.
+- :mod:`yuqing.cli`: the ``yuqing`` command, one module per command group;
+- :mod:`yuqing.worker`: the scheduler: crawls in their own processes, alert evaluation on a timer;
+- :mod:`yuqing.demo`: a full monitoring cycle over a bundled offline site;
+- :mod:`yuqing.report`: what a cycle did, printed for people.
 """
 
 from foundation import __version__

@@ -1,4 +1,8 @@
-"""Alembic environment for the embedded SQLite mention index (run through ``foundation.db.run_migrations``)."""
+"""Alembic environment for the embedded SQLite mention index (run through ``foundation.db.run_migrations``).
+
+Why a tree of its own: the mention index is a separate SQLite file (``mentions.sqlite3``) that can be rebuilt,
+moved or replaced by Elasticsearch independently of the relational database (``foundation/migrations``).
+"""
 
 from alembic import context
 
