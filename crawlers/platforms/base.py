@@ -35,6 +35,11 @@ class CredentialsRejected(ShapeError):
     """The platform answered with a login page or an auth error instead of data: the credentials expired."""
 
 
+class Blocked(CredentialsRejected):
+    """The platform answered with a captcha, a rate block or a flagged-account notice: the credentials may be
+    valid, but a person must act (solve the captcha, rest the account) and asking again makes it worse."""
+
+
 @dataclass
 class Page:
     """What one response yields.
