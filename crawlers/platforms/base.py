@@ -171,3 +171,8 @@ def looks_like(body: bytes, markers: Sequence[bytes]) -> bool:
     """Whether any marker occurs in the first 64 KiB of ``body``."""
     head = body[:65536]
     return any(marker in head for marker in markers)
+
+
+def as_dict(value: Any) -> dict[str, Any]:
+    """``value`` when it is an object, else an empty one (an optional sub-object that may be null)."""
+    return value if isinstance(value, dict) else {}

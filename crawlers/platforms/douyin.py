@@ -37,6 +37,7 @@ from crawlers.platforms.base import (
     Page,
     Platform,
     ShapeError,
+    as_dict,
     epoch,
     load_json,
     to_int,
@@ -158,7 +159,7 @@ class Douyin(Platform):
         text = str(info.get("desc") or info.get("item_title") or info.get("preview_title") or "").strip()
         if not text:
             raise ValueError("no desc")
-        stats = info.get("statistics") if isinstance(info.get("statistics"), dict) else {}
+        stats = as_dict(info.get("statistics"))
         author, influence = _author(info.get("author"))
         share = str(info.get("share_url") or "")
         note = "/share/note/" in share or to_int(info.get("aweme_type")) in IMAGE_TYPES

@@ -34,6 +34,7 @@ from crawlers.platforms.base import (
     Page,
     Platform,
     ShapeError,
+    as_dict,
     epoch,
     join_text,
     load_json,
@@ -98,7 +99,7 @@ class Xiaohongshu(Platform):
         inner = check_answer(load_json(body, "search"), "search")
         items = inner.get("items")
         if isinstance(items, list):
-            cards = [i.get("note_card") for i in items if isinstance(i, dict) and isinstance(i.get("note_card"), dict)]
+            cards = [as_dict(i.get("note_card")) for i in items if isinstance(i, dict) and i.get("note_card")]
             return "note" if cards and all("note_id" in c for c in cards) else "search"
         if isinstance(inner.get("comments"), list):
             return "comments"
@@ -150,7 +151,7 @@ class Xiaohongshu(Platform):
                 raise ValueError("no title or desc")
             return None  # an untitled card: the detail call gives its text
         author, user_id = _user(card.get("user"))
-        counts = card.get("interact_info") if isinstance(card.get("interact_info"), dict) else {}
+        counts = as_dict(card.get("interact_info"))
         extra = {
             "kind": "note",
             "note_type": card.get("type"),

@@ -33,6 +33,7 @@ from crawlers.platforms.base import (
     Page,
     Platform,
     ShapeError,
+    as_dict,
     epoch,
     join_text,
     load_json,
@@ -65,7 +66,7 @@ def check_answer(data: Any, kind: str) -> dict[str, Any]:
 def object_url(obj: dict[str, Any]) -> str | None:
     """The page of an answer, article, video or question."""
     kind, oid = obj.get("type"), obj.get("id")
-    question = obj.get("question") if isinstance(obj.get("question"), dict) else {}
+    question = as_dict(obj.get("question"))
     if kind == "answer" and question.get("id"):
         return f"{SITE}/question/{question['id']}/answer/{oid}"
     if kind == "answer":
@@ -131,7 +132,7 @@ class Zhihu(Platform):
             page.items.append(item)
             if item.comments and entry.get("type") in ("answer", "article"):
                 page.follow.append({"type": f"{entry['type']}s", "id": item.post_id.split(":", 1)[1]})
-        paging = data.get("paging") if isinstance(data.get("paging"), dict) else {}
+        paging = as_dict(data.get("paging"))
         if paging.get("is_end") is False and paging.get("next"):
             page.next = {"url": str(paging["next"])}
         page.total = to_int(paging.get("totals"))
@@ -142,7 +143,7 @@ class Zhihu(Platform):
         oid, kind = obj.get("id"), str(obj.get("type") or "")
         if oid in (None, "") or not kind:
             raise ValueError("no id or type")
-        question = obj.get("question") if isinstance(obj.get("question"), dict) else {}
+        question = as_dict(obj.get("question"))
         title = html_to_text(str(obj.get("title") or question.get("name") or ""))
         body = html_to_text(str(obj.get("content") or obj.get("excerpt") or obj.get("description") or ""))
         text = join_text(title, body)
