@@ -87,7 +87,7 @@ def test_video_detail_reads_the_same_object(shared_dir: Path) -> None:
                     "data": [],
                     "search_nil_info": {"search_nil_type": "verify_check", "search_nil_item": "verify_check"},
                 }
-            ).encode(),  # fmt: skip
+            ).encode(),
             Blocked,
             "captcha",
         ),

@@ -58,8 +58,10 @@ def test_note_id_carries_the_creation_time(shared_dir: Path) -> None:
     ``time`` and every comment's ``create_time`` agree with their ids to the second."""
     note = XHS.parse_any(read(shared_dir, "edith_web_v1_feed_note_66696f98000000000d00f289.json")).items[0]
     assert objectid_time(note.post_id) == note.published_at
-    for name in ("edith_web_v2_comment_page_note_66696f98000000000d00f289.json",
-                 "edith_web_v2_comment_sub_page_note_66f4f758000000001902f8e1.json"):  # fmt: skip
+    for name in (
+        "edith_web_v2_comment_page_note_66696f98000000000d00f289.json",
+        "edith_web_v2_comment_sub_page_note_66f4f758000000001902f8e1.json",
+    ):
         for comment in XHS.parse_any(read(shared_dir, name)).items:
             drift = abs(objectid_time(comment.post_id) - comment.published_at)  # type: ignore[operator]
             assert drift <= timedelta(seconds=1), comment.post_id
