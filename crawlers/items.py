@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from index.base import Mention, mention_id
+from index.reach import reach
 from sentiment.base import SentimentLabel
 from yuqing.timeutil import to_utc
 
@@ -76,4 +77,5 @@ class MentionItem:
             sentiment_label=SentimentLabel(self.sentiment_label),
             category=self.category,
             extra=dict(self.extra),
+            reach=reach(self.platform, self.likes, self.comments, self.reposts, self.extra),
         )

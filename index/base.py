@@ -70,6 +70,13 @@ class Mention(BaseModel):
         default=None, description="Complaint category (tickets.enums.Category) set at ingest; None before it was."
     )
     extra: dict[str, Any] = Field(default_factory=dict)
+    reach: float | None = Field(
+        default=None,
+        ge=0.0,
+        le=100.0,
+        description="How far it is likely to travel, 0-100, from engagement and author influence (index.reach); "
+        "None when the platform's answer carried neither.",
+    )
     content_hash: str = ""
 
     @field_validator("published_at", "collected_at", "updated_at")
@@ -104,9 +111,10 @@ class Mention(BaseModel):
     def compute_hash(self) -> str:
         """Hash of everything a re-crawl could change; timestamps of our own are left out."""
         payload = self.model_dump(mode="json", exclude={"collected_at", "updated_at", "content_hash"})
-        if payload["category"] is None:
-            # Mentions stored before categories existed keep their hash: unchanged posts stay unchanged.
-            del payload["category"]
+        for optional in ("category", "reach"):
+            if payload[optional] is None:
+                # Mentions stored before these existed keep their hash: unchanged posts stay unchanged.
+                del payload[optional]
         raw = json.dumps(payload, sort_keys=True, ensure_ascii=False).encode()
         return hashlib.blake2b(raw, digest_size=16).hexdigest()
 

@@ -71,7 +71,7 @@ from yuqing.errors import InvalidQuery, StoreError, StoreUnavailable
 if TYPE_CHECKING:
     from config.settings import Settings
 
-SCHEMA_VERSION = 2  # 2: category
+SCHEMA_VERSION = 3  # 2: category; 3: reach
 SEGMENTED_FIELDS = ("title_seg", "text_seg", "text_sub")
 # Relevance = the sum, over the query's words, of the weights of the fields each word occurs in (the weights
 # SQLite gives bm25()): a word in the title counts most, a sub-word least; words that also occur next to
@@ -146,6 +146,7 @@ MAPPINGS: dict[str, Any] = {
         "sentiment_score": {"type": "double"},
         "sentiment_label": _KEYWORD,
         "category": _KEYWORD,
+        "reach": {"type": "double"},  # double, as SQLite's REAL: a reach filter cuts alike on both
         "extra": {"type": "object", "enabled": False},  # kept in _source, never indexed (free-form)
         "content_hash": {"type": "keyword", "index": False},
         "title_seg": _SEGMENTED,
