@@ -47,7 +47,8 @@ from yuqing.errors import InvalidQuery, StoreError, StoreUnavailable
 
 _COLUMNS = (
     "id platform post_id source url author title text published_at collected_at updated_at language rating "
-    "likes reposts comments parent_id sentiment_score sentiment_label category matched_keywords extra reach content_hash"
+    "likes reposts comments parent_id sentiment_score sentiment_label category matched_keywords extra reach "
+    "content_hash"
 ).split()
 _T = TypeVar("_T")
 _SLOT_MS = 15 * 60 * 1000  # every real time-zone offset is a multiple of 15 minutes
