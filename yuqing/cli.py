@@ -234,6 +234,7 @@ _STATE_STYLE = {
     "degraded": "yellow",
     "failing": "red",
     "needs_credentials": "bold red",
+    "blocked": "bold red",
     "never_run": "dim",
 }
 
@@ -278,7 +279,7 @@ def sources() -> None:
         bad = [
             s.name
             for s in resources.config.sources
-            if s.enabled and health[s.name].state.value in {"failing", "needs_credentials"}
+            if s.enabled and health[s.name].state.value in {"failing", "needs_credentials", "blocked"}
         ]
     if bad:
         raise typer.Exit(EXIT_FAILED)
