@@ -81,7 +81,7 @@ class Replay:
 def expected_ids(replay: Replay) -> set[str]:
     xhs = get_platform("xiaohongshu")
     ids: set[str] = set()
-    for name, body in replay.files.items():
+    for _name, body in replay.files.items():
         ids.update(item.id for item in xhs.parse_any(body).items)
     return ids
 
