@@ -149,9 +149,12 @@ class Douyin(Platform):
             try:
                 if not isinstance(comment, dict):
                     raise ValueError("not an object")
-                page.items.append(self._comment(comment))
+                item = self._comment(comment)
             except (KeyError, TypeError, ValueError) as exc:
                 page.problems.append(f"{label} {index}: {exc}")
+                continue
+            if item is not None:
+                page.items.append(item)
 
     @staticmethod
     def _video(info: dict[str, Any]) -> MentionItem:
@@ -185,11 +188,12 @@ class Douyin(Platform):
         )
 
     @staticmethod
-    def _comment(comment: dict[str, Any]) -> MentionItem:
+    def _comment(comment: dict[str, Any]) -> MentionItem | None:
+        """A comment, or ``None`` for a picture or sticker alone (nothing to read; not an error)."""
         cid = str(comment["cid"])
         text = str(comment.get("text") or "").strip()
         if not text:
-            raise ValueError("no text (a picture-only comment)")
+            return None
         aweme_id = str(comment.get("aweme_id") or "")
         author, influence = _author(comment.get("user"))
         reply_to = str(comment.get("reply_id") or "0")

@@ -190,9 +190,12 @@ class Xiaohongshu(Platform):
             group += [(f"comment {index} reply {i}", s) for i, s in enumerate(subs) if isinstance(s, dict)]
             for where, entry in group:
                 try:
-                    page.items.append(self._comment(entry))
+                    item = self._comment(entry)
                 except (KeyError, TypeError, ValueError) as exc:
                     page.problems.append(f"{where}: {exc}")
+                    continue
+                if item is not None:
+                    page.items.append(item)
             if comment.get("sub_comment_has_more") and comment.get("sub_comment_cursor"):
                 page.follow.append(
                     {
@@ -206,12 +209,13 @@ class Xiaohongshu(Platform):
         return page
 
     @staticmethod
-    def _comment(comment: dict[str, Any]) -> MentionItem:
+    def _comment(comment: dict[str, Any]) -> MentionItem | None:
+        """A comment, or ``None`` for a picture alone (nothing to read; not an error)."""
         comment_id = str(comment["id"])
         note_id = str(comment.get("note_id") or "")
         text = str(comment.get("content") or "").strip()
         if not text:
-            raise ValueError("no content (a picture-only comment)")
+            return None
         author, user_id = _user(comment.get("user_info"))
         target = comment.get("target_comment")
         parent = target.get("id") if isinstance(target, dict) else None

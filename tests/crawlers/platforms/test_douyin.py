@@ -58,9 +58,9 @@ def test_comment_capture(shared_dir: Path) -> None:
     page = DY.parse_any(body)
     raw = json.loads(body)["data"]["comments"]
     assert page.kind == "comments" and page.total == 3296 and page.next == {"cursor": 20}
-    # One comment is a picture only (empty text): reported, not stored as an empty mention.
+    # One comment is a picture only (empty text): skipped, neither an empty mention nor an error.
     empty = [i for i, c in enumerate(raw) if not c["text"].strip()]
-    assert empty == [1] and page.problems == ["comment 1: no text (a picture-only comment)"]
+    assert empty == [1] and page.problems == []
     assert len(page.items) == len(raw) - 1
     assert_complete(page.items)
     first = page.items[0]
