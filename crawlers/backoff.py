@@ -36,5 +36,6 @@ def next_wait(interval: timedelta, statuses: Sequence[str]) -> timedelta:
     refused = refused_in_a_row(statuses)
     if refused == 0:
         return interval
-    wait = max(interval, MIN_WAIT) * (2 ** min(refused - 1, 16))
-    return min(wait, max(MAX_WAIT, interval))
+    wait: timedelta = max(interval, MIN_WAIT) * (2 ** min(refused - 1, 16))
+    ceiling: timedelta = max(MAX_WAIT, interval)
+    return min(wait, ceiling)
