@@ -29,6 +29,9 @@ MAX_OFFSET = 1000  # deeper pages must use the cursor: offsets cost O(offset) on
 MAX_LIMIT = 100
 MAX_FACET_SIZE = 100
 MAX_FACET_SAMPLE = 5000
+#: Reach-weighted volumes count a mention as ``1 + reach / REACH_PER_MENTION`` (see
+#: :meth:`MentionStore.reach_weighted_count`).
+REACH_PER_MENTION = 25.0
 #: The facets :meth:`MentionStore.facets` counts, by their names in the API.
 FACET_FIELDS = ("platform", "brand", "sentiment", "category", "language")
 _CATEGORIES = frozenset(c.value for c in Category)
@@ -353,6 +356,18 @@ class MentionStore(ABC):
     @abstractmethod
     def count(self, flt: MentionFilter) -> int:
         """How many mentions match."""
+
+    def reach_weighted_count(self, flt: MentionFilter) -> float:
+        """The matching mentions each weighted ``1 + reach / REACH_PER_MENTION`` (a mention without reach counts
+        1, one of reach 100 counts 5): a volume in which a viral post by a large account weighs more than an
+        anonymous comment. Backends may answer it in one query; this default reads the mentions page by page."""
+        total, cursor = 0.0, None
+        while True:
+            page = self.search(SearchRequest(filter=flt, limit=MAX_LIMIT, cursor=cursor, highlight=False))
+            total += sum(1 + (hit.mention.reach or 0.0) / REACH_PER_MENTION for hit in page.hits)
+            if not page.next_cursor:
+                return total
+            cursor = page.next_cursor
 
     @abstractmethod
     def label_counts(self, flt: MentionFilter) -> dict[SentimentLabel, int]:

@@ -24,6 +24,7 @@ from index.base import (
     Mention,
     MentionFilter,
     MentionStore,
+    REACH_PER_MENTION,
     SearchHit,
     SearchPage,
     SearchRequest,
@@ -376,6 +377,16 @@ class SQLiteMentionStore(MentionStore):
         def run() -> int:
             with self._read() as conn:
                 return int(conn.execute(self._expand(sql, params), params).scalar_one())
+
+        return self._run("count", flt, run)
+
+    def reach_weighted_count(self, flt: MentionFilter) -> float:
+        params: dict[str, Any] = {}
+        sql = f"SELECT COUNT(*) + COALESCE(SUM(m.reach), 0) / {REACH_PER_MENTION!r} {self._filtered(flt, params)}"
+
+        def run() -> float:
+            with self._read() as conn:
+                return float(conn.execute(self._expand(sql, params), params).scalar_one())
 
         return self._run("count", flt, run)
 
