@@ -19,12 +19,12 @@ from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from index.base import (
     FACET_FIELDS,
+    REACH_PER_MENTION,
     FacetCount,
     FacetResult,
     Mention,
     MentionFilter,
     MentionStore,
-    REACH_PER_MENTION,
     SearchHit,
     SearchPage,
     SearchRequest,

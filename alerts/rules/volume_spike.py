@@ -139,8 +139,9 @@ class VolumeSpikeRule(RuleType[VolumeSpikeConfig]):
                 "history_days": len(baseline),
                 "weight": cfg.weight,
             }
+            kind = "reach-weighted mentions" if cfg.weight == "reach" else "mentions"
             summary = (
-                f"{brand}: {current:g} {'reach-weighted ' if cfg.weight == 'reach' else ''}mentions in the last {numbers['window']}, {d.ratio:.1f}× the usual "
+                f"{brand}: {current:g} {kind} in the last {numbers['window']}, {d.ratio:.1f}× the usual "
                 f"{d.median:g} at this time ({cfg.seasonality}); "
                 + (f"threshold {d.threshold:g}." if math.isfinite(d.threshold) else "no baseline yet.")
             )
