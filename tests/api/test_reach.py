@@ -26,7 +26,7 @@ def test_top_posts_and_authors(client: TestClient, resources: Resources) -> None
                 label="negative",
                 score=0.1,
                 extra={"followers": 2_000_000, "verified": True},
-            ),  # fmt: skip
+            ),
             make_mention(
                 "鲜达 b", platform="weibo", author="大V", reach=40.0, published_at=at, label="negative", score=0.1
             ),
