@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from crawlers.items import MentionItem
 from crawlers.platforms import get_platform
 from crawlers.platforms.base import Blocked, CredentialsRejected, ShapeError
 
@@ -16,7 +17,7 @@ SEARCH = "fixtures/douyin/tikhub_wrapped_web_general_search_keyword_猫咪.json"
 COMMENTS = "fixtures/douyin/tikhub_wrapped_web_comment_list_aweme_7565738211130035491.json"
 
 
-def assert_complete(items: list) -> None:
+def assert_complete(items: list[MentionItem]) -> None:
     for item in items:
         assert item.text.strip() and item.url and item.author and item.published_at is not None, item
         assert item.likes is not None and item.comments is not None, item

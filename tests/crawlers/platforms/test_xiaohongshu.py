@@ -6,9 +6,11 @@ from __future__ import annotations
 import json
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from crawlers.items import MentionItem
 from crawlers.platforms import get_platform
 from crawlers.platforms.base import Blocked, CredentialsRejected, ShapeError
 from crawlers.platforms.xiaohongshu import objectid_time
@@ -21,7 +23,7 @@ def read(shared: Path, name: str) -> bytes:
     return (shared / CAPTURES / name).read_bytes()
 
 
-def assert_complete(items: list, *, engagement: bool = True) -> None:
+def assert_complete(items: list[MentionItem], *, engagement: bool = True) -> None:
     for item in items:
         assert item.text.strip() and item.url and item.author and item.published_at is not None, item
         assert item.published_at.tzinfo is not None
@@ -111,7 +113,7 @@ def test_sub_comment_page_capture(shared_dir: Path) -> None:
         ({"code": 300013, "success": False, "msg": "访问频次异常，请勿频繁操作或重启试试"}, Blocked, "访问频次异常"),
     ],
 )
-def test_refusals_carry_the_platform_message(answer: dict, error: type, words: str) -> None:
+def test_refusals_carry_the_platform_message(answer: dict[str, Any], error: type, words: str) -> None:
     with pytest.raises(error, match=words) as caught:
         XHS.parse("search", json.dumps(answer, ensure_ascii=False).encode())
     assert type(caught.value) is error

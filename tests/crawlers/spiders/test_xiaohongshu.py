@@ -138,12 +138,15 @@ SCENARIOS = {
     "halfcookie": Scenario(refuse(), options={"cookie": "a1=only-a1"}),
     "nosigner": Scenario(refuse(), options={"signing_url": None}),
     "signerdown": Scenario({SIGN: lambda hit: answer("oops", 500), SEARCH: lambda hit: answer("")}),
+    # Nothing listens on port 9 of 127.0.0.1 (discard): the connection is refused.
+    "signergone": Scenario(refuse(), options={"signing_url": "http://127.0.0.1:9/sign"}),
 }
 
 
 @pytest.fixture(scope="module")
 def refusals(crawl_scenarios: Any) -> dict[str, Any]:
-    return crawl_scenarios(SCENARIOS, source)
+    results: dict[str, Any] = crawl_scenarios(SCENARIOS, source)
+    return results
 
 
 @pytest.mark.parametrize(
@@ -157,6 +160,7 @@ def refusals(crawl_scenarios: Any) -> dict[str, Any]:
         ("halfcookie", "needs_credentials", "has no web_session", 0),
         ("nosigner", "needs_credentials", "set `signing_url:`", 0),
         ("signerdown", "needs_credentials", "signing service at", 0),
+        ("signergone", "needs_credentials", "cannot be reached", 0),
     ],
 )
 def test_refusals_end_the_run_with_the_platforms_message(
