@@ -242,7 +242,7 @@ _STATE_STYLE = {
 @app.command()
 @handles_errors
 def sources() -> None:
-    """Each source's health: state (ok, degraded, failing, needs_credentials), last run and last success, items,
+    """Each source's health: state (ok, degraded, failing, needs_credentials, blocked), last run and last success, items,
     parse errors and HTTP errors of the last run. Exit code 1 when an enabled source is failing or needs
     credentials."""
     from yuqing.timeutil import format_duration
