@@ -172,3 +172,51 @@ def test_backtest_over_replayed_captures(shared_dir: Path, store: MentionStore) 
     assert fired_at[grown_id] == (moments[-1], ["growth"])
     reasons = Counter(w for _, why in fired_at.values() for w in why)
     assert reasons["growth"] == 1 and reasons["reach"] >= 1
+
+
+# -- through the engine ------------------------------------------------------------------------------------------
+def test_engine_opens_one_ticket_per_influential_post(resources: Any) -> None:
+    import asyncio
+
+    from alerts.client import TicketClient
+    from alerts.engine import AlertEngine
+    from api.app import create_app
+    from tests.factories import NOW as F_NOW
+    from tests.factories import make_mention
+
+    resources.config = parse_config(
+        BRANDS_YAML + "alerts:\n  rules:\n    - {name: infl, type: influential_negative, brands: [鲜达外卖]}\n"
+    )
+    client = TicketClient.in_process(create_app(resources), resources.issue_internal_key(), backoff=0.01)
+    engine = AlertEngine.from_config(resources.config, resources.mentions, resources.alerts, client)
+    at = F_NOW - timedelta(minutes=1)
+    resources.mentions.upsert(
+        [
+            make_mention(
+                "鲜达外卖吃出头发，再也不点了",
+                platform="weibo",
+                post_id="big",
+                label="negative",
+                score=0.05,
+                reach=88.0,
+                author="美食博主",
+                updated_at=at,
+            ),
+            make_mention(
+                "鲜达外卖有点慢",
+                platform="weibo",
+                post_id="small",
+                label="negative",
+                score=0.2,
+                reach=12.0,
+                author="路人",
+                updated_at=at,
+            ),
+        ]
+    )
+    report = asyncio.run(engine.evaluate(F_NOW))
+    [fired] = next(o for o in report.outcomes if o.rule == "infl").fired
+    ticket = resources.tickets.get_by_number(fired.ticket_number or "")
+    assert ticket.title.startswith("高影响负面 Influential negative: 鲜达外卖 weibo 美食博主 reach 88")
+    assert ticket.priority.value == "major" and len(ticket.mentions) == 1
+    assert asyncio.run(engine.evaluate(F_NOW + timedelta(minutes=1))).fired == []  # once per post
