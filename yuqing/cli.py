@@ -242,9 +242,9 @@ _STATE_STYLE = {
 @app.command()
 @handles_errors
 def sources() -> None:
-    """Each source's health: state (ok, degraded, failing, needs_credentials, blocked), last run and last success, items,
-    parse errors and HTTP errors of the last run. Exit code 1 when an enabled source is failing or needs
-    credentials."""
+    """Each source's health: state (ok, degraded, failing, needs_credentials, blocked), last run and last success,
+    items, parse errors and HTTP errors of the last run. Exit code 1 when an enabled source is failing, blocked or
+    needs credentials."""
     from yuqing.timeutil import format_duration
 
     with _resources() as resources:
@@ -302,6 +302,7 @@ def parse(
 
     from crawlers.platforms import get_platform
     from crawlers.platforms.base import ShapeError
+    from index.reach import reach as item_reach
 
     try:
         parser = get_platform(platform)
@@ -319,7 +320,11 @@ def parse(
         err.print(f"[bold red]not recognised:[/] {exc}", highlight=False, soft_wrap=True)
         raise typer.Exit(EXIT_FAILED) from exc
     for item in page.items:
-        sys.stdout.write(json.dumps(dataclasses.asdict(item), ensure_ascii=False, default=str) + "\n")
+        line = {
+            **dataclasses.asdict(item),
+            "reach": item_reach(item.platform, item.likes, item.comments, item.reposts, item.extra),
+        }
+        sys.stdout.write(json.dumps(line, ensure_ascii=False, default=str) + "\n")
     summary = f"{platform} {page.kind}: {len(page.items)} mentions"
     if page.total is not None:
         summary += f" (of {page.total})"
