@@ -10,6 +10,7 @@ Neither is ever logged.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import ClassVar
 
 from pydantic import Field, SecretStr
@@ -37,6 +38,12 @@ class SignedSource(PlatformSource):
         default=None,
         description="URL of the operator's signing service: POSTed {platform, method, url, body, cookies}, it "
         "answers {headers, query} to add to the request.",
+    )
+    refresh: timedelta | None = Field(
+        default=timedelta(hours=6),
+        description="Posts published within this long are read again on every run, so that their likes, comments "
+        "and shares (and so their reach) stay current and a post that spreads fast is seen spreading; their "
+        "comments are not fetched again. null: read each post once.",
     )
     comments: bool = Field(default=True, description="Also fetch the comments of new posts that name a brand.")
     comment_pages: int = Field(default=1, ge=0, le=10, description="Comment pages read per post.")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import ClassVar, Literal
 
 from pydantic import Field
@@ -25,5 +26,6 @@ class TaobaoSource(SignedSource):
     sign_cookies: ClassVar[tuple[str, ...]] = ("_m_h5_tk",)
 
     type: Literal["taobao"]
+    refresh: timedelta | None = Field(default=None, description="Reviews carry no counts to refresh.")
     item_ids: list[str] = Field(min_length=1, description="The items whose reviews are read.")
     app_key: str = Field(default="12574478", description="The mtop appKey of the h5 site (the public one).")

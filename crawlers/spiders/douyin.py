@@ -86,7 +86,8 @@ class DouyinSpider(SignedSpider):
             parent = item.parent_id or ""
             if item.post_id in kept_ids:
                 yield item
-                yield from self._comments_of(item)
+                if self.is_new(item, cursor):
+                    yield from self._comments_of(item)
             elif item.extra.get("kind") == "comment" and parent in kept_ids:
                 item.context = contexts[parent]
                 yield item

@@ -29,17 +29,20 @@ from __future__ import annotations
 
 import json
 import logging
+from datetime import datetime
 from typing import Any, ClassVar, NoReturn
 from urllib.parse import urlencode
 
 from scrapy.exceptions import CloseSpider
 from scrapy.http import Request, Response
 
+from crawlers.items import MentionItem
 from crawlers.platforms.base import Blocked, CredentialsRejected, Page
 from crawlers.settings import STAT_BLOCKED, redact_url
 from crawlers.sources.signed import SignedSource
 from crawlers.spiders.base import Callback, guarded
 from crawlers.spiders.platform import PlatformSpider
+from crawlers.state import Cursor
 
 logger = logging.getLogger(__name__)
 
@@ -147,6 +150,20 @@ class SignedSpider(PlatformSpider):
         self.on_error(failure)
         self.needs_credentials(f"the signing service at {where} cannot be reached: {failure.value}")
         raise CloseSpider("needs_credentials")
+
+    # -- refreshing -----------------------------------------------------------------------------------------------
+    def cutoff(self, cursor: Cursor) -> datetime:
+        """As the cursor says, but never later than ``refresh`` ago: recent posts are read again each run, so
+        that their counts and reach are current (see :class:`~crawlers.sources.signed.SignedSource`)."""
+        base = super().cutoff(cursor)
+        if self.source.refresh is None:
+            return base
+        return min(base, self.started - self.source.refresh)
+
+    def is_new(self, item: MentionItem, cursor: Cursor) -> bool:
+        """Whether ``item`` is newer than what earlier runs read (not a post read again to refresh its counts):
+        only new posts get their comments fetched."""
+        return item.published_at is None or item.published_at >= super().cutoff(cursor)
 
     # -- reading -------------------------------------------------------------------------------------------------
     def read_signed(self, response: Response, kind: str) -> Page | None:

@@ -132,7 +132,8 @@ class XiaohongshuSpider(SignedSpider):
                 yield self.detail(note_id, token)
                 continue
             yield item
-            yield from self._comments_of(item, token)
+            if self.is_new(item, cursor):
+                yield from self._comments_of(item, token)
         if result.next is None or reached_old:
             self.finish(cursor)
         elif self.page_budget_left(page, cursor):

@@ -57,14 +57,16 @@ class ZhihuSpider(SignedSpider):
         yield from kept
         for follow in result.follow:
             item = by_id.get(f"{follow['type'][:-1]}:{follow['id']}")
-            if item is not None and self.source.comments and self.source.comment_pages and self.mentions_brand(item):
+            wanted = self.source.comments and self.source.comment_pages
+            if item is not None and wanted and self.is_new(item, cursor) and self.mentions_brand(item):
                 path = f"/api/v4/comment_v5/{follow['type']}/{follow['id']}/root_comment?order_by=ts&limit=20"
                 yield self.api(
                     f"{self.source.api_base()}{path}",
                     self.parse_comments,
                     cb_kwargs={"post": item.post_id, "url": item.url, "context": thread_context(item), "page": 1},
                 )
-        if result.next is None or not kept:
+        # Relevance order: a page with nothing new (refreshed posts aside) ends the query.
+        if result.next is None or not any(self.is_new(item, cursor) for item in kept):
             self.finish(cursor)
         elif self.page_budget_left(page, cursor):
             yield self.search(self._same_host(result.next["url"]), word, page + 1)

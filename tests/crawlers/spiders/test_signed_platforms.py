@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from crawlers.platforms import get_platform
-from index.base import MentionFilter, SearchRequest
+from index.base import MentionFilter, SearchRequest, mention_id
 from index.sqlite import SQLiteMentionStore
 from tests.conftest import SHARED
 from tests.crawlers.conftest import Reply, Scenario
@@ -201,3 +201,45 @@ def test_refusals(crawls: dict[str, Any], name: str, status: str, words: str) ->
     _, _, result = crawls[name]
     assert result.report["status"] == status, result.report
     assert words in result.report["error"] and result.report["created"] == 0
+
+
+def test_recrawl_refreshes_counts_and_reach(
+    shared_dir: Path, server: Any, crawl_config: Any, crawl: Any, tmp_path: Path
+) -> None:
+    """A second run reads the recent videos again (``refresh``): the one whose likes grew is updated with a higher
+    reach and remembers the previous one; comments of refreshed videos are not fetched again."""
+    grown = {"likes": None}
+
+    def search(hit: Any) -> Reply:
+        if hit.query["offset"] != "0":
+            return answer({"status_code": 0, "data": [], "cursor": 0, "has_more": 0})
+        body = json.loads(shared(DY_SEARCH_FILE))
+        if grown["likes"] is not None:
+            for card in body["data"]["data"]:
+                info = card.get("aweme_info") or {}
+                if info.get("aweme_id") == "7565738211130035491":
+                    info["statistics"]["digg_count"] = grown["likes"]
+                    info["statistics"]["share_count"] *= 20
+        return answer(body)
+
+    server.handle(SIGN, signer)
+    server.handle(DY_SEARCH, search)
+    server.handle(DY_COMMENTS, douyin_replay()[DY_COMMENTS])
+    path, _ = crawl_config(source_for("douyin")(server, "dy", refresh="5000d"))
+    first = crawl(path, "dy").report
+    assert first["status"] == "ok" and first["created"] > 0
+    comment_calls = len(server.hits_to(DY_COMMENTS))
+
+    grown["likes"] = 6_000_000
+    second = crawl(path, "dy").report
+    assert second["status"] == "ok", second
+    assert (second["created"], second["updated"]) == (0, 1)  # only the grown video changed
+    # Refreshed posts do not fetch their comments again; only the newest, inside the cursor's overlap, does.
+    assert len(server.hits_to(DY_COMMENTS)) - comment_calls == 1
+    store = SQLiteMentionStore.at(tmp_path / "mentions.sqlite3")
+    try:
+        video = store.get(mention_id("douyin", "7565738211130035491"))
+        assert video is not None and video.likes == 6_000_000 and video.reach is not None
+        assert video.extra["reach_prev"] < video.reach and "reach_prev_at" in video.extra
+    finally:
+        store.close()
