@@ -8,6 +8,7 @@ from pydantic import Field
 
 from alerts.rules.base import RuleConfig, RuleType
 from alerts.rules.events import BadReviewRule, CriticalWordsRule
+from alerts.rules.influential import InfluentialNegativeRule
 from alerts.rules.negative_share import NegativeShareRule
 from alerts.rules.source_silent import SourceSilentRule
 from alerts.rules.sustained_rise import SustainedRiseRule
@@ -22,6 +23,7 @@ RULE_TYPES: dict[str, type[RuleType[Any]]] = {
         CriticalWordsRule,
         BadReviewRule,
         SourceSilentRule,
+        InfluentialNegativeRule,
     )
 }
 

@@ -15,7 +15,7 @@ from fastapi import APIRouter, FastAPI
 import foundation
 from api.errors import install_error_handlers
 from api.resources import Resources
-from api.routers import mentions, monitoring, public, reports, session, stats, system, tickets, users
+from api.routers import mentions, monitoring, public, reach, reports, session, stats, system, tickets, users
 from config.settings import Settings, get_settings
 from dashboard.web import mount_dashboard
 
@@ -54,6 +54,7 @@ def create_app(resources: Resources | None = None, settings: Settings | None = N
     v1 = APIRouter(prefix=API_PREFIX)
     v1.include_router(mentions.router)
     v1.include_router(stats.router)
+    v1.include_router(reach.router)
     v1.include_router(tickets.router)
     v1.include_router(system.sources_router)
     v1.include_router(users.router)

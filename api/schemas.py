@@ -169,6 +169,7 @@ class MentionOut(BaseModel):
     sentiment_score: float | None
     sentiment_label: SentimentLabel
     category: str | None = None
+    reach: float | None = None
     extra: dict[str, Any]
 
     @classmethod

@@ -9,6 +9,7 @@ from typing import Any
 from foundation.timeutil import to_utc
 from foundation.vocabulary import SentimentLabel
 from index.base import Mention, mention_id
+from index.reach import reach
 
 
 @dataclass
@@ -76,4 +77,5 @@ class MentionItem:
             sentiment_label=SentimentLabel(self.sentiment_label),
             category=self.category,
             extra=dict(self.extra),
+            reach=reach(self.platform, self.likes, self.comments, self.reposts, self.extra),
         )

@@ -16,6 +16,9 @@ Run status:
 ``degraded``
     pages were fetched, but something needs a look: parse errors (a layout change?), requests that failed
     for good, mentions the store rejected, a pipeline error, or the crawl stopped early (timeout).
+``needs_credentials`` / ``blocked``
+    the spider stopped because the platform refused the credentials, or answered with a captcha, a rate
+    block or a flagged-account notice (the platform's own message is in ``error``).
 ``ok``
     everything else. HTTP errors that a retry overcame leave a run ``ok``; they are still listed in
     ``http_errors`` (every error response, by status, retries included).
@@ -35,6 +38,7 @@ from scrapy.utils.misc import load_object
 from sqlalchemy.exc import SQLAlchemyError
 
 from crawlers.settings import (
+    STAT_BLOCKED,
     STAT_BRAND,
     STAT_CAPPED,
     STAT_CREDENTIALS,
@@ -56,7 +60,15 @@ from crawlers.settings import (
 )
 from foundation.db import Database
 from foundation.errors import CrawlError, StoreUnavailable
-from foundation.health import RUN_DEGRADED, RUN_FAILED, RUN_NEEDS_CREDENTIALS, RUN_OK, RunReport, SourceRunStore
+from foundation.health import (
+    RUN_BLOCKED,
+    RUN_DEGRADED,
+    RUN_FAILED,
+    RUN_NEEDS_CREDENTIALS,
+    RUN_OK,
+    RunReport,
+    SourceRunStore,
+)
 from foundation.timeutil import utcnow
 
 if TYPE_CHECKING:
@@ -174,6 +186,7 @@ def report_from_stats(
     store_failure = stats.get(STAT_STORE_FAILED)
     http_errors = _by_suffix(stats, STAT_HTTP_STATUS)
     credentials = stats.get(STAT_CREDENTIALS)
+    blocked = stats.get(STAT_BLOCKED)
     shape_errors = _int(stats, STAT_SHAPE_ERRORS)
     capped = _int(stats, STAT_CAPPED)
     dropped = _by_suffix(stats, STAT_DROPPED)
@@ -185,7 +198,9 @@ def report_from_stats(
         fatal.append(f"crawl raised {error}")
     if store_failure and str(store_failure) not in (error or ""):  # the exception may already say it
         fatal.append(str(store_failure) + (f" ({lost} mentions not stored)" if lost else ""))
-    if credentials:
+    if blocked:
+        fatal.append(f"blocked by the platform: {blocked}")
+    elif credentials:
         fatal.append(f"needs credentials: {credentials}")
     elif pages == 0 and not error:
         if robots_blocked:
@@ -209,7 +224,17 @@ def report_from_stats(
     if finish_reason not in (None, "finished"):
         problems.append(f"stopped early: {finish_reason}")
 
-    status = RUN_NEEDS_CREDENTIALS if credentials else FAILED if fatal else DEGRADED if problems else OK
+    status = (
+        RUN_BLOCKED
+        if blocked
+        else RUN_NEEDS_CREDENTIALS
+        if credentials
+        else FAILED
+        if fatal
+        else DEGRADED
+        if problems
+        else OK
+    )
     return RunReport(
         source=source,
         started_at=started_at,

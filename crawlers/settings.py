@@ -59,6 +59,7 @@ STAT_STORE_FAILED = "yuqing/store/failed"  # set to the error message when menti
 STAT_SHAPE_ERRORS = "yuqing/shape_errors"  # responses whose structure the parser does not know (a platform change)
 STAT_SAMPLES = "yuqing/samples"  # set to the list of files where such responses were saved
 STAT_CREDENTIALS = "yuqing/credentials"  # set to why the source needs (new) credentials
+STAT_BLOCKED = "yuqing/blocked"  # set to the platform's captcha, rate-block or flagged-account message
 STAT_CAPPED = "yuqing/capped"  # queries that hit max_pages before reaching posts already seen
 
 #: Item pipelines in the order every item goes through them.

@@ -26,7 +26,7 @@ class SourceRun(Base):
     source: Mapped[str] = mapped_column(String(64))
     started_at: Mapped[datetime] = mapped_column(UTCDateTime)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    status: Mapped[str] = mapped_column(String(32))  # ok | degraded | failed | needs_credentials
+    status: Mapped[str] = mapped_column(String(32))  # ok | degraded | failed | needs_credentials | blocked
     finish_reason: Mapped[str | None] = mapped_column(String(64))
     pages: Mapped[int] = mapped_column(Integer, default=0)
     items_scraped: Mapped[int] = mapped_column(Integer, default=0)
@@ -124,16 +124,19 @@ class SourceState(StrEnum):
     degraded = "degraded"  # items flow, but some pages failed or did not parse (a layout may have changed)
     failing = "failing"  # the last run got nothing
     needs_credentials = "needs_credentials"  # a cookie or key is missing, expired or refused
+    blocked = "blocked"  # a captcha, a rate block or a flagged account: a person must act, then wait
     never_run = "never_run"
 
 
 #: Run statuses written by the runner.
 RUN_OK, RUN_DEGRADED, RUN_FAILED, RUN_NEEDS_CREDENTIALS = "ok", "degraded", "failed", "needs_credentials"
+RUN_BLOCKED = "blocked"
 _STATE_OF_RUN = {
     RUN_OK: SourceState.ok,
     RUN_DEGRADED: SourceState.degraded,
     RUN_FAILED: SourceState.failing,
     RUN_NEEDS_CREDENTIALS: SourceState.needs_credentials,
+    RUN_BLOCKED: SourceState.blocked,
 }
 
 

@@ -28,6 +28,9 @@ MAX_OFFSET = 1000  # deeper pages must use the cursor: offsets cost O(offset) on
 MAX_LIMIT = 100
 MAX_FACET_SIZE = 100
 MAX_FACET_SAMPLE = 5000
+#: Reach-weighted volumes count a mention as ``1 + reach / REACH_PER_MENTION`` (see
+#: :meth:`MentionStore.reach_weighted_count`).
+REACH_PER_MENTION = 25.0
 #: The facets :meth:`MentionStore.facets` counts, by their names in the API.
 FACET_FIELDS = ("platform", "brand", "sentiment", "category", "language")
 _CATEGORIES = frozenset(c.value for c in Category)
@@ -69,6 +72,13 @@ class Mention(BaseModel):
         default=None, description="Complaint category (tickets.enums.Category) set at ingest; None before it was."
     )
     extra: dict[str, Any] = Field(default_factory=dict)
+    reach: float | None = Field(
+        default=None,
+        ge=0.0,
+        le=100.0,
+        description="How far it is likely to travel, 0-100, from engagement and author influence (index.reach); "
+        "None when the platform's answer carried neither.",
+    )
     content_hash: str = ""
 
     @field_validator("published_at", "collected_at", "updated_at")
@@ -103,9 +113,10 @@ class Mention(BaseModel):
     def compute_hash(self) -> str:
         """Hash of everything a re-crawl could change; timestamps of our own are left out."""
         payload = self.model_dump(mode="json", exclude={"collected_at", "updated_at", "content_hash"})
-        if payload["category"] is None:
-            # Mentions stored before categories existed keep their hash: unchanged posts stay unchanged.
-            del payload["category"]
+        for optional in ("category", "reach"):
+            if payload[optional] is None:
+                # Mentions stored before these existed keep their hash: unchanged posts stay unchanged.
+                del payload[optional]
         raw = json.dumps(payload, sort_keys=True, ensure_ascii=False).encode()
         return hashlib.blake2b(raw, digest_size=16).hexdigest()
 
@@ -344,6 +355,18 @@ class MentionStore(ABC):
     @abstractmethod
     def count(self, flt: MentionFilter) -> int:
         """How many mentions match."""
+
+    def reach_weighted_count(self, flt: MentionFilter) -> float:
+        """The matching mentions each weighted ``1 + reach / REACH_PER_MENTION`` (a mention without reach counts
+        1, one of reach 100 counts 5): a volume in which a viral post by a large account weighs more than an
+        anonymous comment. Backends may answer it in one query; this default reads the mentions page by page."""
+        total, cursor = 0.0, None
+        while True:
+            page = self.search(SearchRequest(filter=flt, limit=MAX_LIMIT, cursor=cursor, highlight=False))
+            total += sum(1 + (hit.mention.reach or 0.0) / REACH_PER_MENTION for hit in page.hits)
+            if not page.next_cursor:
+                return total
+            cursor = page.next_cursor
 
     @abstractmethod
     def label_counts(self, flt: MentionFilter) -> dict[SentimentLabel, int]:

@@ -22,6 +22,7 @@ from foundation.errors import InvalidQuery, StoreError, StoreUnavailable
 from foundation.vocabulary import SentimentLabel
 from index.base import (
     FACET_FIELDS,
+    REACH_PER_MENTION,
     FacetCount,
     FacetResult,
     Mention,
@@ -47,7 +48,8 @@ from index.text import index_fields
 
 _COLUMNS = (
     "id platform post_id source url author title text published_at collected_at updated_at language rating "
-    "likes reposts comments parent_id sentiment_score sentiment_label category matched_keywords extra content_hash"
+    "likes reposts comments parent_id sentiment_score sentiment_label category matched_keywords extra reach "
+    "content_hash"
 ).split()
 _T = TypeVar("_T")
 _SLOT_MS = 15 * 60 * 1000  # every real time-zone offset is a multiple of 15 minutes
@@ -375,6 +377,16 @@ class SQLiteMentionStore(MentionStore):
         def run() -> int:
             with self._read() as conn:
                 return int(conn.execute(self._expand(sql, params), params).scalar_one())
+
+        return self._run("count", flt, run)
+
+    def reach_weighted_count(self, flt: MentionFilter) -> float:
+        params: dict[str, Any] = {}
+        sql = f"SELECT COUNT(*) + COALESCE(SUM(m.reach), 0) / {REACH_PER_MENTION!r} {self._filtered(flt, params)}"
+
+        def run() -> float:
+            with self._read() as conn:
+                return float(conn.execute(self._expand(sql, params), params).scalar_one())
 
         return self._run("count", flt, run)
 

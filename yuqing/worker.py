@@ -31,6 +31,7 @@ from api.app import create_app
 from api.resources import Resources
 from config.models import AppConfig
 from config.settings import Settings
+from crawlers.backoff import REFUSED, next_wait
 from crawlers.sources import SourceConfig
 from foundation.errors import ConfigError, ConfigProblem
 from foundation.health import SourceHealth
@@ -252,6 +253,10 @@ class Worker:
                     log.info("crawl %s: %s (%s new or changed)", name, result.status, created)
                     if created:
                         new_data.set()
+                    if result.status in REFUSED:  # refused: wait longer before asking the platform again
+                        runs = await asyncio.to_thread(self.resources.sources.runs, name, 20)
+                        due[name] = utcnow() + next_wait(sources[name].interval, [r.status for r in runs])
+                        log.warning("source %s %s: next crawl at %s", name, result.status, due[name].isoformat())
             for name, when in sorted(due.items(), key=lambda kv: kv[1]):
                 if when <= now and name not in running and len(running) < limit:
                     running[name] = asyncio.create_task(self.crawl(sources[name]))

@@ -125,7 +125,7 @@ class BadReviewConfig(RuleConfig):
 
     type: Literal["bad_review"]
     platforms: list[str] = Field(
-        default=["app_store", "google_play", "trustpilot", "heimao", "reviews"],
+        default=["app_store", "google_play", "trustpilot", "heimao", "taobao", "reviews"],
         description="Review platforms (by the platform name stored on mentions).",
     )
     max_rating: float = Field(default=2.0, ge=0, description="A rating at or below this is bad (of 5).")

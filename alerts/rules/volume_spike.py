@@ -42,6 +42,11 @@ class VolumeSpikeConfig(RuleConfig):
     min_count: int = Field(default=20, ge=1, description="Fewer mentions than this never fire.")
     min_ratio: float = Field(default=2.0, ge=1.0, description="And at least this multiple of the median.")
     labels: list[SentimentLabel] = Field(default_factory=list, description="Count only these labels (e.g. negative).")
+    weight: Literal["count", "reach"] = Field(
+        default="count",
+        description="count: every mention is one; reach: a mention weighs 1 + reach/25 (index.reach), so a few posts "
+        "by large accounts move the volume as much as many anonymous ones. min_count is then in weighted mentions.",
+    )
     top_posts: int = Field(default=5, ge=0, le=50)
     min_history_days: int = Field(
         default=7, ge=1, description="Past days (or weeks) with data needed before anything can fire."
@@ -64,7 +69,7 @@ class SpikeDecision:
 
 
 def decide_spike(
-    current: int, baseline: Sequence[int], sensitivity: float, min_count: int, min_ratio: float
+    current: float, baseline: Sequence[float], sensitivity: float, min_count: int, min_ratio: float
 ) -> SpikeDecision:
     """Whether ``current`` is a spike against ``baseline`` (the counts of the same window on past days)."""
     if not baseline:
@@ -96,8 +101,9 @@ class VolumeSpikeRule(RuleType[VolumeSpikeConfig]):
                 flt = self.scope(ctx, brand, since, until)
                 return flt.model_copy(update={"labels": list(cfg.labels)}) if cfg.labels else flt
 
-            current = ctx.store.count(counted(start, end))
-            baseline = []
+            volume = ctx.store.reach_weighted_count if cfg.weight == "reach" else ctx.store.count
+            current = round(volume(counted(start, end)), 3)
+            baseline: list[float] = []
             for k in range(1, cfg.baseline_days + 1):
                 past_start, past_end = start - period * k, end - period * k
                 # A past day with no data at all (before history began, or an outage) says nothing about what
@@ -106,7 +112,7 @@ class VolumeSpikeRule(RuleType[VolumeSpikeConfig]):
                     self.scope(ctx, brand, past_end - timedelta(hours=12), past_end + timedelta(hours=12))
                 )
                 if around:
-                    baseline.append(ctx.store.count(counted(past_start, past_end)))
+                    baseline.append(round(volume(counted(past_start, past_end)), 3))
             d = decide_spike(current, baseline, cfg.sensitivity, cfg.min_count, cfg.min_ratio)
             if len(baseline) < cfg.min_history_days:
                 # A new brand or source has no past to compare with: any lunch would look like a spike.
@@ -131,9 +137,11 @@ class VolumeSpikeRule(RuleType[VolumeSpikeConfig]):
                 "window": format_duration(cfg.window),
                 "seasonality": cfg.seasonality,
                 "history_days": len(baseline),
+                "weight": cfg.weight,
             }
+            kind = "reach-weighted mentions" if cfg.weight == "reach" else "mentions"
             summary = (
-                f"{brand}: {current} mentions in the last {numbers['window']}, {d.ratio:.1f}× the usual "
+                f"{brand}: {current:g} {kind} in the last {numbers['window']}, {d.ratio:.1f}× the usual "
                 f"{d.median:g} at this time ({cfg.seasonality}); "
                 + (f"threshold {d.threshold:g}." if math.isfinite(d.threshold) else "no baseline yet.")
             )
@@ -142,4 +150,4 @@ class VolumeSpikeRule(RuleType[VolumeSpikeConfig]):
 
     def ticket_title(self, observation: Observation) -> str:
         n = observation.numbers
-        return f"声量激增 Volume spike: {observation.key} {n['count']} in {n['window']} ({n['ratio']:.1f}× usual)"
+        return f"声量激增 Volume spike: {observation.key} {n['count']:g} in {n['window']} ({n['ratio']:.1f}× usual)"

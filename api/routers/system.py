@@ -28,7 +28,7 @@ def healthz(resources: ResourcesDep) -> JSONResponse:
 
 
 class SourceStatus(BaseModel):
-    """A source's health: ``state`` is ok, degraded, failing, needs_credentials or never_run."""
+    """A source's health: ``state`` is ok, degraded, failing, needs_credentials, blocked or never_run."""
 
     name: str
     type: str

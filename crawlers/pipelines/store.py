@@ -33,6 +33,7 @@ from foundation.errors import StoreError
 from foundation.timeutil import utcnow
 from index.base import Mention, MentionStore
 from index.factory import open_mention_store
+from index.reach import carry_reach
 
 if TYPE_CHECKING:
     from typing import Self
@@ -131,16 +132,19 @@ class StorePipeline:
         finally:
             self.store.close()
 
-    def _keep_first_dates(self, store: MentionStore) -> None:
-        """Date a post that has no date of its own as when it was first stored, not as now.
+    def _stored_versions(self, store: MentionStore) -> dict[str, Mention]:
+        """The stored versions of the buffered posts (one read per batch), for two things:
 
-        :meth:`~crawlers.items.MentionItem.to_mention` dates such a post with the crawl time, which is part of
-        the stored content hash: every re-crawl would then count as an update of an unchanged post.
+        - a post that has no date of its own keeps the date it was first stored with, not now:
+          :meth:`~crawlers.items.MentionItem.to_mention` dates it with the crawl time, which is part of the
+          content hash, so every re-crawl would otherwise count as an update of an unchanged post;
+        - a re-crawled post remembers its previous reach (:func:`index.reach.carry_reach`).
         """
-        undated = {item.id: item for item in self.pending if item.published_at is None}
-        if undated:
-            for mention in store.get_many(list(undated)):
-                undated[mention.id].published_at = mention.published_at
+        stored = {m.id: m for m in store.get_many(list(dict.fromkeys(item.id for item in self.pending)))}
+        for item in self.pending:
+            if item.published_at is None and item.id in stored:
+                item.published_at = stored[item.id].published_at
+        return stored
 
     def flush(self) -> bool:
         """Write the buffered items; ``False`` (items kept) when the store raised."""
@@ -153,10 +157,10 @@ class StorePipeline:
         mentions: list[Mention] = []
         invalid: dict[str, str] = {}
         try:
-            self._keep_first_dates(self.store)
+            stored = self._stored_versions(self.store)
             for item in self.pending:
                 try:
-                    mentions.append(item.to_mention(now))
+                    mentions.append(carry_reach(item.to_mention(now), stored.get(item.id)))
                 except ValueError as exc:  # pydantic's ValidationError: a field the store cannot hold
                     invalid[item.id] = f"invalid mention {item.platform}/{item.post_id}: {exc}"
             result = self.store.upsert(mentions)

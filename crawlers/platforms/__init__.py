@@ -25,6 +25,10 @@ PLATFORMS: dict[str, str] = {
     "reddit": "crawlers.platforms.reddit:Reddit",
     "youtube": "crawlers.platforms.youtube:YouTube",
     "trustpilot": "crawlers.platforms.trustpilot:Trustpilot",
+    "xiaohongshu": "crawlers.platforms.xiaohongshu:Xiaohongshu",
+    "douyin": "crawlers.platforms.douyin:Douyin",
+    "zhihu": "crawlers.platforms.zhihu:Zhihu",
+    "taobao": "crawlers.platforms.taobao:Taobao",
 }
 
 _loaded: dict[str, Platform] = {}

@@ -35,6 +35,11 @@ class CredentialsRejected(ShapeError):
     """The platform answered with a login page or an auth error instead of data: the credentials expired."""
 
 
+class Blocked(CredentialsRejected):
+    """The platform answered with a captcha, a rate block or a flagged-account notice: the credentials may be
+    valid, but a person must act (solve the captcha, rest the account) and asking again makes it worse."""
+
+
 @dataclass
 class Page:
     """What one response yields.
@@ -166,3 +171,8 @@ def looks_like(body: bytes, markers: Sequence[bytes]) -> bool:
     """Whether any marker occurs in the first 64 KiB of ``body``."""
     head = body[:65536]
     return any(marker in head for marker in markers)
+
+
+def as_dict(value: Any) -> dict[str, Any]:
+    """``value`` when it is an object, else an empty one (an optional sub-object that may be null)."""
+    return value if isinstance(value, dict) else {}

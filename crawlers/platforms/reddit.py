@@ -95,6 +95,23 @@ def _permalink(path: str | None) -> str | None:
     return path if path.startswith("http") else SITE + path
 
 
+def comment_permalink(comment: dict[str, Any], post: dict[str, Any]) -> str | None:
+    """A comment's own page when the answer leaves ``permalink`` out: the post's permalink plus the comment id
+    (``/r/{sub}/comments/{article}/{slug}/{id}/``, the form Reddit's "share" link has), or, without the post's,
+    the same path with ``_`` for the slug, which Reddit resolves the same way."""
+    comment_id = comment.get("id") or str(comment.get("name") or "").removeprefix("t1_")
+    if not comment_id:
+        return None
+    post_link = _permalink(post.get("permalink"))
+    if post_link:
+        return f"{post_link.rstrip('/')}/{comment_id}/"
+    article = str(comment.get("link_id") or post.get("name") or "").removeprefix("t3_")
+    subreddit = comment.get("subreddit") or post.get("subreddit")
+    if not article or not subreddit:
+        return None
+    return f"{SITE}/r/{subreddit}/comments/{article}/_/{comment_id}/"
+
+
 class Reddit(Platform):
     name = "reddit"
     kinds = ("search", "comments")
@@ -211,7 +228,7 @@ class Reddit(Platform):
             platform="reddit",
             post_id=str(name),
             text=body,
-            url=_permalink(comment.get("permalink")),
+            url=_permalink(comment.get("permalink")) or comment_permalink(comment, post),
             author=None if author in GONE else author,
             published_at=epoch(comment.get("created_utc")),
             likes=to_int(comment.get("score")),

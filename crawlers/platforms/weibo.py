@@ -202,6 +202,7 @@ class Weibo(Platform):
             "kind": "post",
             "bid": blog.get("bid"),
             "user_id": str(user["id"]) if user.get("id") is not None else None,
+            **author_influence(user),
             "client": blog.get("source") or None,
             "region": blog.get("region_name") or None,
             "truncated": True if blog.get("isLongText") else None,
@@ -270,6 +271,7 @@ class Weibo(Platform):
         extra = {
             "kind": "comment",
             "user_id": str(user["id"]) if user.get("id") is not None else None,
+            **author_influence(user),
             "ip_location": comment.get("source") or None,  # "来自北京"
         }
         return MentionItem(
@@ -283,3 +285,17 @@ class Weibo(Platform):
             parent_id=parent,
             extra={k: v for k, v in extra.items() if v is not None},
         )
+
+
+def author_influence(user: dict[str, Any]) -> dict[str, Any]:
+    """Followers and the V badge of a post's author, for its reach (index.reach): ``verified_type`` 0 is a
+    personal (orange) V, 1-7 an organisation (blue) V, -1 none."""
+    if not user:
+        return {}
+    kind = _count(user.get("verified_type"))
+    return {
+        "followers": _count(user.get("followers_count")),
+        "verified": bool(user.get("verified")) if "verified" in user else None,
+        "verified_reason": user.get("verified_reason") or None,
+        "account_type": "organization" if user.get("verified") and kind is not None and kind >= 1 else None,
+    }

@@ -19,16 +19,21 @@ from crawlers.sources.base import (
     SourceConfig,
 )
 from crawlers.sources.bilibili import BilibiliSource
+from crawlers.sources.douyin import DouyinSource
 from crawlers.sources.google_news import GoogleNewsSource, NewsEdition
 from crawlers.sources.google_play import GooglePlaySource
 from crawlers.sources.hackernews import HackerNewsSource
 from crawlers.sources.heimao import HeimaoSource
 from crawlers.sources.reddit import RedditSource
+from crawlers.sources.signed import SignedSource
+from crawlers.sources.taobao import TaobaoSource
 from crawlers.sources.tieba import TiebaSource
 from crawlers.sources.trustpilot import TrustpilotSource
 from crawlers.sources.web import FeedSource, HtmlFields, HtmlSource, SitemapSource
 from crawlers.sources.weibo import WeiboSource
+from crawlers.sources.xiaohongshu import XiaohongshuSource
 from crawlers.sources.youtube import YouTubeSource
+from crawlers.sources.zhihu import ZhihuSource
 
 #: Every source type, by the ``type`` value that selects it in YAML.
 SOURCE_TYPES: dict[str, type[SourceConfig]] = {
@@ -46,6 +51,10 @@ SOURCE_TYPES: dict[str, type[SourceConfig]] = {
     "reddit": RedditSource,
     "youtube": YouTubeSource,
     "trustpilot": TrustpilotSource,
+    "xiaohongshu": XiaohongshuSource,
+    "douyin": DouyinSource,
+    "zhihu": ZhihuSource,
+    "taobao": TaobaoSource,
 }
 
 __all__ = [
@@ -55,6 +64,7 @@ __all__ = [
     "CrawlOptions",
     "CrawlOverrides",
     "CrawlUrl",
+    "DouyinSource",
     "FeedSource",
     "GoogleNewsSource",
     "GooglePlaySource",
@@ -66,10 +76,14 @@ __all__ = [
     "PlatformSource",
     "RedditSource",
     "SelectorText",
+    "SignedSource",
     "SitemapSource",
     "SourceConfig",
+    "TaobaoSource",
     "TiebaSource",
     "TrustpilotSource",
     "WeiboSource",
+    "XiaohongshuSource",
     "YouTubeSource",
+    "ZhihuSource",
 ]

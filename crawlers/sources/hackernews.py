@@ -21,3 +21,7 @@ class HackerNewsSource(PlatformSource):
     domains: list[str] = Field(default_factory=list, description="Also find stories linking to these domains.")
     tags: list[Literal["story", "comment"]] = Field(default=["story", "comment"], min_length=1)
     hits_per_page: int = Field(default=100, ge=1, le=1000)
+    threads: bool = Field(
+        default=False,
+        description="Also read the whole comment thread (/api/v1/items/{id}) of new stories that name a brand.",
+    )

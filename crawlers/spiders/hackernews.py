@@ -1,4 +1,6 @@
-"""Hacker News through Algolia: newest first, only what is newer than the cursor (``created_at_i>``)."""
+"""Hacker News through Algolia: newest first, only what is newer than the cursor (``created_at_i>``); with
+``threads``, the whole comment thread (``/api/v1/items/{id}``, nested ``children``) of each new story that names a
+brand."""
 
 from __future__ import annotations
 
@@ -11,7 +13,7 @@ from scrapy.http import Request, Response
 from crawlers.platforms.hackernews import HackerNews
 from crawlers.sources import HackerNewsSource
 from crawlers.spiders.base import guarded
-from crawlers.spiders.platform import PlatformSpider
+from crawlers.spiders.platform import PlatformSpider, thread_context
 
 
 class HackerNewsSpider(PlatformSpider):
@@ -51,8 +53,30 @@ class HackerNewsSpider(PlatformSpider):
             return
         cursor = self.cursor(key)
         kept, reached_old = self.keep_new(result.items, cursor)
-        yield from kept
+        for item in kept:
+            yield item
+            if (
+                self.source.threads
+                and item.extra.get("kind") == "story"
+                and item.comments
+                and self.mentions_brand(item)
+            ):
+                yield self.request(
+                    f"{self.source.api_base()}/api/v1/items/{item.post_id}",
+                    self.parse_thread,
+                    cb_kwargs={"story": item.post_id, "context": thread_context(item)},
+                )
         if result.next is None or reached_old or not result.items:
             self.finish(cursor)
         elif self.page_budget_left(page + 1, cursor):
             yield self.search(key, params, page + 1)
+
+    @guarded("thread")
+    def parse_thread(self, response: Response, story: str, context: str) -> Iterator[Any]:
+        result = self.read(response, "item")
+        if result is None:
+            return
+        for item in result.items:
+            if item.post_id != story:  # the story itself came with the search
+                item.context = context
+                yield item

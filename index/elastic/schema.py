@@ -21,7 +21,7 @@ from index.base import Mention
 from index.elastic.failures import Translate
 from index.text import index_fields
 
-SCHEMA_VERSION = 2  # 2: category
+SCHEMA_VERSION = 3  # 2: category; 3: reach
 SEGMENTED_FIELDS = ("title_seg", "text_seg", "text_sub")
 DATE_FIELDS = ("published_at", "collected_at", "updated_at")
 
@@ -73,6 +73,7 @@ MAPPINGS: dict[str, Any] = {
         "sentiment_score": {"type": "double"},
         "sentiment_label": _KEYWORD,
         "category": _KEYWORD,
+        "reach": {"type": "double"},  # double, as SQLite's REAL: a reach filter cuts alike on both
         "extra": {"type": "object", "enabled": False},  # kept in _source, never indexed (free-form)
         "content_hash": {"type": "keyword", "index": False},
         "title_seg": _SEGMENTED,

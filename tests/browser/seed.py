@@ -147,6 +147,8 @@ def seed(directory: Path, now: datetime | None = None) -> Seeded:
                 title="退款问题" if i == 0 else None,
                 collected_at=now - timedelta(hours=1),
                 updated_at=now - timedelta(hours=1),
+                reach=80.0 - 10 * i,  # the first complaint comes from a large, verified account
+                extra={"followers": 1_200_000, "verified": True} if i == 0 else {},
             )
         )
     hostile = make_mention(

@@ -55,6 +55,10 @@ def test_a_wrong_key_shows_an_error_then_the_right_one_opens_the_overview(web: W
     expect(sources.locator("tr[data-state=failing]")).to_contain_text("forum-feed")
     expect(sources).to_contain_text("<b>not bold</b>")  # an error message is text too
     expect(page.locator("[data-panel=platforms] canvas, [data-panel=platforms] .unavailable").first).to_be_visible()
+    # The negative posts reaching furthest, and their authors: the large verified account first.
+    expect(page.get_by_test_id("top-authors").locator("tbody tr").first).to_contain_text("投诉用户0")
+    expect(page.get_by_test_id("top-authors").locator("tbody tr").first).to_contain_text("1,200,000")
+    expect(page.get_by_test_id("top-posts").locator("li").first).to_contain_text("Reach 80")
     settled(web)
     web.screenshot("overview")
 

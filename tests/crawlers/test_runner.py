@@ -276,3 +276,18 @@ def test_unknown_source_is_a_crawl_error(parse_yaml_config):
     config = parse_yaml_config(_feed_source("http://127.0.0.1:9/feed.xml"))
     with pytest.raises(CrawlError, match="no source named 'nope'"):
         run(config, Settings(data_dir=Path("/nonexistent")), "nope")
+
+
+def test_a_block_outranks_missing_credentials_and_keeps_the_platforms_message():
+    blocked = report_from_stats("s", T0, T1, _stats(**{"yuqing/blocked": "xiaohongshu: 当前账号存在异常 (300011)"}))
+    assert blocked.status == "blocked" and "blocked by the platform: xiaohongshu: 当前账号存在异常" in (
+        blocked.error or ""
+    )
+    both = {"yuqing/blocked": "captcha (HTTP 461)", "yuqing/credentials": "login expired"}
+    assert report_from_stats("s", T0, T1, _stats(**both)).status == "blocked"
+    assert report_from_stats("s", T0, T1, _stats(**{"yuqing/credentials": "x"})).status == "needs_credentials"
+    from foundation.health import SourceRun, SourceState, source_health
+
+    run = SourceRun(source="s", started_at=T0, status="blocked", items_scraped=0, created=0, parse_errors=0)
+    health = source_health("s", [run])
+    assert health.state is SourceState.blocked and health.consecutive_failures == 1

@@ -46,15 +46,16 @@ _STATE_STYLE = {
     "degraded": "yellow",
     "failing": "red",
     "needs_credentials": "bold red",
+    "blocked": "bold red",
     "never_run": "dim",
 }
 
 
 @handles_errors
 def sources() -> None:
-    """Each source's health: state (ok, degraded, failing, needs_credentials), last run and last success, items,
-    parse errors and HTTP errors of the last run. Exit code 1 when an enabled source is failing or needs
-    credentials."""
+    """Each source's health: state (ok, degraded, failing, needs_credentials, blocked), last run and last success,
+    items, parse errors and HTTP errors of the last run. Exit code 1 when an enabled source is failing, blocked or
+    needs credentials."""
     from foundation.timeutil import format_duration
 
     with open_resources() as resources:
@@ -89,7 +90,7 @@ def sources() -> None:
         bad = [
             s.name
             for s in resources.config.sources
-            if s.enabled and health[s.name].state.value in {"failing", "needs_credentials"}
+            if s.enabled and health[s.name].state.value in {"failing", "needs_credentials", "blocked"}
         ]
     if bad:
         raise typer.Exit(EXIT_FAILED)
@@ -111,6 +112,7 @@ def parse(
 
     from crawlers.platforms import get_platform
     from crawlers.platforms.base import ShapeError
+    from index.reach import reach as item_reach
 
     try:
         parser = get_platform(platform)
@@ -128,7 +130,11 @@ def parse(
         err.print(f"[bold red]not recognised:[/] {exc}", highlight=False, soft_wrap=True)
         raise typer.Exit(EXIT_FAILED) from exc
     for item in page.items:
-        sys.stdout.write(json.dumps(dataclasses.asdict(item), ensure_ascii=False, default=str) + "\n")
+        line = {
+            **dataclasses.asdict(item),
+            "reach": item_reach(item.platform, item.likes, item.comments, item.reposts, item.extra),
+        }
+        sys.stdout.write(json.dumps(line, ensure_ascii=False, default=str) + "\n")
     summary = f"{platform} {page.kind}: {len(page.items)} mentions"
     if page.total is not None:
         summary += f" (of {page.total})"

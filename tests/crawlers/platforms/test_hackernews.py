@@ -61,3 +61,26 @@ def test_changed_shapes_are_shape_errors(body: bytes, reason: str) -> None:
         HN.parse("search", body)
     with pytest.raises(ShapeError):
         HN.detect(body)
+
+
+def test_items_endpoint_reads_the_nested_thread() -> None:
+    body = (Path(__file__).resolve().parents[1] / "fixtures" / "hackernews" / "items_story.json").read_bytes()
+    hn = get_platform("hackernews")
+    page = hn.parse_any(body)
+    assert page.kind == "item" and page.problems == [] and page.total == 5
+    # Depth-first in page order; the deleted comment is not a mention, its reply is.
+    assert [i.post_id for i in page.items] == ["40100000", "40100010", "40100011", "40100021"]
+    story, first, reply, orphan = page.items
+    assert story.title == "XianDa X3 phones overheating after the 2.1 update" and story.text == story.title
+    assert (story.likes, story.extra["kind"], story.extra["link"]) == (212, "story", "https://example.com/xianda-x3")
+    assert first.text == "Same here, my XianDa X3 hit 48/50 degrees." and first.parent_id == "40100000"
+    assert reply.parent_id == "40100010" and orphan.parent_id == "40100020"
+    assert all(i.url == f"https://news.ycombinator.com/item?id={i.post_id}" and i.published_at for i in page.items)
+
+
+def test_items_endpoint_shape_errors() -> None:
+    hn = get_platform("hackernews")
+    with pytest.raises(ShapeError, match="neither an Algolia search answer"):
+        hn.parse_any(b'{"id": 1, "type": "story"}')
+    with pytest.raises(ShapeError, match="not an Algolia item"):
+        hn.parse("item", b'{"hits": []}')

@@ -113,3 +113,28 @@ def test_a_kind_that_does_not_fit_the_body() -> None:
         REDDIT.parse("comments", (FIXTURES / "search_xianda.json").read_bytes())
     with pytest.raises(ShapeError, match="not a Listing"):
         REDDIT.parse("search", (FIXTURES / "comments_1b7x0a1.json").read_bytes())
+
+
+def test_comments_without_permalink_get_their_own_page() -> None:
+    """Comments in a ``/comments`` answer that leaves ``permalink`` out still get their own page: the post's
+    permalink plus the id, or the subreddit and article with ``_`` for the slug."""
+    from crawlers.platforms.reddit import comment_permalink
+
+    post = {"name": "t3_1b7x0a1", "subreddit": "Android", "permalink": "/r/Android/comments/1b7x0a1/xianda_x3/"}
+    comment = {"id": "kt1", "name": "t1_kt1", "link_id": "t3_1b7x0a1", "subreddit": "Android"}
+    assert comment_permalink(comment, post) == "https://www.reddit.com/r/Android/comments/1b7x0a1/xianda_x3/kt1/"
+    assert comment_permalink(comment, {}) == "https://www.reddit.com/r/Android/comments/1b7x0a1/_/kt1/"
+    assert comment_permalink({"id": "kt1"}, {}) is None
+
+    body = json.loads((FIXTURES / "comments_1b7x0a1.json").read_text())
+    stack = list(body[1]["data"]["children"])
+    while stack:  # drop every comment's permalink, as the older answers do
+        child = stack.pop()
+        child["data"].pop("permalink", None)
+        replies = child["data"].get("replies")
+        if isinstance(replies, dict):
+            stack.extend(replies["data"]["children"])
+    page = REDDIT.parse("comments", json.dumps(body).encode())
+    assert page.items and all(
+        item.url and item.url.endswith(item.post_id.removeprefix("t1_") + "/") for item in page.items
+    )

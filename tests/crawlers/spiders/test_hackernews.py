@@ -11,7 +11,7 @@ from typing import Any
 
 from crawlers.state import CursorStore
 from foundation.db import Database
-from index.base import MentionFilter
+from index.base import MentionFilter, SearchRequest
 from index.sqlite import SQLiteMentionStore
 
 API = "/api/v1/search_by_date"
@@ -167,3 +167,32 @@ def test_page_cap_is_reported(server, crawl_config, crawl) -> None:  # type: ign
     report = crawl(path, "hn").report
     assert report["status"] == "degraded" and report["created"] == 10
     assert "stopped at their page or article cap" in report["error"]
+
+
+def test_threads_read_the_items_endpoint(server, crawl_config, crawl, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    fixture = Path(__file__).resolve().parents[1] / "fixtures" / "hackernews" / "items_story.json"
+    story = json.loads(fixture.read_text())
+    story["created_at_i"] = int((NOW - timedelta(hours=1)).timestamp())
+    hit = {
+        "objectID": "40100000",
+        "title": story["title"],
+        "author": story["author"],
+        "points": 212,
+        "num_comments": 3,
+        "created_at_i": story["created_at_i"],
+        "_tags": ["story"],
+    }
+    search = {"hits": [hit], "nbHits": 1, "page": 0, "nbPages": 1, "hitsPerPage": 5}
+    allow_robots(server)
+    server.handle(API, lambda _: server.Reply(body=json.dumps(search), content_type="application/json"))
+    server.route("/api/v1/items/40100000", server.Reply(body=json.dumps(story), content_type="application/json"))
+    path, _ = crawl_config(source(server, threads=True))
+    report = crawl(path, "hn").report
+    assert report["status"] == "ok", report
+    assert report["created"] == 4  # the story and the three live comments; the deleted one is not a mention
+    store = SQLiteMentionStore.at(tmp_path / "mentions.sqlite3")
+    try:
+        ids = {h.mention.post_id for h in store.search(SearchRequest(filter=MentionFilter(), limit=10)).hits}
+        assert ids == {"40100000", "40100010", "40100011", "40100021"}
+    finally:
+        store.close()

@@ -3,7 +3,7 @@
 
 import { api } from "../api.js";
 import { trendChart, barChart } from "../charts.js";
-import { h, clear, panel, internalLink, select, badge, field, reasonOf } from "../dom.js";
+import { h, clear, panel, internalLink, externalLink, select, badge, field, reasonOf, truncate } from "../dom.js";
 import { t, fmtTime, fmtNumber } from "../i18n.js";
 
 export const RANGES = {
@@ -49,6 +49,7 @@ export function render(main, ctx) {
       panel(t("byPlatform"), "platforms", (body) => loadFacets(body, brand, since, "platforms")),
       panel(t("topWords"), "top-words", (body) => loadFacets(body, brand, since, "top")),
       panel(t("risingWords"), "rising-words", (body) => loadFacets(body, brand, since, "rising")),
+      panel(t("topReach"), "top-reach", (body) => loadReach(body, brand, since), { wide: true }),
       panel(t("openAlerts"), "open-alerts", (body) => loadOpenAlerts(body, brand)),
       panel(t("overdueTickets"), "overdue", (body) => loadOverdue(body, brand)),
       panel(t("sourceHealth"), "sources", loadSources, { wide: true }),
@@ -135,6 +136,48 @@ async function loadFacets(body, brand, since, part) {
 /** A word as a query term: quoted when it is not a plain word. */
 export function quoteWord(word) {
   return /^[\p{L}\p{N}_]+$/u.test(word) ? word : `"${word.replace(/[\\"]/g, "\\$&")}"`;
+}
+
+// The negative posts that reach furthest, and the authors behind them (GET /stats/reach).
+async function loadReach(body, brand, since) {
+  const data = await api("/stats/reach", { query: { brand, since, sentiment: "negative", limit: 10 } });
+  const posts = data.posts || [];
+  const authors = data.authors || [];
+  if (!posts.length) return clear(body, h("p", { class: "muted", text: t("noReach") }));
+  const authorRows = authors.map((a) =>
+    h(
+      "tr",
+      {},
+      h("td", { text: a.platform }),
+      h("td", {}, a.author, a.verified ? [" ", h("span", { class: "badge", text: t("verified") })] : null),
+      h("td", { text: a.followers == null ? "" : fmtNumber(a.followers) }),
+      h("td", { text: fmtNumber(a.mentions) }),
+      h("td", { text: fmtNumber(a.total_reach) }),
+    ),
+  );
+  clear(
+    body,
+    h("h3", { text: t("topAuthors") }),
+    h(
+      "table",
+      { class: "table", dataset: { testid: "top-authors" } },
+      h("thead", {}, h("tr", {}, [t("platform"), t("author"), t("followers"), t("mentionCount"), t("reach")].map((c) => h("th", { text: c })))),
+      h("tbody", {}, authorRows),
+    ),
+    h("h3", { text: t("topPosts") }),
+    h(
+      "ul",
+      { class: "plain cards", dataset: { testid: "top-posts" } },
+      posts.map((m) =>
+        h(
+          "li",
+          { class: "card" },
+          h("div", {}, h("strong", { text: `${t("reach")} ${fmtNumber(m.reach)}` }), ` · ${m.platform} · ${m.author || t("anonymous")} · ${fmtTime(m.published_at)}`),
+          externalLink(m.url, truncate(m.title || m.text, 120)),
+        ),
+      ),
+    ),
+  );
 }
 
 async function loadOpenAlerts(body, brand) {
