@@ -38,6 +38,7 @@ from tickets.models import (
     User,
 )
 from tickets.numbering import next_number
+from tickets.understanding.grades import raise_only
 from tickets.policy import TicketPolicy
 from tickets.schemas import (
     AlertRef,
@@ -139,11 +140,10 @@ class TicketStore:
                 return existing, False
         now = now or utcnow()
         text = "\n".join([body.title, body.description, *(m.text for m in mentions)])
-        verdict = self.policy.classifier.classify(text)
+        verdict = self.policy.classifier.classify(text, brand=body.brand)
         category = body.category or verdict.category
-        grade = body.priority or verdict.grade
-        if verdict.grade is Priority.urgent:
-            grade = Priority.urgent  # safety is always urgent, whatever the caller thought
+        # A caller's (or a rule's) priority may raise the classifier's grade, never lower it: safety stays urgent.
+        grade = raise_only(verdict.grade, body.priority)
         try:
             with self.db.transaction() as s:
                 target = self._belongs_to(s, body, mentions)
@@ -211,6 +211,8 @@ class TicketStore:
                 "grade": verdict.grade.value,
                 "confidence": verdict.confidence,
                 "matched": verdict.matched,
+                "categories": [c.value for c in verdict.categories],
+                "type": verdict.type,
             },
             needs_confirmation=verdict.needs_confirmation and body.category is None,
             occurred_at=body.occurred_at or min((m.published_at for m in mentions), default=None),
@@ -1008,6 +1010,8 @@ class TicketStore:
                 confidence=data["confidence"],
                 matched=data.get("matched", {}),
                 needs_confirmation=ticket.needs_confirmation,
+                categories=data.get("categories") or [data["category"]],
+                type=data.get("type", "complaint"),
             )
         description = mask_text(ticket.description) if masked else ticket.description
         return TicketOut(

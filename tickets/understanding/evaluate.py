@@ -33,7 +33,9 @@ def macro_recall(gold: Sequence[str], pred: Sequence[str]) -> float:
     return sum(per) / len(per)
 
 
-def score(rows: Sequence[Labelled], primary: Sequence[Category], urgent: Sequence[bool], kinds: Sequence[str]) -> Scores:
+def score(
+    rows: Sequence[Labelled], primary: Sequence[Category], urgent: Sequence[bool], kinds: Sequence[str]
+) -> Scores:
     n = len(rows)
     gold_urgent = [r.urgent for r in rows]
     positives = sum(gold_urgent)
@@ -58,9 +60,7 @@ class Row:
     constant: Scores
 
 
-def table(
-    rows: Sequence[Labelled], read: Callable[[str], Understanding], train: Sequence[Labelled]
-) -> list[Row]:
+def table(rows: Sequence[Labelled], read: Callable[[str], Understanding], train: Sequence[Labelled]) -> list[Row]:
     """Per domain and overall (``all``), the reader beside the constant fitted on ``train``."""
     constant_category = Counter(r.primary for r in train).most_common(1)[0][0]
     constant_type = Counter(r.type for r in train).most_common(1)[0][0]
@@ -70,7 +70,12 @@ def table(
     for domain in [*domains, "all"]:
         idx = [i for i, r in enumerate(rows) if domain in ("all", r.domain)]
         part = [rows[i] for i in idx]
-        model = score(part, [verdicts[i].category for i in idx], [verdicts[i].urgent for i in idx], [verdicts[i].type for i in idx])
+        model = score(
+            part,
+            [verdicts[i].category for i in idx],
+            [verdicts[i].urgent for i in idx],
+            [verdicts[i].type for i in idx],
+        )
         const = score(part, [constant_category] * len(part), [False] * len(part), [constant_type] * len(part))
         out.append(Row(domain, model, const))
     return out
@@ -97,3 +102,12 @@ def render(rows: Sequence[Row]) -> str:
         )
     lines.append("model / majority constant; urgent recall (labelled urgent cases); false urgent = share of the rest")
     return "\n".join(lines)
+
+
+def run(split: str = "dev", critical_words: Sequence[str] = ()) -> str:
+    """The table of the shipped model on a split of the labelled set (needs ``../shared``)."""
+    from tickets.understanding.devset import load
+    from tickets.understanding.understand import Understander
+
+    reader = Understander(critical_words=critical_words)
+    return render(table(load(split), reader.understand, load("train")))

@@ -19,7 +19,7 @@ import jieba
 
 from index.text import normalize
 from tickets.enums import Category
-from tickets.understanding.lexicon import ASPECT_WORDS
+from tickets.understanding.lexicon import ASPECT_WORDS, BUSINESS_WORDS
 
 _CJK_RUN = re.compile(r"[\u4e00-\u9fff]+")
 _TOKEN = re.compile(r"[\u4e00-\u9fff]|[a-z0-9]")
@@ -27,14 +27,23 @@ _TOKEN = re.compile(r"[\u4e00-\u9fff]|[a-z0-9]")
 NEGATIONS = ("没有", "没", "无", "未", "不是", "并非", "不会")
 _CLAUSE = re.compile(r"[,，。.!！?？;；\s]")
 
-_QUESTION = re.compile(r"请问|咨询|想问|问一下|问下|怎么办|怎么|如何|能否|是否|多久|什么时候|哪里|哪儿|有没有|吗\?|么\?|呢\?")
-_PROPOSAL = re.compile(r"建议|希望|最好能|能不能|可不可以|可否|改进|改善|优化|应该|要是能|如果能|就好了|加个|增加|提个意见")
+_QUESTION = re.compile(
+    r"请问|咨询|想问|问一下|问下|怎么办|怎么|如何|能否|是否|多久|什么时候|哪里|哪儿|有没有|吗\?|么\?|呢\?"
+)
+_PROPOSAL = re.compile(
+    r"建议|希望|最好能|能不能|可不可以|可否|改进|改善|优化|应该|要是能|如果能|就好了|加个|增加|提个意见"
+)
 _ADVICE_TO_BUYERS = re.compile(r"(建议|劝)(大家|各位|亲们|朋友|买家|想买|别|不要|慎|谨慎)")
 
 
 @lru_cache(maxsize=1)
 def _aspect_patterns() -> dict[Category, list[tuple[str, re.Pattern[str]]]]:
     return {cat: [(w, re.compile(re.escape(normalize(w)))) for w in words] for cat, words in ASPECT_WORDS.items()}
+
+
+@lru_cache(maxsize=1)
+def business_words() -> tuple[str, ...]:
+    return tuple(normalize(w) for w in BUSINESS_WORDS)
 
 
 def _negated(text: str, start: int) -> bool:
@@ -80,7 +89,10 @@ def extract(text: str) -> dict[str, float]:
         for i in range(len(run) - 1):
             out["c:" + run[i : i + 2]] = 1.0
     for cat, hits in aspect_hits(folded).items():
-        out["a:" + cat.value] = float(min(len(hits), 4))
+        out["a:" + cat.value] = min(len(hits), 4) / 4
+    business = sum(1 for word in business_words() if word in folded)
+    if business:
+        out["a:business"] = min(business, 4) / 4
     if _QUESTION.search(folded) or folded.rstrip().endswith("?"):
         out["t:question"] = 1.0
     if _PROPOSAL.search(folded):

@@ -14,12 +14,16 @@ import re
 from index.text import normalize
 
 TYPES = ("complaint", "suggestion", "enquiry", "praise", "other")
+#: A text naming no product, service or shop is "other" once the head gives "other" this much.
+OTHER_AT = 0.3
 
 _ASK = re.compile(
     r"请问|咨询一下|咨询下|想咨询|我想咨询|想问|问一下|问下|求问|求助|请教|有没有人知道|谁知道|谁能告诉|能告诉我|麻烦告知|请告知"
     r"|怎么(获取|申请|办理|操作|设置|使用|用|弄|做|开通|取消|退|联系|查|买)|如何(获取|申请|办理|操作|设置|使用|开通|取消|查)"
 )
-_INTERROGATIVE = re.compile(r"怎么|如何|什么时候|多久|哪里|哪儿|哪个|是否|能否|能不能|可不可以|可以.{0,8}吗|有没有|多少|几天|啥|什么")
+_INTERROGATIVE = re.compile(
+    r"怎么|如何|什么时候|多久|哪里|哪儿|哪个|是否|能否|能不能|可不可以|可以.{0,8}吗|有没有|多少|几天|啥|什么"
+)
 _PROPOSAL = re.compile(
     r"(?<!不)建议(?!大家|各位|亲们|买家|朋友|慎|谨慎|不要|别|千万|购买|买)|提(个|点)?(意见|建议)"
     r"|希望(你们|贵|商家|店家|平台|官方|厂家|能|可以|以后|下次|早日|尽快|增加|改进|推出|出|多|把|再)"
@@ -38,9 +42,17 @@ def cues(text: str) -> tuple[bool, bool, bool]:
     return question, bool(_PROPOSAL.search(folded)), bool(_COMPLAINT.search(folded))
 
 
-def decide(text: str, scores: dict[str, float]) -> str:
-    """The type: the learned head's choice, turned into enquiry or suggestion by the cues."""
+def decide(text: str, scores: dict[str, float], commercial: bool) -> str:
+    """The type: the learned head's choice, turned into enquiry or suggestion by the cues.
+
+    ``commercial``: the text names a product, a service or an aspect of one; then it is not "other" (a personal
+    post or news), since the head learned "other" mostly from social posts.
+    """
     learned = max(scores, key=lambda k: scores[k])
+    if learned == "other" and commercial:
+        learned = max(("complaint", "praise"), key=lambda k: scores.get(k, 0.0))
+    elif learned in ("complaint", "praise") and not commercial and scores.get("other", 0.0) >= OTHER_AT:
+        learned = "other"  # no product, service or shop named, and the head half thinks so: a personal post
     question, proposal, complains = cues(text)
     if learned in ("enquiry", "suggestion") and not (question or proposal):
         # Without a cue the head's rare classes are guesses: fall back to the best of the common ones.

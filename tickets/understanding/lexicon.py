@@ -14,6 +14,19 @@ def _words(text: str) -> tuple[str, ...]:
     return tuple(text.split())
 
 
+#: Words that place a text in commerce at all (buying, using, a shop, a product): a post naming none of these
+#: and no aspect word is more likely a personal post than a complaint.
+BUSINESS_WORDS = _words(
+    """
+    买 购买 购物 下单 收到 到货 商家 店家 卖家 店铺 商城 京东 淘宝 天猫 拼多多 美团 饿了么 当当 携程 客服 售后 产品 商品
+    宝贝 质量 价格 性价比 用了 使用 好评 差评 评价 服务 酒店 房间 入住 外卖 快递 送餐 品牌 正品 退款 退货 订单 套餐 会员
+    手机 电脑 平板 App app 软件 银行 公司 门店 专卖店 营业厅 4s店 物业 医院 学校 机构 平台
+    航班 机票 航空 高铁 火车票 网约车 司机 滴滴 出租车 保险 理赔 信用卡 贷款 话费 流量 宽带 运营商 课程 老师 培训
+    装修 房东 中介 游戏 账号 充值 商场 超市 餐厅 饭店 菜 点餐 景区 门票 电费 燃气 维修 安装 师傅 书 作者 衣服 裤子
+    鞋 水果 牛奶 奶粉 洗发水 热水器 空调 冰箱 洗衣机 汽车 电池 充电器
+    """
+)
+
 ASPECT_WORDS: dict[Category, tuple[str, ...]] = {
     Category.product_quality: _words(
         """
@@ -23,6 +36,9 @@ ASPECT_WORDS: dict[Category, tuple[str, ...]] = {
         油腻 凉了 冷了 生的 没熟 夹生 硬 分量 量少 份量 太少 个头 烂了 烂的 坏果 不甜 酸 涩 干巴 水分 腥 胀袋 结块 掉色 褪色 起球 开线 线头 色差 面料 材质 尺码 偏大 偏小 不合身
         掉毛 起皮 头皮屑 头痒 干枯 毛躁 刺鼻 气味 味儿 印刷 纸张 纸质 字迹 错别字 缺页 错页 内容 排版 翻译 装订 设施 陈旧 老旧 房间 隔音 空调 热水 卫生 不干净 脏 床单 床 潮湿 霉味
         蟑螂 蚊子 早餐 网络 宽带 电梯 浴室 马桶 窗户 停电 停水
+        功能 不支持 不实用 实用 不方便 别扭 枯燥 无聊 幼稚 没意思 难看 好看 好用 耐用 不耐用 清晰 模糊 一般般 很一般
+        太一般 不怎么样 不咋地 不咋样 粗糙 精致 作者 情节 故事 文字 写得 内容空洞 看不下去 读不下去 用不了 不能用 垃圾货
+        样子货 残次品 设计 外观 手感 音质 画质 速度慢 反应慢 不灵敏 容量 待机 耗电
         """
     ),
     Category.service_attitude: _words(

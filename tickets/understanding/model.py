@@ -146,7 +146,7 @@ class ComplaintModel:
             if weight <= 0 or len(out) >= limit:
                 break
             kind, _, value = name.partition(":")
-            if kind == "a":
+            if kind == "a" and value in Category.__members__:
                 surface = aspect_hits(folded).get(Category(value), [])
             elif kind in ("w", "c"):
                 surface = [value]

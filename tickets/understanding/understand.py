@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from index.text import normalize
 from tickets.enums import Category, Priority
+from tickets.understanding.features import aspect_hits, business_words
 from tickets.understanding.kind import decide
 from tickets.understanding.model import APPLIES_AT, ComplaintModel, Prediction, shipped_model
 from tickets.understanding.urgency import UrgencyDetector
@@ -65,7 +66,9 @@ class Understander:
 
     def understand(self, text: str) -> Understanding:
         prediction = self.model.predict(text)
-        kind = decide(text, prediction.type_scores)
+        folded = normalize(text)
+        commercial = bool(aspect_hits(folded)) or any(w in folded for w in business_words())
+        kind = decide(text, prediction.type_scores, commercial)
         categories = _categories(prediction, kind)
         evidence: dict[str, list[str]] = {}
         for cat in categories:
@@ -73,7 +76,6 @@ class Understander:
             if words:
                 evidence[cat.value] = words
         urgent = self.urgency.detect(text)
-        folded = normalize(text)
         major = [w for w, pattern in self._major if pattern.search(folded)]
         if urgent.urgent and (urgent.threat or kind != "other" or _about_business(prediction)):
             # Harm in a post about no product or service (a personal illness, a news story) opens no ticket.
