@@ -77,8 +77,9 @@ class Understander:
                 evidence[cat.value] = words
         urgent = self.urgency.detect(text)
         major = [w for w, pattern in self._major if pattern.search(folded)]
-        if urgent.urgent and (urgent.threat or kind != "other" or _about_business(prediction)):
-            # Harm in a post about no product or service (a personal illness, a news story) opens no ticket.
+        if urgent.urgent and (urgent.threat or urgent.hazard or kind != "other" or _about_business(prediction)):
+            # Illness in a post about no product or service (a personal diary) opens no ticket; a hazard or a
+            # threat always does.
             grade = Priority.urgent
             evidence["urgent"] = list(urgent.evidence)
             if kind in ("praise", "other"):

@@ -20,15 +20,21 @@ def _words(text: str) -> tuple[str, ...]:
     return tuple(text.split())
 
 
-#: Harm to a person or a safety hazard (health, fire, electricity, injury).
-HARM_CUES = _words(
+#: A hazard: fire, explosion, electricity, gas, blocked escape routes, sharp debris — urgent wherever it is told.
+HAZARD_CUES = _words(
     """
     起火 着火 失火 火灾 爆炸 炸了 自燃 冒烟 冒火 烧焦 烧起来 鼓包 漏电 触电 电到 电了一下 麻手 漏气 煤气味
+    安全隐患 消防通道 消防门 安全出口 逃生通道 灭火器 玻璃渣 玻璃碎片 刀片
+    """
+)
+#: Harm to a person's health or body.
+HARM_CUES = _words(
+    """
     中毒 食物中毒 拉肚子 拉稀 腹泻 闹肚子 上吐下泻 呕吐 吐了 想吐 肚子疼 肚子痛 胃疼 胃痛 腹痛 肠胃炎
     过敏 起疹子 红疹 皮疹 疹子 红肿 流脓 烂脸 毁容 发烧 昏迷 休克
     受伤 烫伤 烫到 烧伤 割伤 划破手 扎伤 流血 骨折 摔伤 砸伤 砸到 咬伤 叮咬 咬了 被咬 螨虫 跳蚤 臭虫 满身疙瘩 身上满是疙瘩
     住院 急诊 送医 就医 看医生 进医院 去医院 上医院 去了医院 医院检查 医院看 挂水 输液 洗胃 打点滴
-    死亡 身亡 窒息 噎住 安全隐患 消防通道 消防门 安全出口 逃生通道 灭火器 玻璃渣 玻璃碎片 刀片
+    死亡 身亡 窒息 噎住
     """
 )
 #: Threats to take the case outside: regulator, consumer association, media, court, police.
@@ -59,11 +65,12 @@ NEGATIONS = _words("没有 没 无 未 不是 并非 不会 不要 不用 不至
 
 @dataclass(frozen=True)
 class Urgency:
-    """Whether a text is urgent, the words that made it so, and whether any of them is a threat."""
+    """Whether a text is urgent, the words that made it so, and whether any is a threat or a hazard."""
 
     urgent: bool
     evidence: tuple[str, ...] = ()
     threat: bool = False
+    hazard: bool = False
 
 
 def _compile(words: Iterable[str]) -> list[tuple[str, re.Pattern[str]]]:
@@ -74,35 +81,36 @@ _CLAUSE = re.compile(r"[,，。.!！?？;；\s]")
 
 
 class UrgencyDetector:
-    """Finds urgent cues; ``extra`` adds a brand's critical words (counted like harm cues)."""
+    """Finds urgent cues; ``extra`` adds a brand's critical words (counted like hazards: urgent wherever told)."""
 
     def __init__(self, extra: Sequence[str] = (), harmless: Sequence[str] = ()):
-        self._harm = _compile([*HARM_CUES, *extra])
+        self._hazard = _compile([*HAZARD_CUES, *extra])
+        self._harm = _compile(HARM_CUES)
         self._threats = [re.compile(p) for p in THREAT_PATTERNS]
         self._harmless = sorted({normalize(w) for w in (*HARMLESS, *harmless)}, key=len, reverse=True)
 
-    def _masked(self, text: str) -> str:
-        # Blank out the harmless phrases so no cue can match inside them (positions are kept).
+    def masked(self, text: str) -> str:
+        """``text`` (normalised) with the harmless phrases blanked out, positions kept, so no cue matches in them."""
         for phrase in self._harmless:
             if phrase in text:
                 text = text.replace(phrase, "□" * len(phrase))
         return text
 
     @staticmethod
-    def _negated(text: str, start: int) -> bool:
+    def negated(text: str, start: int) -> bool:
+        """Whether a negation or a mere fear governs the cue at ``start`` (same clause, a few characters)."""
         before = _CLAUSE.split(text[max(0, start - 5) : start])[-1]
         return any(neg in before for neg in NEGATIONS)
 
     def detect(self, text: str) -> Urgency:
-        folded = self._masked(normalize(text))
-        found: list[str] = []
-        for word, pattern in self._harm:
-            if any(not self._negated(folded, m.start()) for m in pattern.finditer(folded)):
-                found.append(word)
+        folded = self.masked(normalize(text))
+        hazards = [w for w, p in self._hazard if any(not self.negated(folded, m.start()) for m in p.finditer(folded))]
+        found = [w for w, p in self._harm if any(not self.negated(folded, m.start()) for m in p.finditer(folded))]
         threats = []
         for pattern in self._threats:
             for match in pattern.finditer(folded):
-                if not self._negated(folded, match.start()):
+                if not self.negated(folded, match.start()):
                     threats.append(match.group(0))
                     break
-        return Urgency(bool(found or threats), tuple(dict.fromkeys([*found, *threats])), bool(threats))
+        evidence = tuple(dict.fromkeys([*hazards, *found, *threats]))
+        return Urgency(bool(evidence), evidence, bool(threats), bool(hazards))
