@@ -59,9 +59,10 @@ def shopping_domains(data: Path) -> dict[str, list[Example]]:
 
 
 def sentiment(data: Path, sample: int | None, seed: int) -> None:
-    from sentiment.train import evaluation_sets
-    from sentiment.features import MODELS_DIR
     import json
+
+    from sentiment.features import MODELS_DIR
+    from sentiment.train import evaluation_sets
 
     provenance = json.loads((MODELS_DIR / "yuqing_zh.json").read_text(encoding="utf-8"))["provenance"]
     sets = evaluation_sets(data, provenance["seed"], provenance["config"]["holdout"])
@@ -80,7 +81,7 @@ def sentiment(data: Path, sample: int | None, seed: int) -> None:
             started = time.perf_counter()
             scores = [r.score for r in service.analyze_batch(texts)]
             speed = len(texts) / (time.perf_counter() - started)
-            right = sum(s is not None and (s >= 0.5) == (e.label == 1) for s, e in zip(scores, examples))
+            right = sum(s is not None and (s >= 0.5) == (e.label == 1) for s, e in zip(scores, examples, strict=True))
             figures[model] = (right / len(texts), speed)
         print(
             f"{name:<24}{len(texts):>6}  {figures['default'][0]:>8.3f}  {figures['snownlp'][0]:>8.3f}  "

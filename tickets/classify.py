@@ -275,7 +275,8 @@ class ModelClassifier:
         common = list(critical.pop("*", []))
         self._default = Understander(critical_words=common, major_words=major_words)
         self._by_brand = {
-            brand: Understander(self._default.model, [*common, *words], major_words) for brand, words in critical.items()
+            brand: Understander(self._default.model, [*common, *words], major_words)
+            for brand, words in critical.items()
         }
         self.low_confidence = low_confidence
 

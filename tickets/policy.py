@@ -35,7 +35,10 @@ class TicketPolicy:
         else:
             classifier = Classifier(
                 category_words=lexicon.categories or None,
-                urgent_words=[*(lexicon.urgent or DEFAULT_URGENT_WORDS), *config.classification.critical_words.get("*", [])],
+                urgent_words=[
+                    *(lexicon.urgent or DEFAULT_URGENT_WORDS),
+                    *config.classification.critical_words.get("*", []),
+                ],
                 major_words=lexicon.major,
                 low_confidence=config.classification.low_confidence,
             )

@@ -38,7 +38,6 @@ from tickets.models import (
     User,
 )
 from tickets.numbering import next_number
-from tickets.understanding.grades import raise_only
 from tickets.policy import TicketPolicy
 from tickets.schemas import (
     AlertRef,
@@ -60,6 +59,7 @@ from tickets.schemas import (
     TicketQuery,
     TicketUpdate,
 )
+from tickets.understanding.grades import raise_only
 from tickets.workflow import OPEN, check_transition
 from yuqing.db import Database
 from yuqing.errors import Conflict, Forbidden, IdempotencyConflict, InvalidQuery, NotFound

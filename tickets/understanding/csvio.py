@@ -16,9 +16,7 @@ class Reads(Protocol):
     def classify(self, text: str, brand: str | None = None) -> Classification: ...
 
 
-def classify_rows(
-    classifier: Reads, columns: Sequence[str], rows: Sequence[dict[str, str]], text_column: str
-) -> str:
+def classify_rows(classifier: Reads, columns: Sequence[str], rows: Sequence[dict[str, str]], text_column: str) -> str:
     """CSV text: every input column, then category (primary), categories (all, ``|``-separated), type, grade,
     confidence and the evidence words (``category:word|word; urgent:word``)."""
     out = io.StringIO()

@@ -39,7 +39,8 @@ class Labelled:
 
 
 def text_hash(text: str) -> str:
-    return hashlib.sha1(text.strip().encode("utf-8")).hexdigest()
+    # An identifier of the text, not a security measure.
+    return hashlib.sha1(text.strip().encode("utf-8"), usedforsecurity=False).hexdigest()
 
 
 def _texts(path: Path) -> Iterator[str]:

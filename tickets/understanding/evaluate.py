@@ -29,7 +29,7 @@ class Scores:
 
 def macro_recall(gold: Sequence[str], pred: Sequence[str]) -> float:
     classes = sorted(set(gold))
-    per = [sum(g == p == c for g, p in zip(gold, pred)) / sum(g == c for g in gold) for c in classes]
+    per = [sum(g == p == c for g, p in zip(gold, pred, strict=True)) / sum(g == c for g in gold) for c in classes]
     return sum(per) / len(per)
 
 
@@ -40,16 +40,16 @@ def score(
     gold_urgent = [r.urgent for r in rows]
     positives = sum(gold_urgent)
     negatives = n - positives
-    hits = sum(g and p for g, p in zip(gold_urgent, urgent))
-    false = sum(p and not g for g, p in zip(gold_urgent, urgent))
+    hits = sum(g and p for g, p in zip(gold_urgent, urgent, strict=True))
+    false = sum(p and not g for g, p in zip(gold_urgent, urgent, strict=True))
     return Scores(
         n=n,
-        lenient=sum(p in r.categories for r, p in zip(rows, primary)) / n,
+        lenient=sum(p in r.categories for r, p in zip(rows, primary, strict=True)) / n,
         macro_recall=macro_recall([r.primary.value for r in rows], [p.value for p in primary]),
         urgent_n=positives,
         urgent_recall=hits / positives if positives else None,
         false_urgent=false / negatives if negatives else None,
-        type_accuracy=sum(r.type == k for r, k in zip(rows, kinds)) / n,
+        type_accuracy=sum(r.type == k for r, k in zip(rows, kinds, strict=True)) / n,
     )
 
 

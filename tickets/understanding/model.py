@@ -40,7 +40,9 @@ class Head:
     weights: tuple[dict[str, float], ...]
 
     def scores(self, x: dict[str, float]) -> list[float]:
-        return [b + sum(w.get(name, 0.0) * v for name, v in x.items()) for b, w in zip(self.bias, self.weights)]
+        return [
+            b + sum(w.get(name, 0.0) * v for name, v in x.items()) for b, w in zip(self.bias, self.weights, strict=True)
+        ]
 
     def contributions(self, cls: str, x: dict[str, float]) -> list[tuple[float, str]]:
         w = self.weights[self.classes.index(cls)]
@@ -116,8 +118,8 @@ class ComplaintModel:
 
     def predict(self, text: str, evidence: int = 4) -> Prediction:
         x = self.features(text)
-        applies = {Category(c): _sigmoid(s) for c, s in zip(self.applies.classes, self.applies.scores(x))}
-        main = dict(zip(self.primary.classes, _softmax(self.primary.scores(x))))
+        applies = {Category(c): _sigmoid(s) for c, s in zip(self.applies.classes, self.applies.scores(x), strict=True)}
+        main = dict(zip(self.primary.classes, _softmax(self.primary.scores(x)), strict=True))
         primary = Category(max(main, key=lambda c: main[c]))
         if primary is Category.other:
             # "other" only when nothing applies: a category the applies head is sure of wins over it.
@@ -129,7 +131,7 @@ class ComplaintModel:
             key=lambda c: -applies[c],
         )
         categories = (primary, *extra)
-        kinds = dict(zip(self.kind.classes, _softmax(self.kind.scores(x))))
+        kinds = dict(zip(self.kind.classes, _softmax(self.kind.scores(x)), strict=True))
         kind = max(kinds, key=lambda k: kinds[k])
         found = {cat: self._evidence(cat, text, x, evidence) for cat in categories if cat is not Category.other}
         return Prediction(categories, applies, kind, kinds, {c: w for c, w in found.items() if w})
