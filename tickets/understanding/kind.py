@@ -35,6 +35,9 @@ _COMPLAINT = re.compile(
 )
 
 
+_PRAISE = re.compile(r"好评|不错|很好|挺好|非常好|满意|喜欢|赞|值得|推荐|给力|好吃|好用|惊喜|谢谢|感谢")
+
+
 def cues(text: str) -> tuple[bool, bool, bool]:
     """(asks a question, proposes a change, plainly complains) for a text."""
     folded = normalize(text)
@@ -42,14 +45,16 @@ def cues(text: str) -> tuple[bool, bool, bool]:
     return question, bool(_PROPOSAL.search(folded)), bool(_COMPLAINT.search(folded))
 
 
-def decide(text: str, scores: dict[str, float], commercial: bool) -> str:
+def decide(text: str, scores: dict[str, float], aspects: bool, commercial: bool) -> str:
     """The type: the learned head's choice, turned into enquiry or suggestion by the cues.
 
-    ``commercial``: the text names a product, a service or an aspect of one; then it is not "other" (a personal
-    post or news), since the head learned "other" mostly from social posts.
+    ``aspects``: the text names an aspect of a product or service (broken, late, rude, refund …); then it is
+    not "other" (a personal post or news), since the head learned "other" mostly from social posts.
+    ``commercial``: it names at least a product, a shop or a purchase; a text naming none is "other" as soon as
+    the head leans that way.
     """
     learned = max(scores, key=lambda k: scores[k])
-    if learned == "other" and commercial:
+    if learned == "other" and aspects:
         learned = max(("complaint", "praise"), key=lambda k: scores.get(k, 0.0))
     elif learned in ("complaint", "praise") and not commercial and scores.get("other", 0.0) >= OTHER_AT:
         learned = "other"  # no product, service or shop named, and the head half thinks so: a personal post
@@ -57,10 +62,10 @@ def decide(text: str, scores: dict[str, float], commercial: bool) -> str:
     if learned in ("enquiry", "suggestion") and not (question or proposal):
         # Without a cue the head's rare classes are guesses: fall back to the best of the common ones.
         learned = max(("complaint", "praise", "other"), key=lambda k: scores.get(k, 0.0))
-    if complains or learned == "praise":
+    if complains:
         return learned
     if question:
         return "enquiry"
-    if proposal:
-        return "suggestion"
+    if proposal and not _PRAISE.search(normalize(text)):
+        return "suggestion"  # a proposal sounds positive; without words of praise it is not praise
     return learned

@@ -150,7 +150,7 @@ class ComplaintModel:
             kind, _, value = name.partition(":")
             if kind == "a" and value in Category.__members__:
                 surface = aspect_hits(folded).get(Category(value), [])
-            elif kind in ("w", "c"):
+            elif kind == "w":  # bigrams cross word boundaries ("了以"): they weigh, but explain nothing
                 surface = [value]
             else:
                 continue

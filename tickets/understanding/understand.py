@@ -67,23 +67,26 @@ class Understander:
     def understand(self, text: str) -> Understanding:
         prediction = self.model.predict(text)
         folded = normalize(text)
-        commercial = bool(aspect_hits(folded)) or any(w in folded for w in business_words())
-        kind = decide(text, prediction.type_scores, commercial)
+        aspects = bool(aspect_hits(folded))
+        kind = decide(text, prediction.type_scores, aspects, aspects or any(w in folded for w in business_words()))
+        urgent = self.urgency.detect(text)
+        # Illness in a post about no product or service (a personal diary) opens no ticket; a hazard or a threat
+        # always does, and harm or a threat is never praise.
+        is_urgent = urgent.urgent and (urgent.threat or urgent.hazard or kind != "other" or _about_business(prediction))
+        if is_urgent and kind in ("praise", "other"):
+            kind = "complaint"
         categories = _categories(prediction, kind)
+        if is_urgent and (urgent.hazard or not urgent.threat) and kind == "complaint":
+            categories = _harm_first(categories, prediction)
         evidence: dict[str, list[str]] = {}
         for cat in categories:
             words = prediction.evidence.get(cat) or self.model.evidence(cat, text)
             if words:
                 evidence[cat.value] = words
-        urgent = self.urgency.detect(text)
         major = [w for w, pattern in self._major if pattern.search(folded)]
-        if urgent.urgent and (urgent.threat or urgent.hazard or kind != "other" or _about_business(prediction)):
-            # Illness in a post about no product or service (a personal diary) opens no ticket; a hazard or a
-            # threat always does.
+        if is_urgent:
             grade = Priority.urgent
             evidence["urgent"] = list(urgent.evidence)
-            if kind in ("praise", "other"):
-                kind = "complaint"  # harm or a threat is never praise: it opens a ticket
         elif major and kind == "complaint":
             grade = Priority.major
             evidence["major"] = major
@@ -100,6 +103,16 @@ _ASPECTS = (Category.product_quality, Category.service_attitude, Category.logist
 
 def _about_business(prediction: Prediction) -> bool:
     return any(prediction.scores.get(c, 0.0) >= APPLIES_AT for c in _ASPECTS)
+
+
+def _harm_first(categories: tuple[Category, ...], prediction: Prediction) -> tuple[Category, ...]:
+    """Harm to the body or a hazard comes from what was sold — product quality leads — unless a person or a
+    procedure is plainly at fault (service attitude or process primary and sure)."""
+    primary = categories[0]
+    if primary in (Category.service_attitude, Category.process) and prediction.scores.get(primary, 0.0) >= APPLIES_AT:
+        return categories if Category.product_quality in categories else (*categories, Category.product_quality)
+    rest = [c for c in categories if c not in (Category.product_quality, Category.other)]
+    return (Category.product_quality, *rest)
 
 
 def _categories(prediction: Prediction, kind: str) -> tuple[Category, ...]:
