@@ -68,11 +68,14 @@ class Understander:
         prediction = self.model.predict(text)
         folded = normalize(text)
         aspects = bool(aspect_hits(folded))
-        kind = decide(text, prediction.type_scores, aspects, aspects or any(w in folded for w in business_words()))
+        commercial = aspects or any(w in folded for w in business_words())
+        kind = decide(text, prediction.type_scores, aspects, commercial)
         urgent = self.urgency.detect(text)
         # Illness in a post about no product or service (a personal diary) opens no ticket; a hazard or a threat
         # always does, and harm or a threat is never praise.
-        is_urgent = urgent.urgent and (urgent.threat or urgent.hazard or kind != "other" or _about_business(prediction))
+        is_urgent = urgent.urgent and (
+            urgent.threat or urgent.hazard or commercial or kind != "other" or _about_business(prediction)
+        )
         if is_urgent and kind in ("praise", "other"):
             kind = "complaint"
         categories = _categories(prediction, kind)
