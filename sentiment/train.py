@@ -39,6 +39,7 @@ from typing import Any
 from sentiment import features
 from sentiment.data import SHARED_DIR, read_labelled, sha256, split, stratified_folds
 from sentiment.evalsets import CORPORA, evaluation_sets
+from sentiment.evalsets import SHARED_TESTS as SHARED_TESTS  # re-exported: tests and scripts name it here
 from sentiment.evalsets import metrics as score_metrics
 from sentiment.learn import SparseLogistic, fit_dense_logistic, sigmoid, train_logistic
 from sentiment.model import (
