@@ -76,6 +76,7 @@ def _compile(words: Iterable[str]) -> list[tuple[str, re.Pattern[str]]]:
     return [(word, re.compile(re.escape(normalize(word)))) for word in words]
 
 
+_CHILD = re.compile(r"孩子|宝宝|小孩|儿子|女儿|婴儿|幼儿|小朋友|儿童")
 _CLAUSE = re.compile(r"[,，。.!！?？;；\s]")
 
 
@@ -112,4 +113,6 @@ class UrgencyDetector:
                     threats.append(match.group(0))
                     break
         evidence = tuple(dict.fromkeys([*hazards, *found, *threats]))
-        return Urgency(bool(evidence), evidence, bool(threats), bool(hazards))
+        # A child harmed is treated like a hazard: urgent wherever it is told.
+        child = bool(found) and bool(_CHILD.search(folded))
+        return Urgency(bool(evidence), evidence, bool(threats), bool(hazards) or child)
