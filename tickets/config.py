@@ -83,6 +83,15 @@ class LexiconConfig(Strict):
 
 
 class ClassificationConfig(Strict):
+    engine: Literal["model", "lexicon"] = Field(
+        default="model",
+        description="model: the trained complaint reader (categories, type, urgent grade, evidence); "
+        "lexicon: only the word lists below.",
+    )
+    critical_words: dict[str, list[NonEmptyText]] = Field(
+        default_factory=dict,
+        description='Extra urgent words per brand ("*": every brand), e.g. {"鲜达": ["异物卡喉"]}.',
+    )
     lexicon: LexiconConfig = Field(default_factory=LexiconConfig)
     low_confidence: float = Field(default=0.5, ge=0.0, le=1.0, description="Below it, an agent must confirm.")
 

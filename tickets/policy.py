@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from tickets.classify import Classifier
+from tickets.classify import DEFAULT_URGENT_WORDS, Classifier, ModelClassifier
 from tickets.config import WEEKDAYS, TicketsConfig
 from tickets.enums import Category, Level, Priority
 from tickets.sla import DEFAULT_TARGETS, BusinessCalendar, SlaPolicy, Targets
@@ -18,19 +18,30 @@ class TicketPolicy:
     number_prefix: str = "FBD"
     timezone: str = "Asia/Shanghai"
     default_priority: Priority = Priority.general
-    classifier: Classifier = field(default_factory=Classifier)
+    classifier: Classifier | ModelClassifier = field(default_factory=Classifier)
     sla: SlaPolicy = field(default_factory=SlaPolicy)
     config: TicketsConfig = field(default_factory=TicketsConfig)
 
     @classmethod
     def from_config(cls, config: TicketsConfig, timezone: str = "Asia/Shanghai") -> TicketPolicy:
         lexicon = config.classification.lexicon
-        classifier = Classifier(
-            category_words=lexicon.categories or None,
-            urgent_words=lexicon.urgent,
-            major_words=lexicon.major,
-            low_confidence=config.classification.low_confidence,
-        )
+        classifier: Classifier | ModelClassifier
+        if config.classification.engine == "model":
+            classifier = ModelClassifier(
+                critical_words=config.classification.critical_words,
+                major_words=lexicon.major,
+                low_confidence=config.classification.low_confidence,
+            )
+        else:
+            classifier = Classifier(
+                category_words=lexicon.categories or None,
+                urgent_words=[
+                    *(lexicon.urgent or DEFAULT_URGENT_WORDS),
+                    *config.classification.critical_words.get("*", []),
+                ],
+                major_words=lexicon.major,
+                low_confidence=config.classification.low_confidence,
+            )
         targets = dict(DEFAULT_TARGETS)
         for grade, target in config.sla.items():
             targets[grade] = Targets(target.respond, target.resolve, target.mobilise, target.monthly_plan)

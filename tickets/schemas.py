@@ -179,8 +179,10 @@ class Classified(BaseModel):
     category: Category
     grade: Priority
     confidence: float
-    matched: dict[str, list[str]]
+    matched: dict[str, list[str]] = Field(description="The evidence: words that decided each category and the grade.")
     needs_confirmation: bool
+    categories: list[Category] = Field(default_factory=list, description="Every category that applies, primary first.")
+    type: str = Field(default="complaint", description="complaint, suggestion, enquiry, praise or other.")
 
 
 class SimilarCase(BaseModel):

@@ -19,6 +19,7 @@ from foundation.vocabulary import Priority
 from index.base import Mention, SearchRequest
 from index.text import normalize
 from tickets.classify import DEFAULT_URGENT_WORDS
+from tickets.understanding.urgency import UrgencyDetector
 
 #: Crisis words beyond the ticket classifier's urgent list: what a PR team must see within minutes.
 DEFAULT_CRITICAL_WORDS: tuple[str, ...] = (
@@ -93,13 +94,20 @@ class CriticalWordsRule(EventRule):
     def __init__(self, config: CriticalWordsConfig):
         super().__init__(config)
         self._patterns = [(w, _pattern(w)) for w in config.words]
+        # Bare words over-fire: "打不着火", "报警灯", "没有拉肚子" are no crisis. The urgent detector's harmless
+        # phrases and negations guard the matches.
+        self._guard = UrgencyDetector()
 
     def evaluate(self, ctx: EvaluationContext) -> list[Observation]:
         out = []
         for brand in self.keys(ctx):
             for mention in self.new_mentions(ctx, brand):
-                text = normalize(f"{mention.title or ''}\n{mention.text}")
-                found = [w for w, p in self._patterns if p.search(text)]
+                text = self._guard.masked(normalize(f"{mention.title or ''}\n{mention.text}"))
+                found = [
+                    w
+                    for w, p in self._patterns
+                    if any(not self._guard.negated(text, m.start()) for m in p.finditer(text))
+                ]
                 if found:
                     summary = (
                         f"{brand}: crisis words {', '.join(found)} in a {mention.platform} post: {mention.text[:80]}"

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from crawlers.items import MentionItem
 from crawlers.settings import STAT_CATEGORY, required_app_config
-from tickets.classify import Classifier
+from tickets.classify import Classifier, ModelClassifier
 from tickets.policy import TicketPolicy
 
 if TYPE_CHECKING:
@@ -31,7 +31,7 @@ class CategoryPipeline:
     (counted in ``yuqing/category/failed``) rather than lost.
     """
 
-    def __init__(self, classifier: Classifier, stats: StatsCollector):
+    def __init__(self, classifier: Classifier | ModelClassifier, stats: StatsCollector):
         self.classifier = classifier
         self.stats = stats
 

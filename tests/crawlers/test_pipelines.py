@@ -205,6 +205,7 @@ def test_category_comes_from_the_ticket_classifier(crawler):
 
 def test_category_lexicon_comes_from_the_config(parse_yaml_config, crawler_for):
     config = parse_yaml_config(SOURCES).model_copy(deep=True)
+    config.tickets.classification.engine = "lexicon"  # the word lists decide alone
     config.tickets.classification.lexicon.categories = {Category.logistics: ["闪送"]}
     pipeline = CategoryPipeline.from_crawler(crawler_for(config, "forum"))
     assert pipeline.process_item(item(text="先达的闪送一直不来")).category == "logistics"

@@ -117,15 +117,16 @@ def test_classify_lines_and_csv(tmp_path: Path) -> None:
     result = runner.invoke(app, ["classify", str(lines)])
     assert result.exit_code == EXIT_OK, result.output
     rows = result.stdout.splitlines()
-    assert rows[0] == "text,category,grade,confidence,matched"
-    assert rows[1].startswith("吃了以后食物中毒住院了,product_quality,urgent,")
-    assert rows[2].startswith("希望能增加夜间配送,suggestion,suggestion,")
+    assert rows[0] == "text,category,categories,type,grade,confidence,evidence"
+    assert rows[1].startswith("吃了以后食物中毒住院了,product_quality,product_quality")
+    assert ",complaint,urgent," in rows[1] and "urgent:中毒" in rows[1]  # the evidence behind the grade
+    assert rows[2].startswith("希望能增加夜间配送,suggestion,") and ",suggestion,suggestion," in rows[2]
     table = tmp_path / "complaints.csv"
     table.write_text("id,content\n7,骑手送错地址还骂人\n", encoding="utf-8")
     out = tmp_path / "out.csv"
     result = runner.invoke(app, ["classify", str(table), "--text-column", "content", "-o", str(out)])
     assert result.exit_code == EXIT_OK
-    assert out.read_text(encoding="utf-8").splitlines()[1].startswith("7,骑手送错地址还骂人,logistics,general,")
+    assert out.read_text(encoding="utf-8").splitlines()[1].startswith("7,骑手送错地址还骂人,logistics,")
     result = runner.invoke(app, ["classify", str(table), "--text-column", "body"])
     assert result.exit_code == EXIT_USAGE and "no column 'body'" in result.output
 

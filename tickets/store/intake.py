@@ -26,6 +26,7 @@ from tickets.numbering import next_number
 from tickets.schemas import Customer, TicketCreate, TicketOut
 from tickets.store.assignment import pick_assignee
 from tickets.store.core import OPEN_VALUES, StoreCore
+from tickets.understanding.grades import raise_only
 
 EXCERPT_CHARS = 500
 _CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: codes are read out on the phone
@@ -70,11 +71,10 @@ class Intake(StoreCore):
                 return existing, False
         now = now or utcnow()
         text = "\n".join([body.title, body.description, *(m.text for m in mentions)])
-        verdict = self.policy.classifier.classify(text)
+        verdict = self.policy.classifier.classify(text, brand=body.brand)
         category = body.category or verdict.category
-        grade = body.priority or verdict.grade
-        if verdict.grade is Priority.urgent:
-            grade = Priority.urgent  # safety is always urgent, whatever the caller thought
+        # A caller's (or a rule's) priority may raise the classifier's grade, never lower it: safety stays urgent.
+        grade = raise_only(verdict.grade, body.priority)
         try:
             with self.db.transaction() as s:
                 target = self._belongs_to(s, body, mentions)
@@ -142,6 +142,8 @@ class Intake(StoreCore):
                 "grade": verdict.grade.value,
                 "confidence": verdict.confidence,
                 "matched": verdict.matched,
+                "categories": [c.value for c in verdict.categories],
+                "type": verdict.type,
             },
             needs_confirmation=verdict.needs_confirmation and body.category is None,
             occurred_at=body.occurred_at or min((m.published_at for m in mentions), default=None),

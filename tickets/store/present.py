@@ -53,6 +53,8 @@ def ticket_out(
             confidence=data["confidence"],
             matched=data.get("matched", {}),
             needs_confirmation=ticket.needs_confirmation,
+            categories=data.get("categories") or [data["category"]],
+            type=data.get("type", "complaint"),
         )
     description = mask_text(ticket.description) if masked else ticket.description
     return TicketOut(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -29,38 +28,35 @@ def _read_rows(source: Path, text_column: str | None) -> tuple[list[str], list[d
 @handles_errors
 def classify(
     source: Annotated[
-        Path, typer.Argument(help="Texts, one per line, or a CSV with --text-column; - for stdin.", allow_dash=True)
+        Path,
+        typer.Argument(
+            help="Texts, one per line, or a CSV with --text-column; - for stdin; eval for the labelled-set table.",
+            allow_dash=True,
+        ),
     ],
     text_column: Annotated[str | None, typer.Option(help="The CSV column holding the complaint text.")] = None,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write the CSV here (default: stdout).")] = None,
 ) -> None:
-    """Classify complaints with the configured lexicon: writes CSV with the input columns plus
-    category, grade, confidence and the matched words, so admins can tune the lexicon on their own data."""
-    import csv
-
+    """Classify complaints as tickets would: writes CSV with the input columns plus category, all categories,
+    type, grade, confidence and evidence. ``yuqing classify eval``: the per-domain table on the labelled dev set."""
     from config.loader import load_config
     from config.settings import get_settings
+    from tickets.config import TicketsConfig
     from tickets.policy import TicketPolicy
+    from tickets.understanding.csvio import classify_rows
 
     settings = get_settings()
     path = settings.config_path()
-    policy = TicketPolicy.from_config(load_config(path).tickets) if path.exists() else TicketPolicy()
-    columns, rows, column = _read_rows(source, text_column)
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=[*columns, "category", "grade", "confidence", "matched"])
-    writer.writeheader()
-    for row in rows:
-        verdict = policy.classifier.classify(row.get(column) or "")
-        writer.writerow(
-            {
-                **row,
-                "category": verdict.category.value,
-                "grade": verdict.grade.value,
-                "confidence": f"{verdict.confidence:.2f}",
-                "matched": verdict.matched_text(),
-            }
-        )
-    if output:
-        output.write_text(out.getvalue(), encoding="utf-8")
+    tickets = load_config(path).tickets if path.exists() else TicketsConfig()
+    if str(source) == "eval" and not source.exists():
+        from tickets.understanding.evaluate import run
+
+        out = run("dev", tickets.classification.critical_words.get("*", []))
     else:
-        sys.stdout.write(out.getvalue())
+        policy = TicketPolicy.from_config(tickets)
+        columns, rows, column = _read_rows(source, text_column)
+        out = classify_rows(policy.classifier, columns, rows, column)
+    if output:
+        output.write_text(out, encoding="utf-8")
+    else:
+        sys.stdout.write(out if out.endswith("\n") else out + "\n")

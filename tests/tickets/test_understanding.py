@@ -1,0 +1,141 @@
+"""Complaint understanding: the labelled set's integrity, urgent cases, type, categories with evidence, grades."""
+
+from __future__ import annotations
+
+import csv
+from collections import Counter
+
+import pytest
+
+from tests.conftest import unavailable
+from tickets.classify import ModelClassifier
+from tickets.enums import Category, Priority
+from tickets.understanding.devset import LABELS, SHARED, TYPES, load
+from tickets.understanding.grades import raise_only
+from tickets.understanding.model import MODEL_PATH
+from tickets.understanding.understand import Understander
+from tickets.understanding.urgency import UrgencyDetector
+
+READER = Understander()
+
+
+def rows() -> list[dict[str, str]]:
+    with LABELS.open(encoding="utf-8", newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def test_labelled_set_is_large_varied_keyed_by_hash_and_split_by_hash() -> None:
+    labelled = rows()
+    assert len(labelled) >= 800
+    assert len({r["domain"] for r in labelled}) >= 8
+    assert len({r["hash"] for r in labelled}) == len(labelled)
+    for r in labelled:
+        assert len(r["hash"]) == 40 and "text" not in r  # labels only: the texts stay in ../shared
+        assert r["split"] == ("dev" if int(r["hash"][:8], 16) % 10 < 3 else "train")
+        cats = [Category(c) for c in r["categories"].split("|")]
+        assert r["type"] in TYPES and r["urgent"] in ("0", "1")
+        if r["type"] in ("enquiry", "suggestion"):
+            assert cats[0].value == r["type"]  # the guide: the main ask is the primary
+    splits = Counter(r["split"] for r in labelled)
+    assert splits["dev"] >= 250 and splits["train"] >= 500
+
+
+def test_labels_resolve_to_shared_texts() -> None:
+    if not SHARED.exists():
+        unavailable(f"no shared material at {SHARED}")
+    assert len(load()) == len(rows())
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "吃完这家外卖全家拉肚子",
+        "孩子吃了上吐下泻，半夜去了急诊",
+        "充电的时候电池鼓包冒烟了",
+        "宝宝用了以后身上起疹子，过敏了",
+        "酒店床上有螨虫，孩子被咬了一身包",
+        "淋浴的热水突然变烫，手被烫伤了",
+        "安全出口被锁住了，消防通道堆满杂物",
+        "孩子在你们游乐场摔伤了，工作人员不管不问",  # a child harmed
+        "再不退款我就找媒体曝光",
+        "已经打了12315，等着吧",
+        "我会起诉你们，已经找了律师",
+    ],
+)
+def test_urgent_cases_including_colloquial_forms(text: str) -> None:
+    assert UrgencyDetector().detect(text).urgent
+    assert READER.understand(text).grade is Priority.urgent
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "吃了也没有拉肚子，就是不好吃",  # negated
+        "怕拉肚子没敢吃",  # only feared
+        "车子冬天早上打不着火",  # not a fire
+        "电池报警灯一直亮，去4S店看看",  # a warning light
+        "电量不足时报警太频繁",
+        "夜景拍照曝光过度",
+        "快递慢到爆炸了",
+        "订单号3150001怎么查不到",  # a number inside a longer number
+        "媒体播放功能很差",
+    ],
+)
+def test_harmless_words_and_negations_are_not_urgent(text: str) -> None:
+    assert not UrgencyDetector().detect(text).urgent
+
+
+def test_brand_critical_words_raise_to_urgent() -> None:
+    text = "鲜达的饮料里发现异物卡喉"
+    assert ModelClassifier().classify(text, brand="鲜达").grade is not Priority.urgent
+    custom = ModelClassifier(critical_words={"鲜达": ["异物卡喉"]})
+    assert custom.classify(text, brand="鲜达").grade is Priority.urgent
+    assert custom.classify(text, brand="别家").grade is not Priority.urgent  # another brand's words
+
+
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        ("智能手环屏幕失灵", Category.product_quality),
+        ("咖啡机开机无反应", Category.product_quality),
+        ("骑手送餐超时一个小时，饭都凉了", Category.logistics),
+        ("申请退款一周了还没到账", Category.process),
+        ("客服态度恶劣，直接挂我电话", Category.service_attitude),
+    ],
+)
+def test_category_with_evidence(text: str, category: Category) -> None:
+    seen = READER.understand(text)
+    assert seen.category is category
+    assert seen.evidence.get(category.value)  # the words behind the decision, for the agent
+    assert all(word in text for word in seen.evidence[category.value])
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("建议增加夜间配送", "suggestion"),
+        ("希望能在App里加个开发票的入口", "suggestion"),
+        ("请问怎么申请退款", "enquiry"),
+        ("想咨询一下保修期是多久？", "enquiry"),
+        ("东西很好用，物流也快，好评", "praise"),
+        ("收到的杯子是碎的，太差了", "complaint"),
+    ],
+)
+def test_type(text: str, kind: str) -> None:
+    assert READER.understand(text).type == kind
+
+
+def test_suggestion_is_not_logistics_and_gets_the_suggestion_grade() -> None:
+    seen = READER.understand("建议你们出一个小份的套餐")
+    assert seen.category is Category.suggestion and seen.grade is Priority.suggestion
+
+
+def test_a_rule_may_raise_a_grade_never_lower_it() -> None:
+    assert raise_only(Priority.urgent, Priority.general) is Priority.urgent
+    assert raise_only(Priority.general, Priority.urgent) is Priority.urgent
+    assert raise_only(Priority.major, Priority.general) is Priority.major
+    assert raise_only(Priority.general, None) is Priority.general
+
+
+def test_model_artifact_is_small() -> None:
+    assert MODEL_PATH.stat().st_size < 3_000_000

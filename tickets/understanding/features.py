@@ -1,0 +1,113 @@
+"""What the complaint model reads from a text: jieba words, character bigrams, aspect-lexicon hits and type cues.
+
+Feature names carry a prefix so evidence can be shown in words: ``w:`` a jieba word, ``c:`` a character bigram,
+``a:<category>`` how many aspect words of that category the text names (not negated), ``t:`` a cue of the text's
+type (a question, a proposal, the sentiment). Values are binary except the aspect counts and the sentiment;
+:func:`finish` L2-normalises the words and bigrams the model knows (so long and short texts weigh alike) and
+keeps the cue features as they are, the same way in training and prediction.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Container, Mapping
+from functools import lru_cache
+from typing import Any
+
+import jieba
+
+from index.text import normalize
+from tickets.enums import Category
+from tickets.understanding.lexicon import ASPECT_WORDS, BUSINESS_WORDS
+
+_CJK_RUN = re.compile(r"[\u4e00-\u9fff]+")
+_TOKEN = re.compile(r"[\u4e00-\u9fff]|[a-z0-9]")
+# A cue right after one of these, within a few characters and no clause break, is negated ("没有异物").
+NEGATIONS = ("没有", "没", "无", "未", "不是", "并非", "不会")
+_CLAUSE = re.compile(r"[,，。.!！?？;；\s]")
+
+_QUESTION = re.compile(
+    r"请问|咨询|想问|问一下|问下|怎么办|怎么|如何|能否|是否|多久|什么时候|哪里|哪儿|有没有|吗\?|么\?|呢\?"
+)
+_PROPOSAL = re.compile(
+    r"建议|希望|最好能|能不能|可不可以|可否|改进|改善|优化|应该|要是能|如果能|就好了|加个|增加|提个意见"
+)
+_ADVICE_TO_BUYERS = re.compile(r"(建议|劝)(大家|各位|亲们|朋友|买家|想买|别|不要|慎|谨慎)")
+
+
+@lru_cache(maxsize=1)
+def _aspect_patterns() -> dict[Category, list[tuple[str, re.Pattern[str]]]]:
+    return {cat: [(w, re.compile(re.escape(normalize(w)))) for w in words] for cat, words in ASPECT_WORDS.items()}
+
+
+@lru_cache(maxsize=1)
+def business_words() -> tuple[str, ...]:
+    return tuple(normalize(w) for w in BUSINESS_WORDS)
+
+
+def _negated(text: str, start: int) -> bool:
+    before = _CLAUSE.split(text[max(0, start - 4) : start])[-1]
+    return any(neg in before for neg in NEGATIONS)
+
+
+def aspect_hits(folded: str) -> dict[Category, list[str]]:
+    """The aspect words a (normalised) text names, per category, negated ones left out."""
+    out: dict[Category, list[str]] = {}
+    for cat, patterns in _aspect_patterns().items():
+        for word, pattern in patterns:
+            if any(not _negated(folded, m.start()) for m in pattern.finditer(folded)):
+                out.setdefault(cat, []).append(word)
+    return out
+
+
+def words(folded: str) -> list[str]:
+    """jieba words of a normalised text, punctuation and spaces left out."""
+    return [w for w in jieba.lcut(folded) if _TOKEN.search(w)]
+
+
+@lru_cache(maxsize=1)
+def _sentiment() -> Any:
+    from sentiment.zh import ZhScorer
+
+    return ZhScorer()
+
+
+def sentiment_of(text: str) -> float:
+    """The shipped Chinese sentiment model's probability that ``text`` is positive (0.5 when unscored)."""
+    score = _sentiment().score_batch([text])[0]
+    return 0.5 if score is None else float(score)
+
+
+def extract(text: str) -> dict[str, float]:
+    """Raw features of one text (before :func:`vectorize`)."""
+    folded = normalize(text)
+    out: dict[str, float] = {}
+    for word in words(folded):
+        out["w:" + word] = 1.0
+    for run in _CJK_RUN.findall(folded):
+        for i in range(len(run) - 1):
+            out["c:" + run[i : i + 2]] = 1.0
+    for cat, hits in aspect_hits(folded).items():
+        out["a:" + cat.value] = min(len(hits), 4) / 4
+    business = sum(1 for word in business_words() if word in folded)
+    if business:
+        out["a:business"] = min(business, 4) / 4
+    if _QUESTION.search(folded) or folded.rstrip().endswith("?"):
+        out["t:question"] = 1.0
+    if _PROPOSAL.search(folded):
+        out["t:proposal"] = 1.0
+    if _ADVICE_TO_BUYERS.search(folded):
+        out["t:advice"] = 1.0
+    out["t:len"] = min(math.log1p(len(folded)) / 6.0, 1.0)
+    out["t:sentiment"] = 2.0 * sentiment_of(text) - 1.0
+    return out
+
+
+def finish(raw: Mapping[str, float], known: Container[str]) -> dict[str, float]:
+    """The known features of ``raw``: words and bigrams L2-normalised together, cue features (``a:``, ``t:``) kept."""
+    text = {name: v for name, v in raw.items() if name[:2] in ("w:", "c:") and name in known}
+    norm = math.sqrt(sum(v * v for v in text.values())) or 1.0
+    out = {name: v / norm for name, v in text.items()}
+    out.update({name: v for name, v in raw.items() if name[:2] in ("a:", "t:") and name in known})
+    return out

@@ -1,0 +1,71 @@
+"""The type of a text — complaint, suggestion, enquiry, praise or other — from the model and a few cue rules.
+
+The learned ``type`` head separates complaint, praise and other well; suggestions and enquiries are rare in any
+labelled set, so explicit cues decide them: asking forms ("请问", "想咨询", "有没有人知道") or an interrogative with a
+question mark make an enquiry, a proposal to the business ("建议增加", "希望能", "能不能出") makes a suggestion —
+unless the text is plainly a complaint (差评, 退款, 坏了 …), when the question is rhetorical or the proposal an
+aside and it stays a complaint.
+"""
+
+from __future__ import annotations
+
+import re
+
+from index.text import normalize
+
+TYPES = ("complaint", "suggestion", "enquiry", "praise", "other")
+#: A text naming no product, service or shop is "other" once the head gives "other" this much.
+OTHER_AT = 0.3
+
+_ASK = re.compile(
+    r"请问|咨询一下|咨询下|想咨询|我想咨询|想问|问一下|问下|求问|求助|请教|有没有人知道|谁知道|谁能告诉|能告诉我|麻烦告知|请告知"
+    r"|怎么(获取|申请|办理|操作|设置|使用|用|弄|做|开通|取消|退|联系|查|买)|如何(获取|申请|办理|操作|设置|使用|开通|取消|查)"
+)
+_INTERROGATIVE = re.compile(
+    r"怎么|如何|什么时候|多久|哪里|哪儿|哪个|是否|能否|能不能|可不可以|可以.{0,8}吗|有没有|多少|几天|啥|什么"
+)
+_PROPOSAL = re.compile(
+    r"(?<!不)建议(?!大家|各位|亲们|买家|朋友|慎|谨慎|不要|别|千万|购买|买)|提(个|点)?(意见|建议)"
+    r"|希望(你们|贵|商家|店家|平台|官方|厂家|能|可以|以后|下次|早日|尽快|增加|改进|推出|出|多|把|再)"
+    r"|(能不能|可不可以|可否|能否|是否可以)(增加|加|出|提供|改|推出|开通|支持|多|把|再)"
+    r"|最好(能|可以)|应该(增加|加个|加上|提供|推出|多出|改成)|要是能|如果能.{0,16}(就好|更好|就更)|就更好了|改进一下|优化一下"
+)
+_COMPLAINT = re.compile(
+    r"差评|垃圾|太差|很差|极差|差劲|坑|骗|失望|投诉|退款|退货|坏了|恶心|难吃|气死|无语|态度差|不满|欺诈|假货|烂|过分|醉了"
+)
+
+
+_PRAISE = re.compile(r"好评|不错|很好|挺好|非常好|满意|喜欢|赞|值得|推荐|给力|好吃|好用|惊喜|谢谢|感谢")
+
+
+def cues(text: str) -> tuple[bool, bool, bool]:
+    """(asks a question, proposes a change, plainly complains) for a text."""
+    folded = normalize(text)
+    question = bool(_ASK.search(folded)) or ("?" in folded and bool(_INTERROGATIVE.search(folded)))
+    return question, bool(_PROPOSAL.search(folded)), bool(_COMPLAINT.search(folded))
+
+
+def decide(text: str, scores: dict[str, float], aspects: bool, commercial: bool) -> str:
+    """The type: the learned head's choice, turned into enquiry or suggestion by the cues.
+
+    ``aspects``: the text names an aspect of a product or service (broken, late, rude, refund …); then it is
+    not "other" (a personal post or news), since the head learned "other" mostly from social posts.
+    ``commercial``: it names at least a product, a shop or a purchase; a text naming none is "other" as soon as
+    the head leans that way.
+    """
+    learned = max(scores, key=lambda k: scores[k])
+    if learned == "other" and aspects:
+        learned = max(("complaint", "praise"), key=lambda k: scores.get(k, 0.0))
+    elif learned in ("complaint", "praise") and not commercial and scores.get("other", 0.0) >= OTHER_AT:
+        learned = "other"  # no product, service or shop named, and the head half thinks so: a personal post
+    question, proposal, complains = cues(text)
+    if learned in ("enquiry", "suggestion") and not (question or proposal):
+        # Without a cue the head's rare classes are guesses: fall back to the best of the common ones.
+        learned = max(("complaint", "praise", "other"), key=lambda k: scores.get(k, 0.0))
+    if complains:
+        return learned
+    if question:
+        return "enquiry"
+    if proposal and not _PRAISE.search(normalize(text)):
+        return "suggestion"  # a proposal sounds positive; without words of praise it is not praise
+    return learned

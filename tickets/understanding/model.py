@@ -1,0 +1,169 @@
+"""The trained complaint model: linear heads over :mod:`.features`, stored as a small JSON file.
+
+Three heads share the features: ``applies`` (one sigmoid per category: does it apply?), ``primary`` (softmax: the
+main category) and ``type`` (softmax: complaint, suggestion, enquiry, praise, other). Prediction needs only this
+module and the JSON — no scikit-learn — and explains itself: the evidence of a category is the words whose weight
+pushed that category up most in this text.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from index.text import normalize
+from tickets.enums import Category
+from tickets.understanding.features import aspect_hits, extract, finish
+
+MODEL_PATH = Path(__file__).resolve().parent / "complaint_model.json"
+#: A category other than the primary is listed when its ``applies`` probability reaches this.
+APPLIES_AT = 0.5
+#: Words never shown as evidence: they carry weight in the model only as context.
+STOPWORDS = frozenset(
+    """
+    的了 了的 是的 就是 还是 但是 可是 不过 而且 然后 因为 所以 这个 那个 这样 那样 一个 一下 一点 有点 有些 什么 怎么
+    我们 你们 他们 自己 已经 还有 没有 不是 真的 非常 比较 感觉 觉得 知道 时候 现在 东西 这次 一次 以后 以前 可以 应该
+    不能 不管 不会 不要 一直 还有 只是 只有 结果 问题
+    """.split()
+)
+
+
+@dataclass(frozen=True)
+class Head:
+    """A linear layer: per class a bias and sparse weights by feature name."""
+
+    classes: tuple[str, ...]
+    bias: tuple[float, ...]
+    weights: tuple[dict[str, float], ...]
+
+    def scores(self, x: dict[str, float]) -> list[float]:
+        return [
+            b + sum(w.get(name, 0.0) * v for name, v in x.items()) for b, w in zip(self.bias, self.weights, strict=True)
+        ]
+
+    def contributions(self, cls: str, x: dict[str, float]) -> list[tuple[float, str]]:
+        w = self.weights[self.classes.index(cls)]
+        return sorted(((w[name] * v, name) for name, v in x.items() if name in w), reverse=True)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"classes": list(self.classes), "bias": list(self.bias), "weights": list(self.weights)}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Head:
+        return cls(tuple(data["classes"]), tuple(data["bias"]), tuple(data["weights"]))
+
+
+def _softmax(scores: list[float]) -> list[float]:
+    top = max(scores)
+    exps = [math.exp(s - top) for s in scores]
+    total = sum(exps)
+    return [e / total for e in exps]
+
+
+def _sigmoid(score: float) -> float:
+    return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, score))))
+
+
+@dataclass(frozen=True)
+class Prediction:
+    """What the model read: categories (primary first) with probabilities, the type, and evidence per category."""
+
+    categories: tuple[Category, ...]
+    scores: dict[Category, float]
+    type: str
+    type_scores: dict[str, float]
+    evidence: dict[Category, list[str]] = field(default_factory=dict)
+
+    @property
+    def primary(self) -> Category:
+        return self.categories[0]
+
+
+class ComplaintModel:
+    """Loads the JSON artifact and predicts; ``vocabulary`` maps each known feature to its L2 weight."""
+
+    def __init__(self, vocabulary: frozenset[str], applies: Head, primary: Head, kind: Head, meta: dict[str, Any]):
+        self.vocabulary = vocabulary
+        self.applies = applies
+        self.primary = primary
+        self.kind = kind
+        self.meta = meta
+
+    @classmethod
+    def load(cls, path: Path = MODEL_PATH) -> ComplaintModel:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return cls(
+            frozenset(data["vocabulary"]),
+            Head.from_json(data["applies"]),
+            Head.from_json(data["primary"]),
+            Head.from_json(data["type"]),
+            data.get("meta", {}),
+        )
+
+    def save(self, path: Path) -> None:
+        data = {
+            "meta": self.meta,
+            "vocabulary": sorted(self.vocabulary),
+            "applies": self.applies.to_json(),
+            "primary": self.primary.to_json(),
+            "type": self.kind.to_json(),
+        }
+        path.write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+
+    def features(self, text: str) -> dict[str, float]:
+        return finish(extract(text), self.vocabulary)
+
+    def predict(self, text: str, evidence: int = 4) -> Prediction:
+        x = self.features(text)
+        applies = {Category(c): _sigmoid(s) for c, s in zip(self.applies.classes, self.applies.scores(x), strict=True)}
+        main = dict(zip(self.primary.classes, _softmax(self.primary.scores(x)), strict=True))
+        primary = Category(max(main, key=lambda c: main[c]))
+        if primary is Category.other:
+            # "other" only when nothing applies: a category the applies head is sure of wins over it.
+            named = [c for c, p in applies.items() if c is not Category.other and p >= APPLIES_AT]
+            if named:
+                primary = max(named, key=lambda c: applies[c])
+        extra = sorted(
+            (c for c, p in applies.items() if p >= APPLIES_AT and c not in (primary, Category.other)),
+            key=lambda c: -applies[c],
+        )
+        categories = (primary, *extra)
+        kinds = dict(zip(self.kind.classes, _softmax(self.kind.scores(x)), strict=True))
+        kind = max(kinds, key=lambda k: kinds[k])
+        found = {cat: self._evidence(cat, text, x, evidence) for cat in categories if cat is not Category.other}
+        return Prediction(categories, applies, kind, kinds, {c: w for c, w in found.items() if w})
+
+    def evidence(self, cat: Category, text: str, limit: int = 4) -> list[str]:
+        """The words behind ``cat`` in ``text`` (for a category chosen after prediction)."""
+        return self._evidence(cat, text, self.features(text), limit)
+
+    def _evidence(self, cat: Category, text: str, x: dict[str, float], limit: int) -> list[str]:
+        """The words that pushed ``cat`` up most: jieba words and bigrams as written, aspect hits as the words."""
+        folded = normalize(text)
+        out: list[str] = []
+        for weight, name in self.applies.contributions(cat.value, x):
+            if weight <= 0 or len(out) >= limit:
+                break
+            kind, _, value = name.partition(":")
+            if kind == "a" and value in Category.__members__:
+                surface = aspect_hits(folded).get(Category(value), [])
+            elif kind == "w":  # bigrams cross word boundaries ("了以"): they weigh, but explain nothing
+                surface = [value]
+            else:
+                continue
+            for word in surface:
+                if word in STOPWORDS or (len(word) < 2 and kind != "a"):
+                    continue  # a function word or a lone character explains nothing to an agent
+                if len(out) < limit and not any(word in seen or seen in word for seen in out):
+                    out.append(word)
+        return out
+
+
+@lru_cache(maxsize=1)
+def shipped_model() -> ComplaintModel:
+    """The committed model (loaded once per process)."""
+    return ComplaintModel.load()

@@ -1,0 +1,132 @@
+"""One reading of a complaint: categories with evidence, type, grade — the model, the urgent rules and config.
+
+The grade is decided here, in this order: urgent when :mod:`.urgency` finds harm or a threat (never lowered by
+anything later), major when the text reports repetition, many victims or fraud, suggestion when the type is a
+suggestion, else general.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from index.text import normalize
+from tickets.enums import Category, Priority
+from tickets.understanding.features import aspect_hits, business_words
+from tickets.understanding.kind import decide
+from tickets.understanding.model import APPLIES_AT, ComplaintModel, Prediction, shipped_model
+from tickets.understanding.urgency import UrgencyDetector
+
+#: Repetition, many people affected, fraud or a regulator complaint already lodged: a major case.
+MAJOR_CUES: tuple[str, ...] = tuple(
+    """
+    多次 反复 再次 又一次 第三次 第二次 屡次 三番五次 不是一两次 群体 集体 很多人 好几个人 全家 工商 消协 投诉无门
+    骗子 欺诈 诈骗 骗人 虚假宣传 假货 again scam fraud
+    """.split()
+)
+
+
+@dataclass(frozen=True)
+class Understanding:
+    """Categories (primary first), type, grade, and the words behind each decision."""
+
+    categories: tuple[Category, ...]
+    type: str
+    grade: Priority
+    confidence: float
+    evidence: dict[str, list[str]] = field(default_factory=dict)
+
+    @property
+    def category(self) -> Category:
+        return self.categories[0]
+
+    @property
+    def urgent(self) -> bool:
+        return self.grade is Priority.urgent
+
+    def evidence_text(self) -> str:
+        """``product_quality:屏幕|失灵; urgent:冒烟`` for CSV and display."""
+        return "; ".join(f"{key}:{'|'.join(words)}" for key, words in self.evidence.items())
+
+
+class Understander:
+    """Reads complaints; ``critical_words`` are a brand's own urgent terms (config ``tickets.classification``)."""
+
+    def __init__(
+        self,
+        model: ComplaintModel | None = None,
+        critical_words: Sequence[str] = (),
+        major_words: Sequence[str] | None = None,
+    ):
+        self.model = model or shipped_model()
+        self.urgency = UrgencyDetector(extra=critical_words)
+        words = MAJOR_CUES if major_words is None else tuple(major_words)
+        self._major = [(w, re.compile(re.escape(normalize(w)))) for w in words]
+
+    def understand(self, text: str) -> Understanding:
+        prediction = self.model.predict(text)
+        folded = normalize(text)
+        aspects = bool(aspect_hits(folded))
+        commercial = aspects or any(w in folded for w in business_words())
+        kind = decide(text, prediction.type_scores, aspects, commercial)
+        urgent = self.urgency.detect(text)
+        # Illness in a post about no product or service (a personal diary) opens no ticket; a hazard or a threat
+        # always does, and harm or a threat is never praise.
+        is_urgent = urgent.urgent and (
+            urgent.threat or urgent.hazard or commercial or kind != "other" or _about_business(prediction)
+        )
+        if is_urgent and kind in ("praise", "other"):
+            kind = "complaint"
+        categories = _categories(prediction, kind)
+        if is_urgent and (urgent.hazard or not urgent.threat) and kind == "complaint":
+            categories = _harm_first(categories, prediction)
+        evidence: dict[str, list[str]] = {}
+        for cat in categories:
+            words = prediction.evidence.get(cat) or self.model.evidence(cat, text)
+            if words:
+                evidence[cat.value] = words
+        major = [w for w, pattern in self._major if pattern.search(folded)]
+        if is_urgent:
+            grade = Priority.urgent
+            evidence["urgent"] = list(urgent.evidence)
+        elif major and kind == "complaint":
+            grade = Priority.major
+            evidence["major"] = major
+        elif kind == "suggestion":
+            grade = Priority.suggestion
+        else:
+            grade = Priority.general
+        confidence = round(prediction.scores.get(categories[0], 0.0), 2)
+        return Understanding(categories, kind, grade, confidence, evidence)
+
+
+_ASPECTS = (Category.product_quality, Category.service_attitude, Category.logistics, Category.process)
+
+
+def _about_business(prediction: Prediction) -> bool:
+    return any(prediction.scores.get(c, 0.0) >= APPLIES_AT for c in _ASPECTS)
+
+
+def _harm_first(categories: tuple[Category, ...], prediction: Prediction) -> tuple[Category, ...]:
+    """Harm to the body or a hazard comes from what was sold — product quality leads — unless a person or a
+    procedure is plainly at fault (service attitude or process primary and sure)."""
+    primary = categories[0]
+    if primary in (Category.service_attitude, Category.process) and prediction.scores.get(primary, 0.0) >= APPLIES_AT:
+        return categories if Category.product_quality in categories else (*categories, Category.product_quality)
+    rest = [c for c in categories if c not in (Category.product_quality, Category.other)]
+    return (Category.product_quality, *rest)
+
+
+def _categories(prediction: Prediction, kind: str) -> tuple[Category, ...]:
+    """Primary first. An enquiry or suggestion leads with that category; a complaint or praise is about some
+    aspect, so ``other`` stays only when nothing applies and the text is not about a product or service."""
+    aspects = [c for c in prediction.categories if c in _ASPECTS]
+    if kind in ("enquiry", "suggestion"):
+        return (Category(kind), *aspects)
+    if kind in ("complaint", "praise") and not aspects:
+        best = max(_ASPECTS, key=lambda c: prediction.scores.get(c, 0.0))
+        return (best,)
+    if kind == "other" and not aspects:
+        return (Category.other,)
+    return tuple(aspects) or (Category.other,)
