@@ -189,7 +189,7 @@ def format_table(results: dict[str, dict[str, Score]], real: Sequence[str] = ())
     """A plain-text table: one row per detector and file, then the totals (and the real series' totals)."""
     lines = [f"{'detector':<30} {'series':<32} {'caught':>7} {'false/wk':>9} {'false':>6} {'delay min':>10}"]
     for detector, scores in results.items():
-        rows = list(scores.items()) + [("ALL", total(scores))]
+        rows = [*scores.items(), ("ALL", total(scores))]
         if real:
             rows.append(("REAL (" + ", ".join(real) + ")", total(scores, real)))
         for name, s in rows:

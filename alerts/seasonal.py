@@ -113,6 +113,16 @@ def _predict(window_ref: float, span_ref: float, span: float, params: SeasonalPa
     return window_ref * level, level
 
 
+def _errors(lags: Sequence[Lag], params: SeasonalParams) -> list[float]:
+    window_ref = _median([lag.window for lag in lags])
+    span_ref = _median([lag.span for lag in lags])
+    out = []
+    for lag in lags:
+        predicted, _ = _predict(window_ref, span_ref, lag.span, params)
+        out.append(math.log((lag.window + 0.5) / (predicted + 0.5)))
+    return out
+
+
 def _spread_of(errors: Sequence[float], params: SeasonalParams) -> float:
     size = sorted(abs(e) for e in errors)
     if not size:
@@ -139,17 +149,13 @@ def assess(
     window_ref = _median([lag.window for lag in lags])
     span_ref = _median([lag.span for lag in lags])
     expected, level = _predict(window_ref, span_ref, span, params)
-    # How far this recipe was off on each past day: its log errors, less what counting noise explains.
-    errors = []
-    for lag in lags:
-        predicted, _ = _predict(window_ref, span_ref, lag.span, params)
-        errors.append(math.log((lag.window + 0.5) / (predicted + 0.5)))
+    # How far this recipe was off on each past day and week (each against its own references): its log errors,
+    # less what counting noise explains. Days and weeks pooled: a handful of weeks alone is too few to say.
+    errors = [e for group in (daily, weekly) if len(group) >= 2 for e in _errors(group, params)]
     robust = _spread_of(errors, params)
     spread = max(params.min_spread, math.sqrt(max(0.0, robust * robust - 1.0 / max(expected, 1.0))))
     p_value = tail(count, expected, spread)
-    firing = (
-        p_value < params.max_p and count >= params.min_count and count >= params.min_ratio * max(expected, 1e-9)
-    )
+    firing = p_value < params.max_p and count >= params.min_count and count >= params.min_ratio * max(expected, 1e-9)
     return Assessment(
         firing,
         count,
