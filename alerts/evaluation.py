@@ -28,8 +28,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
-from alerts.backtest import Point
+from alerts.backtest import Point, notifications
+from alerts.baselines import elastalert_spike, same_hour_of_week_z
+from alerts.rules.base import RuleType
+from alerts.rules.volume_spike import VolumeSpikeConfig, VolumeSpikeRule
 from yuqing.errors import InvalidQuery
 from yuqing.timeutil import to_utc
 
@@ -200,3 +204,27 @@ def format_table(results: dict[str, dict[str, Score]], real: Sequence[str] = ())
             )
         lines.append("")
     return "\n".join(lines)
+
+
+def rule_detector(rule: RuleType[Any]) -> Detector:
+    """A window rule as a detector: the moments it notifies when replayed at the end of each row."""
+
+    def detect(points: Sequence[Point], step: timedelta) -> list[datetime]:
+        return notifications(rule, points, step)
+
+    return detect
+
+
+def default_spike_rule(**options: Any) -> RuleType[Any]:
+    """``volume_spike`` with its defaults (and ``options``), for one series."""
+    config = VolumeSpikeConfig.model_validate({"name": "volume_spike", "type": "volume_spike", **options})
+    return VolumeSpikeRule(config)
+
+
+def with_baselines(detectors: dict[str, Detector]) -> dict[str, Detector]:
+    """``detectors`` and the two baselines, computed in the same run."""
+    return {
+        **detectors,
+        "baseline: ElastAlert spike x3": elastalert_spike,
+        "baseline: hour-of-week z>3": same_hour_of_week_z,
+    }

@@ -113,22 +113,28 @@ def _predict(window_ref: float, span_ref: float, span: float, params: SeasonalPa
     return window_ref * level, level
 
 
-def _errors(lags: Sequence[Lag], params: SeasonalParams) -> list[float]:
+def _errors(lags: Sequence[Lag], params: SeasonalParams) -> list[tuple[float, float]]:
+    """(relative error, prediction) of the recipe on each lag, against the lags' own references."""
     window_ref = _median([lag.window for lag in lags])
     span_ref = _median([lag.span for lag in lags])
     out = []
     for lag in lags:
         predicted, _ = _predict(window_ref, span_ref, lag.span, params)
-        out.append(math.log((lag.window + 0.5) / (predicted + 0.5)))
+        predicted = max(predicted, 0.5)
+        out.append(((lag.window - predicted) / predicted, predicted))
     return out
 
 
-def _spread_of(errors: Sequence[float], params: SeasonalParams) -> float:
-    size = sorted(abs(e) for e in errors)
-    if not size:
+def _overdispersion(errors: Sequence[tuple[float, float]], params: SeasonalParams) -> float:
+    """The relative spread beyond counting noise: a robust quantile of the squared relative errors, as a
+    variance, less the Poisson part (1/mean) that any count has."""
+    if not errors:
         return 0.0
-    q = size[min(len(size) - 1, int(params.spread_quantile * len(size)))]
-    return q / statistics.NormalDist().inv_cdf(0.5 + params.spread_quantile / 2)
+    squares = sorted(e * e for e, _ in errors)
+    q = squares[min(len(squares) - 1, int(params.spread_quantile * len(squares)))]
+    z = statistics.NormalDist().inv_cdf(0.5 + params.spread_quantile / 2)
+    poisson_part = _median([1.0 / p for _, p in errors])
+    return math.sqrt(max(0.0, q / (z * z) - poisson_part))
 
 
 def assess(
@@ -152,8 +158,7 @@ def assess(
     # How far this recipe was off on each past day and week (each against its own references): its log errors,
     # less what counting noise explains. Days and weeks pooled: a handful of weeks alone is too few to say.
     errors = [e for group in (daily, weekly) if len(group) >= 2 for e in _errors(group, params)]
-    robust = _spread_of(errors, params)
-    spread = max(params.min_spread, math.sqrt(max(0.0, robust * robust - 1.0 / max(expected, 1.0))))
+    spread = max(params.min_spread, _overdispersion(errors, params))
     p_value = tail(count, expected, spread)
     firing = p_value < params.max_p and count >= params.min_count and count >= params.min_ratio * max(expected, 1e-9)
     return Assessment(

@@ -62,7 +62,7 @@ class VolumeSpikeConfig(RuleConfig):
     baseline_weeks: int = Field(default=4, ge=0, le=26, description="seasonal: past weeks at the same time.")
     min_weeks: int = Field(default=2, ge=1, description="seasonal: weeks with data before the weekly rhythm is used.")
     max_p: float = Field(
-        default=1e-6, gt=0, lt=1, description="seasonal: fires when a count at least this high is this improbable."
+        default=1e-5, gt=0, lt=1, description="seasonal: fires when a count at least this high is this improbable."
     )
     min_spread: float = Field(
         default=0.1, ge=0, description="seasonal: the least relative spread assumed beyond counting noise."
