@@ -208,10 +208,14 @@ _KINDS = {Action.open: "fired", Action.remind: "reminded", Action.resolve: "reso
 
 
 def notifications(
-    rule: RuleType[Any], points: Sequence[Point], step: timedelta, timezone: str = "UTC"
+    rule: RuleType[Any],
+    points: Sequence[Point],
+    step: timedelta,
+    timezone: str = "UTC",
+    kinds: tuple[str, ...] = ("fired", "reminded"),
 ) -> list[datetime]:
     """The moments (row ends) at which ``rule``, evaluated at the end of each row, notifies someone: an
-    incident opening or a reminder."""
+    incident opening or a reminder (``kinds``)."""
     if rule.kind != "window":
         raise InvalidQuery(
             f"{rule.type_name} looks at single mentions; backtests run count-based rules "
@@ -220,14 +224,13 @@ def notifications(
     store = SeriesStore(points, step)
     brands = list(rule.config.brands) or ["series"]
     ends = [p.timestamp + step for p in points]
-    return [e.at for e in replay(rule, store, ends, brands, timezone) if e.kind in ("fired", "reminded")]
+    return [e.at for e in replay(rule, store, ends, brands, timezone) if e.kind in kinds]
 
 
 def backtest(rule: RuleType[Any], points: Sequence[Point], step: timedelta, timezone: str = "UTC") -> list[int]:
-    """One 0/1 per row: 1 where a notification goes out (an incident opens, or a reminder) when the rule is
-    evaluated at the end of that row."""
-    sent = set(notifications(rule, points, step, timezone))
-    return [1 if p.timestamp + step in sent else 0 for p in points]
+    """One 0/1 per row: 1 where an incident opens when the rule is evaluated at the end of that row."""
+    opened = set(notifications(rule, points, step, timezone, kinds=("fired",)))
+    return [1 if p.timestamp + step in opened else 0 for p in points]
 
 
 def write_backtest(points: Sequence[Point], alerts: Sequence[int]) -> str:

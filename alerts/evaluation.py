@@ -228,3 +228,13 @@ def with_baselines(detectors: dict[str, Detector]) -> dict[str, Detector]:
         "baseline: ElastAlert spike x3": elastalert_spike,
         "baseline: hour-of-week z>3": same_hour_of_week_z,
     }
+
+
+def evaluation_table(windows: Path, directory: Path, rule: RuleType[Any] | None = None) -> str:
+    """``yuqing alerts eval``: ``rule`` (default: ``volume_spike`` with its defaults) and the baselines on
+    every series of ``windows`` in ``directory``, as a table; the real (non-artificial) series summed apart."""
+    series = load_labelled(windows, directory)
+    rule = rule or default_spike_rule()
+    results = evaluate(series, with_baselines({f"{rule.name} ({rule.type_name})": rule_detector(rule)}))
+    real = [s.name for s in series if not s.name.startswith("art_")]
+    return format_table(results, real)
