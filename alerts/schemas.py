@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from yuqing.timeutil import to_utc
 
-EventKind = Literal["fired", "resolved", "ticket", "error"]
+EventKind = Literal["fired", "reminded", "resolved", "ticket", "error"]
 
 
 class AlertItem(BaseModel):
