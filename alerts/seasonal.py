@@ -45,6 +45,8 @@ class SeasonalParams:
     level_prior: float = 5.0
     max_level: float = 10.0
     spread_quantile: float = 0.5
+    #: How many standard errors the spread estimate is widened by (see :func:`_overdispersion`).
+    spread_margin: float = 1.0
 
 
 @dataclass(frozen=True)
@@ -134,7 +136,10 @@ def _overdispersion(errors: Sequence[tuple[float, float]], params: SeasonalParam
     q = squares[min(len(squares) - 1, int(params.spread_quantile * len(squares)))]
     z = statistics.NormalDist().inv_cdf(0.5 + params.spread_quantile / 2)
     poisson_part = _median([1.0 / p for _, p in errors])
-    return math.sqrt(max(0.0, q / (z * z) - poisson_part))
+    # A spread read off a handful of past days is itself uncertain, and where it comes out small by chance the
+    # rule would fire on noise: widen it by its standard error (about 1/sqrt(n) relative), as a Student t
+    # widens a normal interval.
+    return math.sqrt(max(0.0, q / (z * z) - poisson_part)) * (1.0 + params.spread_margin / math.sqrt(len(errors)))
 
 
 def assess(

@@ -67,6 +67,11 @@ class VolumeSpikeConfig(RuleConfig):
     min_spread: float = Field(
         default=0.1, ge=0, description="seasonal: the least relative spread assumed beyond counting noise."
     )
+    spread_margin: float = Field(
+        default=1.0,
+        ge=0,
+        description="seasonal: widen the spread read off past days by this many of its standard errors.",
+    )
     sensitivity: float = Field(default=3.0, gt=0, description="mad: robust standard deviations above the median.")
     min_count: int = Field(default=10, ge=1, description="Fewer mentions than this never fire.")
     min_ratio: float = Field(default=1.5, ge=1.0, description="And at least this multiple of what is usual.")
@@ -90,6 +95,7 @@ class VolumeSpikeConfig(RuleConfig):
         return SeasonalParams(
             max_p=self.max_p,
             min_spread=self.min_spread,
+            spread_margin=self.spread_margin,
             min_count=self.min_count,
             min_ratio=self.min_ratio,
             min_history_days=self.min_history_days,
@@ -160,11 +166,7 @@ class VolumeSpikeRule(RuleType[VolumeSpikeConfig]):
             def has_data(past_end: datetime, brand: str = brand) -> bool:
                 # A past day with no data at all (before history began, or an outage) says nothing about what
                 # is usual: it is left out rather than counted as a quiet day.
-                return bool(
-                    ctx.store.count(
-                        self.scope(ctx, brand, past_end - timedelta(hours=12), past_end + timedelta(hours=12))
-                    )
-                )
+                return bool(ctx.store.count(self.scope(ctx, brand, past_end - DAY, past_end)))
 
             current = counted(start, end)
             if cfg.method == "seasonal":
