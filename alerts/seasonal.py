@@ -128,18 +128,22 @@ def _errors(lags: Sequence[Lag], params: SeasonalParams) -> list[tuple[float, fl
 
 
 def _overdispersion(errors: Sequence[tuple[float, float]], params: SeasonalParams) -> float:
-    """The relative spread beyond counting noise: a robust quantile of the squared relative errors, as a
-    variance, less the Poisson part (1/mean) that any count has."""
+    """The relative spread beyond counting noise: a robust quantile of the squared relative errors, read as a
+    variance, less what counting noise explains (Poisson noise of the day itself, 1/mean, and of the median
+    it was compared with, about pi/2n of that)."""
     if not errors:
         return 0.0
     squares = sorted(e * e for e, _ in errors)
-    q = squares[min(len(squares) - 1, int(params.spread_quantile * len(squares)))]
+    position = params.spread_quantile * (len(squares) - 1)
+    low = int(position)
+    high = min(low + 1, len(squares) - 1)
+    q = squares[low] + (squares[high] - squares[low]) * (position - low)
     z = statistics.NormalDist().inv_cdf(0.5 + params.spread_quantile / 2)
-    poisson_part = _median([1.0 / p for _, p in errors])
+    counting = _median([1.0 / p for _, p in errors]) * (1.0 + math.pi / (2 * len(errors)))
     # A spread read off a handful of past days is itself uncertain, and where it comes out small by chance the
     # rule would fire on noise: widen it by its standard error (about 1/sqrt(n) relative), as a Student t
     # widens a normal interval.
-    return math.sqrt(max(0.0, q / (z * z) - poisson_part)) * (1.0 + params.spread_margin / math.sqrt(len(errors)))
+    return math.sqrt(max(0.0, q / (z * z) - counting)) * (1.0 + params.spread_margin / math.sqrt(len(errors)))
 
 
 def assess(
