@@ -14,9 +14,10 @@ from bisect import bisect_left
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from itertools import pairwise
+from itertools import accumulate, pairwise
 from typing import Any
 
+from alerts.incidents import Action, Clock, advance
 from alerts.rules.base import EvaluationContext, RuleType
 from foundation.errors import InvalidQuery
 from foundation.timeutil import to_utc
@@ -87,17 +88,23 @@ class SeriesStore(MentionStore):
         self.points = list(points)
         self.step = step
         self._starts = [p.timestamp for p in self.points]
+        # Running totals: a count over any span is two look-ups (replays count thousands of spans).
+        self._total = [0, *accumulate(p.count for p in self.points)]
+        self._negative = [0, *accumulate(p.negative for p in self.points)]
 
-    def _slice(self, flt: MentionFilter) -> list[Point]:
+    def _bounds(self, flt: MentionFilter) -> tuple[int, int]:
         lo = 0 if flt.since is None else bisect_left(self._starts, flt.since)
         hi = len(self.points) if flt.until is None else bisect_left(self._starts, flt.until)
+        return lo, max(lo, hi)
+
+    def _slice(self, flt: MentionFilter) -> list[Point]:
+        lo, hi = self._bounds(flt)
         return self.points[lo:hi]
 
     def count(self, flt: MentionFilter) -> int:
-        rows = self._slice(flt)
-        if flt.labels and set(flt.labels) == {SentimentLabel.negative}:
-            return sum(p.negative for p in rows)
-        return sum(p.count for p in rows)
+        lo, hi = self._bounds(flt)
+        totals = self._negative if flt.labels and set(flt.labels) == {SentimentLabel.negative} else self._total
+        return totals[hi] - totals[lo]
 
     def label_counts(self, flt: MentionFilter) -> dict[SentimentLabel, int]:
         rows = self._slice(flt)
@@ -150,15 +157,9 @@ class Replayed:
 
     at: datetime
     key: str
-    kind: str  # fired | resolved
+    kind: str  # fired | reminded | resolved
     summary: str
     numbers: dict[str, Any] = field(default_factory=dict)
-
-
-@dataclass
-class _KeyState:
-    firing: bool = False
-    last_fired: datetime | None = None
 
 
 def replay(
@@ -170,12 +171,15 @@ def replay(
     *,
     saved_query: str | None = None,
 ) -> list[Replayed]:
-    """Evaluate ``rule`` at each moment in order, as the engine would, and list what would have fired.
+    """Evaluate ``rule`` at each moment in order, as the engine would, and list what would have fired,
+    reminded (still firing after the quiet period) and resolved: the engine's incident policy
+    (:mod:`alerts.incidents`) decides, on a state kept in memory.
 
     A rule scoped by a saved search needs that search's query as ``saved_query`` (the engine's
     ``alerts.engine.resolve_saved_query`` looks it up); without it the rule raises
     :class:`~alerts.rules.base.RuleScopeError`."""
-    states: dict[str, _KeyState] = {}
+    clocks: dict[str, Clock] = {}
+    policy = rule.config.policy()
     events: list[Replayed] = []
     previous: datetime | None = None
     for moment in moments:
@@ -186,20 +190,32 @@ def replay(
             store=store, now=moment, brands=brands, timezone=timezone, since=since, saved_query=saved_query
         )
         for obs in rule.evaluate(ctx):
-            state = states.setdefault(obs.key, _KeyState())
-            if obs.firing and not state.firing:
-                if state.last_fired is not None and moment - state.last_fired < rule.config.realert:
-                    continue
-                state.firing, state.last_fired = True, moment
-                events.append(Replayed(moment, obs.key, "fired", obs.summary, obs.numbers))
-            elif not obs.firing and state.firing and rule.kind == "window":
-                state.firing = False
-                events.append(Replayed(moment, obs.key, "resolved", obs.summary, obs.numbers))
+            clock = clocks.setdefault(obs.key, Clock())
+            if rule.kind == "event":
+                # An event fires once per mention (its key) and never resolves.
+                if obs.firing and not clock.open:
+                    clock.open = True
+                    events.append(Replayed(moment, obs.key, "fired", obs.summary, obs.numbers))
+                continue
+            action = advance(clock, obs.firing, moment, policy)
+            kind = _KINDS.get(action)
+            if kind:
+                events.append(Replayed(moment, obs.key, kind, obs.summary, obs.numbers))
     return events
 
 
-def backtest(rule: RuleType[Any], points: Sequence[Point], step: timedelta, timezone: str = "UTC") -> list[int]:
-    """One 0/1 per row: 1 where an alert event fires when the rule is evaluated at the end of that row."""
+_KINDS = {Action.open: "fired", Action.remind: "reminded", Action.resolve: "resolved"}
+
+
+def notifications(
+    rule: RuleType[Any],
+    points: Sequence[Point],
+    step: timedelta,
+    timezone: str = "UTC",
+    kinds: tuple[str, ...] = ("fired", "reminded"),
+) -> list[datetime]:
+    """The moments (row ends) at which ``rule``, evaluated at the end of each row, notifies someone: an
+    incident opening or a reminder (``kinds``)."""
     if rule.kind != "window":
         raise InvalidQuery(
             f"{rule.type_name} looks at single mentions; backtests run count-based rules "
@@ -208,8 +224,13 @@ def backtest(rule: RuleType[Any], points: Sequence[Point], step: timedelta, time
     store = SeriesStore(points, step)
     brands = list(rule.config.brands) or ["series"]
     ends = [p.timestamp + step for p in points]
-    fired = {e.at for e in replay(rule, store, ends, brands, timezone) if e.kind == "fired"}
-    return [1 if end in fired else 0 for end in ends]
+    return [e.at for e in replay(rule, store, ends, brands, timezone) if e.kind in kinds]
+
+
+def backtest(rule: RuleType[Any], points: Sequence[Point], step: timedelta, timezone: str = "UTC") -> list[int]:
+    """One 0/1 per row: 1 where an incident opens when the rule is evaluated at the end of that row."""
+    opened = set(notifications(rule, points, step, timezone, kinds=("fired",)))
+    return [1 if p.timestamp + step in opened else 0 for p in points]
 
 
 def write_backtest(points: Sequence[Point], alerts: Sequence[int]) -> str:

@@ -1,7 +1,9 @@
 """The alert engine: evaluates every rule, keeps per-key state, opens one ticket per incident, notifies.
 
 An incident starts when a key goes from ok to firing (one evaluator wins that transition in the database)
-and, for window rules, ends when the condition clears, which sends a "resolved" notice. Its ticket is created
+and, for window rules, ends when the condition has stayed clear for the rule's ``resolve_after``, which sends a
+"resolved" notice; while it lasts it is the one incident of that rule and key, and a reminder goes out at most
+once per ``quiet_period`` (:mod:`alerts.incidents` decides, as in the replays). Its ticket is created
 through the API with an idempotency key derived from the rule, the key and the window that fired, and the
 request body is stored with the state: if the API call fails, the next evaluation retries the identical
 request, so delivery is at-least-once and there is still exactly one ticket. A condition that fires again
@@ -30,9 +32,10 @@ from alerts.channels import Message, Post
 from alerts.client import TicketClient
 from alerts.config import EngineConfig
 from alerts.dispatch import Dispatcher
+from alerts.incidents import Action, decide
 from alerts.registry import build_rule
 from alerts.rules.base import EvaluationContext, Observation, RuleConfig, RuleScopeError, RuleType, query_problem
-from alerts.state import FIRING, AlertEvent, AlertStateStore
+from alerts.state import FIRING, AlertEvent, AlertStateStore, StateView
 from foundation.errors import Conflict, NotFound, TicketClientError
 from foundation.health import SourceHealth
 from foundation.timeutil import isoformat_z, utcnow
@@ -73,6 +76,7 @@ class RuleOutcome:
     observations: list[Observation] = field(default_factory=list)
     fired: list[Fired] = field(default_factory=list)
     still_firing: list[str] = field(default_factory=list)
+    reminded: list[str] = field(default_factory=list)  # still firing after the quiet period: told again
     suppressed: list[str] = field(default_factory=list)
     resolved: list[str] = field(default_factory=list)
     error: str | None = None
@@ -288,10 +292,12 @@ class AlertEngine:
             ):
                 # The incident's ticket was not delivered last time: send the identical request again.
                 outcome.fired.append(await self._deliver(rule, obs, current.incident, current.ticket_request, now))
+            elif rule.kind == "window" and current.incident:
+                self._bump(rule, obs, current, now, outcome, late)
             else:
                 _add(outcome.still_firing, obs.key)
             return
-        if current and current.last_fired_at and now - current.last_fired_at < rule.config.realert:
+        if current and decide(current.clock(), True, now, rule.config.policy()) is Action.suppressed:
             _add(outcome.suppressed, obs.key)
             return
         incident = incident_id(rule.name, obs.key, obs.window_end)
@@ -333,7 +339,32 @@ class AlertEngine:
         )
         return Fired(rule.name, obs.key, incident, obs.summary, number, created)
 
+    def _bump(
+        self, rule: RuleType[Any], obs: Observation, current: StateView, now: datetime, outcome: RuleOutcome, late: bool
+    ) -> None:
+        """The open incident fires again: the same incident (its numbers are updated by ``touch``); a reminder
+        once per quiet period."""
+        incident = current.incident or ""
+        _add(outcome.still_firing, obs.key)
+        if decide(current.clock(), True, now, rule.config.policy()) is not Action.remind:
+            if current.clear_since is not None:
+                self.state.mark_incident(rule.name, obs.key, incident, clearing=False)
+            return
+        if not self.state.mark_incident(rule.name, obs.key, incident, notified_at=now, clearing=False):
+            return  # resolved meanwhile, or a concurrent evaluator reminded
+        self._record("reminded", rule, obs.key, now, obs, incident=incident, ticket_number=current.ticket_number)
+        log.warning("ALERT %s still firing for %s: %s", rule.name, obs.key, obs.summary)
+        _add(outcome.reminded, obs.key)
+        self._notify(rule, "alert_reminder", obs, now, current.ticket_number, late)
+
     def _on_clear(self, rule: RuleType[Any], obs: Observation, now: datetime, outcome: RuleOutcome, late: bool) -> None:
+        current = self.state.get(rule.name, obs.key)
+        if current is None or current.status != FIRING:
+            return
+        if decide(current.clock(), False, now, rule.config.policy()) is Action.clearing:
+            # Clear, but not yet for ``resolve_after``: a dip inside an incident does not end it.
+            self.state.mark_incident(rule.name, obs.key, current.incident or "", clearing=True, at=now)
+            return
         before = self.state.resolve(rule.name, obs.key, now)
         if before is None:
             return

@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from foundation.timeutil import to_utc
 
-EventKind = Literal["fired", "resolved", "ticket", "error"]
+EventKind = Literal["fired", "reminded", "resolved", "ticket", "error"]
 
 
 class AlertItem(BaseModel):
@@ -110,3 +110,40 @@ class AlertEventQuery(BaseModel):
         if self.since and self.until and self.since >= self.until:
             raise ValueError("'since' must be earlier than 'until'")
         return self
+
+
+IncidentStatus = Literal["open", "acknowledged", "resolved"]
+
+
+class IncidentQuery(BaseModel):
+    """Query parameters of ``GET /alerts/incidents``."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    brand: list[str] = Field(default_factory=list)
+    rule: list[str] = Field(default_factory=list)
+    status: list[IncidentStatus] = Field(default_factory=list, description="open, acknowledged, resolved")
+    limit: int = Field(default=100, ge=1, le=1000, description="Among this many newest incidents.")
+
+
+class IncidentSummary(BaseModel):
+    """One incident rather than its raw firings: ``open`` (nobody has taken its ticket yet), ``acknowledged``
+    (its ticket is assigned or being worked on) or ``resolved`` (the condition cleared); how many reminders
+    went out while it lasted."""
+
+    incident: str
+    rule: str
+    type: str | None
+    key: str
+    brand: str | None
+    status: IncidentStatus
+    opened_at: datetime
+    resolved_at: datetime | None
+    reminders: int
+    summary: str
+    numbers: dict[str, Any]
+    ticket: IncidentTicket | None
+
+
+class IncidentList(BaseModel):
+    items: list[IncidentSummary]

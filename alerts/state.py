@@ -15,6 +15,7 @@ from sqlalchemy import ColumnElement, Index, Integer, String, Text, and_, or_, s
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column
 
+from alerts.incidents import Clock
 from foundation.db import Base, Database, JSONType, UTCDateTime
 
 OK = "ok"
@@ -43,6 +44,10 @@ class AlertState(Base):
     rule_type: Mapped[str | None] = mapped_column(String(64))
     brand: Mapped[str | None] = mapped_column(String(100))
     summary: Mapped[str | None] = mapped_column(Text)
+    #: Revision 0006: the last notification of the open incident (opening or reminder), and since when its
+    #: condition has been clear (``None``: firing, or not open).
+    last_notified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    clear_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class AlertEvent(Base):
@@ -108,6 +113,17 @@ class StateView:
     rule_type: str | None = None
     brand: str | None = None
     summary: str | None = None
+    last_notified_at: datetime | None = None
+    clear_since: datetime | None = None
+
+    def clock(self) -> Clock:
+        """Where this key stands for the incident policy (:mod:`alerts.incidents`)."""
+        return Clock(
+            open=self.status == FIRING,
+            last_notified_at=self.last_notified_at or self.last_fired_at,
+            clear_since=self.clear_since,
+            resolved_at=self.last_resolved_at,
+        )
 
 
 class AlertStateStore:
@@ -194,6 +210,8 @@ class AlertStateStore:
                     ticket_number=None,
                     ticket_id=None,
                     last_fired_at=at,
+                    last_notified_at=at,
+                    clear_since=None,
                     ticket_request=ticket_request,
                 )
             )
@@ -207,6 +225,33 @@ class AlertStateStore:
                 .values(ticket_id=ticket_id, ticket_number=ticket_number)
             )
 
+    def mark_incident(
+        self,
+        rule: str,
+        key: str,
+        incident: str,
+        *,
+        notified_at: datetime | None = None,
+        clearing: bool | None = None,
+        at: datetime | None = None,
+    ) -> bool:
+        """Update the open ``incident``: a reminder went out at ``notified_at``; its condition is clear since
+        ``at`` (``clearing=True``, kept if already clearing) or firing again (``clearing=False``). False when
+        the incident is no longer the open one (resolved by a concurrent evaluator)."""
+        with self.db.transaction() as s:
+            row = s.get(AlertState, (rule, key), with_for_update=True)
+            if row is None or row.status != FIRING or row.incident != incident:
+                return False
+            if notified_at is not None:
+                if row.last_notified_at is not None and row.last_notified_at >= notified_at:
+                    return False  # another evaluator sent this reminder
+                row.last_notified_at = notified_at
+            if clearing is True and row.clear_since is None:
+                row.clear_since = at
+            elif clearing is False:
+                row.clear_since = None
+            return True
+
     def resolve(self, rule: str, key: str, at: datetime) -> StateView | None:
         """Move a firing key back to ok; returns the state it had, or None if it was not firing."""
         with self.db.transaction() as s:
@@ -216,6 +261,7 @@ class AlertStateStore:
             before = _view(row)
             row.status = OK
             row.last_resolved_at = at
+            row.clear_since = None
             return before
 
     def add_event(self, event: AlertEvent) -> None:
@@ -316,4 +362,6 @@ def _view(row: AlertState) -> StateView:
         rule_type=row.rule_type,
         brand=row.brand,
         summary=row.summary,
+        last_notified_at=row.last_notified_at,
+        clear_since=row.clear_since,
     )

@@ -10,6 +10,7 @@ Language = Literal["zh", "en"]
 
 _TITLES: dict[str, dict[Language, str]] = {
     "alert_fired": {"zh": "【舆情告警】", "en": "[Yuqing alert] "},
+    "alert_reminder": {"zh": "【告警持续】", "en": "[Still firing] "},
     "alert_resolved": {"zh": "【告警解除】", "en": "[Resolved] "},
     "escalation": {"zh": "【工单升级】", "en": "[Escalation] "},
     "sla_warning": {"zh": "【即将超时】", "en": "[SLA warning] "},
@@ -38,7 +39,7 @@ class Post:
 class Message:
     """A notification, channel-independent. ``payload()`` is what the generic webhook sends as JSON."""
 
-    kind: str  # alert_fired | alert_resolved | escalation | sla_warning | revisit_due
+    kind: str  # alert_fired | alert_reminder | alert_resolved | escalation | sla_warning | revisit_due
     summary: str
     rule: str | None = None
     key: str | None = None

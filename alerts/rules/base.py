@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
+from alerts.incidents import Policy
 from foundation.errors import InvalidQuery, YuqingError
 from foundation.types import Duration, Name
 from foundation.vocabulary import Category, Priority
@@ -80,6 +81,14 @@ class RuleConfig(BaseModel):
     realert: Duration = Field(
         default=timedelta(hours=6), description="After a condition clears, how long before the same key fires again."
     )
+    quiet_period: Duration = Field(
+        default=timedelta(hours=24),
+        description="While an incident lasts, at most one repeat notification per this period.",
+    )
+    resolve_after: Duration = Field(
+        default=timedelta(0),
+        description="An incident resolves once its condition has stayed clear this long (window rules).",
+    )
     open_ticket: bool = Field(default=True, description="Open (or comment on) a ticket when it fires.")
     notify: list[str] = Field(default_factory=list, description="Channels told when it fires and resolves.")
 
@@ -92,6 +101,10 @@ class RuleConfig(BaseModel):
         if problem:
             raise ValueError(f"rule {info.data.get('name', '?')!r}: {problem}")
         return value.strip()
+
+    def policy(self) -> Policy:
+        """When its incidents open, remind, resolve and open again (see :mod:`alerts.incidents`)."""
+        return Policy(quiet_period=self.quiet_period, resolve_after=self.resolve_after, realert=self.realert)
 
     def scope(
         self,

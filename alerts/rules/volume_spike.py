@@ -13,43 +13,82 @@ from __future__ import annotations
 
 import math
 import statistics
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
-from typing import Literal
+from datetime import UTC, datetime, timedelta
+from typing import Any, Literal
+from zoneinfo import ZoneInfo
 
 from pydantic import Field, model_validator
 
 from alerts.rules.base import EvaluationContext, Observation, RuleConfig, RuleType, top_words
-from foundation.timeutil import format_duration
+from alerts.seasonal import Assessment, Lag, SeasonalParams, assess, tail
+from foundation.timeutil import format_duration, isoformat_z
 from foundation.types import Duration
-from foundation.vocabulary import SentimentLabel
-from index.base import MentionFilter, SearchRequest
+from index.base import SearchRequest
+from sentiment.base import SentimentLabel
+
+DAY = timedelta(days=1)
+WEEK = timedelta(days=7)
 
 MAD_TO_SIGMA = 1.4826  # makes the MAD estimate a standard deviation for normally distributed noise
 
 
 class VolumeSpikeConfig(RuleConfig):
-    """Options of ``volume_spike``."""
+    """Options of ``volume_spike``. ``method: seasonal`` (the default) uses :mod:`alerts.seasonal`;
+    ``method: mad`` is the earlier rule (median and MAD of the same window on past days), kept for configs
+    tuned on it: ``sensitivity`` and ``seasonality`` apply to it only."""
 
     type: Literal["volume_spike"]
-    window: Duration = Field(default=timedelta(hours=1), description="The stretch counted (trailing).")
-    seasonality: Literal["daily", "weekly"] = Field(
-        default="daily", description="Compare with the same time of day (daily) or of the week (weekly)."
+    method: Literal["seasonal", "mad"] = Field(
+        default="seasonal", description="seasonal: count model with daily+weekly rhythm and level; mad: the old rule."
     )
-    baseline_days: int = Field(default=14, ge=3, le=90, description="How many past days (or weeks) to compare.")
-    sensitivity: float = Field(default=3.0, gt=0, description="Robust standard deviations above the median.")
-    min_count: int = Field(default=20, ge=1, description="Fewer mentions than this never fire.")
-    min_ratio: float = Field(default=2.0, ge=1.0, description="And at least this multiple of the median.")
-    labels: list[SentimentLabel] = Field(default_factory=list, description="Count only these labels (e.g. negative).")
+    window: Duration = Field(default=timedelta(hours=1), description="The stretch counted (trailing).")
+    adapt: Duration = Field(
+        default=timedelta(hours=24),
+        description="seasonal: the span before the window whose level scales the expectation (how fast a new "
+        "level becomes the normal).",
+    )
+    bucket: Duration = Field(
+        default=timedelta(minutes=5), description="Windows end on multiples of this: only complete buckets are judged."
+    )
+    settle: Duration = Field(
+        default=timedelta(0), description="How long after a bucket ends before its late posts are all in."
+    )
+    seasonality: Literal["daily", "weekly"] = Field(
+        default="daily", description="mad: compare with the same time of day (daily) or of the week (weekly)."
+    )
+    baseline_days: int = Field(default=7, ge=2, le=90, description="How many past days (or weeks, mad) to compare.")
+    baseline_weeks: int = Field(default=4, ge=0, le=26, description="seasonal: past weeks at the same time.")
+    min_weeks: int = Field(default=2, ge=1, description="seasonal: weeks with data before the weekly rhythm is used.")
+    max_p: float = Field(
+        default=1e-5, gt=0, lt=1, description="seasonal: fires when a count at least this high is this improbable."
+    )
+    min_spread: float = Field(
+        default=0.1, ge=0, description="seasonal: the least relative spread assumed beyond counting noise."
+    )
+    spread_margin: float = Field(
+        default=1.0,
+        ge=0,
+        description="seasonal: widen the spread read off past days by this many of its standard errors.",
+    )
+    sensitivity: float = Field(default=3.0, gt=0, description="mad: robust standard deviations above the median.")
     weight: Literal["count", "reach"] = Field(
         default="count",
         description="count: every mention is one; reach: a mention weighs 1 + reach/25 (index.reach), so a few posts "
-        "by large accounts move the volume as much as many anonymous ones. min_count is then in weighted mentions.",
+        "by large accounts move the volume as much as many anonymous ones. min_count is then in weighted mentions "
+        "(rounded to whole mentions for the seasonal count model).",
     )
+    min_count: int = Field(default=10, ge=1, description="Fewer mentions than this never fire.")
+    min_ratio: float = Field(default=1.5, ge=1.0, description="And at least this multiple of what is usual.")
+    labels: list[SentimentLabel] = Field(default_factory=list, description="Count only these labels (e.g. negative).")
     top_posts: int = Field(default=5, ge=0, le=50)
+    resolve_after: Duration = Field(
+        default=timedelta(hours=2),
+        description="An incident resolves once the count has stayed normal this long: one incident per event.",
+    )
     min_history_days: int = Field(
-        default=7, ge=1, description="Past days (or weeks) with data needed before anything can fire."
+        default=2, ge=1, description="Past days with data needed before anything can fire (the warm-up)."
     )
 
     @model_validator(mode="after")
@@ -57,6 +96,17 @@ class VolumeSpikeConfig(RuleConfig):
         if self.min_history_days > self.baseline_days:
             raise ValueError("min_history_days cannot exceed baseline_days")
         return self
+
+    def params(self) -> SeasonalParams:
+        return SeasonalParams(
+            max_p=self.max_p,
+            min_spread=self.min_spread,
+            spread_margin=self.spread_margin,
+            min_count=self.min_count,
+            min_ratio=self.min_ratio,
+            min_history_days=self.min_history_days,
+            min_weeks=self.min_weeks,
+        )
 
 
 @dataclass(frozen=True)
@@ -69,7 +119,7 @@ class SpikeDecision:
 
 
 def decide_spike(
-    current: float, baseline: Sequence[float], sensitivity: float, min_count: int, min_ratio: float
+    current: int, baseline: Sequence[int], sensitivity: float, min_count: int, min_ratio: float
 ) -> SpikeDecision:
     """Whether ``current`` is a spike against ``baseline`` (the counts of the same window on past days)."""
     if not baseline:
@@ -83,71 +133,199 @@ def decide_spike(
 
 
 class VolumeSpikeRule(RuleType[VolumeSpikeConfig]):
-    """Mention count in a window against a seasonal baseline (median and MAD)."""
+    """Mention count in a trailing window against what is usual then (see :mod:`alerts.seasonal`)."""
 
     type_name = "volume_spike"
     config_model = VolumeSpikeConfig
-    baseline_number = "baseline_median"
+    baseline_number = "expected"
+
+    def judged_end(self, ctx: EvaluationContext) -> datetime:
+        """The end of the window judged now: the last bucket boundary by which posts are all in.
+
+        Posts arrive after they are published (crawl intervals, platform delays): a bucket is complete once
+        ``settle`` has passed and every source that is crawling normally has run past it. A source that has
+        not succeeded for an hour does not hold the others back (``source_silent`` reports it).
+        """
+        cfg = self.config
+        frontier = ctx.now - cfg.settle
+        recent = [
+            h.last_success_at
+            for h, _ in ctx.sources
+            if h.last_success_at is not None and ctx.now - h.last_success_at <= timedelta(hours=1)
+        ]
+        if recent:
+            frontier = min(frontier, *recent)
+        return floor_time(frontier, cfg.bucket)
 
     def evaluate(self, ctx: EvaluationContext) -> list[Observation]:
         cfg = self.config
-        period = timedelta(days=7 if cfg.seasonality == "weekly" else 1)
-        end = ctx.now
+        end = self.judged_end(ctx) if cfg.method == "seasonal" else ctx.now
         start = end - cfg.window
         out = []
         for brand in self.keys(ctx):
 
-            def counted(since: datetime, until: datetime, brand: str = brand) -> MentionFilter:
+            def counted(since: datetime, until: datetime, brand: str = brand) -> int:
                 flt = self.scope(ctx, brand, since, until)
-                return flt.model_copy(update={"labels": list(cfg.labels)}) if cfg.labels else flt
+                flt = flt.model_copy(update={"labels": list(cfg.labels)}) if cfg.labels else flt
+                if cfg.weight == "reach":
+                    return round(ctx.store.reach_weighted_count(flt))
+                return ctx.store.count(flt)
 
-            volume = ctx.store.reach_weighted_count if cfg.weight == "reach" else ctx.store.count
-            current = round(volume(counted(start, end)), 3)
-            baseline: list[float] = []
-            for k in range(1, cfg.baseline_days + 1):
-                past_start, past_end = start - period * k, end - period * k
+            def has_data(past_end: datetime, brand: str = brand) -> bool:
                 # A past day with no data at all (before history began, or an outage) says nothing about what
                 # is usual: it is left out rather than counted as a quiet day.
-                around = ctx.store.count(
-                    self.scope(ctx, brand, past_end - timedelta(hours=12), past_end + timedelta(hours=12))
-                )
-                if around:
-                    baseline.append(round(volume(counted(past_start, past_end)), 3))
-            d = decide_spike(current, baseline, cfg.sensitivity, cfg.min_count, cfg.min_ratio)
-            if len(baseline) < cfg.min_history_days:
-                # A new brand or source has no past to compare with: any lunch would look like a spike.
-                d = SpikeDecision(False, d.median, d.spread, d.threshold, d.ratio)
+                return bool(ctx.store.count(self.scope(ctx, brand, past_end - DAY, past_end)))
+
+            current = counted(start, end)
+            if cfg.method == "seasonal":
+                numbers, summary, firing = self._seasonal(ctx, brand, start, end, current, counted, has_data)
+            else:
+                numbers, summary, firing = self._mad(brand, start, end, current, counted, has_data)
             mention_ids: list[str] = []
             words: list[tuple[str, int]] = []
-            if d.firing:
+            if firing:
+                flt = self.scope(ctx, brand, start, end)
+                flt = flt.model_copy(update={"labels": list(cfg.labels)}) if cfg.labels else flt
                 if cfg.top_posts:
-                    page = ctx.store.search(
-                        SearchRequest(filter=counted(start, end), limit=cfg.top_posts, highlight=False)
-                    )
+                    page = ctx.store.search(SearchRequest(filter=flt, limit=cfg.top_posts, highlight=False))
                     mention_ids = [hit.mention.id for hit in page.hits]
-                words = top_words(ctx.store, counted(start, end), exclude=[brand])
-            numbers = {
-                "count": current,
-                "baseline_median": d.median,
-                "baseline_spread": d.spread,
-                # No baseline yet: no threshold (JSON, and so PostgreSQL and the API, have no infinity).
-                "threshold": d.threshold if math.isfinite(d.threshold) else None,
-                "ratio": d.ratio,
-                "baseline": baseline,
-                "window": format_duration(cfg.window),
-                "seasonality": cfg.seasonality,
-                "history_days": len(baseline),
-                "weight": cfg.weight,
-            }
-            kind = "reach-weighted mentions" if cfg.weight == "reach" else "mentions"
-            summary = (
-                f"{brand}: {current:g} {kind} in the last {numbers['window']}, {d.ratio:.1f}× the usual "
-                f"{d.median:g} at this time ({cfg.seasonality}); "
-                + (f"threshold {d.threshold:g}." if math.isfinite(d.threshold) else "no baseline yet.")
-            )
-            out.append(Observation(cfg.name, brand, d.firing, start, end, numbers, summary, mention_ids, words, brand))
+                words = top_words(ctx.store, flt, exclude=[brand])
+            out.append(Observation(cfg.name, brand, firing, start, end, numbers, summary, mention_ids, words, brand))
         return out
+
+    def _seasonal(
+        self,
+        ctx: EvaluationContext,
+        brand: str,
+        start: datetime,
+        end: datetime,
+        current: int,
+        counted: Callable[[datetime, datetime], int],
+        has_data: Callable[[datetime], bool],
+    ) -> tuple[dict[str, Any], str, bool]:
+        cfg = self.config
+
+        def lags(period: timedelta, how_many: int) -> list[Lag]:
+            out = []
+            for k in range(1, how_many + 1):
+                shift = period * k
+                if has_data(end - shift):
+                    out.append(
+                        Lag(counted(start - shift, end - shift), counted(start - cfg.adapt - shift, start - shift))
+                    )
+            return out
+
+        span = counted(start - cfg.adapt, start)
+        a = assess(current, span, lags(DAY, cfg.baseline_days), lags(WEEK, cfg.baseline_weeks), cfg.params())
+        threshold = None if a.warming_up else firing_count(a.expected, a.spread, cfg.params())
+        numbers: dict[str, Any] = {
+            "count": current,
+            "expected": a.expected,
+            "p99": a.upper,
+            "threshold": threshold,
+            "p_value": float(f"{a.p_value:.3g}"),
+            "seasonal": a.season,
+            "level": a.level,
+            "spread": a.spread,
+            "basis": a.basis,
+            "history": a.history,
+            "window": format_duration(cfg.window),
+            "window_end": isoformat_z(end),
+        }
+        return numbers, explain(brand, a, cfg.window, end, ctx.timezone, cfg.min_history_days), a.firing
+
+    def _mad(
+        self,
+        brand: str,
+        start: datetime,
+        end: datetime,
+        current: int,
+        counted: Callable[[datetime, datetime], int],
+        has_data: Callable[[datetime], bool],
+    ) -> tuple[dict[str, Any], str, bool]:
+        cfg = self.config
+        period = WEEK if cfg.seasonality == "weekly" else DAY
+        baseline = [
+            counted(start - period * k, end - period * k)
+            for k in range(1, cfg.baseline_days + 1)
+            if has_data(end - period * k)
+        ]
+        d = decide_spike(current, baseline, cfg.sensitivity, cfg.min_count, cfg.min_ratio)
+        if len(baseline) < cfg.min_history_days:
+            # A new brand or source has no past to compare with: any lunch would look like a spike.
+            d = SpikeDecision(False, d.median, d.spread, d.threshold, d.ratio)
+        numbers = {
+            "count": current,
+            "expected": d.median,
+            "baseline_median": d.median,
+            "baseline_spread": d.spread,
+            # No baseline yet: no threshold (JSON, and so PostgreSQL and the API, have no infinity).
+            "threshold": d.threshold if math.isfinite(d.threshold) else None,
+            "ratio": d.ratio,
+            "baseline": baseline,
+            "window": format_duration(cfg.window),
+            "seasonality": cfg.seasonality,
+            "history_days": len(baseline),
+        }
+        summary = (
+            f"{brand}: {current} mentions in the last {numbers['window']}, {d.ratio:.1f}× the usual "
+            f"{d.median:g} at this time ({cfg.seasonality}); "
+            + (f"threshold {d.threshold:g}." if math.isfinite(d.threshold) else "no baseline yet.")
+        )
+        return numbers, summary, d.firing
 
     def ticket_title(self, observation: Observation) -> str:
         n = observation.numbers
-        return f"声量激增 Volume spike: {observation.key} {n['count']:g} in {n['window']} ({n['ratio']:.1f}× usual)"
+        usual = max(float(n.get("expected") or 0.0), 1.0)
+        return (
+            f"声量激增 Volume spike: {observation.key} {n['count']} in {n['window']} ({n['count'] / usual:.1f}× usual)"
+        )
+
+
+def floor_time(moment: datetime, bucket: timedelta) -> datetime:
+    """``moment`` rounded down to a multiple of ``bucket`` since the Unix epoch (in UTC)."""
+    epoch = datetime(1970, 1, 1, tzinfo=UTC)
+    return epoch + bucket * ((moment - epoch) // bucket)
+
+
+def firing_count(expected: float, spread: float, params: SeasonalParams) -> int:
+    """The smallest count that fires against ``expected``: improbable enough, ``min_count``, ``min_ratio``."""
+    improbable = 1
+    while tail(improbable, expected, spread) >= params.max_p:
+        # Doubling then bisecting: the tail is monotone in the count.
+        improbable *= 2
+    low = improbable // 2
+    while low + 1 < improbable:
+        middle = (low + improbable) // 2
+        if tail(middle, expected, spread) >= params.max_p:
+            low = middle
+        else:
+            improbable = middle
+    return max(improbable, params.min_count, math.ceil(params.min_ratio * expected))
+
+
+WEEKDAYS_ZH = "一二三四五六日"
+WEEKDAYS_EN = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
+def explain(brand: str, a: Assessment, window: timedelta, end: datetime, timezone: str, needed: int) -> str:
+    """What was seen and what was expected, Chinese first: the notification and the ticket say this."""
+    span = format_duration(window)
+    if a.warming_up:
+        return (
+            f"{brand}：最近{span} {a.count} 条；预热中，仅有 {a.history} 天历史（需 {needed} 天），暂不判断。"
+            f" / {brand}: {a.count} mentions in the last {span}; warming up: {a.history} of {needed} days of "
+            "history, not judged yet."
+        )
+    local = (end - window).astimezone(ZoneInfo(timezone))
+    at_zh = f"周{WEEKDAYS_ZH[local.weekday()]} {local:%H:%M}"
+    at_en = f"a {WEEKDAYS_EN[local.weekday()]} {local:%H:%M}"
+    level = ""
+    if abs(a.level - 1.0) >= 0.25:
+        level = f"（近期整体为常态的 {a.level:.1f} 倍）"
+    verdict_zh = "异常" if a.firing else "正常范围"
+    return (
+        f"{brand}：最近{span} {a.count} 条提及；按{at_zh}的常态预计 {a.expected:.0f} 条（99% 分位 {a.upper:.0f}）"
+        f"{level}，{verdict_zh}。 / {brand}: {a.count} mentions in the last {span}; expected {a.expected:.0f} "
+        f"for {at_en} (99th pct {a.upper:.0f}); p = {a.p_value:.2g}."
+    )

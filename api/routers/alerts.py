@@ -20,6 +20,9 @@ from alerts.schemas import (
     AlertItem,
     AlertList,
     AlertQuery,
+    IncidentList,
+    IncidentQuery,
+    IncidentSummary,
     IncidentTicket,
 )
 from alerts.state import FIRING, AlertEvent, AlertStateStore, StateView
@@ -156,6 +159,53 @@ def list_events(
     describe = _Describe(config)
     tickets = _tickets_of(states, events)
     return AlertEventList(items=[_event(e, describe, tickets) for e in events])
+
+
+@router.get("/incidents", response_model=IncidentList, summary="Incidents: open, acknowledged, resolved")
+def list_incidents(
+    params: Annotated[IncidentQuery, Query()],
+    states: AlertStatesDep,
+    ticket_store: TicketStoreDep,
+    config: ConfigDep,
+    principal: PrincipalDep,
+) -> IncidentList:
+    """The newest incidents, one row each however often they fired again or reminded: when it opened, its
+    status, when it resolved, its reminders and its ticket."""
+    brands = visible_brands(params.brand, principal)
+    if brands == []:
+        return IncidentList(items=[])
+    fired = states.find_events(brands=brands, rules=params.rule, kinds=["fired"], limit=params.limit)
+    history = states.incident_events([e.incident for e in fired if e.incident])
+    describe = _Describe(config)
+    tickets = _tickets_of(states, fired)
+    items = []
+    for event in fired:
+        own = [e for e in history if e.incident == event.incident]
+        item = _event(event, describe, tickets)
+        ticket = _ticket(ticket_store, item, principal)
+        resolved_at = next((e.at for e in own if e.kind == "resolved"), None)
+        status = "resolved" if resolved_at else "open"
+        if resolved_at is None and ticket and ticket.status not in (None, "new"):
+            status = "acknowledged"  # someone has taken its ticket
+        if params.status and status not in params.status:
+            continue
+        items.append(
+            IncidentSummary(
+                incident=item.incident or "",
+                rule=item.rule,
+                type=item.type,
+                key=item.key,
+                brand=item.brand,
+                status=status,
+                opened_at=item.at,
+                resolved_at=resolved_at,
+                reminders=sum(1 for e in own if e.kind == "reminded"),
+                summary=item.summary,
+                numbers=item.numbers,
+                ticket=ticket,
+            )
+        )
+    return IncidentList(items=items)
 
 
 @router.get("/incidents/{incident}", response_model=IncidentOut, summary="One incident: why it fired")

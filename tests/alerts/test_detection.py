@@ -20,6 +20,10 @@ def spike(**options: object) -> VolumeSpikeRule:
     base = {
         "name": "spike",
         "type": "volume_spike",
+        # These synthetic series test the median/MAD method; the seasonal default is scored on real labelled
+        # series (tests/alerts/test_spike_evaluation.py).
+        "method": "mad",
+        "min_history_days": 7,
         "brands": ["b"],
         "window": "1h",
         "baseline_days": 14,

@@ -198,7 +198,10 @@ def test_a_spike_incident_shows_its_baseline(client: TestClient, resources: Reso
     [spike] = [f for f in report.fired if f.rule == "spike"]
     incident = client.get(f"/api/v1/alerts/incidents/{spike.incident}", headers=AUTH).json()
     assert incident["type"] == "volume_spike" and incident["numbers"]["count"] == 40
-    assert incident["baseline"] == 2.0 and incident["threshold"] == incident["numbers"]["threshold"] == 20.0
+    # The expectation is the seasonal 2 scaled by the day's level (a little busier: the burst's own day).
+    assert incident["baseline"] == incident["numbers"]["expected"] and 2.0 <= incident["baseline"] < 3.0
+    threshold = incident["numbers"]["threshold"]
+    assert incident["threshold"] == threshold and 10 <= threshold < 40  # min_count 10; improbable from ~12
     assert incident["ticket"] is None and incident["ticket_number"] is None  # open_ticket: false
 
 

@@ -115,3 +115,23 @@ def alerts_backtest(
     except InvalidQuery as exc:
         raise typer.BadParameter(str(exc), param_hint="--series") from exc
     sys.stdout.write(write_backtest(points, backtest(evaluated, points, step, config.timezone)))
+
+
+@alerts_app.command("eval")
+@handles_errors
+def alerts_eval(
+    directory: Annotated[Path, typer.Argument(help="The folder of the labelled CSV series.")],
+    windows: Annotated[Path, typer.Option("--windows", help="JSON: file name → [[start, end], …] anomaly windows.")],
+    rule: Annotated[
+        str | None, typer.Option("--rule", help="A count-based rule from the config (default: volume_spike defaults).")
+    ] = None,
+) -> None:
+    """Score a spike rule on labelled series beside two baselines: windows caught, false alerts per week,
+    median delay, per file and overall."""
+    from alerts.evaluation import evaluation_table
+
+    evaluated = _rule(load()[1], rule) if rule else None
+    try:
+        console.print(evaluation_table(windows, directory, evaluated), markup=False, highlight=False)
+    except InvalidQuery as exc:
+        raise typer.BadParameter(str(exc), param_hint="--windows") from exc
