@@ -7,6 +7,7 @@ from typing import Annotated, Any, Union
 from pydantic import Field
 
 from alerts.rules.base import RuleConfig, RuleType
+from alerts.rules.crawl_backlog import CrawlBacklogRule
 from alerts.rules.events import BadReviewRule, CriticalWordsRule
 from alerts.rules.negative_share import NegativeShareRule
 from alerts.rules.source_silent import SourceSilentRule
@@ -22,6 +23,7 @@ RULE_TYPES: dict[str, type[RuleType[Any]]] = {
         CriticalWordsRule,
         BadReviewRule,
         SourceSilentRule,
+        CrawlBacklogRule,
     )
 }
 

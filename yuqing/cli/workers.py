@@ -1,0 +1,101 @@
+"""The queue's commands: ``scheduler`` (enqueue what is due), ``worker`` (take jobs), ``workers`` (their health)."""
+
+from __future__ import annotations
+
+import socket
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from foundation.errors import ConfigError, ConfigProblem, StoreUnavailable
+from yuqing.cli.common import EXIT_FAILED, EXIT_OK, console, err, handles_errors, load, open_resources
+
+
+def _redis(settings: Any) -> Any:
+    """The queue's Redis connection; a config error when none is set, unavailable when it does not answer."""
+    from redis.exceptions import RedisError
+
+    from yuqing.queue.process import connect
+
+    if not settings.redis_url:
+        raise ConfigError(
+            str(settings.config_path()),
+            [
+                ConfigProblem(
+                    "settings.redis_url",
+                    "the work queue needs Redis: set YUQING_REDIS_URL (e.g. redis://127.0.0.1:6379/0), or use "
+                    "`yuqing run` for everything in one process",
+                )
+            ],
+        )
+    try:
+        return connect(settings.redis_url)
+    except RedisError as exc:
+        raise StoreUnavailable(f"Redis at {settings.redis_url} is not reachable: {exc}") from exc
+
+
+@handles_errors
+def scheduler() -> None:
+    """Enqueue each source's crawl on its interval and ask the workers to evaluate the rules (needs Redis)."""
+    from yuqing.queue.process import run_scheduler
+
+    settings, _ = load()
+    redis = _redis(settings)
+    with open_resources() as resources:
+        run_scheduler(resources, redis)
+
+
+@handles_errors
+def worker(
+    name: Annotated[str | None, typer.Option(help="Worker name (default: host.pid); must be unique.")] = None,
+    burst: Annotated[bool, typer.Option("--burst", help="Stop when the queue is empty.")] = False,
+) -> None:
+    """Take crawl jobs from the queue and evaluate a share of the alert rules; run as many as you like."""
+    from yuqing.queue.process import run_worker
+
+    settings, _ = load()
+    redis = _redis(settings)
+    with open_resources() as resources:
+        run_worker(resources, redis, name=name, burst=burst)
+
+
+@handles_errors
+def workers(
+    check: Annotated[
+        str | None,
+        typer.Option(
+            help="Exit 1 unless healthy: 'worker' (a worker on this host beats), 'scheduler' (one reports).",
+            show_default=False,
+        ),
+    ] = None,
+) -> None:
+    """The work queue: jobs waiting and the oldest one's age, running, failed and retried jobs, live workers."""
+    from yuqing.queue import health
+
+    settings, _ = load()
+    redis = _redis(settings)
+    if check == "worker":
+        here = socket.gethostname()
+        raise typer.Exit(EXIT_OK if any(w.host == here for w in health.live_workers(redis)) else EXIT_FAILED)
+    if check == "scheduler":
+        raise typer.Exit(EXIT_OK if health.read(redis) is not None else EXIT_FAILED)
+    if check is not None:
+        raise typer.BadParameter("--check takes 'worker' or 'scheduler'")
+    now = health.measure(redis)
+    reported = health.read(redis)
+    age = now.oldest_job_age_seconds
+    console.print(
+        f"队列 queue: {now.depth} waiting (oldest {f'{age:.0f}s' if age is not None else '-'}), "
+        f"{now.running} running, {now.failed} failed, {now.retried} retried; "
+        f"调度器 scheduler: {'reporting' if reported else '[red]not reporting[/]'}"
+        + (f", rules behind by {reported.eval_lag_seconds:.0f}s" if reported and reported.eval_lag_seconds else "")
+    )
+    table = Table(title=f"工作进程 workers alive: {now.workers_alive}")
+    for column in ("name", "host", "pid", "started", "last seen", "working on"):
+        table.add_column(column)
+    for w in now.workers:
+        table.add_row(w.name, w.host, str(w.pid), w.started_at[:19], w.seen_at[:19], w.current or "-")
+    console.print(table)
+    if not now.workers:
+        err.print("[yellow]no worker is alive:[/] start `yuqing worker` (docker compose up --scale worker=N)")
