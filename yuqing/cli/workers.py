@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import socket
+from datetime import timedelta
 from typing import Annotated, Any
 
 import typer
@@ -35,21 +36,36 @@ def _redis(settings: Any) -> Any:
         raise StoreUnavailable(f"Redis at {settings.redis_url} is not reachable: {exc}") from exc
 
 
+def _timing(lease_seconds: float, poll_seconds: float) -> Any:
+    from yuqing.queue.keys import QueueTiming
+
+    lease = timedelta(seconds=lease_seconds)
+    return QueueTiming(lease_ttl=lease, heartbeat_every=lease / 3, poll=timedelta(seconds=poll_seconds))
+
+
+LeaseOption = Annotated[
+    float,
+    typer.Option(min=1.0, help="Seconds a dead worker's lease (and so its job) stays blocked before it is retried."),
+]
+PollOption = Annotated[float, typer.Option(min=0.1, help="Seconds between looks for due work and new mentions.")]
+
+
 @handles_errors
-def scheduler() -> None:
+def scheduler(lease_seconds: LeaseOption = 15.0, poll_seconds: PollOption = 2.0) -> None:
     """Enqueue each source's crawl on its interval and ask the workers to evaluate the rules (needs Redis)."""
     from yuqing.queue.process import run_scheduler
 
     settings, _ = load()
     redis = _redis(settings)
     with open_resources() as resources:
-        run_scheduler(resources, redis)
+        run_scheduler(resources, redis, timing=_timing(lease_seconds, poll_seconds))
 
 
 @handles_errors
 def worker(
     name: Annotated[str | None, typer.Option(help="Worker name (default: host.pid); must be unique.")] = None,
     burst: Annotated[bool, typer.Option("--burst", help="Stop when the queue is empty.")] = False,
+    lease_seconds: LeaseOption = 15.0,
 ) -> None:
     """Take crawl jobs from the queue and evaluate a share of the alert rules; run as many as you like."""
     from yuqing.queue.process import run_worker
@@ -57,7 +73,7 @@ def worker(
     settings, _ = load()
     redis = _redis(settings)
     with open_resources() as resources:
-        run_worker(resources, redis, name=name, burst=burst)
+        run_worker(resources, redis, name=name, burst=burst, timing=_timing(lease_seconds, 2.0))
 
 
 @handles_errors
