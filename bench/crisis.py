@@ -371,6 +371,7 @@ def main() -> None:
     parser.add_argument("--burst", type=float, default=60.0, help="seconds of the burst (the issue: 600)")
     parser.add_argument("--drain", type=float, default=120.0, help="seconds allowed to catch up after posting stops")
     parser.add_argument("--interval", type=int, default=30, help="each source's crawl interval, seconds")
+    parser.add_argument("--workdir", type=Path, help="keep configs and logs here (default: a temporary folder)")
     parser.add_argument("--kill", action="store_true", help="SIGKILL one worker mid-burst (runs with 2+ workers)")
     args = parser.parse_args()
     counts = [int(x) for x in args.workers.split(",")]
@@ -379,6 +380,9 @@ def main() -> None:
     results = []
     with tempfile.TemporaryDirectory() as tmp_name:
         tmp = Path(tmp_name)
+        if args.workdir:
+            tmp = args.workdir
+            tmp.mkdir(parents=True, exist_ok=True)
         server = OsmemServer.start(addr="127.0.0.1:0", japanese=False)
         proxy = start_proxy(server.url)
         site = CrisisSite(args.delay)
@@ -413,6 +417,7 @@ def main() -> None:
                 r.tickets,
                 r.duplicate_tickets,
                 r.retried,
+                "yes" if r.drained else "no",
             ]
         )
     print()
@@ -432,6 +437,7 @@ def main() -> None:
                 "tickets",
                 "dup tickets",
                 "retried",
+                "drained",
             ],
             rows,
         )

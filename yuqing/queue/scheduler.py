@@ -15,6 +15,7 @@ from datetime import datetime
 from redis import Redis
 from rq import Queue, Retry
 from rq.exceptions import NoSuchJobError
+from rq.executions import Execution
 from rq.job import Job, JobStatus
 from rq.registry import FailedJobRegistry, StartedJobRegistry
 
@@ -78,12 +79,17 @@ class Scheduler:
         held by it any more. A job without retries left goes to the failed registry."""
         registry = StartedJobRegistry(queue=self.queue)
         requeued = []
-        for job_id, _ in registry.get_job_and_execution_ids(cleanup=False):
+        grace = self.timing.lease_ttl.total_seconds()
+        for job_id, execution_id in registry.get_job_and_execution_ids(cleanup=False):
             try:
                 job = Job.fetch(job_id, connection=self.redis)
-            except NoSuchJobError:
-                continue
-            worker_alive = bool(job.worker_name and self.redis.exists(keys.worker_key(job.worker_name)))
+                execution = Execution.fetch(execution_id, job_id, self.redis)
+            except (NoSuchJobError, ValueError):
+                continue  # finished meanwhile
+            if (utcnow() - execution.created_at).total_seconds() < grace:
+                continue  # just started: its worker has not yet taken the lease
+            worker = execution.worker_name or job.worker_name
+            worker_alive = bool(worker and self.redis.exists(keys.worker_key(worker)))
             source = str(job.args[0]) if job.args else ""
             owner = job.meta.get("lease_owner")
             holder = Lease(self.redis, keys.crawl_lease(source), 1).holder()
@@ -100,7 +106,7 @@ class Scheduler:
                     pipe.delete(keys.crawl_pending(source))
                 pipe.execute()
             outcome = "requeued" if retry else "failed (no retries left)"
-            log.warning("crawl job %s of %s: worker %s died; %s", job.id, source, job.worker_name, outcome)
+            log.warning("crawl job %s of %s: worker %s died; %s", job.id, source, worker, outcome)
             requeued.append(job.id)
         return requeued
 
