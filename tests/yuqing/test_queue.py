@@ -92,7 +92,10 @@ def test_a_kept_lease_outlives_its_ttl_and_goes_when_released(redis: Redis) -> N
 # -- health -------------------------------------------------------------------------------------------------
 def test_health_round_trips_and_reaches_healthz_section(redis: Redis, redis_url: str) -> None:
     assert queue_status(None) is None  # no queue configured: /healthz says nothing about one
-    assert queue_status(redis_url) == {"ok": False, "error": "no scheduler is reporting (yuqing scheduler not running?)"}
+    assert queue_status(redis_url) == {
+        "ok": False,
+        "error": "no scheduler is reporting (yuqing scheduler not running?)",
+    }
     info = WorkerInfo("w1", "host", 1, utcnow().isoformat(), utcnow().isoformat())
     redis.set(keys.worker_key("w1"), __import__("json").dumps(info.__dict__), ex=10)
     queue = Queue(keys.CRAWL_QUEUE, connection=redis)
@@ -343,3 +346,36 @@ def test_two_workers_evaluate_each_rule_once_per_moment(setup: Setup) -> None:
     assert "w1" in result.output and "w2" in result.output and "workers alive: 2" in result.output
     assert runner.invoke(app, ["workers", "--check", "worker"], env=env).exit_code == 0
     assert runner.invoke(app, ["workers", "--check", "scheduler"], env=env).exit_code == 0
+    listing = runner.invoke(app, ["sources"])  # the fixture's environment: the same stores and Redis
+    assert "队列 queue: 0 waiting" in listing.output and "2 workers alive" in listing.output, listing.output
+
+
+def test_healthz_reports_the_queue_only_when_one_is_configured(
+    tmp_path: Path, redis: Redis, redis_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from fastapi.testclient import TestClient
+
+    from api.app import create_app
+
+    config = tmp_path / "yuqing.yaml"
+    config.write_text("version: 1\nbrands: [{name: 鲜达外卖, keywords: [鲜达]}]\n", encoding="utf-8")
+    monkeypatch.setenv("YUQING_CONFIG", str(config))
+    monkeypatch.setenv("YUQING_DATA_DIR", str(tmp_path / "data"))
+    resources = Resources.open(load_settings())
+    try:
+        with TestClient(create_app(resources)) as client:
+            assert "queue" not in client.get("/healthz").json()  # embedded: no queue, nothing said
+        monkeypatch.setenv("YUQING_REDIS_URL", redis_url)
+        resources.settings = load_settings()
+        with TestClient(create_app(resources)) as client:
+            response = client.get("/healthz")
+            assert response.status_code == 200  # the API serves without a scheduler; the queue section says so
+            assert response.json()["queue"]["ok"] is False
+            info = WorkerInfo("w1", "h", 1, utcnow().isoformat(), utcnow().isoformat(), "crawl feed-a")
+            health.publish(redis, QueueHealth(utcnow(), 7, 95.0, 1, 2, 3, [info], 0.5))
+            queue = client.get("/healthz").json()["queue"]
+            assert queue["ok"] is True and queue["depth"] == 7 and queue["oldest_job_age_seconds"] == 95.0
+            assert queue["failed"] == 2 and queue["retried"] == 3 and queue["workers_alive"] == 1
+            assert queue["workers"][0]["current"] == "crawl feed-a"
+    finally:
+        resources.close()

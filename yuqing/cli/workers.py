@@ -76,6 +76,29 @@ def worker(
         run_worker(resources, redis, name=name, burst=burst, timing=_timing(lease_seconds, 2.0))
 
 
+def _summary(now: Any, reported: Any) -> str:
+    age = now.oldest_job_age_seconds
+    return (
+        f"队列 queue: {now.depth} waiting (oldest {f'{age:.0f}s' if age is not None else '-'}), "
+        f"{now.running} running, {now.failed} failed, {now.retried} retried, {now.workers_alive} workers alive; "
+        f"调度器 scheduler: {'reporting' if reported else '[red]not reporting[/]'}"
+        + (f", rules behind by {reported.eval_lag_seconds:.0f}s" if reported and reported.eval_lag_seconds else "")
+    )
+
+
+def queue_summary(settings: Any) -> str:
+    """One line about the work queue (for ``yuqing sources``); says so when Redis does not answer."""
+    from redis.exceptions import RedisError
+
+    from yuqing.queue import health
+
+    try:
+        redis = _redis(settings)
+        return _summary(health.measure(redis), health.read(redis))
+    except (RedisError, StoreUnavailable) as exc:
+        return f"[red]队列 queue: unavailable[/] ({exc})"
+
+
 @handles_errors
 def workers(
     check: Annotated[
@@ -99,14 +122,7 @@ def workers(
     if check is not None:
         raise typer.BadParameter("--check takes 'worker' or 'scheduler'")
     now = health.measure(redis)
-    reported = health.read(redis)
-    age = now.oldest_job_age_seconds
-    console.print(
-        f"队列 queue: {now.depth} waiting (oldest {f'{age:.0f}s' if age is not None else '-'}), "
-        f"{now.running} running, {now.failed} failed, {now.retried} retried; "
-        f"调度器 scheduler: {'reporting' if reported else '[red]not reporting[/]'}"
-        + (f", rules behind by {reported.eval_lag_seconds:.0f}s" if reported and reported.eval_lag_seconds else "")
-    )
+    console.print(_summary(now, health.read(redis)))
     table = Table(title=f"工作进程 workers alive: {now.workers_alive}")
     for column in ("name", "host", "pid", "started", "last seen", "working on"):
         table.add_column(column)
