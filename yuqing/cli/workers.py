@@ -63,7 +63,7 @@ def scheduler(lease_seconds: LeaseOption = 15.0, poll_seconds: PollOption = 2.0)
 
 @handles_errors
 def worker(
-    name: Annotated[str | None, typer.Option(help="Worker name (default: host.pid); must be unique.")] = None,
+    name: Annotated[str | None, typer.Option(help="Worker name (default: host.pid.random); must be unique.")] = None,
     burst: Annotated[bool, typer.Option("--burst", help="Stop when the queue is empty.")] = False,
     lease_seconds: LeaseOption = 15.0,
 ) -> None:

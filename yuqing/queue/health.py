@@ -49,9 +49,9 @@ def measure(redis: Redis, rules: list[str] | None = None) -> QueueHealth:
     lag = None
     moment = redis.get(keys.EVAL_MOMENT)
     if rules and moment is not None:
-        done = [redis.get(keys.rule_done(r)) for r in rules]
-        lag = max(float(moment) - (float(d) if d is not None else 0.0) for d in done)
-        lag = max(0.0, min(lag, now.timestamp()))
+        done = [float(d) for d in (redis.get(keys.rule_done(r)) for r in rules) if d is not None]
+        if done:  # rules never evaluated yet have no lag to speak of
+            lag = max(0.0, float(moment) - min(done))
     return QueueHealth(
         at=now,
         depth=queue.count,

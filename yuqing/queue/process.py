@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import os
+import secrets
 import signal
 import socket
 import threading
@@ -43,7 +44,9 @@ def queue_reader(redis: Redis) -> Any:
 
 
 def default_name() -> str:
-    return f"{socket.gethostname()}.{os.getpid()}"
+    """host.pid plus a random tag: a restarted container has the same host name and pid 1 again, and RQ
+    refuses a name whose previous owner (killed) is still registered."""
+    return f"{socket.gethostname()}.{os.getpid()}.{secrets.token_hex(2)}"
 
 
 def run_worker(
