@@ -3,6 +3,7 @@ worker's job retried, queue health on ``/healthz`` and in ``yuqing workers``, th
 
 from __future__ import annotations
 
+import itertools
 import os
 import secrets
 import signal
@@ -19,7 +20,6 @@ from typing import Any
 import pytest
 from redis import Redis
 from rq import Queue, Retry
-from rq.job import Job
 from typer.testing import CliRunner
 
 from alerts.rules.base import EvaluationContext
@@ -235,8 +235,7 @@ def intervals(entries: list[dict[str, str]], key: str) -> dict[str, list[tuple[f
 
 
 def no_overlap(spans: list[tuple[float, float, str]]) -> bool:
-    spans = sorted(spans)
-    return all(a[1] <= b[0] for a, b in zip(spans, spans[1:], strict=False))
+    return all(a[1] <= b[0] for a, b in itertools.pairwise(sorted(spans)))
 
 
 @pytest.mark.slow
