@@ -300,9 +300,11 @@ def run_once(args: argparse.Namespace, n: int, site: CrisisSite, redis_url: str,
             now = time.time()
             measured = health.measure(redis)
             result.depth.append((now - start, measured.depth))
-            if not killed and now >= start + args.warmup + args.burst / 2:
-                procs[1].send_signal(signal.SIGKILL)  # worker w0, mid-burst
+            busy = any(w.name == "w0" and w.current for w in measured.workers)
+            if not killed and now >= start + args.warmup + args.burst / 2 and busy:
+                procs[1].send_signal(signal.SIGKILL)  # worker w0, mid-burst, in the middle of a crawl
                 killed = True
+                print(f"  killed w0 at {now - start:.0f}s while it crawled", flush=True)
             if now > stop_posting + args.interval:
                 latest = resources.sources.latest(sources)
                 after = [r for r in latest.values() if r.started_at.timestamp() > stop_posting]
