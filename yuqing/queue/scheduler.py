@@ -55,7 +55,8 @@ class Scheduler:
             source,
             job_id=job_id,
             job_timeout=timeout + 60,
-            retry=Retry(max=self.timing.retries),
+            # A retried job (its worker died) has waited its turn already: it goes to the front.
+            retry=Retry(max=self.timing.retries, enqueue_at_front=True),
             result_ttl=24 * 3600,
             failure_ttl=7 * 24 * 3600,
             description=f"crawl {source}",
