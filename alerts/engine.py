@@ -38,6 +38,7 @@ from alerts.rules.base import EvaluationContext, Observation, RuleConfig, RuleSc
 from alerts.state import FIRING, AlertEvent, AlertStateStore, StateView
 from foundation.errors import Conflict, NotFound, TicketClientError
 from foundation.health import SourceHealth
+from foundation.queue_health import QueueHealthReader
 from foundation.timeutil import isoformat_z, utcnow
 from index.base import MentionStore
 from index.saved import SavedSearchStore
@@ -158,6 +159,7 @@ class AlertEngine:
         pause_after_errors: int = 3,
         pause_for: timedelta = timedelta(minutes=15),
         saved_searches: SavedSearchStore | None = None,
+        queue: QueueHealthReader | None = None,
     ):
         self.rules = list(rules)
         self.store = store
@@ -172,6 +174,7 @@ class AlertEngine:
         self.pause_after_errors = pause_after_errors
         self.pause_for = pause_for
         self.saved_searches = saved_searches or SavedSearchStore(state.db)
+        self.queue = queue  # the work queue's health, for crawl_backlog (set by the queue's workers)
 
     @classmethod
     def from_config(
@@ -217,6 +220,7 @@ class AlertEngine:
                 since=since,
                 sources=self.sources() if self.sources else (),
                 saved_query=saved_query,
+                queue=self.queue() if self.queue else None,
             )
             try:
                 # Store queries block; keep the event loop (and the in-process API) responsive.

@@ -7,6 +7,7 @@ from typing import Annotated, Any, Union
 from pydantic import Field
 
 from alerts.rules.base import RuleConfig, RuleType
+from alerts.rules.crawl_backlog import CrawlBacklogRule
 from alerts.rules.events import BadReviewRule, CriticalWordsRule
 from alerts.rules.influential import InfluentialNegativeRule
 from alerts.rules.negative_share import NegativeShareRule
@@ -24,6 +25,7 @@ RULE_TYPES: dict[str, type[RuleType[Any]]] = {
         BadReviewRule,
         SourceSilentRule,
         InfluentialNegativeRule,
+        CrawlBacklogRule,
     )
 }
 

@@ -65,6 +65,12 @@ class Settings(BaseSettings):
         default=None, description="Key the alert engine uses; defaults to the first of api_keys."
     )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    redis_url: str | None = Field(
+        default=None,
+        pattern=r"^(redis|rediss|unix)://",
+        description="The work queue (redis://host:6379/0) shared by `yuqing scheduler` and `yuqing worker`. "
+        "Unset: `yuqing run` does everything in one process.",
+    )
 
     # The dashboard's browser sessions (api/routers/session.py, dashboard/session.py).
     session_secret: SecretStr | None = Field(

@@ -142,8 +142,10 @@ class Worker:
         await self.tickets.aclose()
 
     # -- crawling -------------------------------------------------------------------------------------------
-    async def crawl(self, source: SourceConfig) -> CrawlResult:
-        """Run ``yuqing crawl SOURCE`` as a subprocess and collect its report."""
+    async def crawl(self, source: SourceConfig, *, die_with_parent: bool = False) -> CrawlResult:
+        """Run ``yuqing crawl SOURCE`` as a subprocess and collect its report. With ``die_with_parent`` (the
+        queue's workers) the kernel kills the crawl if this process dies, even by SIGKILL, so a retried job
+        never runs beside an orphaned crawl of the same source."""
         self.log_dir.mkdir(parents=True, exist_ok=True)
         log_file = self.log_dir / f"crawl-{source.name}.log"
         env = {**os.environ, **settings_env(self.settings)}
@@ -162,6 +164,7 @@ class Worker:
                 stderr=stderr,
                 env=env,
                 start_new_session=True,
+                preexec_fn=_die_with_parent if die_with_parent and sys.platform == "linux" else None,
             )
             try:
                 stdout, _ = await asyncio.wait_for(proc.communicate(), timeout=timeout)
@@ -297,6 +300,13 @@ class Worker:
             task.cancel()
         await asyncio.gather(*running.values(), return_exceptions=True)
         log.info("worker stopped")
+
+
+def _die_with_parent() -> None:
+    """In the crawl child before it runs: ask Linux to SIGKILL it when its parent dies (PR_SET_PDEATHSIG)."""
+    import ctypes
+
+    ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)
 
 
 def next_due(last_started: dict[str, datetime], source: SourceConfig, now: datetime) -> datetime:

@@ -35,6 +35,7 @@ from index.text import segment
 
 if TYPE_CHECKING:
     from foundation.health import SourceHealth
+    from foundation.queue_health import QueueHealth
 
 
 class RuleScopeError(YuqingError):
@@ -166,6 +167,8 @@ class EvaluationContext:
     sources: Sequence[tuple[SourceHealth, timedelta]] = ()
     #: The query of the rule's ``saved_search``, looked up by the engine for this evaluation.
     saved_query: str | None = None
+    #: Queue rules: the shared work queue's health (``None``: no queue configured, or none reporting).
+    queue: QueueHealth | None = None
 
 
 ConfigT = TypeVar("ConfigT", bound=RuleConfig)

@@ -9,6 +9,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
 from api.deps import ConfigDep, PrincipalDep, ResourcesDep, SourceRunsDep
+from api.queue_status import queue_status
 from foundation.health import SourceState
 
 health_router = APIRouter(tags=["system"])
@@ -24,6 +25,10 @@ def healthz(resources: ResourcesDep) -> JSONResponse:
         "mention_store": {"backend": resources.mentions.backend, "ok": mentions_ok},
         "database": {"backend": resources.db.dialect, "ok": db_ok},
     }
+    # The work queue (when configured) is reported, not required: the API serves without it.
+    queue = queue_status(resources.settings.redis_url)
+    if queue is not None:
+        body["queue"] = queue
     return JSONResponse(body, status_code=200 if mentions_ok and db_ok else 503)
 
 

@@ -32,6 +32,7 @@ from yuqing.cli.search import search, searches_app
 from yuqing.cli.serve_run import demo, run, serve
 from yuqing.cli.tickets import tickets_app
 from yuqing.cli.users import users_app
+from yuqing.cli.workers import scheduler, worker, workers
 
 __all__ = [
     "EXIT_FAILED",
@@ -61,7 +62,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-for command in (serve, run, crawl, demo, sources, parse, search, classify):
+for command in (serve, run, scheduler, worker, workers, crawl, demo, sources, parse, search, classify):
     app.command()(command)
 app.add_typer(tickets_app, name="tickets")
 app.add_typer(alerts_app, name="alerts")

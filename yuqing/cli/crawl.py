@@ -87,6 +87,10 @@ def sources() -> None:
         console.print(table)
         for line in problems:
             console.print(f"  {line}", highlight=False, soft_wrap=True)
+        if resources.settings.redis_url:
+            from yuqing.cli.workers import queue_summary
+
+            console.print(queue_summary(resources.settings))
         bad = [
             s.name
             for s in resources.config.sources

@@ -43,6 +43,11 @@ def run(
     from yuqing.worker import Worker
 
     with open_resources() as resources:
+        if resources.settings.redis_url:
+            err.print(
+                "[yellow]note:[/] YUQING_REDIS_URL is set but `yuqing run` does all the work in this one process; "
+                "to share it between machines run `yuqing scheduler` once and `yuqing worker` as often as needed."
+            )
         worker = Worker(resources.settings, resources.config, resources)
 
         async def go() -> int:

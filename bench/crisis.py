@@ -1,0 +1,454 @@
+"""Crisis load: 200 sources whose posting rate jumps 100x, crawled through the Redis queue by 1, 2 and 4 workers.
+
+Everything runs on this machine: a loopback site serving one RSS feed per source (each answer after a simulated
+200 ms), redis-server, osmem-server (the Elasticsearch stand-in, through a small header-rewriting proxy because
+the production client's versioned media types are refused by osmem) and the PostgreSQL at 127.0.0.1:5432. For
+each worker count: a fresh schema, index and Redis; one ``yuqing scheduler`` and N ``yuqing worker`` processes
+(each crawl its own ``yuqing crawl`` process, as in production); posting at the base rate, then the burst, then
+posting stops and the workers get ``--drain`` seconds to catch up. One post in 20 carries a crisis word, so the
+``critical_words`` rule opens one ticket for it.
+
+Printed per worker count: mentions stored per second (and the ratio to 1 worker, the floor of this run),
+stored→ticket latency p50/p95 (ticket created − mention stored), queue depth over time, posts lost (published
+but not stored after the drain), duplicate mentions (same post stored twice) and duplicate tickets (two tickets
+for one mention). ``--kill`` SIGKILLs one worker in the middle of the burst.
+
+    .venv/bin/python bench/crisis.py                       # short: 200 sources, 1/2/4 workers, ~3 min each
+    .venv/bin/python bench/crisis.py --workers 1,4 --burst 600 --drain 300    # the 10-minute burst of the issue
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import math
+import os
+import secrets
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from email.utils import format_datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from xml.sax.saxutils import escape
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from _common import percentile, table  # noqa: E402
+from redis import Redis  # noqa: E402
+from sqlalchemy import select  # noqa: E402
+
+from api.resources import Resources  # noqa: E402
+from config.settings import load_settings  # noqa: E402
+from foundation.db import Database  # noqa: E402
+from index.base import MentionFilter, SearchRequest  # noqa: E402
+from tests.redis_server import redis_server  # noqa: E402
+from tickets.models import Ticket  # noqa: E402
+from yuqing.queue import health, keys  # noqa: E402
+
+PG_URL = os.environ.get("YUQING_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")
+CRISIS_EVERY = 20  # one post in 20 carries a crisis word
+PHRASES = ["配送太慢了", "客服不理人", "退款一直没人处理", "包装破损", "再也不点了"]
+
+
+# -- the site -----------------------------------------------------------------------------------------------
+@dataclass
+class Schedule:
+    """How many posts a source has published by time ``t`` (seconds since the start): a base rate, ×factor
+    during the burst, nothing after ``stop``."""
+
+    base_per_s: float
+    factor: float
+    burst_start: float
+    burst_end: float
+    stop: float
+
+    def count(self, t: float) -> int:
+        t = min(t, self.stop)
+        before = min(t, self.burst_start)
+        during = max(0.0, min(t, self.burst_end) - self.burst_start)
+        after = max(0.0, t - self.burst_end)
+        return math.floor(self.base_per_s * (before + after) + self.base_per_s * self.factor * during)
+
+    def time_of(self, k: int) -> float:
+        """When post ``k`` (0-based) was published."""
+        n = k + 1
+        first = self.base_per_s * self.burst_start
+        if n <= first:
+            return n / self.base_per_s
+        second = first + self.base_per_s * self.factor * (self.burst_end - self.burst_start)
+        if n <= second:
+            return self.burst_start + (n - first) / (self.base_per_s * self.factor)
+        return self.burst_end + (n - second) / self.base_per_s
+
+
+class CrisisSite:
+    """``/feed/<i>.xml``: the newest ``window`` posts of source ``i``, answered after ``delay`` seconds."""
+
+    def __init__(self, delay: float, window: int = 1000):
+        self.delay = delay
+        self.window = window
+        self.started = time.time()
+        self.schedule = Schedule(0.01, 100, 1e9, 1e9, 1e9)
+        self.requests = 0
+        site = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, format: str, *args: Any) -> None:
+                pass
+
+            def do_GET(self) -> None:
+                if self.path == "/robots.txt":
+                    body = b"User-agent: *\nAllow: /\n"
+                else:
+                    time.sleep(site.delay)
+                    site.requests += 1
+                    body = site.feed(self.path.rsplit("/", 1)[-1].removesuffix(".xml")).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/rss+xml; charset=utf-8")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def reset(self, schedule: Schedule) -> None:
+        self.started = time.time()
+        self.schedule = schedule
+        self.requests = 0
+
+    def post_url(self, source: str, k: int) -> str:
+        return f"{self.url}/post/{source}/{k}"
+
+    def published(self, sources: list[str]) -> set[str]:
+        n = self.schedule.count(time.time() - self.started)
+        return {self.post_url(s, k) for s in sources for k in range(n)}
+
+    def feed(self, source: str) -> str:
+        n = self.schedule.count(time.time() - self.started)
+        items = []
+        for k in range(n - 1, max(-1, n - 1 - self.window), -1):
+            when = format_datetime(datetime.fromtimestamp(self.started + self.schedule.time_of(k), UTC))
+            crisis = "吃完食物中毒了，" if k % CRISIS_EVERY == 0 else ""
+            text = f"鲜达外卖{crisis}{PHRASES[k % len(PHRASES)]}（{source} 第{k}条）"
+            link = self.post_url(source, k)
+            items.append(
+                f"<item><title>{escape(source)} {k}</title><link>{link}</link><guid>{link}</guid>"
+                f"<pubDate>{when}</pubDate><description>{escape(text)}</description></item>"
+            )
+        return (
+            '<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel>'
+            f"<title>{source}</title><link>{self.url}/</link><description>crisis</description>"
+            + "".join(items)
+            + "</channel></rss>"
+        )
+
+
+# -- osmem-server behind a header-rewriting proxy -------------------------------------------------------------
+def start_proxy(upstream: str) -> ThreadingHTTPServer:
+    """Forward to osmem-server, turning the client's ``compatible-with=8`` media types into plain JSON (what
+    ``tests/osmem.py`` does inside the test client; here the clients are other processes)."""
+    host, port = upstream.split("//", 1)[1].rstrip("/").split(":")
+    local = threading.local()
+
+    class Proxy(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, format: str, *args: Any) -> None:
+            pass
+
+        def relay(self) -> None:
+            length = int(self.headers.get("Content-Length") or 0)
+            body = self.rfile.read(length) if length else None
+            headers = {}
+            for name, value in self.headers.items():
+                if name.lower() in ("host", "connection", "content-length"):
+                    continue
+                if name.lower() in ("accept", "content-type") and "compatible-with" in value:
+                    value = "application/x-ndjson" if "ndjson" in value else "application/json"
+                headers[name] = value
+            for attempt in (1, 2):
+                conn = getattr(local, "conn", None) or http.client.HTTPConnection(host, int(port), timeout=300)
+                local.conn = conn
+                try:
+                    conn.request(self.command, self.path, body=body, headers=headers)
+                    resp = conn.getresponse()
+                    data = resp.read()
+                    break
+                except (http.client.HTTPException, OSError):
+                    conn.close()
+                    local.conn = None
+                    if attempt == 2:
+                        raise
+            self.send_response(resp.status)
+            for name, value in resp.getheaders():
+                if name.lower() not in ("transfer-encoding", "connection", "content-length"):
+                    self.send_header(name, value)
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            if self.command != "HEAD":
+                self.wfile.write(data)
+
+        do_GET = do_POST = do_PUT = do_DELETE = do_HEAD = relay
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Proxy)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
+# -- one run ------------------------------------------------------------------------------------------------
+@dataclass
+class RunResult:
+    workers: int
+    published: int = 0
+    stored: int = 0
+    seconds: float = 0.0
+    latencies: list[float] = field(default_factory=list)
+    depth: list[tuple[float, int]] = field(default_factory=list)
+    lost: int = 0
+    duplicate_mentions: int = 0
+    duplicate_tickets: int = 0
+    tickets: int = 0
+    crawls: int = 0
+    retried: int = 0
+    killed: bool = False
+    drained: bool = False
+
+
+def write_config(path: Path, site: CrisisSite, sources: list[str], interval: int) -> None:
+    lines = [
+        "version: 1",
+        "brands: [{name: 鲜达外卖, keywords: [鲜达]}]",
+        "crawl: {download_delay: 0, autothrottle: false, retry_times: 1, timeout_seconds: 60, max_pages: 1}",
+        "scheduler: {crawl_timeout: 5m}",
+        "alerts:",
+        "  evaluate_every: 1m",
+        "  rules:",
+        "    - {name: crisis, type: critical_words}",
+        "sources:",
+    ]
+    for s in sources:
+        lines.append(f"  - {{name: {s}, type: feed, urls: ['{site.url}/feed/{s}.xml'], interval: {interval}s}}")
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def run_once(args: argparse.Namespace, n: int, site: CrisisSite, redis_url: str, es_url: str, tmp: Path) -> RunResult:
+    import psycopg
+
+    result = RunResult(n, killed=args.kill and n > 1)
+    schema = f"yq_crisis_{secrets.token_hex(4)}"
+    with psycopg.connect(PG_URL, autocommit=True) as conn:
+        conn.execute(f'CREATE SCHEMA "{schema}"')
+    sep = "&" if "?" in PG_URL else "?"
+    db_url = f"{PG_URL}{sep}options=-csearch_path%3D{schema}"
+    sources = [f"src{i:03d}" for i in range(args.sources)]
+    run_dir = tmp / f"run-{n}"
+    run_dir.mkdir()
+    config = run_dir / "yuqing.yaml"
+    write_config(config, site, sources, args.interval)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("YUQING_")}
+    env |= {
+        "YUQING_CONFIG": str(config),
+        "YUQING_DATA_DIR": str(run_dir),
+        "YUQING_MENTION_STORE_URL": es_url,
+        "YUQING_ES_INDEX_PREFIX": f"yqcrisis-{secrets.token_hex(3)}",
+        "YUQING_DATABASE_URL": db_url,
+        "YUQING_REDIS_URL": redis_url,
+        "YUQING_LOG_LEVEL": "WARNING",
+    }
+    os.environ.update(env)
+    redis = Redis.from_url(redis_url)
+    redis.flushall()
+    resources = Resources.open(load_settings())  # create the index and the schema once, before the workers
+    procs: list[subprocess.Popen[bytes]] = []
+    try:
+        start = time.time()
+        site.reset(
+            Schedule(
+                args.base_per_hour / 3600, args.factor, args.warmup, args.warmup + args.burst, args.warmup + args.burst
+            )
+        )
+        yq = [sys.executable, "-m", "yuqing"]
+        log = (run_dir / "processes.log").open("wb")
+        procs.append(subprocess.Popen([*yq, "scheduler", "--poll-seconds", "1"], env=env, stdout=log, stderr=log))
+        for i in range(n):
+            procs.append(
+                subprocess.Popen(
+                    [*yq, "worker", "--name", f"w{i}", "--lease-seconds", "10"], env=env, stdout=log, stderr=log
+                )
+            )
+        stop_posting = start + args.warmup + args.burst
+        deadline = stop_posting + args.drain
+        killed = not result.killed
+        result.drained = False
+        while time.time() < deadline:
+            time.sleep(2)
+            now = time.time()
+            measured = health.measure(redis)
+            result.depth.append((now - start, measured.depth))
+            busy = any(w.name == "w0" and w.current for w in measured.workers)
+            if not killed and now >= start + args.warmup + args.burst / 2 and busy:
+                procs[1].send_signal(signal.SIGKILL)  # worker w0, mid-burst, in the middle of a crawl
+                killed = True
+                print(f"  killed w0 at {now - start:.0f}s while it crawled", flush=True)
+            if now > stop_posting + args.interval:
+                latest = resources.sources.latest(sources)
+                after = [r for r in latest.values() if r.started_at.timestamp() > stop_posting]
+                if len(after) == len(sources):
+                    result.drained = True  # every source crawled again after posting stopped
+                    break
+        time.sleep(5)  # the last evaluation and tickets
+        result.published = len(site.published(sources))
+        result.retried = int(redis.get(keys.RETRIED) or 0)
+        result.crawls = site.requests
+    finally:
+        for p in procs:
+            if p.poll() is None:
+                p.send_signal(signal.SIGTERM)
+        for p in procs:
+            try:
+                p.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                p.kill()
+    # -- what got stored, and the tickets -------------------------------------------------------------------
+    store = resources.mentions
+    store.refresh()
+    stored_at: dict[str, datetime] = {}
+    urls: Counter[str] = Counter()
+    cursor = None
+    while True:
+        page = store.search(SearchRequest(filter=MentionFilter(), limit=100, cursor=cursor, highlight=False))
+        for hit in page.hits:
+            m = hit.mention
+            urls[m.url or m.id] += 1
+            stored_at[m.id] = max(m.collected_at, m.updated_at)
+        cursor = page.next_cursor
+        if not cursor or not page.hits:
+            break
+    result.stored = len(stored_at)
+    result.duplicate_mentions = sum(c - 1 for c in urls.values())
+    result.lost = len(site.published(sources) - set(urls))
+    if stored_at:
+        first = min(stored_at.values())
+        last = max(stored_at.values())
+        result.seconds = max(1.0, (last - first).total_seconds())
+    db = Database(db_url)
+    with db.session() as s:
+        rows = s.execute(select(Ticket.alert_key, Ticket.created_at).where(Ticket.alert_rule == "crisis")).all()
+    db.close()
+    per_key = Counter(k for k, _ in rows)
+    result.tickets = len(per_key)
+    result.duplicate_tickets = sum(c - 1 for c in per_key.values())
+    result.latencies = [
+        (created - stored_at[key]).total_seconds() for key, created in rows if key in stored_at and created
+    ]
+    resources.close()
+    with psycopg.connect(PG_URL, autocommit=True) as conn:
+        conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sources", type=int, default=200)
+    parser.add_argument("--workers", default="1,2,4", help="worker counts to run, comma-separated")
+    parser.add_argument("--delay", type=float, default=0.2, help="seconds before the site answers a page")
+    parser.add_argument("--base-per-hour", type=float, default=6.0, help="posts per source per hour before the burst")
+    parser.add_argument("--factor", type=float, default=100.0, help="the burst multiplies the posting rate by this")
+    parser.add_argument("--warmup", type=float, default=20.0, help="seconds at the base rate first")
+    parser.add_argument("--burst", type=float, default=60.0, help="seconds of the burst (the issue: 600)")
+    parser.add_argument("--drain", type=float, default=120.0, help="seconds allowed to catch up after posting stops")
+    parser.add_argument("--interval", type=int, default=30, help="each source's crawl interval, seconds")
+    parser.add_argument("--workdir", type=Path, help="keep configs and logs here (default: a temporary folder)")
+    parser.add_argument("--kill", action="store_true", help="SIGKILL one worker mid-burst (runs with 2+ workers)")
+    args = parser.parse_args()
+    counts = [int(x) for x in args.workers.split(",")]
+    from osmem_server import OsmemServer
+
+    results = []
+    with tempfile.TemporaryDirectory() as tmp_name:
+        tmp = Path(tmp_name)
+        if args.workdir:
+            tmp = args.workdir
+            tmp.mkdir(parents=True, exist_ok=True)
+        server = OsmemServer.start(addr="127.0.0.1:0", japanese=False)
+        proxy = start_proxy(server.url)
+        site = CrisisSite(args.delay)
+        try:
+            with redis_server(tmp / "redis") as redis_url:
+                es_url = f"http://127.0.0.1:{proxy.server_address[1]}"
+                for n in counts:
+                    what = f"{args.sources} sources, burst {args.factor:g}x for {args.burst:g}s"
+                    print(f"… {n} worker(s): {what}", flush=True)
+                    results.append(run_once(args, n, site, redis_url, es_url, tmp))
+        finally:
+            proxy.shutdown()
+            server.close()
+    floor = results[0].stored / results[0].seconds if results and results[0].stored else 0.0
+    rows = []
+    for r in results:
+        rate = r.stored / r.seconds if r.seconds else 0.0
+        lat = sorted(r.latencies)
+        depth = [d for _, d in r.depth]
+        rows.append(
+            [
+                f"{r.workers} worker(s)" + (" (1 killed)" if r.killed else ""),
+                f"{rate:.1f}",
+                f"{rate / floor:.2f}x" if floor else "-",
+                f"{percentile(lat, 0.5):.1f}" if lat else "-",
+                f"{percentile(lat, 0.95):.1f}" if lat else "-",
+                f"{max(depth, default=0)}/{depth[-1] if depth else 0}",
+                r.published,
+                r.stored,
+                r.lost,
+                r.duplicate_mentions,
+                r.tickets,
+                r.duplicate_tickets,
+                r.retried,
+                "yes" if r.drained else "no",
+            ]
+        )
+    print()
+    print(
+        table(
+            [
+                "run",
+                "stored/s",
+                "vs 1",
+                "s→t p50",
+                "s→t p95",
+                "depth max/end",
+                "published",
+                "stored",
+                "lost",
+                "dup mentions",
+                "tickets",
+                "dup tickets",
+                "retried",
+                "drained",
+            ],
+            rows,
+        )
+    )
+    print("\nqueue depth over time (s: jobs waiting):")
+    for r in results:
+        samples = r.depth[:: max(1, len(r.depth) // 12)]
+        print(f"  {r.workers} worker(s): " + "  ".join(f"{t:.0f}:{d}" for t, d in samples))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,380 @@
+"""The work queue on a real Redis: leases, two ``yuqing worker`` processes sharing crawls and rules, a killed
+worker's job retried, queue health on ``/healthz`` and in ``yuqing workers``, the crawl_backlog rule."""
+
+from __future__ import annotations
+
+import itertools
+import os
+import secrets
+import signal
+import subprocess
+import sys
+import time
+from collections import defaultdict
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from redis import Redis
+from rq import Queue, Retry
+from typer.testing import CliRunner
+
+from alerts.rules.base import EvaluationContext
+from alerts.rules.crawl_backlog import CrawlBacklogConfig, CrawlBacklogRule
+from api.queue_status import queue_status
+from api.resources import Resources
+from config.settings import Settings, load_settings
+from foundation.health import SourceRunStore
+from foundation.queue_health import HEALTH_KEY, QueueHealth, WorkerInfo
+from foundation.timeutil import utcnow
+from tests.conftest import unavailable
+from tests.redis_server import redis_server
+from tests.yuqing.feed_site import FeedSite
+from yuqing.cli import app
+from yuqing.queue import health, keys
+from yuqing.queue.lease import Lease, LeaseKeeper
+from yuqing.queue.scheduler import CRAWL_JOB, Scheduler
+from yuqing.worker import Worker
+
+LEASE = 3  # seconds: short, so a killed worker's job comes back quickly
+
+
+@pytest.fixture
+def redis_url(tmp_path: Path) -> Iterator[str]:
+    try:
+        with redis_server(tmp_path / "redis") as url:
+            yield url
+    except FileNotFoundError as exc:
+        unavailable(str(exc))
+
+
+@pytest.fixture
+def redis(redis_url: str) -> Iterator[Redis]:
+    conn = Redis.from_url(redis_url)
+    yield conn
+    conn.close()
+
+
+def wait_for(what: str, check: Callable[[], Any], timeout: float = 90, every: float = 0.2) -> Any:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = check()
+        if value:
+            return value
+        time.sleep(every)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+# -- leases -------------------------------------------------------------------------------------------------
+def test_a_lease_has_one_owner_and_expires(redis: Redis) -> None:
+    first = Lease(redis, "yuqing:lease:test", 0.5, owner="a")
+    second = Lease(redis, "yuqing:lease:test", 0.5, owner="b")
+    assert first.acquire() and not second.acquire()
+    assert first.renew() and second.holder() == "a"
+    assert not second.release() and first.holder() == "a"  # only the owner lets go
+    time.sleep(0.7)
+    assert first.holder() is None and second.acquire()
+    assert not first.renew() and not first.release() and second.holder() == "b"
+
+
+def test_a_kept_lease_outlives_its_ttl_and_goes_when_released(redis: Redis) -> None:
+    lease = Lease(redis, "yuqing:lease:kept", 0.6)
+    assert lease.acquire()
+    with LeaseKeeper(lease) as keeper:
+        time.sleep(1.5)
+        assert lease.holder() == lease.owner and not keeper.lost.is_set()
+    assert lease.release() and lease.holder() is None
+
+
+# -- health -------------------------------------------------------------------------------------------------
+def test_health_round_trips_and_reaches_healthz_section(redis: Redis, redis_url: str) -> None:
+    assert queue_status(None) is None  # no queue configured: /healthz says nothing about one
+    assert queue_status(redis_url) == {
+        "ok": False,
+        "error": "no scheduler is reporting (yuqing scheduler not running?)",
+    }
+    info = WorkerInfo("w1", "host", 1, utcnow().isoformat(), utcnow().isoformat())
+    redis.set(keys.worker_key("w1"), __import__("json").dumps(info.__dict__), ex=10)
+    queue = Queue(keys.CRAWL_QUEUE, connection=redis)
+    queue.enqueue(CRAWL_JOB, "nowhere", job_id="old")
+    measured = health.measure(redis)
+    assert measured.depth == 1 and measured.oldest_job_age_seconds is not None
+    assert [w.name for w in measured.workers] == ["w1"]
+    health.publish(redis, measured)
+    assert health.read(redis) == QueueHealth.from_json(measured.to_json())
+    section = queue_status(redis_url)
+    assert section is not None and section["ok"] and section["depth"] == 1 and section["workers_alive"] == 1
+    assert queue_status("redis://127.0.0.1:1/0") == {"ok": False, "error": "Redis not reachable: ConnectionError"}
+    redis.set(HEALTH_KEY, "{not json")
+    assert queue_status(redis_url) is not None and queue_status(redis_url)["ok"] is False  # type: ignore[index]
+
+
+def backlog_ctx(queue: QueueHealth | None) -> EvaluationContext:
+    return EvaluationContext(store=None, now=datetime(2026, 1, 1, tzinfo=UTC), brands=["b"], queue=queue)  # type: ignore[arg-type]
+
+
+def test_crawl_backlog_fires_when_the_oldest_job_waited_too_long() -> None:
+    rule = CrawlBacklogRule(CrawlBacklogConfig(name="backlog", type="crawl_backlog", older_than=timedelta(minutes=5)))
+    at = datetime(2026, 1, 1, tzinfo=UTC)
+    assert rule.evaluate(backlog_ctx(None)) == []  # embedded: no queue, nothing to say
+    (fresh,) = rule.evaluate(backlog_ctx(QueueHealth(at, 3, 120.0, 1, 0, 0)))
+    (late,) = rule.evaluate(backlog_ctx(QueueHealth(at, 40, 301.0, 4, 0, 2)))
+    (empty,) = rule.evaluate(backlog_ctx(QueueHealth(at, 0, None, 0, 0, 0)))
+    assert not fresh.firing and late.firing and not empty.firing
+    assert late.numbers["depth"] == 40 and late.numbers["limit_minutes"] == 5.0
+    assert "积压" in late.summary and late.key == "crawl-queue"
+    with pytest.raises(ValueError, match="brands does not apply"):
+        CrawlBacklogConfig(name="x", type="crawl_backlog", brands=["b"])
+
+
+def test_worker_without_redis_is_a_config_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    config = tmp_path / "yuqing.yaml"
+    config.write_text("version: 1\nbrands: [{name: 鲜达外卖, keywords: [鲜达]}]\n", encoding="utf-8")
+    monkeypatch.setenv("YUQING_CONFIG", str(config))
+    result = CliRunner().invoke(app, ["worker"])
+    assert result.exit_code == 2
+    assert "YUQING_REDIS_URL" in result.output
+
+
+# -- two worker processes -----------------------------------------------------------------------------------
+RULES = "\n".join(
+    f"    - {{name: share-{i}, type: negative_share, window: {i + 1}h, min_count: 1, threshold: 0.5}}" for i in range(8)
+)
+
+
+@dataclass
+class Setup:
+    env: dict[str, str]
+    settings: Settings
+    resources: Resources
+    redis: Redis
+    site: FeedSite
+    sources: list[str]
+    logs: Path
+    procs: dict[str, subprocess.Popen[bytes]]
+
+    def start_worker(self, name: str) -> subprocess.Popen[bytes]:
+        out = (self.logs / f"{name}.log").open("wb")
+        cmd = [sys.executable, "-m", "yuqing", "worker", "--name", name, "--lease-seconds", str(LEASE)]
+        proc = subprocess.Popen(cmd, env=self.env, stdout=out, stderr=subprocess.STDOUT)
+        self.procs[name] = proc
+        wait_for(f"worker {name} alive", lambda: self.redis.exists(keys.worker_key(name)) or proc.poll() is not None)
+        assert proc.poll() is None, (self.logs / f"{name}.log").read_text()
+        return proc
+
+    def scheduler(self) -> Scheduler:
+        worker = Worker(self.settings, self.resources.config, self.resources)
+        return Scheduler(self.redis, worker, keys.QueueTiming(lease_ttl=timedelta(seconds=LEASE)))
+
+    def log(self, stream: str) -> list[dict[str, str]]:
+        return [{k.decode(): v.decode() for k, v in fields.items()} for _, fields in self.redis.xrange(stream)]
+
+
+@pytest.fixture
+def setup(
+    tmp_path: Path, redis_url: str, redis: Redis, pg_url: str, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Setup]:
+    tag = secrets.token_hex(3)  # unique source names: the crawl processes of this test are recognisable
+    sources = [f"feed-{tag}-{c}" for c in "abc"]
+    with FeedSite(delay=0.3) as site:
+        entries = "\n".join(
+            f"  - {{name: {s}, type: feed, urls: ['{site.url}/feed/{s}.xml'], interval: 1h}}" for s in sources
+        )
+        config = tmp_path / "yuqing.yaml"
+        config.write_text(
+            "version: 1\nbrands: [{name: 鲜达外卖, keywords: [鲜达]}]\n"
+            "crawl: {download_delay: 0, autothrottle: false, retry_times: 0, timeout_seconds: 60}\n"
+            "scheduler: {crawl_timeout: 2m}\n"
+            f"sources:\n{entries}\nalerts:\n  rules:\n{RULES}\n",
+            encoding="utf-8",
+        )
+        ours = {
+            "YUQING_CONFIG": str(config),
+            "YUQING_DATA_DIR": str(tmp_path / "data"),
+            "YUQING_DATABASE_URL": pg_url,
+            "YUQING_REDIS_URL": redis_url,
+        }
+        for name, value in ours.items():
+            monkeypatch.setenv(name, value)
+        settings = load_settings()
+        env = {k: v for k, v in os.environ.items() if not k.startswith("YUQING_")} | ours
+        resources = Resources.open(settings)  # migrate once, before the workers open the same stores
+        logs = tmp_path / "logs"
+        logs.mkdir()
+        s = Setup(env, settings, resources, redis, site, sources, logs, {})
+        try:
+            yield s
+        finally:
+            for proc in s.procs.values():
+                if proc.poll() is None:
+                    proc.send_signal(signal.SIGTERM)
+            for proc in s.procs.values():
+                try:
+                    proc.wait(timeout=30)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+            resources.close()
+
+
+def intervals(entries: list[dict[str, str]], key: str) -> dict[str, list[tuple[float, float, str]]]:
+    """Per ``key`` (source or rule), the (start, end, worker) of each piece of work, from a log stream."""
+    started: dict[tuple[str, str], float] = {}
+    out: dict[str, list[tuple[float, float, str]]] = defaultdict(list)
+    for e in entries:
+        if "event" in e:  # the crawl log: separate start and end entries
+            if e["event"] == "start":
+                started[(e[key], e["job"])] = float(e["at"])
+            else:
+                out[e[key]].append((started.pop((e[key], e["job"])), float(e["at"]), e["worker"]))
+        else:
+            out[e[key]].append((float(e["started"]), float(e["ended"]), e["worker"]))
+    return out
+
+
+def no_overlap(spans: list[tuple[float, float, str]]) -> bool:
+    return all(a[1] <= b[0] for a, b in itertools.pairwise(sorted(spans)))
+
+
+@pytest.mark.slow
+@pytest.mark.postgres
+def test_two_workers_crawl_every_source_and_never_one_source_twice_at_once(setup: Setup) -> None:
+    scheduler = setup.scheduler()
+    assert scheduler.enqueue(setup.sources[0]) is not None
+    assert scheduler.enqueue(setup.sources[0]) is None  # one job per source until it has run
+    setup.start_worker("w1")
+    setup.start_worker("w2")
+    queue = Queue(keys.CRAWL_QUEUE, connection=setup.redis)
+    # As if two schedulers raced: a second job for every source, queued right behind the first.
+    jobs = [queue.enqueue(CRAWL_JOB, s, retry=Retry(max=1), job_timeout=180) for s in setup.sources for _ in (1, 2)]
+    wait_for("every job done", lambda: all(j.get_status(refresh=True) in ("finished", "failed") for j in jobs), 240)
+    results = [j.return_value() for j in jobs]
+    assert all(r is not None and r["status"] in ("ok", "skipped") for r in results), results
+    crawls = intervals(setup.log(keys.CRAWL_LOG), "source")
+    assert set(crawls) == set(setup.sources)
+    for source, spans in crawls.items():
+        assert no_overlap(spans), (source, spans)
+        assert setup.site.max_in_flight[f"/feed/{source}.xml"] == 1  # the site never saw two crawls at once
+    assert {w for spans in crawls.values() for _, _, w in spans} == {"w1", "w2"}  # the work was shared
+    runs = SourceRunStore(setup.resources.db).latest(setup.sources)
+    assert set(runs) == set(setup.sources) and all(r.status == "ok" for r in runs.values())
+    assert setup.redis.get(keys.crawl_pending(setup.sources[1])) is None  # released for the next interval
+
+
+def crawl_processes(source: str) -> list[int]:
+    """Live ``yuqing crawl SOURCE`` processes on this machine."""
+    out = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                cmdline = (entry / "cmdline").read_bytes()
+            except OSError:
+                continue
+            if b"\x00crawl\x00" + source.encode() + b"\x00" in cmdline:
+                out.append(int(entry.name))
+    return out
+
+
+@pytest.mark.slow
+@pytest.mark.postgres
+def test_a_killed_workers_job_is_retried_by_another(setup: Setup) -> None:
+    source = setup.sources[0]
+    setup.site.delay = 30  # the crawl hangs on its page: the worker is killed in the middle of it
+    scheduler = setup.scheduler()
+    w1 = setup.start_worker("w1")
+    job = scheduler.enqueue(source)
+    assert job is not None
+    wait_for("w1 crawling", lambda: setup.site.in_flight[f"/feed/{source}.xml"] == 1, 120)
+    assert crawl_processes(source)
+    assert scheduler.reap() == []  # a live worker's job is left alone
+    w1.send_signal(signal.SIGKILL)
+    w1.wait()
+    wait_for("the orphaned crawl to die with its worker", lambda: not crawl_processes(source), 10)
+    setup.site.delay = 0.2
+    setup.start_worker("w2")
+    # The dead worker's heartbeat and lease run out after LEASE seconds; then the job goes back on the queue.
+    requeued = wait_for("the job requeued", scheduler.reap, 30, every=0.5)
+    assert requeued == [job.id]
+    wait_for("the retry done", lambda: job.get_status(refresh=True) == "finished", 120)
+    result = job.return_value()
+    assert result is not None and result["status"] == "ok" and result["attempt"] == 2
+    assert int(setup.redis.get(keys.RETRIED) or 0) == 1
+    starts = [e for e in setup.log(keys.CRAWL_LOG) if e["event"] == "start"]
+    assert [e["worker"] for e in starts] == ["w1", "w2"]
+    runs = SourceRunStore(setup.resources.db).runs(source)
+    assert [r.status for r in runs] == ["ok"]  # the killed crawl recorded nothing; the retry did the work
+    measured = health.measure(setup.redis)
+    assert measured.retried == 1 and measured.failed == 0 and [w.name for w in measured.workers] == ["w2"]
+
+
+@pytest.mark.slow
+@pytest.mark.postgres
+def test_two_workers_evaluate_each_rule_once_per_moment(setup: Setup) -> None:
+    setup.start_worker("w1")
+    setup.start_worker("w2")
+    rules = [f"share-{i}" for i in range(8)]
+    moments = []
+    for _ in range(5):
+        moment = time.time()
+        moments.append(repr(moment))
+        setup.redis.set(keys.EVAL_MOMENT, repr(moment))
+        wait_for(
+            "every rule evaluated",
+            lambda m=moment: all(float(setup.redis.get(keys.rule_done(r)) or 0) >= m for r in rules),  # type: ignore[misc]
+            60,
+        )
+        time.sleep(0.3)
+    entries = setup.log(keys.EVAL_LOG)
+    pairs = [(e["rule"], e["moment"]) for e in entries]
+    assert len(pairs) == len(set(pairs)) == len(rules) * len(moments)  # each rule once per moment, none missed
+    assert {m for _, m in pairs} == set(moments)
+    assert all(e["status"] == "evaluated" for e in entries)
+    for rule, spans in intervals(entries, "rule").items():
+        assert no_overlap(spans), (rule, spans)  # one owner at a time
+    assert {e["worker"] for e in entries} == {"w1", "w2"}  # the rules were shared
+    state = setup.resources.alerts.rule_health("share-0")
+    assert state is not None and state.last_ok_at is not None
+    # `yuqing workers` shows both; the compose healthcheck's probe passes on this host.
+    health.publish(setup.redis, health.measure(setup.redis, rules))
+    runner = CliRunner()
+    env = {"YUQING_CONFIG": str(setup.settings.config), "YUQING_REDIS_URL": str(setup.settings.redis_url)}
+    result = runner.invoke(app, ["workers"], env=env)
+    assert result.exit_code == 0, result.output
+    assert "w1" in result.output and "w2" in result.output and "workers alive: 2" in result.output
+    assert runner.invoke(app, ["workers", "--check", "worker"], env=env).exit_code == 0
+    assert runner.invoke(app, ["workers", "--check", "scheduler"], env=env).exit_code == 0
+    listing = runner.invoke(app, ["sources"])  # the fixture's environment: the same stores and Redis
+    assert "队列 queue: 0 waiting" in listing.output and "2 workers alive" in listing.output, listing.output
+
+
+def test_healthz_reports_the_queue_only_when_one_is_configured(
+    tmp_path: Path, redis: Redis, redis_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from fastapi.testclient import TestClient
+
+    from api.app import create_app
+
+    config = tmp_path / "yuqing.yaml"
+    config.write_text("version: 1\nbrands: [{name: 鲜达外卖, keywords: [鲜达]}]\n", encoding="utf-8")
+    monkeypatch.setenv("YUQING_CONFIG", str(config))
+    monkeypatch.setenv("YUQING_DATA_DIR", str(tmp_path / "data"))
+    resources = Resources.open(load_settings())
+    try:
+        with TestClient(create_app(resources)) as client:
+            assert "queue" not in client.get("/healthz").json()  # embedded: no queue, nothing said
+        monkeypatch.setenv("YUQING_REDIS_URL", redis_url)
+        resources.settings = load_settings()
+        with TestClient(create_app(resources)) as client:
+            response = client.get("/healthz")
+            assert response.status_code == 200  # the API serves without a scheduler; the queue section says so
+            assert response.json()["queue"]["ok"] is False
+            info = WorkerInfo("w1", "h", 1, utcnow().isoformat(), utcnow().isoformat(), "crawl feed-a")
+            health.publish(redis, QueueHealth(utcnow(), 7, 95.0, 1, 2, 3, [info], 0.5))
+            queue = client.get("/healthz").json()["queue"]
+            assert queue["ok"] is True and queue["depth"] == 7 and queue["oldest_job_age_seconds"] == 95.0
+            assert queue["failed"] == 2 and queue["retried"] == 3 and queue["workers_alive"] == 1
+            assert queue["workers"][0]["current"] == "crawl feed-a"
+    finally:
+        resources.close()
