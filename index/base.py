@@ -28,6 +28,9 @@ MAX_OFFSET = 1000  # deeper pages must use the cursor: offsets cost O(offset) on
 MAX_LIMIT = 100
 MAX_FACET_SIZE = 100
 MAX_FACET_SAMPLE = 5000
+#: Search totals are exact up to this many; beyond, a page says "at least this many" (``total_exact`` false),
+#: as search engines do, so that a page of a common word does not cost a count of every match.
+TOTAL_CAP = 10_000
 #: The facets :meth:`MentionStore.facets` counts, by their names in the API.
 FACET_FIELDS = ("platform", "brand", "sentiment", "category", "language")
 _CATEGORIES = frozenset(c.value for c in Category)
@@ -237,11 +240,16 @@ class SearchHit:
 
 @dataclass
 class SearchPage:
-    """One page of results; ``next_cursor`` is ``None`` on the last page."""
+    """One page of results; ``next_cursor`` is ``None`` on the last page.
+
+    ``total`` is exact when ``total_exact``; otherwise at least :data:`TOTAL_CAP` mentions match and
+    ``total`` is :data:`TOTAL_CAP` (shown as "10,000+").
+    """
 
     hits: list[SearchHit]
     total: int
     next_cursor: str | None = None
+    total_exact: bool = True
 
 
 @dataclass
@@ -267,6 +275,14 @@ class WriteResult:
         self.updated += other.updated
         self.unchanged += other.unchanged
         self.failed.update(other.failed)
+
+
+@dataclass
+class WordFrequencies:
+    """In how many of ``total`` matching mentions each content word (:func:`index.words.is_content_word`) occurs."""
+
+    total: int
+    counts: dict[str, int]
 
 
 @dataclass
@@ -360,6 +376,17 @@ class MentionStore(ABC):
         knows counts (the backtest's series) has no values to count and says so.
         """
         raise StoreError(f"the {self.backend} store cannot count facets")
+
+    def word_frequencies(self, flt: MentionFilter) -> WordFrequencies | None:
+        """Exact word frequencies of the matching mentions, where this store keeps them for such a filter.
+
+        ``None`` means "not cheaply": the caller then counts words in :meth:`facets`' sample instead.
+        """
+        return None
+
+    def delete(self, mention_ids: Sequence[str]) -> list[str]:
+        """Delete mentions by id (with everything counted from them); the ids that existed."""
+        raise StoreError(f"the {self.backend} store cannot delete mentions")
 
     @abstractmethod
     def refresh(self) -> None:

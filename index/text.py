@@ -13,7 +13,7 @@ import logging
 import re
 import threading
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from functools import lru_cache
 from typing import Any
 
@@ -90,8 +90,50 @@ def query_terms(query: str) -> tuple[str, ...]:
     return tuple(seen)
 
 
+def _search_grams(raw: Iterable[str], freq: dict[str, int]) -> Iterator[str]:
+    """What jieba's search mode adds around each precise-mode word (``Tokenizer.cut_for_search``, unchanged).
+
+    Search mode is the precise cut plus every dictionary 2- and 3-gram inside a longer word; deriving it from
+    the precise words we already have saves a second segmentation of the same text.
+    """
+    for word in raw:
+        if len(word) > 2:
+            for i in range(len(word) - 1):
+                if freq.get(word[i : i + 2]):
+                    yield word[i : i + 2]
+        if len(word) > 3:
+            for i in range(len(word) - 2):
+                if freq.get(word[i : i + 3]):
+                    yield word[i : i + 3]
+        yield word
+
+
 def index_fields(title: str | None, text: str) -> dict[str, str]:
-    """The segmented fields stored beside a mention: space-joined tokens."""
+    """The segmented fields stored beside a mention: space-joined tokens.
+
+    One jieba cut per field: the sub-words are derived from those cuts (:func:`_search_grams`), which gives
+    exactly what :func:`sub_words` gives on ``title + newline + text``, at a third of the cost.
+    """
+    jieba = _tokenizer()
+    raw_title: list[str] = jieba.lcut(normalize(title)) if title else []
+    raw_text: list[str] = jieba.lcut(normalize(text)) if text else []
+    title_tokens = _clean(raw_title)
+    text_tokens = _clean(raw_text)
+    have = {*title_tokens, *text_tokens}
+    extra: list[str] = []
+    for token in _clean(_search_grams([*raw_title, *raw_text], jieba.dt.FREQ)):
+        if token not in have:
+            have.add(token)
+            extra.append(token)
+    return {
+        "title_seg": " ".join(title_tokens),
+        "text_seg": " ".join(text_tokens),
+        "text_sub": " ".join(extra),
+    }
+
+
+def _index_fields_two_cuts(title: str | None, text: str) -> dict[str, str]:
+    """The former three-cut definition of :func:`index_fields`, kept as the reference its tests compare with."""
     title_tokens = segment(title or "")
     text_tokens = segment(text)
     extra = sub_words(f"{title or ''}\n{text}", [*title_tokens, *text_tokens])
