@@ -198,7 +198,8 @@ def _masked(data: dict[str, Any]) -> dict[str, Any]:
 
 class MentionPage(BaseModel):
     items: list[MentionHitOut]
-    total: int
+    total: int = Field(description="Matching mentions; with total_exact false, at least this many (10,000+).")
+    total_exact: bool = True
     next_cursor: str | None
 
 

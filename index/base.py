@@ -305,6 +305,12 @@ class FacetResult:
     sample: list[list[str]] = field(default_factory=list)
 
 
+def exact_total(flt: MentionFilter) -> bool:
+    """Whether a search counts all its matches (no words: the stores count those cheaply) or stops at
+    :data:`TOTAL_CAP` (words or a query: counting every match of a common word costs more than the page)."""
+    return not (flt.text or flt.query)
+
+
 def check_facet_request(size: int, sample: int) -> None:
     """:class:`InvalidQuery` unless ``size`` and ``sample`` are within the limits every backend honours."""
     if not 0 <= size <= MAX_FACET_SIZE:

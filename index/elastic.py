@@ -56,6 +56,7 @@ from index.base import (
     SortOrder,
     TrendBucket,
     TrendInterval,
+    WordFrequencies,
     WriteResult,
     check_facet_request,
     decode_cursor,
@@ -64,13 +65,22 @@ from index.base import (
 )
 from index.buckets import bucket_starts
 from index.config import DefaultElasticOptions, ElasticOptions
+from index.elastic_rollups import (
+    WORDS_FIELD,
+    WORDS_MAPPING,
+    delete_mentions,
+    document_words,
+    track_total,
+    word_frequencies,
+)
 from index.highlight import mention_highlights
 from index.query import Highlighting, highlighting, prepare
 from index.query.elastic import compile_plan, is_scoring
 from index.text import index_fields, query_terms
 
-SCHEMA_VERSION = 2  # 2: category
-SEGMENTED_FIELDS = ("title_seg", "text_seg", "text_sub")
+SCHEMA_VERSION = 3  # 2: category, 3: words
+# Derived at write time, never part of a Mention: left out of _source when reading.
+SEGMENTED_FIELDS = ("title_seg", "text_seg", "text_sub", WORDS_FIELD)
 # Relevance = the sum, over the query's words, of the weights of the fields each word occurs in (the weights
 # SQLite gives bm25()): a word in the title counts most, a sub-word least; words that also occur next to
 # each other as a phrase add PHRASE_BONUS per field. Deliberately not BM25: these sums are exact binary
@@ -149,6 +159,7 @@ MAPPINGS: dict[str, Any] = {
         "title_seg": _SEGMENTED,
         "text_seg": _SEGMENTED,
         "text_sub": _SEGMENTED,
+        WORDS_FIELD: WORDS_MAPPING,  # content words, for word frequencies (index.elastic_rollups)
     },
 }
 
@@ -418,6 +429,7 @@ class ElasticMentionStore(MentionStore):
         # A JSON round trip with default=str, as SQLite stores it: no value the serializer chokes on.
         doc["extra"] = json.loads(json.dumps(mention.extra, ensure_ascii=False, default=str))
         doc.update(index_fields(mention.title, mention.text))
+        doc[WORDS_FIELD] = document_words(doc)
         return doc
 
     @staticmethod
@@ -550,7 +562,7 @@ class ElasticMentionStore(MentionStore):
             "query": query,
             "sort": order,
             "size": request.limit + 1,  # one extra hit tells whether a next page exists
-            "track_total_hits": True,  # totals must be exact, as SQLite's COUNT(*) is
+            "track_total_hits": track_total(flt),  # exact, or capped as SQLite caps them
             "source_excludes": list(SEGMENTED_FIELDS),
         }
         if after is not None:
@@ -580,7 +592,14 @@ class ElasticMentionStore(MentionStore):
         next_cursor = None
         if more and raw_hits:
             next_cursor = encode_cursor(request, list(raw_hits[-1]["sort"]))
-        return SearchPage(hits=hits, total=total, next_cursor=next_cursor)
+        exact = body["hits"]["total"].get("relation", "eq") == "eq"
+        return SearchPage(hits=hits, total=total, next_cursor=next_cursor, total_exact=exact)
+
+    def word_frequencies(self, flt: MentionFilter) -> WordFrequencies | None:
+        return word_frequencies(self, flt)
+
+    def delete(self, mention_ids: Sequence[str]) -> list[str]:
+        return delete_mentions(self, mention_ids)
 
     def count(self, flt: MentionFilter) -> int:
         query = self._query(flt)

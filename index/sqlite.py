@@ -40,20 +40,20 @@ from index.base import (
     check_facet_request,
     decode_cursor,
     encode_cursor,
+    exact_total,
     resolve_zone,
 )
 from index.buckets import bucket_starts
 from index.highlight import mention_highlights
-from index.query import Highlighting, Plan, highlighting, prepare
-from index.query.fts5 import FTS_TABLE, SqlQuery, relevance_match, split_match
-from index.rollups import brands_of, rowid_floor, rowid_key
+from index.query import Highlighting, Plan, highlighting
+from index.query.fts5 import FTS_TABLE
+from index.rollups import brands_of, rowid_key
 from index.sqlite_rollups import BRAND_SET_SQL, CountKey, RollupReader, answerable, word_answerable
+from index.sqlite_sql import filtered, newest, plan_of, where_clause
 from index.sqlite_write import COLUMNS, delete_batch, write_batch
 
 _T = TypeVar("_T")
 _SLOT_MS = 15 * 60 * 1000  # every real time-zone offset is a multiple of 15 minutes
-# bm25 weights for title_seg, text_seg, text_sub: a word in the title counts most, a sub-word least.
-_BM25 = "bm25(mentions_fts, 4.0, 2.0, 0.5)"
 
 
 def _ms(value: datetime) -> int:
@@ -172,92 +172,6 @@ class SQLiteMentionStore(MentionStore):
         except OperationalError as exc:
             raise StoreUnavailable(f"mention store {self.describe()} is unavailable: {exc.orig}") from exc
 
-    @staticmethod
-    def _plan(flt: MentionFilter) -> Plan | None:
-        return prepare(flt.text, flt.query, flt.query_tz, flt.query_now)
-
-    @staticmethod
-    def _where(
-        flt: MentionFilter, params: dict[str, Any], planned: Plan | None, *, ranked: bool = False
-    ) -> tuple[str, list[str], str]:
-        """The FROM clause (over ``m``), conditions and rank expression for a filter; parameters go to ``params``.
-
-        The rank is bm25() of the query's positive words (lower is better; 0 for a mention matched without
-        any, e.g. by a field condition in an OR), or ``NULL`` when not ``ranked``. Full-text conditions are
-        ``m.rowid IN (SELECT rowid ... MATCH)``: SQLite runs the MATCH once and walks the mentions in the
-        order asked (newest first) testing membership, where a JOIN would run the MATCH once per mention.
-        To rank, the MATCH drives instead (CROSS JOIN keeps it the outer loop) so bm25() comes with each row.
-        """
-        source = "mentions m"
-        conds: list[str] = []
-        rank = "NULL"
-        if planned is not None:
-            match, rest = split_match(planned) if ranked else (None, planned)
-            if match is not None:
-                source = (
-                    f"(SELECT rowid AS fts_rowid, {_BM25} AS fts_rank FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH :match)"
-                    " AS fts CROSS JOIN mentions m ON m.rowid = fts.fts_rowid"
-                )
-                params["match"] = match
-                rank = "fts.fts_rank"
-            if rest is not None:
-                conds.append(SqlQuery(params).where(rest))
-            if ranked and match is None:
-                positive = relevance_match(planned)
-                if positive is not None:
-                    source += (
-                        f" LEFT JOIN (SELECT rowid AS rank_rowid, {_BM25} AS rank_score FROM {FTS_TABLE} "
-                        f"WHERE {FTS_TABLE} MATCH :rank_match) AS rk ON rk.rank_rowid = m.rowid"
-                    )
-                    params["rank_match"] = positive
-                    rank = "COALESCE(rk.rank_score, 0.0)"
-        if flt.brands:
-            # Through the brand key (brand, published_at, rowid): only the brand's mentions in the range are read.
-            inner = ["b.brand IN :brands"]
-            if flt.since is not None:
-                inner.append("b.published_at >= :since")
-            if flt.until is not None:
-                inner.append("b.published_at < :until")
-            conds.append(f"m.rowid IN (SELECT b.mention_rowid FROM mention_brands b WHERE {' AND '.join(inner)})")
-            params["brands"] = list(flt.brands)
-        for column, values, name in (
-            ("m.platform", flt.platforms, "platforms"),
-            ("m.source", flt.sources, "sources"),
-            ("m.language", flt.languages, "languages"),
-            ("m.sentiment_label", [label.value for label in flt.labels], "labels"),
-        ):
-            if values:
-                conds.append(f"{column} IN :{name}")
-                params[name] = list(values)
-        if flt.score_min is not None:
-            conds.append("m.sentiment_score >= :score_min")
-            params["score_min"] = flt.score_min
-        if flt.score_max is not None:
-            conds.append("m.sentiment_score <= :score_max")
-            params["score_max"] = flt.score_max
-        if flt.since is not None:
-            # Rowids follow publication time (index.rollups.rowid_key): the range is a rowid range too.
-            conds.append("m.published_at >= :since AND m.rowid >= :since_rowid")
-            params["since"] = _ms(flt.since)
-            params["since_rowid"] = rowid_floor(params["since"])
-        if flt.until is not None:
-            conds.append("m.published_at < :until AND m.rowid < :until_rowid")
-            params["until"] = _ms(flt.until)
-            params["until_rowid"] = rowid_floor(params["until"])
-        if flt.updated_since is not None:
-            conds.append("m.updated_at >= :updated_since")
-            params["updated_since"] = _ms(flt.updated_since)
-        if flt.updated_until is not None:
-            conds.append("m.updated_at < :updated_until")
-            params["updated_until"] = _ms(flt.updated_until)
-        return source, conds, rank
-
-    def _filtered(self, flt: MentionFilter, params: dict[str, Any], planned: Plan | None = None) -> str:
-        """``FROM mentions m ... WHERE ...`` for a filter, without ranking."""
-        source, conds, _ = self._where(flt, params, planned if planned is not None else self._plan(flt))
-        where = ("WHERE " + " AND ".join(conds)) if conds else ""
-        return f"FROM {source} {where}"
-
     def _run(self, what: str, flt: MentionFilter, call: Callable[[], _T]) -> _T:
         """Run ``call``, turning FTS5's complaints about a query into :class:`InvalidQuery`."""
         try:
@@ -279,55 +193,12 @@ class SQLiteMentionStore(MentionStore):
             stmt = stmt.bindparams(*(bindparam(k, expanding=True) for k in lists))
         return stmt
 
-    def _newest(
-        self, flt: MentionFilter, params: dict[str, Any], planned: Plan | None
-    ) -> tuple[str, list[str], str, str]:
-        """FROM, conditions, ORDER BY and cursor condition for newest first, in an order SQLite reads as is.
-
-        Rowids follow publication time, so newest first is rowid order: words are read from FTS5 in
-        descending rowid order (a MATCH plus the time range as a rowid range); one brand from its key
-        (brand, published_at, rowid); anything else from the mentions table's own rowid order. SQLite stops
-        after the page instead of sorting every match.
-        """
-        match, rest = split_match(planned) if planned is not None else (None, None)
-        if match is not None:
-            _, conds, _ = self._where(flt, params, rest)
-            params["match"] = match
-            conds.insert(0, f"{FTS_TABLE} MATCH :match")
-            if flt.since is not None:
-                conds.append(f"{FTS_TABLE}.rowid >= :since_rowid")
-            if flt.until is not None:
-                conds.append(f"{FTS_TABLE}.rowid < :until_rowid")
-            column = f"{FTS_TABLE}.rowid"
-            return (
-                f"{FTS_TABLE} CROSS JOIN mentions m ON m.rowid = {column}",
-                conds,
-                f"{column} DESC",
-                f"{column} < :c_rowid",
-            )
-        if planned is None and len(flt.brands) == 1:
-            _, conds, _ = self._where(flt.model_copy(update={"brands": []}), params, None)
-            params["brand"] = flt.brands[0]
-            conds.insert(0, "b.brand = :brand")
-            if flt.since is not None:
-                conds.append("b.published_at >= :since")
-            if flt.until is not None:
-                conds.append("b.published_at < :until")
-            return (
-                "mention_brands b CROSS JOIN mentions m ON m.rowid = b.mention_rowid",
-                conds,
-                "b.published_at DESC, b.mention_rowid DESC",
-                "b.published_at <= :c0 AND b.mention_rowid < :c_rowid",
-            )
-        source, conds, _ = self._where(flt, params, planned)
-        return source, conds, "m.rowid DESC", "m.rowid < :c_rowid"
-
     def _total(self, conn: Connection, flt: MentionFilter, planned: Plan | None) -> tuple[int, bool]:
         """The number of matches: exact from the roll-ups when they hold it, else counted up to TOTAL_CAP."""
         if answerable(flt):
             return sum(RollupReader(conn, flt).counts().values()), True
-        params: dict[str, Any] = {"cap": TOTAL_CAP + 1}
-        source, conds, _, _ = self._newest(flt, params, planned)
+        params: dict[str, Any] = {"cap": TOTAL_CAP + 1 if not exact_total(flt) else -1}  # -1: no limit
+        source, conds, _, _ = newest(flt, params, planned)
         where = ("WHERE " + " AND ".join(conds)) if conds else ""
         sql = f"SELECT COUNT(*) FROM (SELECT 1 FROM {source} {where} LIMIT :cap)"
         total = int(conn.execute(self._expand(sql, params), params).scalar_one())
@@ -336,11 +207,11 @@ class SQLiteMentionStore(MentionStore):
     def search(self, request: SearchRequest) -> SearchPage:
         flt = request.filter
         params: dict[str, Any] = {}
-        planned = self._plan(flt)
+        planned = plan_of(flt)
         sort = request.effective_sort()
         after = decode_cursor(request)
         if sort is SortOrder.relevance:
-            source, conds, rank = self._where(flt, params, planned, ranked=True)
+            source, conds, rank = where_clause(flt, params, planned, ranked=True)
             where = ("WHERE " + " AND ".join(conds)) if conds else ""
             sql = f"SELECT * FROM (SELECT m.*, {rank} AS rank FROM {source} {where}) AS hits"
             if after is not None:
@@ -348,7 +219,7 @@ class SQLiteMentionStore(MentionStore):
                 params["c0"], params["c1"] = after
             sql += " ORDER BY rank ASC, id ASC"
         else:
-            source, conds, order, cursor_cond = self._newest(flt, params, planned)
+            source, conds, order, cursor_cond = newest(flt, params, planned)
             if after is not None:
                 conds.append(cursor_cond)
                 params["c0"], params["c1"] = after
@@ -399,7 +270,7 @@ class SQLiteMentionStore(MentionStore):
                 params: dict[str, Any] = {}
                 sql = (
                     f"SELECT {BRAND_SET_SQL}, m.platform, m.sentiment_label, COALESCE(m.category, ''), m.language, "
-                    f"COUNT(*) {self._filtered(flt, params)} GROUP BY 1, 2, 3, 4, 5"
+                    f"COUNT(*) {filtered(flt, params)} GROUP BY 1, 2, 3, 4, 5"
                 )
                 out: Counter[CountKey] = Counter()
                 for row in conn.execute(self._expand(sql, params), params):
@@ -412,7 +283,7 @@ class SQLiteMentionStore(MentionStore):
         if answerable(flt):
             return sum(self._grouped("count", flt).values())
         params: dict[str, Any] = {}
-        sql = f"SELECT COUNT(*) {self._filtered(flt, params)}"
+        sql = f"SELECT COUNT(*) {filtered(flt, params)}"
 
         def run() -> int:
             with self._read() as conn:
@@ -446,7 +317,7 @@ class SQLiteMentionStore(MentionStore):
         tokens: list[list[str]] = []
         if sample:
             params: dict[str, Any] = {"sample_size": sample}
-            source, conds, order, _ = self._newest(flt, params, self._plan(flt))
+            source, conds, order, _ = newest(flt, params, plan_of(flt))
             where = ("WHERE " + " AND ".join(conds)) if conds else ""
             sql = (
                 f"SELECT t.title_seg, t.text_seg FROM (SELECT m.rowid AS r FROM {source} {where} ORDER BY {order} "
@@ -486,7 +357,7 @@ class SQLiteMentionStore(MentionStore):
         sql = (
             f"SELECT m.published_at / {_SLOT_MS} AS slot, COUNT(*) AS n, "
             f"SUM(CASE WHEN m.sentiment_label = 'negative' THEN 1 ELSE 0 END) AS neg "
-            f"{self._filtered(flt, params)} GROUP BY slot"
+            f"{filtered(flt, params)} GROUP BY slot"
         )
 
         def run() -> list[tuple[int, int, int]]:

@@ -243,9 +243,12 @@ def rekey_rowids(conn: Connection) -> None:
     conn.exec_driver_sql(
         "UPDATE mention_brands SET mention_rowid = (SELECT new FROM rekey WHERE old = mention_brands.mention_rowid)"
     )
-    fts = conn.exec_driver_sql(
-        "SELECT k.new, f.title_seg, f.text_seg, f.text_sub FROM mentions_fts f JOIN rekey k ON k.old = f.rowid"
-    ).all()
+    fts = [
+        tuple(row)
+        for row in conn.exec_driver_sql(
+            "SELECT k.new, f.title_seg, f.text_seg, f.text_sub FROM mentions_fts f JOIN rekey k ON k.old = f.rowid"
+        )
+    ]
     conn.exec_driver_sql("DELETE FROM mentions_fts")
     if fts:
         conn.exec_driver_sql(_INSERT_FTS, fts)
