@@ -118,7 +118,7 @@ class FacetValueOut(BaseModel):
 
 class WordOut(BaseModel):
     word: str
-    count: int = Field(description="Mentions containing the word (estimated from the newest ones if many).")
+    count: int = Field(description="Mentions containing the word: exact from the store's word counts, else estimated.")
 
 
 class RisingWordOut(WordOut):

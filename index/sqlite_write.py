@@ -243,11 +243,10 @@ def rekey_rowids(conn: Connection) -> None:
     conn.exec_driver_sql(
         "UPDATE mention_brands SET mention_rowid = (SELECT new FROM rekey WHERE old = mention_brands.mention_rowid)"
     )
+    # Segmented again, not copied: the index is cut by jieba-rs now (see index.text), and queries with it.
     fts = [
-        tuple(row)
-        for row in conn.exec_driver_sql(
-            "SELECT k.new, f.title_seg, f.text_seg, f.text_sub FROM mentions_fts f JOIN rekey k ON k.old = f.rowid"
-        )
+        (rowid, *index_fields(title, body).values())
+        for rowid, title, body in conn.exec_driver_sql("SELECT rowid, title, text FROM mentions")  # re-keyed above
     ]
     conn.exec_driver_sql("DELETE FROM mentions_fts")
     if fts:

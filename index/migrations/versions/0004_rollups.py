@@ -2,7 +2,7 @@
 
 Why: newest-first search and time ranges become rowid order and rowid ranges, which FTS5 and the mentions
 table walk without sorting; facets, trends and word lists read the roll-ups instead of every mention.
-Existing mentions are re-keyed and counted here, once.
+Existing mentions are re-keyed, segmented again (jieba-rs, see index.text) and counted here, once.
 
 Revision ID: 0004
 Revises: 0003
