@@ -30,11 +30,26 @@ def _tokenizer() -> Any:
     return rjieba
 
 
+@lru_cache(maxsize=1)
+def _combining() -> re.Pattern[str]:
+    """Every character with a non-zero combining class (built once: about 0.1 s)."""
+    ranges: list[str] = []
+    start = None
+    for code in range(0x110000 + 1):
+        marked = code < 0x110000 and unicodedata.combining(chr(code)) != 0
+        if marked and start is None:
+            start = code
+        elif not marked and start is not None:
+            ranges.append(f"{re.escape(chr(start))}-{re.escape(chr(code - 1))}")
+            start = None
+    return re.compile("[" + "".join(ranges) + "]")
+
+
 def _fold_latin_accents(text: str) -> str:
     # "café" must find "cafe" on both backends. Only marks on Latin letters go: in Japanese, NFKD would
     # split が into か + a mark that carries meaning.
-    if text.isascii():
-        return text
+    if text.isascii() or (unicodedata.is_normalized("NFKD", text) and not _combining().search(text)):
+        return text  # nothing decomposes and there is no mark to drop (most Chinese text): skip the walk
     out: list[str] = []
     for char in unicodedata.normalize("NFKD", text):
         if unicodedata.combining(char) and out and out[-1] < "\u0250":
@@ -49,10 +64,8 @@ def normalize(text: str) -> str:
 
 
 def _clean(tokens: Iterable[str]) -> list[str]:
-    out: list[str] = []
-    for token in tokens:
-        out.extend(_WORD.findall(token))
-    return out
+    # One regex pass over the joined tokens: a space is not a word character, so no match spans two tokens.
+    return _WORD.findall(" ".join(tokens))
 
 
 def segment(text: str) -> list[str]:
