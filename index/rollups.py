@@ -21,9 +21,8 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
 
-from index.words import is_content_word
+from index.words import content_word
 
 HOUR_MS = 3_600_000
 DAY_MS = 86_400_000
@@ -61,19 +60,13 @@ def brands_of(key: str) -> list[str]:
     return key.split(BRAND_SEPARATOR) if key else []
 
 
-@lru_cache(maxsize=200_000)
-def _content(token: str) -> bool:
-    # The word lists of facets call this for every token of every mention: cache the verdict per token.
-    return is_content_word(token)
-
-
 def content_words(*segmented: str | None) -> set[str]:
     """The distinct content words of space-joined token fields (title_seg, text_seg), as facets count them."""
     out: set[str] = set()
     for seg in segmented:
         if seg:
             out.update(seg.split())
-    return {t for t in out if _content(t)}
+    return {t for t in out if content_word(t)}
 
 
 @dataclass(frozen=True)

@@ -49,7 +49,7 @@ from index.query import Highlighting, Plan, highlighting
 from index.query.fts5 import FTS_TABLE
 from index.rollups import brands_of, rowid_key
 from index.sqlite_rollups import BRAND_SET_SQL, CountKey, RollupReader, answerable, word_answerable
-from index.sqlite_sql import filtered, newest, plan_of, where_clause
+from index.sqlite_sql import filtered, newest, only_words, plan_of, where_clause
 from index.sqlite_write import COLUMNS, delete_batch, write_batch
 
 _T = TypeVar("_T")
@@ -199,6 +199,10 @@ class SQLiteMentionStore(MentionStore):
             return sum(RollupReader(conn, flt).counts().values()), True
         params: dict[str, Any] = {"cap": TOTAL_CAP + 1 if not exact_total(flt) else -1}  # -1: no limit
         source, conds, _, _ = newest(flt, params, planned)
+        if source.startswith(FTS_TABLE) and only_words(flt, planned):
+            # Words and a time range only: FTS5 counts its own matches, no mention row is read.
+            source = FTS_TABLE
+            conds = [c for c in conds if c.startswith(FTS_TABLE)]
         where = ("WHERE " + " AND ".join(conds)) if conds else ""
         sql = f"SELECT COUNT(*) FROM (SELECT 1 FROM {source} {where} LIMIT :cap)"
         total = int(conn.execute(self._expand(sql, params), params).scalar_one())
@@ -336,10 +340,10 @@ class SQLiteMentionStore(MentionStore):
         if not word_answerable(flt):
             return None
 
-        def run() -> WordFrequencies:
+        def run() -> WordFrequencies | None:
             with self._read() as conn:
-                total, counts = RollupReader(conn, flt).words()
-                return WordFrequencies(total=total, counts=dict(counts))
+                found = RollupReader(conn, flt).words()
+                return WordFrequencies(total=found[0], counts=dict(found[1])) if found is not None else None
 
         return self._run("word frequencies", flt, run)
 

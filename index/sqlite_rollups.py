@@ -19,6 +19,9 @@ from index.rollups import COUNT_LEVELS, WORD_LEVELS, Piece, brands_of, content_w
 
 #: One group of counted mentions: (brand set, platform, label, category or '', language) → n.
 CountKey = tuple[str, str, str, str, str]
+#: Roll-up rows a word count may read before the caller is told to sample instead (about 20 ms of reading).
+WORD_ROWS_BUDGET = 20_000
+_WORDS_PER_MENTION = 20  # distinct content words of a post, about (Weibo posts more, reviews fewer)
 _SLOT_MS = 15 * 60 * 1000  # raw trend slots: every real time-zone offset is a multiple of 15 minutes
 BRAND_SET_SQL = (
     "COALESCE((SELECT group_concat(brand, char(31)) FROM (SELECT brand FROM mention_brands "
@@ -66,9 +69,9 @@ class RollupReader:
         if piece.hi is not None:
             conds.append(f"{unit_column} < ?")
             params.append(piece.hi)
-        if self.flt.brands:
-            conds.append(f"set_id IN ({', '.join('?' * len(self.sets))})")
-            params.extend(self.sets)
+        # Always by set (all of them without a brand filter): the keys start with the set.
+        conds.append(f"set_id IN ({', '.join('?' * len(self.sets))})")
+        params.extend(self.sets)
         self._field_conds("", conds, params)
         return " AND ".join(conds) or "1"
 
@@ -108,7 +111,7 @@ class RollupReader:
     def counts(self) -> Counter[CountKey]:
         """Matching mentions per (brand set, platform, label, category, language)."""
         out: Counter[CountKey] = Counter()
-        if self.flt.brands and not self.sets:
+        if not self.sets:
             return out
         for piece in split_range(self.lo, self.hi, COUNT_LEVELS):
             params: list[Any] = []
@@ -134,7 +137,7 @@ class RollupReader:
         """(start ms, count, negative) of each unit or 15-minute slot, from levels aligned with ``edges``."""
         levels = tuple((t, u) for t, u in COUNT_LEVELS if all(e % u == 0 for e in edges))
         out: list[tuple[int, int, int]] = []
-        if self.flt.brands and not self.sets:
+        if not self.sets:
             return out
         negative = "SUM(CASE WHEN sentiment_label = 'negative' THEN n ELSE 0 END)"
         for piece in split_range(self.lo, self.hi, levels):
@@ -157,13 +160,30 @@ class RollupReader:
             ]
         return out
 
-    def words(self) -> tuple[int, Counter[str]]:
-        """How many mentions match, and in how many of them each content word occurs."""
+    def words(self, budget: int | None = None) -> tuple[int, Counter[str]] | None:
+        """How many mentions match, and in how many of them each content word occurs; ``None`` when that
+        would read more than ``budget`` roll-up rows (a long range of a large store: the vocabulary, not the
+        number of mentions, is what the roll-ups cannot shrink)."""
+        budget = WORD_ROWS_BUDGET if budget is None else budget
         total = sum(self.counts().values())
         out: Counter[str] = Counter()
-        if self.flt.brands and not self.sets:
+        if not self.sets or not total:
             return total, out
-        for piece in split_range(self.lo, self.hi, WORD_LEVELS):
+        pieces = split_range(self.lo, self.hi, WORD_LEVELS)
+        rows = 0
+        for piece in pieces:
+            if piece.table is not None:
+                bound: list[Any] = []
+                where = self._rollup_where(piece, "day", bound)
+                sql = f"SELECT count(*) FROM (SELECT 1 FROM rollup_words WHERE {where} LIMIT ?)"
+                rows += int(self.conn.exec_driver_sql(sql, (*bound, budget + 1)).scalar_one())
+            else:  # the edges' mentions are cut into words here: count each as the words it adds
+                bound = []
+                sql = f"SELECT count(*) FROM (SELECT 1 FROM mentions m WHERE {self._raw_where(piece, bound)} LIMIT ?)"
+                rows += _WORDS_PER_MENTION * int(self.conn.exec_driver_sql(sql, (*bound, budget + 1)).scalar_one())
+        if rows > budget:
+            return None
+        for piece in pieces:
             params: list[Any] = []
             if piece.table is not None:
                 where = self._rollup_where(piece, "day", params)

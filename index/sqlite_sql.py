@@ -148,3 +148,20 @@ def newest(flt: MentionFilter, params: dict[str, Any], planned: Plan | None) -> 
         )
     source, conds, _ = where_clause(flt, params, planned)
     return source, conds, "m.rowid DESC", "m.rowid < :c_rowid"
+
+
+def only_words(flt: MentionFilter, planned: Plan | None) -> bool:
+    """Whether the filter is text conditions FTS5 can match alone, plus at most a time range."""
+    if planned is None or split_match(planned)[1] is not None:
+        return False
+    return not (
+        flt.brands
+        or flt.platforms
+        or flt.sources
+        or flt.languages
+        or flt.labels
+        or flt.score_min is not None
+        or flt.score_max is not None
+        or flt.updated_since
+        or flt.updated_until
+    )

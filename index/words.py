@@ -72,11 +72,17 @@ def is_content_word(token: str, exclude: frozenset[str] = frozenset()) -> bool:
     return token not in stopwords() and token not in exclude
 
 
+@lru_cache(maxsize=200_000)
+def content_word(token: str) -> bool:
+    """:func:`is_content_word` without exclusions, remembered per token (ingest and facets ask for every token)."""
+    return is_content_word(token)
+
+
 def document_frequencies(sample: Sequence[Sequence[str]], exclude: frozenset[str] = frozenset()) -> Counter[str]:
     """In how many of the sampled mentions each content word occurs."""
     counts: Counter[str] = Counter()
     for tokens in sample:
-        counts.update({t for t in tokens if is_content_word(t, exclude)})
+        counts.update({t for t in set(tokens) if content_word(t) and t not in exclude})
     return counts
 
 

@@ -267,3 +267,25 @@ def test_sqlite_migration_rekeys_and_counts_an_existing_index(tmp_path: Path) ->
         if "退款" in (m.title or "") + m.text
     ]
     store.close()
+
+
+def test_word_counts_too_costly_for_the_rollups_fall_back_to_the_sample(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from index import sqlite_rollups
+    from index.words import period_words
+
+    store = SQLiteMentionStore.at(tmp_path / "m.sqlite3")
+    store.ensure_schema()
+    mentions = corpus()
+    store.upsert(mentions)
+    flt = MentionFilter(since=T0, until=T0 + timedelta(days=2))
+    previous = MentionFilter(since=T0 - timedelta(days=2), until=T0)
+    exact = store.word_frequencies(flt)
+    assert exact is not None and exact.counts == dict(expected_words(mentions, flt))
+    monkeypatch.setattr(sqlite_rollups, "WORD_ROWS_BUDGET", 10)
+    assert store.word_frequencies(flt) is None
+    top, _ = period_words(store, flt, previous, frozenset(), 5, sample=1000)
+    # The sample holds every matching mention here, so the estimate is the exact count.
+    assert [(w.word, w.count) for w in top] == sorted(exact.counts.items(), key=lambda i: (-i[1], i[0]))[:5]
+    store.close()

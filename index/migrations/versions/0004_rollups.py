@@ -20,6 +20,7 @@ depends_on = None
 
 
 def upgrade() -> None:
+    # Keys start with the brand set: a brand's counts over a range are one contiguous read per set.
     op.execute("CREATE TABLE rollup_brandsets (set_id INTEGER PRIMARY KEY, brands TEXT NOT NULL UNIQUE)")
     for table, unit in (("rollup_hours", "hour"), ("rollup_days", "day")):
         op.execute(
@@ -32,7 +33,7 @@ def upgrade() -> None:
                 category TEXT NOT NULL,  -- '' when the mention has none
                 language TEXT NOT NULL,
                 n INTEGER NOT NULL,
-                PRIMARY KEY ({unit}, set_id, platform, sentiment_label, category, language)
+                PRIMARY KEY (set_id, {unit}, platform, sentiment_label, category, language)
             ) WITHOUT ROWID
             """
         )
@@ -43,7 +44,7 @@ def upgrade() -> None:
             set_id INTEGER NOT NULL,
             word TEXT NOT NULL,
             n INTEGER NOT NULL,
-            PRIMARY KEY (day, set_id, word)
+            PRIMARY KEY (set_id, day, word)
         ) WITHOUT ROWID
         """
     )
