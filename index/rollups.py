@@ -31,7 +31,7 @@ COUNT_LEVELS: tuple[tuple[str, int], ...] = (("rollup_days", DAY_MS), ("rollup_h
 WORD_LEVELS: tuple[tuple[str, int], ...] = (("rollup_words", DAY_MS),)
 #: Bits of a mention's rowid below its publication time (see :func:`rowid_key`).
 ROWID_SHIFT = 21
-_ROWID_LOW = (1 << ROWID_SHIFT) - 1
+_MAX_MS = (1 << (63 - ROWID_SHIFT)) - 2  # 2109; the top rowids stay free for probing
 BRAND_SEPARATOR = "\x1f"
 
 
@@ -43,12 +43,31 @@ def rowid_key(published_ms: int, mention_id: str) -> int:
     of the same millisecond whose ids share their first 21 bits (about one pair in two million) take the
     next free rowid, and may then swap places with each other only.
     """
-    return (max(published_ms, 0) << ROWID_SHIFT) | (int(mention_id[:6], 16) >> 3)
+    return (_clamp(published_ms) << ROWID_SHIFT) | (int(mention_id[:6], 16) >> 3)
 
 
 def rowid_floor(ms: int) -> int:
-    """The smallest rowid of a mention published at or after ``ms``."""
-    return max(ms, 0) << ROWID_SHIFT
+    """A rowid at or below that of every mention published at or after ``ms`` (a range's lower bound)."""
+    return _clamp(ms) << ROWID_SHIFT
+
+
+def rowid_ceiling(ms: int) -> int:
+    """A rowid above that of every mention published before ``ms`` (a range's exclusive upper bound)."""
+    if ms <= 0:
+        return 1 << ROWID_SHIFT  # mentions before 1970 all sit below this
+    if ms > _MAX_MS:
+        return (1 << 63) - 1
+    return ms << ROWID_SHIFT
+
+
+def rowid_exact(ms: int) -> bool:
+    """Whether a range bound at ``ms`` separates mentions by rowid alone (no time outside the rowid range)."""
+    return 0 < ms <= _MAX_MS
+
+
+def _clamp(ms: int) -> int:
+    # Rowids are 63 bits: times before 1970 or after 2109 (a parser's mistake) share the ends of the range.
+    return min(max(ms, 0), _MAX_MS)
 
 
 def brand_set(brands: Iterable[str]) -> str:

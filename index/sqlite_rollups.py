@@ -15,7 +15,16 @@ from typing import Any
 from sqlalchemy import Connection
 
 from index.base import MentionFilter
-from index.rollups import COUNT_LEVELS, WORD_LEVELS, Piece, brands_of, content_words, rowid_floor, split_range
+from index.rollups import (
+    COUNT_LEVELS,
+    WORD_LEVELS,
+    Piece,
+    brands_of,
+    content_words,
+    rowid_ceiling,
+    rowid_floor,
+    split_range,
+)
 
 #: One group of counted mentions: (brand set, platform, label, category or '', language) → n.
 CountKey = tuple[str, str, str, str, str]
@@ -92,7 +101,7 @@ class RollupReader:
             params.append(rowid_floor(piece.lo))
         if piece.hi is not None:
             conds.append("m.rowid < ?")
-            params.append(rowid_floor(piece.hi))
+            params.append(rowid_ceiling(piece.hi))
         if self.flt.brands:
             inner = [f"brand IN ({', '.join('?' * len(self.flt.brands))})"]
             params.extend(self.flt.brands)

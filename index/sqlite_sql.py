@@ -11,7 +11,7 @@ from typing import Any
 from index.base import MentionFilter
 from index.query import Plan, prepare
 from index.query.fts5 import FTS_TABLE, SqlQuery, relevance_match, split_match
-from index.rollups import rowid_floor
+from index.rollups import rowid_ceiling, rowid_exact, rowid_floor
 
 # bm25 weights for title_seg, text_seg, text_sub: a word in the title counts most, a sub-word least.
 BM25 = "bm25(mentions_fts, 4.0, 2.0, 0.5)"
@@ -91,7 +91,7 @@ def where_clause(
     if flt.until is not None:
         conds.append("m.published_at < :until AND m.rowid < :until_rowid")
         params["until"] = _ms(flt.until)
-        params["until_rowid"] = rowid_floor(params["until"])
+        params["until_rowid"] = rowid_ceiling(params["until"])
     if flt.updated_since is not None:
         conds.append("m.updated_at >= :updated_since")
         params["updated_since"] = _ms(flt.updated_since)
@@ -151,9 +151,11 @@ def newest(flt: MentionFilter, params: dict[str, Any], planned: Plan | None) -> 
 
 
 def only_words(flt: MentionFilter, planned: Plan | None) -> bool:
-    """Whether the filter is text conditions FTS5 can match alone, plus at most a time range."""
+    """Whether the filter is text conditions FTS5 can match alone, plus at most a time range it can bound."""
     if planned is None or split_match(planned)[1] is not None:
         return False
+    if any(bound is not None and not rowid_exact(_ms(bound)) for bound in (flt.since, flt.until)):
+        return False  # the time condition must stay on published_at
     return not (
         flt.brands
         or flt.platforms

@@ -289,3 +289,23 @@ def test_word_counts_too_costly_for_the_rollups_fall_back_to_the_sample(
     # The sample holds every matching mention here, so the estimate is the exact count.
     assert [(w.word, w.count) for w in top] == sorted(exact.counts.items(), key=lambda i: (-i[1], i[0]))[:5]
     store.close()
+
+
+def test_dates_outside_the_rowid_range_are_still_found_in_order(mention_store: MentionStore) -> None:
+    old = mk("old", "退款 旧帖", published=datetime(1965, 1, 1, tzinfo=UTC))
+    now = mk("now", "退款 新帖", published=T0)
+    far = mk("far", "退款 远帖", published=datetime(2150, 6, 1, tzinfo=UTC))
+    mention_store.upsert([old, now, far])
+    mention_store.refresh()
+    newest = mention_store.search(SearchRequest(filter=MentionFilter(text="退款")))
+    assert [h.mention.id for h in newest.hits] == [far.id, now.id, old.id]
+    for since, until, want in (
+        (datetime(1960, 1, 1, tzinfo=UTC), datetime(1970, 1, 1, tzinfo=UTC), [old.id]),
+        (datetime(2100, 1, 1, tzinfo=UTC), None, [far.id]),
+        (None, datetime(2100, 1, 1, tzinfo=UTC), [now.id, old.id]),
+    ):
+        for text_ in ("退款", None):
+            flt = MentionFilter(text=text_, since=since, until=until)
+            page = mention_store.search(SearchRequest(filter=flt))
+            assert [h.mention.id for h in page.hits] == want and page.total == len(want), (flt, page.hits)
+            assert mention_store.count(flt) == mention_store.facets(flt).total == len(want)
