@@ -133,13 +133,12 @@ class SQLiteMentionStore(MentionStore):
         if not rows:
             return []
         brands: dict[int, list[str]] = {}
-        for b in conn.execute(
-            text("SELECT mention_rowid, brand FROM mention_brands WHERE mention_rowid IN :r ORDER BY brand").bindparams(
-                bindparam("r", expanding=True)
-            ),
-            {"r": [row.rowid for row in rows]},
+        marks = ", ".join("?" * len(rows))
+        for rowid, brand in conn.exec_driver_sql(
+            f"SELECT mention_rowid, brand FROM mention_brands WHERE mention_rowid IN ({marks}) ORDER BY brand",
+            tuple(row.rowid for row in rows),
         ):
-            brands.setdefault(b.mention_rowid, []).append(b.brand)
+            brands.setdefault(rowid, []).append(brand)
         out = []
         for row in rows:
             data = {c: getattr(row, c) for c in COLUMNS}
@@ -196,7 +195,7 @@ class SQLiteMentionStore(MentionStore):
     def _total(self, conn: Connection, flt: MentionFilter, planned: Plan | None) -> tuple[int, bool]:
         """The number of matches: exact from the roll-ups when they hold it, else counted up to TOTAL_CAP."""
         if answerable(flt):
-            return sum(RollupReader(conn, flt).counts().values()), True
+            return RollupReader(conn, flt).total(), True
         params: dict[str, Any] = {"cap": TOTAL_CAP + 1 if not exact_total(flt) else -1}  # -1: no limit
         source, conds, _, _ = newest(flt, params, planned)
         if source.startswith(FTS_TABLE) and only_words(flt, planned):
@@ -284,13 +283,13 @@ class SQLiteMentionStore(MentionStore):
         return self._run(what, flt, run)
 
     def count(self, flt: MentionFilter) -> int:
-        if answerable(flt):
-            return sum(self._grouped("count", flt).values())
         params: dict[str, Any] = {}
         sql = f"SELECT COUNT(*) {filtered(flt, params)}"
 
         def run() -> int:
             with self._read() as conn:
+                if answerable(flt):
+                    return RollupReader(conn, flt).total()
                 return int(conn.execute(self._expand(sql, params), params).scalar_one())
 
         return self._run("count", flt, run)

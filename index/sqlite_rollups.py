@@ -142,6 +142,21 @@ class RollupReader:
                     out[(row[0], row[1], row[2], row[3], row[4])] += int(row[5])
         return +out
 
+    def total(self) -> int:
+        """How many mentions match: :meth:`counts` summed, one row per piece instead of one per group."""
+        if not self.sets:
+            return 0
+        total = 0
+        for piece in split_range(self.lo, self.hi, COUNT_LEVELS):
+            params: list[Any] = []
+            if piece.table is not None:
+                where = self._rollup_where(piece, self._unit_column(piece.table), params)
+                sql = f"SELECT SUM(n) FROM {piece.table} WHERE {where}"
+            else:
+                sql = f"SELECT COUNT(*) FROM mentions m WHERE {self._raw_where(piece, params)}"
+            total += int(self.conn.exec_driver_sql(sql, tuple(params)).scalar() or 0)
+        return total
+
     def trend(self, edges: Sequence[int]) -> list[tuple[int, int, int]]:
         """(start ms, count, negative) of each unit or 15-minute slot, from levels aligned with ``edges``."""
         levels = tuple((t, u) for t, u in COUNT_LEVELS if all(e % u == 0 for e in edges))
@@ -174,7 +189,7 @@ class RollupReader:
         would read more than ``budget`` roll-up rows (a long range of a large store: the vocabulary, not the
         number of mentions, is what the roll-ups cannot shrink)."""
         budget = WORD_ROWS_BUDGET if budget is None else budget
-        total = sum(self.counts().values())
+        total = self.total()
         out: Counter[str] = Counter()
         if not self.sets or not total:
             return total, out
