@@ -302,7 +302,10 @@ class SQLiteMentionStore(MentionStore):
 
     def facets(self, flt: MentionFilter, *, size: int = 10, sample: int = 0) -> FacetResult:
         check_facet_request(size, sample)
-        grouped = self._grouped("facets", flt)
+        if not size and answerable(flt):  # only the total and the sample: no need to group
+            grouped: Counter[CountKey] = Counter({("", "", "", "", ""): self.count(flt)})
+        else:
+            grouped = self._grouped("facets", flt)
         per: dict[str, Counter[str]] = {name: Counter() for name in FACET_FIELDS}
         for (brands, platform, label, category, language), n in grouped.items():
             per["platform"][platform] += n

@@ -160,7 +160,7 @@ def period_words(
         return top_counted(now.counts, exclude, limit), rising_counted(now.counts, before.counts, exclude, limit)
     cur = store.facets(current, size=0, sample=sample)
     prev = store.facets(previous, size=0, sample=sample)
-    return (
-        top_words(cur.sample, cur.total, exclude, limit),
-        rising_words(cur.sample, cur.total, prev.sample, prev.total, exclude, limit),
-    )
+    # Each sample counted once, for both lists.
+    counted_now = _scaled(document_frequencies(cur.sample, exclude), cur.total, len(cur.sample))
+    counted_before = _scaled(document_frequencies(prev.sample, exclude), prev.total, len(prev.sample))
+    return top_counted(counted_now, exclude, limit), rising_counted(counted_now, counted_before, exclude, limit)
