@@ -118,7 +118,7 @@ class FacetValueOut(BaseModel):
 
 class WordOut(BaseModel):
     word: str
-    count: int = Field(description="Mentions containing the word (estimated from the newest ones if many).")
+    count: int = Field(description="Mentions containing the word: exact from the store's word counts, else estimated.")
 
 
 class RisingWordOut(WordOut):
@@ -199,7 +199,8 @@ def _masked(data: dict[str, Any]) -> dict[str, Any]:
 
 class MentionPage(BaseModel):
     items: list[MentionHitOut]
-    total: int
+    total: int = Field(description="Matching mentions; with total_exact false, at least this many (10,000+).")
+    total_exact: bool = True
     next_cursor: str | None
 
 

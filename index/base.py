@@ -31,6 +31,10 @@ MAX_FACET_SAMPLE = 5000
 #: Reach-weighted volumes count a mention as ``1 + reach / REACH_PER_MENTION`` (see
 #: :meth:`MentionStore.reach_weighted_count`).
 REACH_PER_MENTION = 25.0
+
+#: Search totals are exact up to this many; beyond, a page says "at least this many" (``total_exact`` false),
+#: as search engines do, so that a page of a common word does not cost a count of every match.
+TOTAL_CAP = 10_000
 #: The facets :meth:`MentionStore.facets` counts, by their names in the API.
 FACET_FIELDS = ("platform", "brand", "sentiment", "category", "language")
 _CATEGORIES = frozenset(c.value for c in Category)
@@ -248,11 +252,16 @@ class SearchHit:
 
 @dataclass
 class SearchPage:
-    """One page of results; ``next_cursor`` is ``None`` on the last page."""
+    """One page of results; ``next_cursor`` is ``None`` on the last page.
+
+    ``total`` is exact when ``total_exact``; otherwise at least :data:`TOTAL_CAP` mentions match and
+    ``total`` is :data:`TOTAL_CAP` (shown as "10,000+").
+    """
 
     hits: list[SearchHit]
     total: int
     next_cursor: str | None = None
+    total_exact: bool = True
 
 
 @dataclass
@@ -281,6 +290,14 @@ class WriteResult:
 
 
 @dataclass
+class WordFrequencies:
+    """In how many of ``total`` matching mentions each content word (:func:`index.words.is_content_word`) occurs."""
+
+    total: int
+    counts: dict[str, int]
+
+
+@dataclass
 class FacetCount:
     value: str
     count: int
@@ -298,6 +315,12 @@ class FacetResult:
     total: int
     facets: dict[str, list[FacetCount]]
     sample: list[list[str]] = field(default_factory=list)
+
+
+def exact_total(flt: MentionFilter) -> bool:
+    """Whether a search counts all its matches (no words: the stores count those cheaply) or stops at
+    :data:`TOTAL_CAP` (words or a query: counting every match of a common word costs more than the page)."""
+    return not (flt.text or flt.query)
 
 
 def check_facet_request(size: int, sample: int) -> None:
@@ -383,6 +406,17 @@ class MentionStore(ABC):
         knows counts (the backtest's series) has no values to count and says so.
         """
         raise StoreError(f"the {self.backend} store cannot count facets")
+
+    def word_frequencies(self, flt: MentionFilter) -> WordFrequencies | None:
+        """Exact word frequencies of the matching mentions, where this store keeps them for such a filter.
+
+        ``None`` means "not cheaply": the caller then counts words in :meth:`facets`' sample instead.
+        """
+        return None
+
+    def delete(self, mention_ids: Sequence[str]) -> list[str]:
+        """Delete mentions by id (with everything counted from them); the ids that existed."""
+        raise StoreError(f"the {self.backend} store cannot delete mentions")
 
     @abstractmethod
     def refresh(self) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from bisect import bisect_right
+from collections import Counter
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -23,6 +24,7 @@ from foundation.vocabulary import SentimentLabel
 from index.base import (
     FACET_FIELDS,
     REACH_PER_MENTION,
+    TOTAL_CAP,
     FacetCount,
     FacetResult,
     Mention,
@@ -34,27 +36,25 @@ from index.base import (
     SortOrder,
     TrendBucket,
     TrendInterval,
+    WordFrequencies,
     WriteResult,
     check_facet_request,
     decode_cursor,
     encode_cursor,
+    exact_total,
     resolve_zone,
 )
 from index.buckets import bucket_starts
 from index.highlight import mention_highlights
-from index.query import Highlighting, Plan, highlighting, prepare
-from index.query.fts5 import FTS_TABLE, SqlQuery, relevance_match, split_match
-from index.text import index_fields
+from index.query import Highlighting, Plan, highlighting
+from index.query.fts5 import FTS_TABLE
+from index.rollups import brands_of, rowid_key
+from index.sqlite_rollups import BRAND_SET_SQL, CountKey, RollupReader, answerable, word_answerable
+from index.sqlite_sql import filtered, newest, only_words, plan_of, where_clause
+from index.sqlite_write import COLUMNS, delete_batch, write_batch
 
-_COLUMNS = (
-    "id platform post_id source url author title text published_at collected_at updated_at language rating "
-    "likes reposts comments parent_id sentiment_score sentiment_label category matched_keywords extra reach "
-    "content_hash"
-).split()
 _T = TypeVar("_T")
 _SLOT_MS = 15 * 60 * 1000  # every real time-zone offset is a multiple of 15 minutes
-# bm25 weights for title_seg, text_seg, text_sub: a word in the title counts most, a sub-word least.
-_BM25 = "bm25(mentions_fts, 4.0, 2.0, 0.5)"
 
 
 def _ms(value: datetime) -> int:
@@ -118,80 +118,31 @@ class SQLiteMentionStore(MentionStore):
         return self.engine.connect().execution_options(**{IMMEDIATE: True})
 
     def _write(self, conn: Connection, mentions: list[Mention]) -> WriteResult:
-        result = WriteResult()
-        existing = {
-            row.id: row
-            for row in conn.execute(
-                text("SELECT rowid, id, content_hash, collected_at FROM mentions WHERE id IN :ids").bindparams(
-                    bindparam("ids", expanding=True)
-                ),
-                {"ids": [m.id for m in mentions]},
-            )
-        }
-        for mention in mentions:
-            row = existing.get(mention.id)
-            if row is not None and row.content_hash == mention.content_hash:
-                result.unchanged.append(mention.id)
-                continue
-            values = self._row(mention)
-            if row is None:
-                rowid = conn.execute(
-                    text(
-                        f"INSERT INTO mentions ({', '.join(_COLUMNS)}) "
-                        f"VALUES ({', '.join(':' + c for c in _COLUMNS)}) RETURNING rowid"
-                    ),
-                    values,
-                ).scalar_one()
-                result.created.append(mention.id)
-            else:
-                rowid = row.rowid
-                values["collected_at"] = row.collected_at  # first seen stays first seen
-                sets = ", ".join(f"{c} = :{c}" for c in _COLUMNS if c != "id")
-                conn.execute(text(f"UPDATE mentions SET {sets} WHERE rowid = :rowid"), {**values, "rowid": rowid})
-                conn.execute(text("DELETE FROM mentions_fts WHERE rowid = :r"), {"r": rowid})
-                conn.execute(text("DELETE FROM mention_brands WHERE mention_rowid = :r"), {"r": rowid})
-                result.updated.append(mention.id)
-            seg = index_fields(mention.title, mention.text)
-            conn.execute(
-                text(
-                    "INSERT INTO mentions_fts (rowid, title_seg, text_seg, text_sub) "
-                    "VALUES (:r, :title_seg, :text_seg, :text_sub)"
-                ),
-                {"r": rowid, **seg},
-            )
-            if mention.brands:
-                conn.execute(
-                    text("INSERT INTO mention_brands (brand, mention_rowid, published_at) VALUES (:b, :r, :p)"),
-                    [{"b": b, "r": rowid, "p": values["published_at"]} for b in dict.fromkeys(mention.brands)],
-                )
-        return result
+        return write_batch(conn, mentions)
 
-    @staticmethod
-    def _row(mention: Mention) -> dict[str, Any]:
-        data = mention.model_dump(mode="python")
-        for key in ("published_at", "collected_at", "updated_at"):
-            data[key] = _ms(data[key])
-        data["sentiment_label"] = mention.sentiment_label.value
-        data["matched_keywords"] = json.dumps(mention.matched_keywords, ensure_ascii=False)
-        data["extra"] = json.dumps(mention.extra, ensure_ascii=False, default=str)
-        data.pop("brands")
-        return data
+    def delete(self, mention_ids: Sequence[str]) -> list[str]:
+        if not mention_ids:
+            return []
+        try:
+            with self._write_connection() as conn, conn.begin():
+                return delete_batch(conn, mention_ids)
+        except OperationalError as exc:
+            raise StoreUnavailable(f"mention store {self.describe()} is unavailable: {exc.orig}") from exc
 
     # -- reads ----------------------------------------------------------------------------------------------
     def _mentions(self, conn: Connection, rows: Sequence[Any]) -> list[Mention]:
         if not rows:
             return []
         brands: dict[int, list[str]] = {}
-        for b in conn.execute(
-            text("SELECT mention_rowid, brand FROM mention_brands WHERE mention_rowid IN :r ORDER BY brand").bindparams(
-                bindparam("r", expanding=True)
-            ),
-            {"r": [row.rowid for row in rows]},
+        marks = ", ".join("?" * len(rows))
+        for rowid, brand in conn.exec_driver_sql(
+            f"SELECT mention_rowid, brand FROM mention_brands WHERE mention_rowid IN ({marks}) ORDER BY brand",
+            tuple(row.rowid for row in rows),
         ):
-            brands.setdefault(b.mention_rowid, []).append(b.brand)
+            brands.setdefault(rowid, []).append(brand)
         out = []
         for row in rows:
-            data = {c: getattr(row, c) for c in _COLUMNS}
+            data = {c: getattr(row, c) for c in COLUMNS}
             for key in ("published_at", "collected_at", "updated_at"):
                 data[key] = _dt(data[key])
             data["matched_keywords"] = json.loads(data["matched_keywords"])
@@ -221,85 +172,6 @@ class SQLiteMentionStore(MentionStore):
         except OperationalError as exc:
             raise StoreUnavailable(f"mention store {self.describe()} is unavailable: {exc.orig}") from exc
 
-    @staticmethod
-    def _plan(flt: MentionFilter) -> Plan | None:
-        return prepare(flt.text, flt.query, flt.query_tz, flt.query_now)
-
-    @staticmethod
-    def _where(
-        flt: MentionFilter, params: dict[str, Any], planned: Plan | None, *, ranked: bool = False
-    ) -> tuple[str, list[str], str]:
-        """The FROM clause (over ``m``), conditions and rank expression for a filter; parameters go to ``params``.
-
-        The rank is bm25() of the query's positive words (lower is better; 0 for a mention matched without
-        any, e.g. by a field condition in an OR), or ``NULL`` when not ``ranked``. Full-text conditions are
-        ``m.rowid IN (SELECT rowid ... MATCH)``: SQLite runs the MATCH once and walks the mentions in the
-        order asked (newest first) testing membership, where a JOIN would run the MATCH once per mention.
-        To rank, the MATCH drives instead (CROSS JOIN keeps it the outer loop) so bm25() comes with each row.
-        """
-        source = "mentions m"
-        conds: list[str] = []
-        rank = "NULL"
-        if planned is not None:
-            match, rest = split_match(planned) if ranked else (None, planned)
-            if match is not None:
-                source = (
-                    f"(SELECT rowid AS fts_rowid, {_BM25} AS fts_rank FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH :match)"
-                    " AS fts CROSS JOIN mentions m ON m.rowid = fts.fts_rowid"
-                )
-                params["match"] = match
-                rank = "fts.fts_rank"
-            if rest is not None:
-                conds.append(SqlQuery(params).where(rest))
-            if ranked and match is None:
-                positive = relevance_match(planned)
-                if positive is not None:
-                    source += (
-                        f" LEFT JOIN (SELECT rowid AS rank_rowid, {_BM25} AS rank_score FROM {FTS_TABLE} "
-                        f"WHERE {FTS_TABLE} MATCH :rank_match) AS rk ON rk.rank_rowid = m.rowid"
-                    )
-                    params["rank_match"] = positive
-                    rank = "COALESCE(rk.rank_score, 0.0)"
-        if flt.brands:
-            conds.append(
-                "EXISTS (SELECT 1 FROM mention_brands b WHERE b.mention_rowid = m.rowid AND b.brand IN :brands)"
-            )
-            params["brands"] = list(flt.brands)
-        for column, values, name in (
-            ("m.platform", flt.platforms, "platforms"),
-            ("m.source", flt.sources, "sources"),
-            ("m.language", flt.languages, "languages"),
-            ("m.sentiment_label", [label.value for label in flt.labels], "labels"),
-        ):
-            if values:
-                conds.append(f"{column} IN :{name}")
-                params[name] = list(values)
-        if flt.score_min is not None:
-            conds.append("m.sentiment_score >= :score_min")
-            params["score_min"] = flt.score_min
-        if flt.score_max is not None:
-            conds.append("m.sentiment_score <= :score_max")
-            params["score_max"] = flt.score_max
-        if flt.since is not None:
-            conds.append("m.published_at >= :since")
-            params["since"] = _ms(flt.since)
-        if flt.until is not None:
-            conds.append("m.published_at < :until")
-            params["until"] = _ms(flt.until)
-        if flt.updated_since is not None:
-            conds.append("m.updated_at >= :updated_since")
-            params["updated_since"] = _ms(flt.updated_since)
-        if flt.updated_until is not None:
-            conds.append("m.updated_at < :updated_until")
-            params["updated_until"] = _ms(flt.updated_until)
-        return source, conds, rank
-
-    def _filtered(self, flt: MentionFilter, params: dict[str, Any], planned: Plan | None = None) -> str:
-        """``FROM mentions m ... WHERE ...`` for a filter, without ranking."""
-        source, conds, _ = self._where(flt, params, planned if planned is not None else self._plan(flt))
-        where = ("WHERE " + " AND ".join(conds)) if conds else ""
-        return f"FROM {source} {where}"
-
     def _run(self, what: str, flt: MentionFilter, call: Callable[[], _T]) -> _T:
         """Run ``call``, turning FTS5's complaints about a query into :class:`InvalidQuery`."""
         try:
@@ -321,39 +193,55 @@ class SQLiteMentionStore(MentionStore):
             stmt = stmt.bindparams(*(bindparam(k, expanding=True) for k in lists))
         return stmt
 
+    def _total(self, conn: Connection, flt: MentionFilter, planned: Plan | None) -> tuple[int, bool]:
+        """The number of matches: exact from the roll-ups when they hold it, else counted up to TOTAL_CAP."""
+        if answerable(flt):
+            return RollupReader(conn, flt).total(), True
+        params: dict[str, Any] = {"cap": TOTAL_CAP + 1 if not exact_total(flt) else -1}  # -1: no limit
+        source, conds, _, _ = newest(flt, params, planned)
+        if source.startswith(FTS_TABLE) and only_words(flt, planned):
+            # Words and a time range only: FTS5 counts its own matches, no mention row is read.
+            source = FTS_TABLE
+            conds = [c for c in conds if c.startswith(FTS_TABLE)]
+        where = ("WHERE " + " AND ".join(conds)) if conds else ""
+        sql = f"SELECT COUNT(*) FROM (SELECT 1 FROM {source} {where} LIMIT :cap)"
+        total = int(conn.execute(self._expand(sql, params), params).scalar_one())
+        return (TOTAL_CAP, False) if total > TOTAL_CAP else (total, True)
+
     def search(self, request: SearchRequest) -> SearchPage:
         flt = request.filter
         params: dict[str, Any] = {}
-        planned = self._plan(flt)
+        planned = plan_of(flt)
         sort = request.effective_sort()
-        source, conds, rank = self._where(flt, params, planned, ranked=sort is SortOrder.relevance)
-        where = ("WHERE " + " AND ".join(conds)) if conds else ""
-        base = f"SELECT m.*, {rank} AS rank FROM {source} {where}"
         after = decode_cursor(request)
         if sort is SortOrder.relevance:
-            order = "ORDER BY rank ASC, id ASC"
-            cursor_cond = "WHERE rank > :c0 OR (rank = :c0 AND id > :c1)"
+            source, conds, rank = where_clause(flt, params, planned, ranked=True)
+            where = ("WHERE " + " AND ".join(conds)) if conds else ""
+            sql = f"SELECT * FROM (SELECT m.*, {rank} AS rank FROM {source} {where}) AS hits"
+            if after is not None:
+                sql += " WHERE rank > :c0 OR (rank = :c0 AND id > :c1)"
+                params["c0"], params["c1"] = after
+            sql += " ORDER BY rank ASC, id ASC"
         else:
-            order = "ORDER BY published_at DESC, id DESC"
-            cursor_cond = "WHERE published_at < :c0 OR (published_at = :c0 AND id < :c1)"
-        sql = f"SELECT * FROM ({base}) AS hits"
-        if after is not None:
-            sql += f" {cursor_cond}"
-            params["c0"], params["c1"] = after
-        sql += f" {order} LIMIT :limit OFFSET :offset"
+            source, conds, order, cursor_cond = newest(flt, params, planned)
+            if after is not None:
+                conds.append(cursor_cond)
+                params["c0"], params["c1"] = after
+            where = ("WHERE " + " AND ".join(conds)) if conds else ""
+            sql = f"SELECT m.*, NULL AS rank FROM {source} {where} ORDER BY {order}"
+        sql += " LIMIT :limit OFFSET :offset"
         params["limit"] = request.limit + 1  # one extra row tells whether a next page exists
         params["offset"] = request.offset
-        # The total needs no rank: counted the unranked way, which lets SQLite pick the cheapest order.
-        count_params: dict[str, Any] = {}
-        count_sql = f"SELECT COUNT(*) {self._filtered(flt, count_params, planned)}"
 
-        def run() -> tuple[Sequence[Any], int, list[Mention]]:
+        def run() -> tuple[Sequence[Any], tuple[int, bool], list[Mention]]:
             with self._read() as conn:
+                if after is not None and sort is SortOrder.time:
+                    params["c_rowid"] = self._cursor_rowid(conn, after)
                 rows = conn.execute(self._expand(sql, params), params).all()
-                total = conn.execute(self._expand(count_sql, count_params), count_params).scalar_one()
-                return rows, int(total), self._mentions(conn, rows[: request.limit])
+                total = self._total(conn, flt, planned)
+                return rows, total, self._mentions(conn, rows[: request.limit])
 
-        rows, total, mentions = self._run("search", flt, run)
+        rows, (total, exact), mentions = self._run("search", flt, run)
         more = len(rows) > request.limit
         rows = rows[: request.limit]
         marks = highlighting(planned) if request.highlight else Highlighting()
@@ -368,21 +256,48 @@ class SQLiteMentionStore(MentionStore):
             last = rows[-1]
             values = [last.rank, last.id] if sort is SortOrder.relevance else [last.published_at, last.id]
             next_cursor = encode_cursor(request, values)
-        return SearchPage(hits=hits, total=total, next_cursor=next_cursor)
+        return SearchPage(hits=hits, total=total, next_cursor=next_cursor, total_exact=exact)
+
+    @staticmethod
+    def _cursor_rowid(conn: Connection, after: list[Any]) -> int:
+        """The rowid of the cursor's last hit (its key if it was deleted since): the page continues below it."""
+        found = conn.execute(text("SELECT rowid FROM mentions WHERE id = :id"), {"id": after[1]}).scalar()
+        return int(found) if found is not None else rowid_key(int(after[0]), str(after[1]))
+
+    def _grouped(self, what: str, flt: MentionFilter) -> Counter[CountKey]:
+        """Matching mentions per (brand set, platform, label, category, language): roll-ups, else one GROUP BY."""
+
+        def run() -> Counter[CountKey]:
+            with self._read() as conn:
+                if answerable(flt):
+                    return RollupReader(conn, flt).counts()
+                params: dict[str, Any] = {}
+                sql = (
+                    f"SELECT {BRAND_SET_SQL}, m.platform, m.sentiment_label, COALESCE(m.category, ''), m.language, "
+                    f"COUNT(*) {filtered(flt, params)} GROUP BY 1, 2, 3, 4, 5"
+                )
+                out: Counter[CountKey] = Counter()
+                for row in conn.execute(self._expand(sql, params), params):
+                    out[(row[0], row[1], row[2], row[3], row[4])] += int(row[5])
+                return out
+
+        return self._run(what, flt, run)
 
     def count(self, flt: MentionFilter) -> int:
         params: dict[str, Any] = {}
-        sql = f"SELECT COUNT(*) {self._filtered(flt, params)}"
+        sql = f"SELECT COUNT(*) {filtered(flt, params)}"
 
         def run() -> int:
             with self._read() as conn:
+                if answerable(flt):
+                    return RollupReader(conn, flt).total()
                 return int(conn.execute(self._expand(sql, params), params).scalar_one())
 
         return self._run("count", flt, run)
 
     def reach_weighted_count(self, flt: MentionFilter) -> float:
         params: dict[str, Any] = {}
-        sql = f"SELECT COUNT(*) + COALESCE(SUM(m.reach), 0) / {REACH_PER_MENTION!r} {self._filtered(flt, params)}"
+        sql = f"SELECT COUNT(*) + COALESCE(SUM(m.reach), 0) / {REACH_PER_MENTION!r} {filtered(flt, params)}"
 
         def run() -> float:
             with self._read() as conn:
@@ -391,65 +306,59 @@ class SQLiteMentionStore(MentionStore):
         return self._run("count", flt, run)
 
     def label_counts(self, flt: MentionFilter) -> dict[SentimentLabel, int]:
-        params: dict[str, Any] = {}
-        sql = (
-            f"SELECT m.sentiment_label AS label, COUNT(*) AS n {self._filtered(flt, params)} GROUP BY m.sentiment_label"
-        )
         counts = dict.fromkeys(SentimentLabel, 0)
-
-        def run() -> None:
-            with self._read() as conn:
-                for row in conn.execute(self._expand(sql, params), params):
-                    counts[SentimentLabel(row.label)] = int(row.n)
-
-        self._run("label counts", flt, run)
+        for key, n in self._grouped("label counts", flt).items():
+            counts[SentimentLabel(key[2])] += n
         return counts
 
     def facets(self, flt: MentionFilter, *, size: int = 10, sample: int = 0) -> FacetResult:
         check_facet_request(size, sample)
-        params: dict[str, Any] = {}
-        source = self._filtered(flt, params)
-        grouped = {
-            "platform": "m.platform",
-            "sentiment": "m.sentiment_label",
-            "category": "m.category",
-            "language": "m.language",
-        }
-        queries: dict[str, str] = {}
+        if not size and answerable(flt):  # only the total and the sample: no need to group
+            grouped: Counter[CountKey] = Counter({("", "", "", "", ""): self.count(flt)})
+        else:
+            grouped = self._grouped("facets", flt)
+        per: dict[str, Counter[str]] = {name: Counter() for name in FACET_FIELDS}
+        for (brands, platform, label, category, language), n in grouped.items():
+            per["platform"][platform] += n
+            per["sentiment"][label] += n
+            per["language"][language] += n
+            if category:  # mentions without a category are not in its facet
+                per["category"][category] += n
+            for brand in brands_of(brands):
+                per["brand"][brand] += n
+        counts: dict[str, list[FacetCount]] = {name: [] for name in FACET_FIELDS}
         if size:
-            params["facet_size"] = size
-            for name, column in grouped.items():
-                # The filter's WHERE is wrapped, so the NOT NULL test can be added whatever it holds.
-                queries[name] = (
-                    f"SELECT value, COUNT(*) AS n FROM (SELECT {column} AS value {source}) AS f "
-                    "WHERE value IS NOT NULL GROUP BY value ORDER BY n DESC, value ASC LIMIT :facet_size"
-                )
-            queries["brand"] = (
-                f"SELECT mb.brand AS value, COUNT(*) AS n FROM (SELECT m.rowid AS r {source}) AS f "
-                "JOIN mention_brands mb ON mb.mention_rowid = f.r "
-                "GROUP BY mb.brand ORDER BY n DESC, value ASC LIMIT :facet_size"
+            for name, counter in per.items():
+                ranked = sorted(counter.items(), key=lambda item: (-item[1], item[0]))[:size]
+                counts[name] = [FacetCount(value, n) for value, n in ranked]
+        tokens: list[list[str]] = []
+        if sample:
+            params: dict[str, Any] = {"sample_size": sample}
+            source, conds, order, _ = newest(flt, params, plan_of(flt))
+            where = ("WHERE " + " AND ".join(conds)) if conds else ""
+            sql = (
+                f"SELECT t.title_seg, t.text_seg FROM (SELECT m.rowid AS r FROM {source} {where} ORDER BY {order} "
+                f"LIMIT :sample_size) AS s JOIN {FTS_TABLE} AS t ON t.rowid = s.r ORDER BY s.r DESC"
             )
-        sample_sql = (
-            f"SELECT s.published_at, s.id, t.title_seg, t.text_seg FROM (SELECT m.rowid AS r, m.published_at, m.id "
-            f"{source} ORDER BY m.published_at DESC, m.id DESC LIMIT :sample_size) AS s "
-            f"JOIN {FTS_TABLE} AS t ON t.rowid = s.r ORDER BY s.published_at DESC, s.id DESC"
-        )
 
-        def run() -> FacetResult:
-            with self._read() as conn:
-                total = int(conn.execute(self._expand(f"SELECT COUNT(*) {source}", params), params).scalar_one())
-                counts: dict[str, list[FacetCount]] = {name: [] for name in FACET_FIELDS}
-                for name, sql in queries.items():
+            def run() -> list[list[str]]:
+                with self._read() as conn:
                     rows = conn.execute(self._expand(sql, params), params)
-                    counts[name] = [FacetCount(str(row.value), int(row.n)) for row in rows]
-                tokens: list[list[str]] = []
-                if sample:
-                    sample_params = {**params, "sample_size": sample}
-                    for row in conn.execute(self._expand(sample_sql, sample_params), sample_params):
-                        tokens.append(f"{row.title_seg} {row.text_seg}".split())
-                return FacetResult(total=total, facets=counts, sample=tokens)
+                    return [f"{row.title_seg} {row.text_seg}".split() for row in rows]
 
-        return self._run("facets", flt, run)
+            tokens = self._run("facets", flt, run)
+        return FacetResult(total=sum(grouped.values()), facets=counts, sample=tokens)
+
+    def word_frequencies(self, flt: MentionFilter) -> WordFrequencies | None:
+        if not word_answerable(flt):
+            return None
+
+        def run() -> WordFrequencies | None:
+            with self._read() as conn:
+                found = RollupReader(conn, flt).words()
+                return WordFrequencies(total=found[0], counts=dict(found[1])) if found is not None else None
+
+        return self._run("word frequencies", flt, run)
 
     def trend(self, flt: MentionFilter, interval: TrendInterval, tz: str = "UTC") -> list[TrendBucket]:
         if flt.since is None or flt.until is None:
@@ -459,24 +368,27 @@ class SQLiteMentionStore(MentionStore):
             starts = bucket_starts(flt.since, flt.until, interval, zone)
         except ValueError as exc:
             raise InvalidQuery(str(exc)) from exc
+        edges = [_ms(s) for s in starts]
+        buckets = [TrendBucket(start=s, count=0, negative=0) for s in starts]
         params: dict[str, Any] = {}
         sql = (
             f"SELECT m.published_at / {_SLOT_MS} AS slot, COUNT(*) AS n, "
             f"SUM(CASE WHEN m.sentiment_label = 'negative' THEN 1 ELSE 0 END) AS neg "
-            f"{self._filtered(flt, params)} GROUP BY slot"
+            f"{filtered(flt, params)} GROUP BY slot"
         )
-        edges = [_ms(s) for s in starts]
-        buckets = [TrendBucket(start=s, count=0, negative=0) for s in starts]
 
-        def run() -> None:
+        def run() -> list[tuple[int, int, int]]:
             with self._read() as conn:
-                for row in conn.execute(self._expand(sql, params), params):
-                    index = bisect_right(edges, int(row.slot) * _SLOT_MS) - 1
-                    if 0 <= index < len(buckets):
-                        buckets[index].count += int(row.n)
-                        buckets[index].negative += int(row.neg or 0)
+                if answerable(flt):
+                    return RollupReader(conn, flt).trend(edges)
+                rows = conn.execute(self._expand(sql, params), params)
+                return [(int(row.slot) * _SLOT_MS, int(row.n), int(row.neg or 0)) for row in rows]
 
-        self._run("trend", flt, run)
+        for start, n, negative in self._run("trend", flt, run):
+            index = bisect_right(edges, start) - 1
+            if 0 <= index < len(buckets):
+                buckets[index].count += n
+                buckets[index].negative += negative
         return buckets
 
     def refresh(self) -> None:

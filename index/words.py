@@ -12,11 +12,12 @@ with ten thousand mentions compares fairly with one of five hundred.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from index.base import MentionFilter, MentionStore
 from index.text import normalize, segment
 
 STOPWORDS_FILE = Path(__file__).with_name("stopwords.txt")
@@ -71,11 +72,17 @@ def is_content_word(token: str, exclude: frozenset[str] = frozenset()) -> bool:
     return token not in stopwords() and token not in exclude
 
 
+@lru_cache(maxsize=200_000)
+def content_word(token: str) -> bool:
+    """:func:`is_content_word` without exclusions, remembered per token (ingest and facets ask for every token)."""
+    return is_content_word(token)
+
+
 def document_frequencies(sample: Sequence[Sequence[str]], exclude: frozenset[str] = frozenset()) -> Counter[str]:
     """In how many of the sampled mentions each content word occurs."""
     counts: Counter[str] = Counter()
     for tokens in sample:
-        counts.update({t for t in tokens if is_content_word(t, exclude)})
+        counts.update({t for t in set(tokens) if content_word(t) and t not in exclude})
     return counts
 
 
@@ -88,8 +95,12 @@ def top_words(
     sample: Sequence[Sequence[str]], total: int, exclude: frozenset[str] = frozenset(), limit: int = 20
 ) -> list[WordCount]:
     """The ``limit`` words in most mentions, most first (ties alphabetical)."""
-    counts = _scaled(document_frequencies(sample, exclude), total, len(sample))
-    ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    return top_counted(_scaled(document_frequencies(sample, exclude), total, len(sample)), exclude, limit)
+
+
+def top_counted(counts: Mapping[str, int], exclude: frozenset[str] = frozenset(), limit: int = 20) -> list[WordCount]:
+    """:func:`top_words` from document frequencies already counted (a store's roll-ups)."""
+    ranked = sorted(((w, n) for w, n in counts.items() if w not in exclude), key=lambda item: (-item[1], item[0]))
     return [WordCount(word, n) for word, n in ranked[:limit]]
 
 
@@ -109,9 +120,20 @@ def rising_words(
     """
     now = _scaled(document_frequencies(current, exclude), current_total, len(current))
     before = _scaled(document_frequencies(previous, exclude), previous_total, len(previous))
+    return rising_counted(now, before, exclude, limit, min_count)
+
+
+def rising_counted(
+    now: Mapping[str, int],
+    before: Mapping[str, int],
+    exclude: frozenset[str] = frozenset(),
+    limit: int = 20,
+    min_count: int = MIN_RISING_COUNT,
+) -> list[RisingWord]:
+    """:func:`rising_words` from document frequencies already counted (a store's roll-ups)."""
     rising = []
     for word, count in now.items():
-        if count < min_count:
+        if count < min_count or word in exclude:
             continue
         was = before.get(word, 0)
         if count <= was:
@@ -120,3 +142,25 @@ def rising_words(
         rising.append(RisingWord(word, count, was, round(ratio, 2)))
     rising.sort(key=lambda w: (-w.ratio, -w.count, w.word))
     return rising[:limit]
+
+
+def period_words(
+    store: MentionStore,
+    current: MentionFilter,
+    previous: MentionFilter,
+    exclude: frozenset[str],
+    limit: int,
+    sample: int,
+) -> tuple[list[WordCount], list[RisingWord]]:
+    """Top and rising words of ``current`` against ``previous``: exact from the store's roll-ups where it keeps
+    them (:meth:`~index.base.MentionStore.word_frequencies`), else from the newest ``sample`` mentions of each."""
+    now = store.word_frequencies(current)
+    before = store.word_frequencies(previous) if now is not None else None
+    if now is not None and before is not None:
+        return top_counted(now.counts, exclude, limit), rising_counted(now.counts, before.counts, exclude, limit)
+    cur = store.facets(current, size=0, sample=sample)
+    prev = store.facets(previous, size=0, sample=sample)
+    # Each sample counted once, for both lists.
+    counted_now = _scaled(document_frequencies(cur.sample, exclude), cur.total, len(cur.sample))
+    counted_before = _scaled(document_frequencies(prev.sample, exclude), prev.total, len(prev.sample))
+    return top_counted(counted_now, exclude, limit), rising_counted(counted_now, counted_before, exclude, limit)

@@ -213,9 +213,17 @@ class Classifier:
         self._urgent = [(w, _pattern(w)) for w in (urgent_words if urgent_words is not None else DEFAULT_URGENT_WORDS)]
         self._major = [(w, _pattern(w)) for w in (major_words if major_words is not None else DEFAULT_MAJOR_WORDS)]
         self.low_confidence = low_confidence
+        # One scan per word list tells whether any of its words occurs at all; most texts match few lists,
+        # so the word-by-word scan below runs only where it can find something (ingest classifies every text).
+        self._any: dict[int, re.Pattern[str] | None] = {
+            id(ws): re.compile("|".join(f"(?:{p.pattern})" for _, p in ws)) if ws else None
+            for ws in [*self._categories.values(), self._urgent, self._major]
+        }
 
-    @staticmethod
-    def _found(text: str, words: Sequence[tuple[str, re.Pattern[str]]]) -> list[str]:
+    def _found(self, text: str, words: Sequence[tuple[str, re.Pattern[str]]]) -> list[str]:
+        union = self._any.get(id(words))
+        if union is not None and union.search(text) is None:
+            return []
         out = []
         for word, pattern in words:
             for match in pattern.finditer(text):

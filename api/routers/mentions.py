@@ -26,7 +26,7 @@ from foundation.access import Principal
 from foundation.errors import InvalidQuery, NotFound
 from foundation.timeutil import utcnow
 from index.base import FACET_FIELDS, MAX_FACET_SIZE, SearchRequest
-from index.words import excluded_words, rising_words, top_words
+from index.words import excluded_words, period_words
 from tickets.enums import Role
 
 router = APIRouter(prefix="/mentions", tags=["mentions"])
@@ -59,7 +59,10 @@ def search_mentions(
     )
     page = store.search(request)
     return MentionPage(
-        items=[MentionHitOut.of_hit(hit) for hit in page.hits], total=page.total, next_cursor=page.next_cursor
+        items=[MentionHitOut.of_hit(hit) for hit in page.hits],
+        total=page.total,
+        total_exact=page.total_exact,
+        next_cursor=page.next_cursor,
     )
 
 
@@ -87,9 +90,8 @@ def mention_facets(
         return FacetsOut(total=0, facets=empty, top_words=[], rising_words=[], period=period)
     restricted = principal.role is Role.agent and bool(principal.brands)
     flt = params.to_filter(brands or [], config.timezone, since=since, until=until)
-    sample = WORD_SAMPLE if params.words else 0
     # A restricted agent's mentions may name other brands too: ask for every value, then show only theirs.
-    current = store.facets(flt, size=MAX_FACET_SIZE if restricted else params.size, sample=sample)
+    current = store.facets(flt, size=MAX_FACET_SIZE if restricted else params.size)
     facets = {
         name: [
             FacetValueOut(value=c.value, count=c.count)
@@ -101,17 +103,10 @@ def mention_facets(
     top: list[WordOut] = []
     rising: list[RisingWordOut] = []
     if params.words:
-        before = store.facets(
-            flt.model_copy(update={"since": period.previous_since, "until": since}), size=0, sample=sample
-        )
-        exclude = _brand_words(config)
-        top = [
-            WordOut(word=w.word, count=w.count) for w in top_words(current.sample, current.total, exclude, params.words)
-        ]
-        rising = [
-            RisingWordOut(word=w.word, count=w.count, previous=w.previous, ratio=w.ratio)
-            for w in rising_words(current.sample, current.total, before.sample, before.total, exclude, params.words)
-        ]
+        previous = flt.model_copy(update={"since": period.previous_since, "until": since})
+        words, risen = period_words(store, flt, previous, _brand_words(config), params.words, WORD_SAMPLE)
+        top = [WordOut(word=w.word, count=w.count) for w in words]
+        rising = [RisingWordOut(word=w.word, count=w.count, previous=w.previous, ratio=w.ratio) for w in risen]
     return FacetsOut(total=current.total, facets=facets, top_words=top, rising_words=rising, period=period)
 
 

@@ -19,10 +19,12 @@ from elasticsearch import Elasticsearch
 from foundation.errors import StoreError
 from index.base import Mention
 from index.elastic.failures import Translate
+from index.elastic_rollups import WORDS_FIELD, WORDS_MAPPING, document_words
 from index.text import index_fields
 
-SCHEMA_VERSION = 3  # 2: category; 3: reach
-SEGMENTED_FIELDS = ("title_seg", "text_seg", "text_sub")
+SCHEMA_VERSION = 4  # 2: category; 3: reach; 4: words
+# Derived at write time, never part of a Mention: left out of _source when reading.
+SEGMENTED_FIELDS = ("title_seg", "text_seg", "text_sub", WORDS_FIELD)
 DATE_FIELDS = ("published_at", "collected_at", "updated_at")
 
 _SEG_ANALYZER = "yuqing_seg"
@@ -79,6 +81,7 @@ MAPPINGS: dict[str, Any] = {
         "title_seg": _SEGMENTED,
         "text_seg": _SEGMENTED,
         "text_sub": _SEGMENTED,
+        WORDS_FIELD: WORDS_MAPPING,  # content words, for word frequencies (index.elastic_rollups)
     },
 }
 
@@ -123,6 +126,7 @@ def document(mention: Mention) -> dict[str, Any]:
     # A JSON round trip with default=str, as SQLite stores it: no value the serializer chokes on.
     doc["extra"] = json.loads(json.dumps(mention.extra, ensure_ascii=False, default=str))
     doc.update(index_fields(mention.title, mention.text))
+    doc[WORDS_FIELD] = document_words(doc)
     return doc
 
 

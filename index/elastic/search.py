@@ -23,6 +23,7 @@ from index.base import (
     encode_cursor,
 )
 from index.elastic.schema import SEGMENTED_FIELDS, epoch_ms
+from index.elastic_rollups import track_total
 from index.highlight import mention_highlights
 from index.query import Highlighting, highlighting, prepare
 from index.query.elastic import compile_plan, is_scoring
@@ -159,7 +160,7 @@ def search_params(alias: str, request: SearchRequest, query: dict[str, Any]) -> 
         "query": query,
         "sort": order,
         "size": request.limit + 1,  # one extra hit tells whether a next page exists
-        "track_total_hits": True,  # totals must be exact, as SQLite's COUNT(*) is
+        "track_total_hits": track_total(request.filter),  # exact, or capped as SQLite caps them
         "source_excludes": list(SEGMENTED_FIELDS),
     }
     if after is not None:
@@ -193,4 +194,5 @@ def read_page(
     next_cursor = None
     if more and raw_hits:
         next_cursor = encode_cursor(request, list(raw_hits[-1]["sort"]))
-    return SearchPage(hits=hits, total=total, next_cursor=next_cursor)
+    exact = body["hits"]["total"].get("relation", "eq") == "eq"
+    return SearchPage(hits=hits, total=total, next_cursor=next_cursor, total_exact=exact)

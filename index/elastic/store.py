@@ -26,6 +26,7 @@ from index.base import (
     SearchRequest,
     TrendBucket,
     TrendInterval,
+    WordFrequencies,
     WriteResult,
     check_facet_request,
 )
@@ -34,6 +35,7 @@ from index.elastic import aggregations, schema
 from index.elastic.bulk import BulkWriter, Stored, read_existing
 from index.elastic.failures import error_reason, strip_credentials, translate_errors
 from index.elastic.search import filter_query, read_page, search_params
+from index.elastic_rollups import delete_mentions, word_frequencies
 
 
 class ElasticMentionStore(MentionStore):
@@ -139,6 +141,12 @@ class ElasticMentionStore(MentionStore):
         with self._translate("search mentions", query=True):
             response = self.client.search(**params)
         return read_page(response.body, request, schema.mention_from_source)
+
+    def word_frequencies(self, flt: MentionFilter) -> WordFrequencies | None:
+        return word_frequencies(self, flt)
+
+    def delete(self, mention_ids: Sequence[str]) -> list[str]:
+        return delete_mentions(self, mention_ids)
 
     def count(self, flt: MentionFilter) -> int:
         query = self._query(flt)

@@ -333,3 +333,16 @@ def test_any_query_is_a_200_or_a_400_that_says_why(client: TestClient, q: str) -
         if response.status_code == 400:
             error = response.json()["error"]
             assert error["message"] and error["code"] in ("invalid_query", "validation_error"), error
+
+
+def test_totals_of_word_searches_stop_at_the_cap(
+    client: TestClient, resources: Resources, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from index import sqlite as sqlite_store
+
+    monkeypatch.setattr(sqlite_store, "TOTAL_CAP", 3)
+    seed_spike(resources)
+    words = client.get("/api/v1/mentions", params={"q": "漏液", "limit": 2}, headers=AUTH).json()
+    assert (words["total"], words["total_exact"], len(words["items"])) == (3, False, 2)
+    brand = client.get("/api/v1/mentions", params={"brand": "光屿手机"}, headers=AUTH).json()
+    assert (brand["total"], brand["total_exact"]) == (7, True)

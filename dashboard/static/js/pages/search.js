@@ -143,7 +143,7 @@ async function runSearch({ query, sort, status, results, more, session, meta }, 
   try {
     const page = await api("/mentions", { query: { ...query, sort: sort || null, limit: PAGE_SIZE, cursor } });
     if (!cursor) {
-      clear(status, h("p", { class: "result-count", text: t("results", { total: fmtNumber(page.total) }) }));
+      clear(status, h("p", { class: "result-count", text: t("results", { total: fmtNumber(page.total) + (page.total_exact === false ? "+" : "") }) }));
       clear(results);
       if (!page.items.length) results.append(h("p", { class: "muted", text: t("noResults") }));
     }

@@ -1,0 +1,149 @@
+"""Roll-ups of the embedded index: the keys, the deltas a write makes, and how a time range splits over them.
+
+The dashboard asks the same few questions of large time ranges: how many mentions per brand, platform,
+sentiment, category and language; how many per hour or day; which words they use. Counting a million rows
+for each is what made facets take seconds. The SQLite store therefore keeps, in the same transaction as
+every write (insert, update, re-score, delete), counters that answer them from a few hundred rows:
+
+- ``rollup_hours`` / ``rollup_days``: mentions per hour / UTC day × brand set × platform × sentiment label ×
+  category × language;
+- ``rollup_words``: per UTC day × brand set, in how many mentions each content word occurs.
+
+The brand *set* of a mention (all its brands, as one key) rather than each brand is the key, so a mention
+with two brands is one row: a brand facet expands each set to its brands, a brand filter keeps the sets
+holding one of them, and nothing is counted twice. A range that does not start or end on a whole hour is
+answered from the roll-ups inside it and from the mentions themselves at its two ragged edges
+(:func:`split_range`), so the answers are exact, the same as counting every row.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from index.words import content_word
+
+HOUR_MS = 3_600_000
+DAY_MS = 86_400_000
+#: (table, unit in ms), coarsest first: a range takes whole days, then whole hours, then raw rows.
+COUNT_LEVELS: tuple[tuple[str, int], ...] = (("rollup_days", DAY_MS), ("rollup_hours", HOUR_MS))
+WORD_LEVELS: tuple[tuple[str, int], ...] = (("rollup_words", DAY_MS),)
+#: Bits of a mention's rowid below its publication time (see :func:`rowid_key`).
+ROWID_SHIFT = 21
+_MAX_MS = (1 << (63 - ROWID_SHIFT)) - 2  # 2109; the top rowids stay free for probing
+BRAND_SEPARATOR = "\x1f"
+
+
+def rowid_key(published_ms: int, mention_id: str) -> int:
+    """The rowid a mention is stored under: publication time in the high bits, the id's first bits below.
+
+    Rowid order is then newest-first order (``published_at DESC, id DESC``), so FTS5 and the mentions
+    table hand out matches newest first without sorting them; a time range is a rowid range. Two mentions
+    of the same millisecond whose ids share their first 21 bits (about one pair in two million) take the
+    next free rowid, and may then swap places with each other only.
+    """
+    return (_clamp(published_ms) << ROWID_SHIFT) | (int(mention_id[:6], 16) >> 3)
+
+
+def rowid_floor(ms: int) -> int:
+    """A rowid at or below that of every mention published at or after ``ms`` (a range's lower bound)."""
+    return _clamp(ms) << ROWID_SHIFT
+
+
+def rowid_ceiling(ms: int) -> int:
+    """A rowid above that of every mention published before ``ms`` (a range's exclusive upper bound)."""
+    if ms <= 0:
+        return 1 << ROWID_SHIFT  # mentions before 1970 all sit below this
+    if ms > _MAX_MS:
+        return (1 << 63) - 1
+    return ms << ROWID_SHIFT
+
+
+def rowid_exact(ms: int) -> bool:
+    """Whether a range bound at ``ms`` separates mentions by rowid alone (no time outside the rowid range)."""
+    return 0 < ms <= _MAX_MS
+
+
+def _clamp(ms: int) -> int:
+    # Rowids are 63 bits: times before 1970 or after 2109 (a parser's mistake) share the ends of the range.
+    return min(max(ms, 0), _MAX_MS)
+
+
+def brand_set(brands: Iterable[str]) -> str:
+    """The key of a set of brands ('' for none)."""
+    return BRAND_SEPARATOR.join(sorted(set(brands)))
+
+
+def brands_of(key: str) -> list[str]:
+    return key.split(BRAND_SEPARATOR) if key else []
+
+
+def content_words(*segmented: str | None) -> set[str]:
+    """The distinct content words of space-joined token fields (title_seg, text_seg), as facets count them."""
+    out: set[str] = set()
+    for seg in segmented:
+        if seg:
+            out.update(seg.split())
+    return {t for t in out if content_word(t)}
+
+
+@dataclass(frozen=True)
+class RollupRow:
+    """What the roll-ups need to know of one stored mention."""
+
+    published_ms: int
+    brands: str  # brand_set()
+    platform: str
+    label: str
+    category: str  # '' for none
+    language: str
+    words: frozenset[str] = frozenset()
+
+
+@dataclass
+class RollupDelta:
+    """Changes to the roll-up counters made by one batch; ``n`` may be negative (update, delete)."""
+
+    counts: dict[str, Counter[tuple[int, str, str, str, str, str]]] = field(
+        default_factory=lambda: {table: Counter() for table, _ in COUNT_LEVELS}
+    )
+    words: Counter[tuple[int, str, str]] = field(default_factory=Counter)
+
+    def add(self, row: RollupRow, sign: int = 1) -> None:
+        for table, unit in COUNT_LEVELS:
+            key = (row.published_ms // unit, row.brands, row.platform, row.label, row.category, row.language)
+            self.counts[table][key] += sign
+        day = row.published_ms // DAY_MS
+        for word in row.words:
+            self.words[(day, row.brands, word)] += sign
+
+
+@dataclass(frozen=True)
+class Piece:
+    """Part of a time range: whole units of a roll-up table (``table`` set), or raw rows in ``[lo, hi)`` ms."""
+
+    lo: int | None
+    hi: int | None
+    table: str | None = None
+    unit: int = 0
+
+
+def split_range(lo: int | None, hi: int | None, levels: Sequence[tuple[str, int]]) -> list[Piece]:
+    """``[lo, hi)`` (ms, ``None`` = open) as roll-up pieces of whole units and raw pieces at the edges.
+
+    A roll-up piece holds unit numbers ``[lo, hi)`` of its table; a raw piece holds milliseconds.
+    """
+    if not levels:
+        return [Piece(lo, hi)]
+    table, unit = levels[0]
+    first = None if lo is None else -(-lo // unit)  # the first whole unit at or after lo
+    last = None if hi is None else hi // unit  # the unit holding hi (exclusive)
+    if first is not None and last is not None and first >= last:
+        return split_range(lo, hi, levels[1:])
+    pieces = [Piece(first, last, table, unit)]
+    if lo is not None and first is not None and first * unit > lo:
+        pieces = split_range(lo, first * unit, levels[1:]) + pieces
+    if hi is not None and last is not None and last * unit < hi:
+        pieces += split_range(last * unit, hi, levels[1:])
+    return pieces

@@ -1,0 +1,271 @@
+"""The write path of the SQLite mention store: one transaction per batch, rows written with executemany.
+
+Each mention is segmented once (:func:`index.text.index_fields`); the same tokens fill the FTS5 table and
+the word roll-ups. A batch reads the stored content hashes in one query, removes the old version of every
+changed mention (taking its counts out of the roll-ups), and inserts the new versions, their brands, their
+FTS rows and the roll-up deltas with one ``executemany`` each, so the cost per mention is the tokenizer's
+plus a few B-tree inserts rather than a dozen round trips through SQLAlchemy's ``text()``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+from sqlalchemy import Connection
+
+from index.base import Mention, WriteResult
+from index.rollups import COUNT_LEVELS, RollupDelta, RollupRow, brand_set, content_words, rowid_key
+from index.text import index_fields
+
+COLUMNS = (
+    "id platform post_id source url author title text published_at collected_at updated_at language rating "
+    "likes reposts comments parent_id sentiment_score sentiment_label category matched_keywords extra reach "
+    "content_hash"
+).split()
+_CHUNK = 5000  # bound parameters per IN list, well under SQLite's limit of 32766
+_INSERT_FTS = "INSERT INTO mentions_fts (rowid, title_seg, text_seg, text_sub) VALUES (?, ?, ?, ?)"
+_INSERT_BRAND = "INSERT INTO mention_brands (brand, mention_rowid, published_at) VALUES (?, ?, ?)"
+_INSERT_MENTION = f"INSERT INTO mentions (rowid, {', '.join(COLUMNS)}) VALUES (?{', ?' * len(COLUMNS)})"
+
+
+def _ms(value: Any) -> int:
+    return int(value.timestamp() * 1000)
+
+
+def _chunks(values: Sequence[Any]) -> Iterator[Sequence[Any]]:
+    for start in range(0, len(values), _CHUNK):
+        yield values[start : start + _CHUNK]
+
+
+def _marks(count: int) -> str:
+    return ", ".join("?" * count)
+
+
+def row_values(mention: Mention) -> dict[str, Any]:
+    """The stored columns of a mention (times as epoch ms, lists and objects as JSON)."""
+    data = mention.model_dump(mode="python", exclude={"brands"})
+    for key in ("published_at", "collected_at", "updated_at"):
+        data[key] = _ms(data[key])
+    data["sentiment_label"] = mention.sentiment_label.value
+    data["matched_keywords"] = json.dumps(mention.matched_keywords, ensure_ascii=False)
+    data["extra"] = json.dumps(mention.extra, ensure_ascii=False, default=str)
+    return data
+
+
+def write_batch(conn: Connection, mentions: Sequence[Mention]) -> WriteResult:
+    """Insert new and replace changed mentions (ids distinct), inside the caller's transaction."""
+    result = WriteResult()
+    existing: dict[str, tuple[int, str, int]] = {}
+    for chunk in _chunks([m.id for m in mentions]):
+        sql = f"SELECT id, rowid, content_hash, collected_at FROM mentions WHERE id IN ({_marks(len(chunk))})"
+        for row in conn.exec_driver_sql(sql, tuple(chunk)):
+            existing[row[0]] = (row[1], row[2], row[3])
+    delta = RollupDelta()
+    changed: list[tuple[Mention, int | None]] = []
+    for mention in mentions:
+        stored = existing.get(mention.id)
+        if stored is not None and stored[1] == mention.content_hash:
+            result.unchanged.append(mention.id)
+            continue
+        changed.append((mention, stored[2] if stored is not None else None))
+        (result.created if stored is None else result.updated).append(mention.id)
+    if not changed:
+        return result
+    replaced = [existing[m.id][0] for m, first_seen in changed if first_seen is not None]
+    if replaced:
+        _remove(conn, replaced, delta)
+    mention_rows: list[tuple[Any, ...]] = []
+    fts_rows: list[tuple[Any, ...]] = []
+    brand_rows: list[tuple[Any, ...]] = []
+    rowids = _allocate(conn, [(_ms(m.published_at), m.id) for m, _ in changed])
+    for (mention, first_seen), rowid in zip(changed, rowids, strict=True):
+        values = row_values(mention)
+        if first_seen is not None:
+            values["collected_at"] = first_seen  # first seen stays first seen
+        mention_rows.append((rowid, *(values[c] for c in COLUMNS)))
+        seg = index_fields(mention.title, mention.text)
+        fts_rows.append((rowid, seg["title_seg"], seg["text_seg"], seg["text_sub"]))
+        brand_rows.extend((b, rowid, values["published_at"]) for b in dict.fromkeys(mention.brands))
+        delta.add(
+            RollupRow(
+                values["published_at"],
+                brand_set(mention.brands),
+                mention.platform,
+                values["sentiment_label"],
+                mention.category or "",
+                mention.language,
+                frozenset(content_words(seg["title_seg"], seg["text_seg"])),
+            )
+        )
+    conn.exec_driver_sql(_INSERT_MENTION, mention_rows)
+    conn.exec_driver_sql(
+        "INSERT INTO mentions_fts (rowid, title_seg, text_seg, text_sub) VALUES (?, ?, ?, ?)", fts_rows
+    )
+    if brand_rows:
+        conn.exec_driver_sql(
+            "INSERT INTO mention_brands (brand, mention_rowid, published_at) VALUES (?, ?, ?)", brand_rows
+        )
+    apply_delta(conn, delta)
+    return result
+
+
+def delete_batch(conn: Connection, mention_ids: Sequence[str]) -> list[str]:
+    """Delete the mentions among ``mention_ids`` that exist, with their counts; the ids deleted."""
+    found: dict[int, str] = {}
+    for chunk in _chunks(list(dict.fromkeys(mention_ids))):
+        sql = f"SELECT rowid, id FROM mentions WHERE id IN ({_marks(len(chunk))})"
+        found.update({row[0]: row[1] for row in conn.exec_driver_sql(sql, tuple(chunk))})
+    if found:
+        delta = RollupDelta()
+        _remove(conn, list(found), delta)
+        apply_delta(conn, delta)
+    return list(found.values())
+
+
+def _allocate(conn: Connection, keys: Sequence[tuple[int, str]]) -> list[int]:
+    """A free rowid per (published ms, id): :func:`rowid_key`, or the next free one after it."""
+    wanted = [rowid_key(ms, mention_id) for ms, mention_id in keys]
+    taken: set[int] = set()
+    for chunk in _chunks(wanted):
+        sql = f"SELECT rowid FROM mentions WHERE rowid IN ({_marks(len(chunk))})"
+        taken.update(row[0] for row in conn.exec_driver_sql(sql, tuple(chunk)))
+    known_free = set(wanted) - taken
+
+    def free(rowid: int) -> bool:
+        if rowid in taken:
+            return False
+        if rowid in known_free:
+            return True
+        # A clash (same millisecond, same 21 id bits) moved a key here: rare enough to look up one by one.
+        if conn.exec_driver_sql("SELECT 1 FROM mentions WHERE rowid = ?", (rowid,)).first() is not None:
+            taken.add(rowid)
+            return False
+        return True
+
+    out: list[int] = []
+    for rowid in wanted:
+        while not free(rowid):
+            rowid += 1
+        taken.add(rowid)
+        out.append(rowid)
+    return out
+
+
+def _remove(conn: Connection, rowids: Sequence[int], delta: RollupDelta) -> None:
+    """Delete stored mentions by rowid, taking them out of the roll-ups."""
+    brands: dict[int, list[str]] = {}
+    rows: list[Any] = []
+    for chunk in _chunks(rowids):
+        marks = _marks(len(chunk))
+        for b in conn.exec_driver_sql(
+            f"SELECT mention_rowid, brand FROM mention_brands WHERE mention_rowid IN ({marks})", tuple(chunk)
+        ):
+            brands.setdefault(b[0], []).append(b[1])
+        rows += conn.exec_driver_sql(
+            "SELECT m.rowid, m.published_at, m.platform, m.sentiment_label, m.category, m.language, f.title_seg, "
+            f"f.text_seg FROM mentions m JOIN mentions_fts f ON f.rowid = m.rowid WHERE m.rowid IN ({marks})",
+            tuple(chunk),
+        ).all()
+    for r in rows:
+        words = frozenset(content_words(r[6], r[7]))
+        delta.add(RollupRow(r[1], brand_set(brands.get(r[0], [])), r[2], r[3], r[4] or "", r[5], words), -1)
+    for chunk in _chunks(rowids):
+        marks = _marks(len(chunk))
+        conn.exec_driver_sql(f"DELETE FROM mentions_fts WHERE rowid IN ({marks})", tuple(chunk))
+        conn.exec_driver_sql(f"DELETE FROM mention_brands WHERE mention_rowid IN ({marks})", tuple(chunk))
+        conn.exec_driver_sql(f"DELETE FROM mentions WHERE rowid IN ({marks})", tuple(chunk))
+
+
+def brandset_ids(conn: Connection, keys: set[str]) -> dict[str, int]:
+    """The id of each brand set in ``keys``, creating the missing ones."""
+    ids = {row[1]: row[0] for row in conn.exec_driver_sql("SELECT set_id, brands FROM rollup_brandsets")}
+    missing = [(k,) for k in keys if k not in ids]
+    if missing:
+        conn.exec_driver_sql("INSERT INTO rollup_brandsets (brands) VALUES (?)", missing)
+        ids = {row[1]: row[0] for row in conn.exec_driver_sql("SELECT set_id, brands FROM rollup_brandsets")}
+    return ids
+
+
+def apply_delta(conn: Connection, delta: RollupDelta) -> None:
+    """Add a batch's deltas to the roll-up tables; counters that reach zero are deleted."""
+    keys = {k[1] for counter in delta.counts.values() for k in counter} | {k[1] for k in delta.words}
+    if not keys:
+        return
+    ids = brandset_ids(conn, keys)
+    for table, _ in COUNT_LEVELS:
+        counter = delta.counts[table]
+        rows = [(k[0], ids[k[1]], *k[2:], n) for k, n in counter.items() if n]
+        _upsert(conn, table, 7, rows)
+    _upsert(conn, "rollup_words", 4, [(k[0], ids[k[1]], k[2], n) for k, n in delta.words.items() if n])
+
+
+def _upsert(conn: Connection, table: str, width: int, rows: list[tuple[Any, ...]]) -> None:
+    if not rows:
+        return
+    conn.exec_driver_sql(
+        f"INSERT INTO {table} VALUES ({_marks(width)}) ON CONFLICT DO UPDATE SET n = n + excluded.n", rows
+    )
+    emptied = [r[:-1] for r in rows if r[-1] < 0]
+    if emptied:
+        where = " AND ".join(f"{c} = ?" for c in _key_columns(conn, table))
+        conn.exec_driver_sql(f"DELETE FROM {table} WHERE {where} AND n <= 0", emptied)
+
+
+_KEYS: dict[str, list[str]] = {}
+
+
+def _key_columns(conn: Connection, table: str) -> list[str]:
+    if table not in _KEYS:
+        info = conn.exec_driver_sql(f"PRAGMA table_info({table})").all()
+        _KEYS[table] = [row[1] for row in sorted((r for r in info if r[5]), key=lambda r: r[5])]
+    return _KEYS[table]
+
+
+# -- used once, by the migration that introduced the roll-ups -------------------------------------------------
+def rekey_rowids(conn: Connection) -> None:
+    """Move every stored mention to its :func:`rowid_key` (mentions, brands and FTS rows alike)."""
+    rows = conn.exec_driver_sql("SELECT rowid, id, published_at FROM mentions").all()
+    if not rows:
+        return
+    taken: set[int] = set()
+    pairs: list[tuple[int, int]] = []
+    for old, mention_id, published in rows:
+        new = rowid_key(published, mention_id)
+        while new in taken:
+            new += 1
+        taken.add(new)
+        pairs.append((old, new))
+    conn.exec_driver_sql("PRAGMA defer_foreign_keys = ON")
+    conn.exec_driver_sql("CREATE TEMP TABLE rekey (old INTEGER PRIMARY KEY, new INTEGER NOT NULL)")
+    conn.exec_driver_sql("INSERT INTO rekey VALUES (?, ?)", pairs)
+    conn.exec_driver_sql("UPDATE mentions SET rowid = (SELECT new FROM rekey WHERE old = mentions.rowid)")
+    conn.exec_driver_sql(
+        "UPDATE mention_brands SET mention_rowid = (SELECT new FROM rekey WHERE old = mention_brands.mention_rowid)"
+    )
+    # Segmented again, not copied: the index is cut by jieba-rs now (see index.text), and queries with it.
+    fts = [
+        (rowid, *index_fields(title, body).values())
+        for rowid, title, body in conn.exec_driver_sql("SELECT rowid, title, text FROM mentions")  # re-keyed above
+    ]
+    conn.exec_driver_sql("DELETE FROM mentions_fts")
+    if fts:
+        conn.exec_driver_sql(_INSERT_FTS, fts)
+    conn.exec_driver_sql("DROP TABLE rekey")
+
+
+def backfill_rollups(conn: Connection) -> None:
+    """Count every stored mention into the (empty) roll-ups."""
+    brands: dict[int, list[str]] = {}
+    for rowid, brand in conn.exec_driver_sql("SELECT mention_rowid, brand FROM mention_brands"):
+        brands.setdefault(rowid, []).append(brand)
+    delta = RollupDelta()
+    rows = conn.exec_driver_sql(
+        "SELECT m.rowid, m.published_at, m.platform, m.sentiment_label, m.category, m.language, f.title_seg, "
+        "f.text_seg FROM mentions m JOIN mentions_fts f ON f.rowid = m.rowid"
+    ).all()
+    for r in rows:
+        words = frozenset(content_words(r[6], r[7]))
+        delta.add(RollupRow(r[1], brand_set(brands.get(r[0], [])), r[2], r[3], r[4] or "", r[5], words))
+    apply_delta(conn, delta)
