@@ -13,6 +13,7 @@ from fastapi import Depends, HTTPException, Request, Security
 from fastapi.security import APIKeyCookie, APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 
 from api.resources import Resources
+from api.scope import ScopedMentions
 from config.models import AppConfig
 from dashboard.session import COOKIE, CSRF_HEADER, SAFE_METHODS, Kind, SessionClaims, SessionRegistry, expired_cookie
 from foundation.access import APPROVE_EXPORT, PII, Principal
@@ -39,7 +40,8 @@ def get_app_config(resources: ResourcesDep) -> AppConfig:
     return resources.config
 
 
-def get_mention_store(resources: ResourcesDep) -> MentionStore:
+def get_raw_mention_store(resources: ResourcesDep) -> MentionStore:
+    """The unscoped store: for the service's own work (health), never for a caller's reads."""
     return resources.mentions
 
 
@@ -52,7 +54,6 @@ def get_source_runs(resources: ResourcesDep) -> SourceRunStore:
 
 
 ConfigDep = Annotated[AppConfig, Depends(get_app_config)]
-MentionStoreDep = Annotated[MentionStore, Depends(get_mention_store)]
 TicketStoreDep = Annotated[TicketStore, Depends(get_ticket_store)]
 SourceRunsDep = Annotated[SourceRunStore, Depends(get_source_runs)]
 
@@ -197,3 +198,12 @@ def require(*roles: Role) -> Callable[[Principal], Principal]:
 
 
 AdminDep = Annotated[Principal, Depends(require(Role.admin))]
+
+
+def get_mention_store(resources: ResourcesDep, principal: PrincipalDep) -> MentionStore:
+    """The mention store as the caller may see it (:class:`api.scope.ScopedMentions`): every router reads
+    mentions through this, so none can forget the brand scope."""
+    return ScopedMentions(resources.mentions, principal.scope)
+
+
+MentionStoreDep = Annotated[MentionStore, Depends(get_mention_store)]

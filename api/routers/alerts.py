@@ -28,7 +28,6 @@ from api.schemas import MentionOut
 from config.models import AppConfig
 from foundation.access import Principal
 from foundation.errors import NotFound
-from tickets.enums import Role
 from tickets.store import TicketStore
 
 router = APIRouter(prefix="/alerts", tags=["alerts"])
@@ -54,11 +53,7 @@ class IncidentOut(AlertEventItem):
 
 def visible_brands(requested: list[str], principal: Principal) -> list[str] | None:
     """The brands a caller may ask about: ``None`` for no limit, ``[]`` for none at all."""
-    if principal.role is not Role.agent or not principal.brands:
-        return requested or None
-    if not requested:
-        return sorted(principal.brands)
-    return sorted(set(requested) & principal.brands)
+    return principal.scope.narrow(requested)
 
 
 class _Describe:

@@ -80,7 +80,7 @@ def create_ticket(
     With an ``Idempotency-Key`` header, retrying the same request returns the same answer (200); the same key
     with a different body is a 409.
     """
-    problems = []
+    problems: list[dict[str, object]] = []
     if body.brand is not None and body.brand not in config.brand_names():
         problems.append(
             {
@@ -90,6 +90,18 @@ def create_ticket(
                 "input": body.brand,
             }
         )
+    scope = principal.scope
+    if scope.limited and not scope.admits([body.brand]):
+        # A brand you do not work for does not exist for you: same answer as an unknown one.
+        problems.append(
+            {
+                "type": "value_error",
+                "loc": ("body", "brand"),
+                "msg": f"give one of your brands: {sorted(scope.brands or [])}",
+                "input": body.brand,
+            }
+        )
+    # The store is scoped: another brand's mentions are missing, exactly like ids that never existed.
     found = mentions.get_many(body.mention_ids)
     missing = sorted(set(body.mention_ids) - {m.id for m in found})
     if missing:
