@@ -196,7 +196,7 @@ def _masked_fragment(fragment: str) -> str:
     ("<mark>138</mark>12345678"), so the detector reads the text without the marks, and the marks are put back
     around what is shown."""
     plain = fragment.replace(MARK_OPEN, "").replace(MARK_CLOSE, "")
-    findings = find_pii(plain)
+    findings = find_pii(plain, snippet=True)
     if not findings:
         return fragment
     out: list[str] = []

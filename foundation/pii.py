@@ -37,6 +37,8 @@ class PiiKind(StrEnum):
     bank_card = "bank_card"
     email = "email"
     name = "name"
+    #: In a snippet cut out of a longer text: a long number cut at the edge, which might be any of the above.
+    number = "number"
 
 
 class Finding(NamedTuple):
@@ -56,6 +58,8 @@ _MAX_JOIN = 2  # e.g. ") " in "(+86) 138…"
 _MAX_GROUPS = 6  # "+86 138 1234 5678" is 4; bank cards in fours are 5
 #: Numbers judged one by one in a field; beyond that every digit is masked (a hostile text, not a post).
 MAX_NUMBERS = 2_000
+#: In a snippet, a number this long that is none of the kinds may be one cut in half: it is masked anyway.
+_SNIPPET_DIGITS = 7
 _MAX_DIGITS = 19  # the longest thing we look for: a bank card
 #: How many digits each kind has: landlines 10-12, mobiles 11 (13 with 86, 15 with 0086), IDs 18, cards 16-19.
 _LENGTHS = frozenset({10, 11, 12, 13, 15, 16, 17, 18, 19})
@@ -147,7 +151,7 @@ def _classify(digits: str, plus: bool) -> tuple[PiiKind, str] | None:
     return None
 
 
-def _numbers(text: str) -> Iterator[Finding]:
+def _numbers(text: str, snippet: bool = False) -> Iterator[Finding]:
     groups = _groups(text)
     i = 0
     while i < len(groups):
@@ -179,6 +183,10 @@ def _numbers(text: str) -> Iterator[Finding]:
             if judged is not None:
                 found = (k, judged)
                 break
+        if found is None and snippet and lengths[-1] >= _SNIPPET_DIGITS:
+            yield Finding(PiiKind.number, first.start, span[-1].end, _last_four("".join(g.digits for g in span)))
+            i += len(span)
+            continue
         if found is None:
             i += 1
             continue
@@ -300,12 +308,14 @@ def _cued(text: str) -> Iterator[Finding]:
 
 
 # -- the detector -----------------------------------------------------------------------------------------------
-def find_pii(text: str) -> list[Finding]:
+def find_pii(text: str, *, snippet: bool = False) -> list[Finding]:
     """Every piece of personal data in ``text`` (at most :data:`MAX_FIELD` characters are looked at), in order,
-    without overlaps (the earlier, then the longer, wins)."""
+    without overlaps (the earlier, then the longer, wins). A ``snippet`` (a search fragment cut out of a longer
+    text) also has every long number masked: a number cut at its edge cannot be judged."""
     text = text[:MAX_FIELD]
     found = sorted(
-        [*_numbers(text), *_emails(text), *_titled(text), *_cued(text)], key=lambda f: (f.start, -(f.end - f.start))
+        [*_numbers(text, snippet), *_emails(text), *_titled(text), *_cued(text)],
+        key=lambda f: (f.start, -(f.end - f.start)),
     )
     out: list[Finding] = []
     for finding in found:
@@ -333,3 +343,16 @@ def mask_pii(text: str | None) -> str | None:
 
 def has_pii(text: str | None) -> bool:
     return bool(text) and bool(find_pii(text or ""))
+
+
+def mask_deep(value: object) -> object:
+    """``value`` (JSON-like: dicts, lists, strings) with personal data masked in every string it holds: for
+    notification payloads and audit details, which people read outside the ticket view."""
+    if isinstance(value, str):
+        # A link to the post stays a link (its numbers are post and user ids, not phones).
+        return value if value.startswith(("http://", "https://")) and "@" not in value else mask_pii(value)
+    if isinstance(value, dict):
+        return {k: mask_deep(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [mask_deep(v) for v in value]
+    return value

@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from api.deps import AdminDep, ConfigDep, MentionStoreDep, PrincipalDep, ResourcesDep, TicketStoreDep
 from foundation.errors import NotFound
+from foundation.pii import mask_deep
 from foundation.timeutil import to_utc
 from index.base import MentionFilter, SortOrder
 from index.query import combine_queries
@@ -217,7 +218,8 @@ def audit_log(
             "action": e.action,
             "object_type": e.object_type,
             "object_id": e.object_id,
-            "details": e.details,
+            # Audit details quote filters, queries and comments: personal data in them stays masked here.
+            "details": mask_deep(e.details),
         }
         for e in store.audit_log(limit)
     ]

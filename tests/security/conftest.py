@@ -78,7 +78,7 @@ def served(tier: MentionStore, tmp_path: Path) -> Iterator[Served]:
         data_dir=data_dir,
         config=tmp_path / "c.yaml",
         database_url=f"sqlite:///{(data_dir / 'yuqing.sqlite3').as_posix()}",
-        api_keys=[ADMIN_KEY],  # type: ignore[list-item]
+        api_keys=[ADMIN_KEY],
     )
     db = Database(settings.resolved_database_url())
     db.migrate()
