@@ -15,7 +15,7 @@ from fastapi import APIRouter, FastAPI
 import foundation
 from api.errors import install_error_handlers
 from api.resources import Resources
-from api.routers import mentions, monitoring, public, reports, session, stats, system, tickets, users
+from api.routers import mentions, monitoring, privacy, public, reports, session, stats, system, tickets, users
 from config.settings import Settings, get_settings
 from dashboard.web import mount_dashboard
 
@@ -60,6 +60,7 @@ def create_app(resources: Resources | None = None, settings: Settings | None = N
     v1.include_router(public.router)
     v1.include_router(session.router)
     v1.include_router(monitoring.router)
+    v1.include_router(privacy.router)
     for router in (reports.exports, reports.reports, reports.knowledge, reports.audit):
         v1.include_router(router)
     app.include_router(v1)
