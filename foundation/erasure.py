@@ -12,6 +12,8 @@ vacuumed (``VACUUM FULL`` rewrites them).
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -144,7 +146,8 @@ def erase_relational(engine: Engine, subject: Subject, batch: int = 500) -> Eras
     sqlite = engine.dialect.name == "sqlite"
     with engine.connect() as conn:
         if sqlite:
-            conn.exec_driver_sql("PRAGMA secure_delete = ON")
+            conn.exec_driver_sql("PRAGMA secure_delete = ON")  # freed space is overwritten, not left behind
+            conn.commit()
         for table in meta.sorted_tables:
             if table.name in _SKIP:
                 continue
@@ -164,34 +167,76 @@ def _erase_table(conn: Any, table: Table, subject: Subject, batch: int) -> int:
     names = {k.name for k in keys}
     cells = [c for c in table.columns if c.name not in names and isinstance(c.type, String | JSON | NullType)]
     changed = 0
-    rows = list(conn.execute(select(*keys, *cells)))
-    for start in range(0, len(rows), batch):
-        for row in rows[start : start + batch]:
-            data = row._mapping
-            updates = {}
-            for column in cells:
-                value = data[column.name]
-                cleaned = _redacted_cell(subject, value)
-                if cleaned != value:
-                    updates[column.name] = cleaned
-            if any(name in updates for name in _CUSTOMER):
-                # The ticket's customer is the person: none of their contact record stays.
-                updates.update({name: None for name in _CUSTOMER if name in table.columns})
-            if updates:
-                where = [k == data[k.name] for k in keys]
-                conn.execute(update(table).where(*where).values(**updates))
+    pending: list[tuple[list[Any], dict[str, Any]]] = []
+    # Streamed in batches: a large table is not held in memory at once.
+    result = conn.execution_options(yield_per=batch).execute(select(*keys, *cells))
+    for row in result:
+        data = row._mapping
+        updates = {}
+        for column in cells:
+            value = data[column.name]
+            cleaned = _redacted_cell(subject, value)
+            if cleaned != value:
+                updates[column.name] = cleaned
+        if any(name in updates for name in _CUSTOMER):
+            # The ticket's customer is the person: none of their contact record stays.
+            updates.update({name: None for name in _CUSTOMER if name in table.columns})
+        if updates:
+            pending.append(([k == data[k.name] for k in keys], updates))
+    if pending:
+        with _append_only_lifted(conn, table.name):
+            for where, values in pending:
+                conn.execute(update(table).where(*where).values(**values))
                 changed += 1
     return changed
+
+
+@contextmanager
+def _append_only_lifted(conn: Any, table: str) -> Iterator[None]:
+    """The audit tables refuse updates (triggers of revision 0003); erasure is the one lawful exception, so the
+    refusal is lifted for these updates only, inside the same transaction, and put back."""
+    if conn.dialect.name == "sqlite":
+        triggers = list(
+            conn.execute(
+                text("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = :t AND name LIKE :n"),
+                {"t": table, "n": "%_no_update"},
+            )
+        )
+        for name, _ in triggers:
+            conn.exec_driver_sql(f'DROP TRIGGER "{name}"')
+        yield
+        for _, sql in triggers:
+            conn.exec_driver_sql(sql)
+    elif conn.dialect.name == "postgresql":
+        conn.exec_driver_sql(f'ALTER TABLE "{table}" DISABLE TRIGGER USER')
+        yield
+        conn.exec_driver_sql(f'ALTER TABLE "{table}" ENABLE TRIGGER USER')
+    else:
+        yield
 
 
 def _compact(engine: Engine, tables: list[str]) -> None:
     """Leave no old copy of a changed value in the database's files."""
     if engine.dialect.name == "sqlite":
-        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-            conn.exec_driver_sql("VACUUM")
-            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        compact_sqlite(engine)
         return
     if engine.dialect.name == "postgresql" and tables:
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             for name in tables:
                 conn.execute(text(f'VACUUM FULL "{name}"'))
+
+
+def compact_sqlite(engine: Engine, *first: str) -> None:
+    """Run ``first`` statements, then rebuild the SQLite file and truncate its write-ahead log, outside any
+    transaction (the engine begins transactions itself, and VACUUM cannot run inside one)."""
+    raw = engine.raw_connection()
+    try:
+        cursor = raw.cursor()
+        cursor.execute("PRAGMA secure_delete = ON")
+        for statement in first:
+            cursor.execute(statement)
+        cursor.execute("VACUUM")
+        cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        cursor.close()
+    finally:
+        raw.close()

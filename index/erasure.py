@@ -22,7 +22,7 @@ from datetime import datetime
 
 from sqlalchemy import bindparam, text
 
-from foundation.erasure import REDACTED, Subject, SubjectKind
+from foundation.erasure import REDACTED, Subject, SubjectKind, compact_sqlite
 from index.base import MAX_LIMIT, Mention, MentionFilter, MentionStore, SearchRequest
 
 #: What a purged mention's text becomes.
@@ -134,12 +134,8 @@ def compact(store: MentionStore) -> None:
     from index.sqlite import SQLiteMentionStore
 
     if isinstance(store, SQLiteMentionStore):
-        with store.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-            conn.exec_driver_sql("PRAGMA secure_delete = ON")
-            # Merge every FTS5 segment into one: entries of deleted rows leave the shadow tables.
-            conn.exec_driver_sql("INSERT INTO mentions_fts (mentions_fts) VALUES ('optimize')")
-            conn.exec_driver_sql("VACUUM")
-            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        # Merge every FTS5 segment into one: entries of deleted rows leave the shadow tables.
+        compact_sqlite(store.engine, "INSERT INTO mentions_fts (mentions_fts) VALUES ('optimize')")
     elif isinstance(store, ElasticMentionStore):
         store.refresh()
         # Old versions of rewritten documents live on in segments until merged away; a server that cannot
