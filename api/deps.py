@@ -9,7 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Annotated
 
-from fastapi import Depends, HTTPException, Request, Security
+from fastapi import Depends, HTTPException, Path, Request, Security
 from fastapi.security import APIKeyCookie, APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 
 from api.resources import Resources
@@ -17,6 +17,7 @@ from api.scope import ScopedMentions
 from config.models import AppConfig
 from dashboard.session import COOKIE, CSRF_HEADER, SAFE_METHODS, Kind, SessionClaims, SessionRegistry, expired_cookie
 from foundation.access import APPROVE_EXPORT, PII, Principal
+from foundation.db import MAX_ID
 from foundation.errors import NotFound
 from foundation.health import SourceRunStore
 from foundation.timeutil import utcnow
@@ -198,6 +199,9 @@ def require(*roles: Role) -> Callable[[Principal], Principal]:
 
 
 AdminDep = Annotated[Principal, Depends(require(Role.admin))]
+
+#: An object's id in a path: a positive 64-bit integer (a larger one could never exist; it is a 422, not a 500).
+ObjectId = Annotated[int, Path(ge=1, le=MAX_ID)]
 
 
 def get_mention_store(resources: ResourcesDep, principal: PrincipalDep) -> MentionStore:

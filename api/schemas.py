@@ -8,7 +8,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from foundation.pii import find_pii
-from foundation.timeutil import to_utc
+from foundation.timeutil import request_time
 from index.base import MAX_FACET_SIZE, MAX_LIMIT, MAX_OFFSET, Mention, MentionFilter, SearchHit, SortOrder
 from index.highlight import MARK_CLOSE, MARK_OPEN
 from sentiment.base import SentimentLabel
@@ -17,7 +17,7 @@ from tickets.masking import mask_text
 
 def _utc(value: datetime | None) -> datetime | None:
     # A time without a zone is read as UTC rather than rejected: people paste "2026-11-01T08:00".
-    return to_utc(value) if value is not None else None
+    return request_time(value) if value is not None else None
 
 
 #: The ``q`` parameter's description in the OpenAPI document: the search language in brief.
