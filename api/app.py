@@ -20,6 +20,8 @@ from config.settings import Settings, get_settings
 from dashboard.web import mount_dashboard
 
 API_PREFIX = "/api/v1"
+#: The largest request body accepted (a 413 beyond): the largest real one, a ticket, is well under 100 kB.
+MAX_BODY_BYTES = 1_000_000
 
 
 def create_app(resources: Resources | None = None, settings: Settings | None = None) -> FastAPI:
@@ -48,6 +50,7 @@ def create_app(resources: Resources | None = None, settings: Settings | None = N
             'Errors are JSON: `{"error": {"status", "code", "message", "details"}}`.'
         ),
         lifespan=lifespan,
+        max_body_size=MAX_BODY_BYTES,
     )
     app.state.resources = resources
     install_error_handlers(app)
