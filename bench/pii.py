@@ -6,6 +6,10 @@ detector keeps every ratio small, whatever the text. The last rows time the same
 100,000 characters: a linear detector grows about 10x, a quadratic one 100x. For the old e-mail pattern the
 same ratio is printed, on 5,000 and 20,000 characters (it takes minutes at 100,000).
 
+Then, through HTTP against the served app (uvicorn on loopback, SQLite stores in a temporary folder): GET of a
+mention whose text is 100,000 hostile characters against GET of one of 100,000 real characters, and the
+latency of /healthz polled meanwhile against /healthz alone (the issue measured 23.6 s and 22.6 s).
+
     .venv/bin/python bench/pii.py
 """
 
@@ -80,5 +84,76 @@ def main() -> None:
     )
 
 
+def over_http(real: str) -> None:
+    import socket
+    import statistics
+    import tempfile
+    import threading
+    from datetime import UTC, datetime
+
+    import httpx
+    import uvicorn
+
+    from api.app import create_app
+    from api.resources import Resources
+    from config.loader import parse_config
+    from config.settings import Settings
+    from index.base import Mention, mention_id
+
+    key = "bench-key-0123456789abcdef"
+    with tempfile.TemporaryDirectory() as tmp:
+        settings = Settings(data_dir=Path(tmp), config=Path(tmp) / "c.yaml", api_keys=[key])
+        resources = Resources.open(settings, parse_config("brands:\n  - name: 鲜达\n    keywords: [鲜达]\n"))
+        now = datetime.now(UTC)
+        posts = {
+            name: Mention(id=mention_id("bench", name), platform="bench", post_id=name, source="bench", text=text,
+                          published_at=now, collected_at=now, updated_at=now, brands=["鲜达"])
+            for name, text in (("real", real), ("hostile", "a" * 60_000 + "@" + "1 " * 20_000))
+        }  # fmt: skip
+        resources.mentions.upsert(list(posts.values()))
+        sock = socket.socket()
+        sock.bind(("127.0.0.1", 0))
+        server = uvicorn.Server(uvicorn.Config(create_app(resources), log_level="warning"))
+        thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+        thread.start()
+        while not server.started:
+            time.sleep(0.05)
+        url = f"http://127.0.0.1:{sock.getsockname()[1]}"
+        with httpx.Client(base_url=url, headers={"X-API-Key": key}, timeout=60) as http:
+            idle = [best_of(lambda: http.get("/healthz"), runs=1) for _ in range(20)]
+            gets = {n: best_of(lambda n=n: http.get(f"/api/v1/mentions/{posts[n].id}")) for n in posts}
+            busy: list[float] = []
+            done = threading.Event()
+
+            def poll() -> None:
+                with httpx.Client(base_url=url, timeout=60) as own:
+                    while not done.is_set():
+                        busy.append(best_of(lambda: own.get("/healthz"), runs=1))
+
+            poller = threading.Thread(target=poll)
+            poller.start()
+            for _ in range(5):
+                http.get(f"/api/v1/mentions/{posts['hostile'].id}")
+            done.set()
+            poller.join()
+        server.should_exit = True
+        thread.join()
+        resources.close()
+    print("\n| over HTTP | ms | x floor |")
+    print("| --- | ---: | ---: |")
+    print(f"| GET mention, 100,000 real characters (floor) | {gets['real'] * 1000:.0f} | 1.0 |")
+    print(
+        f"| GET mention, 100,000 hostile characters | {gets['hostile'] * 1000:.0f} | {gets['hostile'] / gets['real']:.1f} |"
+    )
+    floor = statistics.median(idle)
+    print(f"| /healthz alone, median (floor) | {floor * 1000:.1f} | 1.0 |")
+    worst = max(busy) if busy else float("nan")
+    print(
+        f"| /healthz during hostile GETs, median | {statistics.median(busy) * 1000:.1f} | {statistics.median(busy) / floor:.1f} |"
+    )
+    print(f"| /healthz during hostile GETs, worst of {len(busy)} | {worst * 1000:.1f} | {worst / floor:.1f} |")
+
+
 if __name__ == "__main__":
     main()
+    over_http(real_text())
