@@ -142,15 +142,13 @@ def over_http(real: str) -> None:
     print("\n| over HTTP | ms | x floor |")
     print("| --- | ---: | ---: |")
     print(f"| GET mention, 100,000 real characters (floor) | {gets['real'] * 1000:.0f} | 1.0 |")
-    print(
-        f"| GET mention, 100,000 hostile characters | {gets['hostile'] * 1000:.0f} | {gets['hostile'] / gets['real']:.1f} |"
-    )
+    hostile, real_get = gets["hostile"], gets["real"]
+    print(f"| GET mention, 100,000 hostile characters | {hostile * 1000:.0f} | {hostile / real_get:.1f} |")
     floor = statistics.median(idle)
     print(f"| /healthz alone, median (floor) | {floor * 1000:.1f} | 1.0 |")
     worst = max(busy) if busy else float("nan")
-    print(
-        f"| /healthz during hostile GETs, median | {statistics.median(busy) * 1000:.1f} | {statistics.median(busy) / floor:.1f} |"
-    )
+    median = statistics.median(busy)
+    print(f"| /healthz during hostile GETs, median | {median * 1000:.1f} | {median / floor:.1f} |")
     print(f"| /healthz during hostile GETs, worst of {len(busy)} | {worst * 1000:.1f} | {worst / floor:.1f} |")
 
 
