@@ -19,6 +19,7 @@ numbers their last four digits, an e-mail the start of its local part and the do
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from dataclasses import dataclass
 from enum import StrEnum
@@ -356,3 +357,15 @@ def mask_deep(value: object) -> object:
     if isinstance(value, list | tuple):
         return [mask_deep(v) for v in value]
     return value
+
+
+class PiiLogFilter(logging.Filter):
+    """Masks personal data in every log record it sees (a query string in an access log line, a title in a
+    warning): put it on the handlers, and on loggers such as ``uvicorn.access`` that write their own."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        masked = mask_pii(message)
+        if masked != message:
+            record.msg, record.args = masked, ()
+        return True

@@ -206,3 +206,15 @@ def test_a_hostile_post_neither_stalls_its_reader_nor_the_health_check(served: S
         done.set()
         poller.join()
     assert elapsed < 5 and health and max(health) < 2
+
+
+def test_logs_are_masked(caplog: pytest.LogCaptureFixture) -> None:
+    import logging
+
+    from foundation.pii import PiiLogFilter
+
+    logger = logging.getLogger("yuqing.test.pii")
+    logger.addFilter(PiiLogFilter())
+    with caplog.at_level(logging.INFO, logger="yuqing.test.pii"):
+        logger.info('%s "GET /api/v1/mentions?q=%s HTTP/1.1" 200', "127.0.0.1:50312", "13812345678")
+    assert caplog.messages == ['127.0.0.1:50312 "GET /api/v1/mentions?q=*******5678 HTTP/1.1" 200']
