@@ -2,6 +2,7 @@
 
 - ``admin``: config, rules, users, every ticket.
 - ``pr``: mentions, trends, alerts, sources; tickets read-only.
+- anyone but an admin given ``brands`` is limited to them (:class:`BrandScope`), everywhere.
 - ``agent``: the tickets of their departments (and brands, when limited), read and write.
 
 An object a principal may not see does not exist for them: the answer is 404, never 403, so walking ids
@@ -46,15 +47,13 @@ class Principal:
     @property
     def scope(self) -> BrandScope:
         """The brands this principal may see: the one check every read, write and aggregate goes through."""
-        if self.role is Role.agent and self.brands:
+        if self.role is not Role.admin and self.brands:
             return BrandScope(self.brands)
         return BrandScope(None)
 
     def sees(self, department: str | None, brand: str | None) -> bool:
         """Whether a ticket of ``department`` and ``brand`` exists for this principal."""
-        if self.role is not Role.agent:
-            return True
-        if department not in self.departments:
+        if self.role is Role.agent and department not in self.departments:
             return False
         return self.scope.admits([brand])
 

@@ -22,7 +22,6 @@ from foundation.access import APPROVE_EXPORT, EXPORT, PII, Principal
 from foundation.errors import Conflict, Forbidden, InvalidQuery, NotFound
 from foundation.timeutil import utcnow
 from index.base import MAX_LIMIT, Mention, MentionFilter, MentionStore, SearchRequest, SortOrder
-from tickets.enums import Role
 from tickets.masking import mask_nickname, mask_text
 from tickets.models import AuditEntry, ExportRequest, User
 from tickets.schemas import TicketOut, TicketQuery
@@ -490,9 +489,9 @@ def restrict_to(flt: MentionFilter, actor: Principal) -> MentionFilter | None:
 
     Agents limited to some brands see only those brands' mentions, as in ``GET /mentions``.
     """
-    if actor.role is not Role.agent or not actor.brands:
+    brands = actor.scope.narrow(flt.brands)
+    if brands is None:
         return flt
-    brands = sorted(set(flt.brands) & actor.brands) if flt.brands else sorted(actor.brands)
     if not brands:
         return None
     return flt.model_copy(update={"brands": brands})
