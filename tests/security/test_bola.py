@@ -35,7 +35,7 @@ class World:
     markers: list[str]
 
 
-def build(served: Served) -> World:
+def build(served: Served, role: str = "agent") -> World:
     http = served.http
     b = make_mention(B_TEXT, brands=[BRAND_B], title=B_TEXT, ago=timedelta(hours=2))
     a = make_mention(A_TEXT, brands=[BRAND_A], ago=timedelta(hours=2))
@@ -61,8 +61,8 @@ def build(served: Served) -> World:
         "/api/v1/searches", headers=exporter, json={"name": "b-private", "query": "光屿机密XQ7", "shared": False}
     )
     assert search.status_code == 201, search.text
-    agent = served.user("a-agent", "agent", brands=[BRAND_A], permissions=["export", "approve_export", "pii"])
-    a_ticket = http.post("/api/v1/tickets", headers=agent, json={"title": "鲜达的单子", "brand": BRAND_A}).json()
+    agent = served.user("a-agent", role, brands=[BRAND_A], permissions=["export", "approve_export", "pii"])
+    a_ticket = http.post("/api/v1/tickets", headers=ADMIN, json={"title": "鲜达的单子", "brand": BRAND_A}).json()
     markers = [B_TEXT, "XQ7", B_TITLE, "ZK9", b_ticket["number"], b_ticket["verification_code"], "光屿其"]
     return World(
         agent, b.id, a.id, b_ticket, a_ticket, "inc-b", pending.json()["id"], search.json()["id"], markers
@@ -106,8 +106,10 @@ OWN = {("delete", "/api/v1/session"), ("post", "/api/v1/session")}
 
 
 @pytest.mark.slow
-def test_an_agent_of_brand_a_reaches_nothing_of_brand_b(served: Served) -> None:
-    world = build(served)
+@pytest.mark.parametrize("role", ["agent", "pr"])
+def test_a_user_of_brand_a_reaches_nothing_of_brand_b(served: Served, role: str) -> None:
+    """An agent, and a PR person, limited to brand A."""
+    world = build(served, role)
     schema = served.http.get("/openapi.json").json()
     params = path_params(world)
     tried = 0
