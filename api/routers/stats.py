@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query
 
 from api.deps import ConfigDep, MentionStoreDep, PrincipalDep
 from api.schemas import TrendOut, TrendParams, TrendPoint, TrendSeries
+from foundation.errors import InvalidQuery
 from foundation.timeutil import utcnow
 from index.base import MentionFilter
 
@@ -22,6 +23,8 @@ def trend(
     """One series per brand you may see (the ones asked for, or all of them)."""
     until = params.until or utcnow()
     since = params.since or until - (timedelta(hours=48) if params.interval == "hour" else timedelta(days=30))
+    if since >= until:
+        raise InvalidQuery("'since' must be earlier than 'until' (which defaults to now)")
     tz = params.tz or config.timezone
     series = []
     brands = principal.scope.narrow(params.brand or config.brand_names()) or []

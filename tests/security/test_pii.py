@@ -194,6 +194,7 @@ def test_a_hostile_post_neither_stalls_its_reader_nor_the_health_check(served: S
                 assert own.get("/healthz").status_code == 200
                 health.append(time.perf_counter() - started)
 
+    assert http.get("/healthz").status_code == 200  # the server is up and warm, as in production
     poller = threading.Thread(target=poll)
     poller.start()
     try:
