@@ -169,7 +169,7 @@ def _erase_table(conn: Any, table: Table, subject: Subject, batch: int) -> int:
     changed = 0
     pending: list[tuple[list[Any], dict[str, Any]]] = []
     # Streamed in batches: a large table is not held in memory at once.
-    result = conn.execution_options(yield_per=batch).execute(select(*keys, *cells))
+    result = conn.execute(select(*keys, *cells).execution_options(yield_per=batch))
     for row in result:
         data = row._mapping
         updates = {}

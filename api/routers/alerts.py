@@ -28,6 +28,7 @@ from api.schemas import MentionOut
 from config.models import AppConfig
 from foundation.access import Principal
 from foundation.errors import NotFound
+from tickets.masking import mask_text
 from tickets.store import TicketStore
 
 router = APIRouter(prefix="/alerts", tags=["alerts"])
@@ -81,7 +82,7 @@ def _item(state: StateView, describe: _Describe) -> AlertItem:
         since=state.since if firing else state.last_resolved_at,
         last_evaluated=state.last_evaluated_at,
         numbers=state.numbers or {},
-        summary=state.summary,
+        summary=mask_text(state.summary),
         ticket_number=state.ticket_number,
         ticket_id=state.ticket_id,
         incident=state.incident,
@@ -106,7 +107,7 @@ def _event(event: AlertEvent, describe: _Describe, tickets: dict[str, tuple[str,
         window_start=event.window_start,
         window_end=event.window_end,
         numbers=event.numbers or {},
-        summary=event.summary or "",
+        summary=mask_text(event.summary) or "",
         mention_ids=list(event.mention_ids or []),
         ticket_number=number,
         ticket_id=ticket_id,

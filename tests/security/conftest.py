@@ -55,21 +55,31 @@ class Served:
         return {"X-API-Key": response.json()["api_key"]}
 
 
-@pytest.fixture(params=["sqlite", pytest.param("elasticsearch", marks=pytest.mark.elasticsearch)])
-def tier(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[MentionStore]:
-    """The mention store on each tier: the embedded SQLite index, or Elasticsearch (osmem-server in tests)."""
+@dataclass
+class Tier:
+    mentions: MentionStore
+    database_url: str
+
+
+@pytest.fixture(params=["sqlite", pytest.param("production", marks=[pytest.mark.elasticsearch, pytest.mark.postgres])])
+def tier(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Tier]:
+    """Each storage tier: embedded (SQLite mention index and database, files in the data directory), or
+    production (Elasticsearch, osmem-server in tests, and PostgreSQL)."""
+    data = tmp_path / "data"
+    data.mkdir(exist_ok=True)
     if request.param == "sqlite":
-        (tmp_path / "data").mkdir(exist_ok=True)
-        store = SQLiteMentionStore(f"sqlite:///{(tmp_path / 'data' / 'mentions.sqlite3').as_posix()}")
+        store = SQLiteMentionStore(f"sqlite:///{(data / 'mentions.sqlite3').as_posix()}")
         store.ensure_schema()
-        yield store
+        yield Tier(store, f"sqlite:///{(data / 'yuqing.sqlite3').as_posix()}")
         store.close()
     else:
-        yield from open_elastic(request)
+        database_url = str(request.getfixturevalue("pg_url"))
+        for elastic in open_elastic(request):
+            yield Tier(elastic, database_url)
 
 
 @pytest.fixture
-def served(tier: MentionStore, tmp_path: Path) -> Iterator[Served]:
+def served(tier: Tier, tmp_path: Path) -> Iterator[Served]:
     import uvicorn
 
     data_dir = tmp_path / "data"
@@ -77,12 +87,12 @@ def served(tier: MentionStore, tmp_path: Path) -> Iterator[Served]:
     settings = Settings(
         data_dir=data_dir,
         config=tmp_path / "c.yaml",
-        database_url=f"sqlite:///{(data_dir / 'yuqing.sqlite3').as_posix()}",
+        database_url=tier.database_url,
         api_keys=[ADMIN_KEY],
     )
     db = Database(settings.resolved_database_url())
     db.migrate()
-    resources = Resources.from_stores(settings, parse_config(CONFIG), tier, db)
+    resources = Resources.from_stores(settings, parse_config(CONFIG), tier.mentions, db)
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))
