@@ -6,7 +6,7 @@ import re
 from datetime import timedelta
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Path, Query
 
 from api.deps import ConfigDep, MentionStoreDep, PrincipalDep
 from api.schemas import (
@@ -111,7 +111,15 @@ def mention_facets(
 
 
 @router.get("/{mention_id}", response_model=MentionOut, summary="One mention")
-def get_mention(mention_id: str, store: MentionStoreDep, principal: PrincipalDep) -> MentionOut:
+def get_mention(
+    mention_id: Annotated[
+        # Ids are 24 hex digits; anything else simply does not exist (404), so the pattern is documented only.
+        str,
+        Path(json_schema_extra={"pattern": _ID.pattern}, description="24 hexadecimal digits."),
+    ],
+    store: MentionStoreDep,
+    principal: PrincipalDep,
+) -> MentionOut:
     mention = store.get(mention_id) if _ID.match(mention_id) else None
     if mention is None:
         raise NotFound(f"mention {mention_id} does not exist")
