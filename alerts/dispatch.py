@@ -19,6 +19,7 @@ from sqlalchemy import or_, select, update
 
 from alerts.channels import BlockedTarget, Channel, ChannelError, ChannelRejected, Message
 from foundation.db import Database
+from foundation.pii import mask_deep, mask_pii
 from foundation.timeutil import isoformat_z, utcnow
 from tickets.models import Notification
 
@@ -58,11 +59,12 @@ class Dispatcher:
                     at=at,
                     ticket_id=ticket_id,
                     kind=message.kind,
-                    message=message.summary,
+                    # Notifications leave for chat rooms and mailboxes: personal data masked, stored masked.
+                    message=mask_pii(message.summary) or "",
                     status="pending",
                     attempts=0,
                     channel=name,
-                    payload=message.payload(),
+                    payload=mask_deep(message.payload()),
                 )
                 s.add(row)
                 s.flush()

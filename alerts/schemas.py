@@ -10,7 +10,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from foundation.timeutil import to_utc
+from foundation.timeutil import request_time
 
 EventKind = Literal["fired", "reminded", "resolved", "ticket", "error"]
 
@@ -103,7 +103,7 @@ class AlertEventQuery(BaseModel):
     @field_validator("since", "until")
     @classmethod
     def _as_utc(cls, value: datetime | None) -> datetime | None:
-        return to_utc(value) if value is not None else None
+        return request_time(value) if value is not None else None
 
     @model_validator(mode="after")
     def _ordered(self) -> AlertEventQuery:

@@ -15,11 +15,13 @@ from fastapi import APIRouter, FastAPI
 import foundation
 from api.errors import install_error_handlers
 from api.resources import Resources
-from api.routers import mentions, monitoring, public, reach, reports, session, stats, system, tickets, users
+from api.routers import mentions, monitoring, privacy, public, reach, reports, session, stats, system, tickets, users
 from config.settings import Settings, get_settings
 from dashboard.web import mount_dashboard
 
 API_PREFIX = "/api/v1"
+#: The largest request body accepted (a 413 beyond): the largest real one, a ticket, is well under 100 kB.
+MAX_BODY_BYTES = 1_000_000
 
 
 def create_app(resources: Resources | None = None, settings: Settings | None = None) -> FastAPI:
@@ -48,6 +50,7 @@ def create_app(resources: Resources | None = None, settings: Settings | None = N
             'Errors are JSON: `{"error": {"status", "code", "message", "details"}}`.'
         ),
         lifespan=lifespan,
+        max_body_size=MAX_BODY_BYTES,
     )
     app.state.resources = resources
     install_error_handlers(app)
@@ -61,6 +64,7 @@ def create_app(resources: Resources | None = None, settings: Settings | None = N
     v1.include_router(public.router)
     v1.include_router(session.router)
     v1.include_router(monitoring.router)
+    v1.include_router(privacy.router)
     for router in (reports.exports, reports.reports, reports.knowledge, reports.audit):
         v1.include_router(router)
     app.include_router(v1)

@@ -9,13 +9,15 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Annotated
 
-from fastapi import Depends, HTTPException, Request, Security
+from fastapi import Depends, HTTPException, Path, Request, Security
 from fastapi.security import APIKeyCookie, APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 
 from api.resources import Resources
+from api.scope import ScopedMentions
 from config.models import AppConfig
 from dashboard.session import COOKIE, CSRF_HEADER, SAFE_METHODS, Kind, SessionClaims, SessionRegistry, expired_cookie
 from foundation.access import APPROVE_EXPORT, PII, Principal
+from foundation.db import MAX_ID
 from foundation.errors import NotFound
 from foundation.health import SourceRunStore
 from foundation.timeutil import utcnow
@@ -39,7 +41,8 @@ def get_app_config(resources: ResourcesDep) -> AppConfig:
     return resources.config
 
 
-def get_mention_store(resources: ResourcesDep) -> MentionStore:
+def get_raw_mention_store(resources: ResourcesDep) -> MentionStore:
+    """The unscoped store: for the service's own work (health), never for a caller's reads."""
     return resources.mentions
 
 
@@ -52,7 +55,6 @@ def get_source_runs(resources: ResourcesDep) -> SourceRunStore:
 
 
 ConfigDep = Annotated[AppConfig, Depends(get_app_config)]
-MentionStoreDep = Annotated[MentionStore, Depends(get_mention_store)]
 TicketStoreDep = Annotated[TicketStore, Depends(get_ticket_store)]
 SourceRunsDep = Annotated[SourceRunStore, Depends(get_source_runs)]
 
@@ -197,3 +199,15 @@ def require(*roles: Role) -> Callable[[Principal], Principal]:
 
 
 AdminDep = Annotated[Principal, Depends(require(Role.admin))]
+
+#: An object's id in a path: a positive 64-bit integer (a larger one could never exist; it is a 422, not a 500).
+ObjectId = Annotated[int, Path(ge=1, le=MAX_ID)]
+
+
+def get_mention_store(resources: ResourcesDep, principal: PrincipalDep) -> MentionStore:
+    """The mention store as the caller may see it (:class:`api.scope.ScopedMentions`): every router reads
+    mentions through this, so none can forget the brand scope."""
+    return ScopedMentions(resources.mentions, principal.scope)
+
+
+MentionStoreDep = Annotated[MentionStore, Depends(get_mention_store)]

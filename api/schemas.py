@@ -7,15 +7,17 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from foundation.timeutil import to_utc
+from foundation.pii import find_pii
+from foundation.timeutil import request_time
 from index.base import MAX_FACET_SIZE, MAX_LIMIT, MAX_OFFSET, Mention, MentionFilter, SearchHit, SortOrder
+from index.highlight import MARK_CLOSE, MARK_OPEN
 from sentiment.base import SentimentLabel
 from tickets.masking import mask_text
 
 
 def _utc(value: datetime | None) -> datetime | None:
     # A time without a zone is read as UTC rather than rejected: people paste "2026-11-01T08:00".
-    return to_utc(value) if value is not None else None
+    return request_time(value) if value is not None else None
 
 
 #: The ``q`` parameter's description in the OpenAPI document: the search language in brief.
@@ -144,8 +146,8 @@ class FacetsOut(BaseModel):
 
 
 class MentionOut(BaseModel):
-    """A stored mention. ``text`` and ``title`` are raw crawled text (with phone numbers and e-mail addresses
-    masked): escape them before showing them."""
+    """A stored mention. ``text`` and ``title`` are raw crawled text with personal data masked (phones, ID and
+    bank card numbers, e-mails, names): escape them before showing them."""
 
     id: str
     platform: str
@@ -186,8 +188,38 @@ class MentionHitOut(MentionOut):
     @classmethod
     def of_hit(cls, hit: SearchHit) -> MentionHitOut:
         data = _masked(hit.mention.model_dump(exclude={"content_hash"}))
-        highlight = {name: mask_text(fragment) or "" for name, fragment in hit.highlights.items()}
+        highlight = {name: _masked_fragment(fragment) for name, fragment in hit.highlights.items()}
         return cls.model_validate({**data, "score": hit.score, "highlight": highlight})
+
+
+def _masked_fragment(fragment: str) -> str:
+    """A highlighted fragment with its personal data masked. ``<mark>`` may split a number
+    ("<mark>138</mark>12345678"), so the detector reads the text without the marks, and the marks are put back
+    around what is shown."""
+    plain = fragment.replace(MARK_OPEN, "").replace(MARK_CLOSE, "")
+    findings = find_pii(plain, snippet=True)
+    if not findings:
+        return fragment
+    out: list[str] = []
+    at = 0  # position in ``plain``
+    i = 0
+    k = 0
+    while i < len(fragment):
+        tag = next((t for t in (MARK_OPEN, MARK_CLOSE) if fragment.startswith(t, i)), None)
+        if tag is not None:
+            out.append(tag)
+            i += len(tag)
+            continue
+        finding = findings[k] if k < len(findings) else None
+        if finding is not None and at == finding.start:
+            out.append(finding.mask)
+        if finding is None or not finding.start <= at < finding.end:
+            out.append(fragment[i])
+        at += 1
+        i += 1
+        if finding is not None and at >= finding.end:
+            k += 1
+    return "".join(out)
 
 
 def _masked(data: dict[str, Any]) -> dict[str, Any]:

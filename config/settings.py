@@ -52,6 +52,10 @@ class Settings(BaseSettings):
     es_verify_certs: bool = True
     es_timeout_seconds: float = Field(default=30.0, gt=0)
 
+    retention_days: int | None = Field(
+        default=None, ge=1, description="Raw mention text older than this is purged (yuqing privacy purge)."
+    )
+
     api_host: str = "127.0.0.1"
     api_port: int = Field(default=8000, ge=1, le=65535)
     api_keys: Annotated[list[SecretStr], NoDecode] = Field(

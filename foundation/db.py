@@ -80,6 +80,10 @@ def _sqlite_begin(conn: Connection) -> None:
         conn.exec_driver_sql("BEGIN")
 
 
+#: The largest id a database row can have (a signed 64-bit integer): larger ids in requests are refused.
+MAX_ID = 2**63 - 1
+
+
 def make_engine(url: str, **kwargs: Any) -> Engine:
     """An engine for ``url``; SQLite files get WAL mode and their folder is created."""
     url = normalize_url(url)

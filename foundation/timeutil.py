@@ -21,6 +21,17 @@ def to_utc(value: datetime) -> datetime:
     return value.astimezone(UTC)
 
 
+#: Times a request may name: anything else is a typing error, and date arithmetic on it would overflow.
+EARLIEST_YEAR, LATEST_YEAR = 1970, 2999
+
+
+def request_time(value: datetime) -> datetime:
+    """A time given in a request, in UTC; :class:`ValueError` (a 422) outside 1970-2999."""
+    if not EARLIEST_YEAR <= value.year <= LATEST_YEAR:
+        raise ValueError(f"must be between {EARLIEST_YEAR} and {LATEST_YEAR}")
+    return to_utc(value)
+
+
 def parse_duration(value: str | int | float | timedelta) -> timedelta:
     """Parse ``30s``, ``15m``, ``1h30m``, ``7d``, ``2w`` or a number of seconds.
 

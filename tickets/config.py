@@ -99,6 +99,7 @@ class ClassificationConfig(Strict):
 class ExportConfig(Strict):
     max_rows: int = Field(default=10_000, ge=1, description="No export is larger.")
     approval_above: int = Field(default=1_000, ge=1, description="Larger exports need a second person's approval.")
+    download_hours: int = Field(default=24, ge=1, le=24 * 30, description="An approved export expires after this.")
 
 
 class TicketsConfig(Strict):

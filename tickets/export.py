@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Iterator
-from datetime import datetime
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -22,7 +22,6 @@ from foundation.access import APPROVE_EXPORT, EXPORT, PII, Principal
 from foundation.errors import Conflict, Forbidden, InvalidQuery, NotFound
 from foundation.timeutil import utcnow
 from index.base import MAX_LIMIT, Mention, MentionFilter, MentionStore, SearchRequest, SortOrder
-from tickets.enums import Role
 from tickets.masking import mask_nickname, mask_text
 from tickets.models import AuditEntry, ExportRequest, User
 from tickets.schemas import TicketOut, TicketQuery
@@ -224,7 +223,10 @@ class ExportService:
         if rows > self.limits.max_rows:
             raise InvalidQuery(f"{rows} tickets match; exports stop at {self.limits.max_rows}: narrow the filters")
         filters = query.model_dump(mode="json", exclude={"limit", "offset", "cursor"})
-        request = self._file(actor, "tickets", fmt, filters, unmask, rows)
+        pending = rows > self.limits.approval_above
+        # What is approved is what is delivered: the rows are frozen when the request is filed.
+        frozen = self.store.matching_ids(query, actor=actor, limit=self.limits.max_rows) if pending else None
+        request = self._file(actor, "tickets", fmt, filters, unmask, rows, frozen)
         if request.status == "pending":
             return request, None
         return request, self._render(actor, query, fmt, unmask)
@@ -248,24 +250,39 @@ class ExportService:
         if rows > self.limits.max_rows:
             raise InvalidQuery(f"{rows} mentions match; exports stop at {self.limits.max_rows}: narrow the search")
         filters = {"filter": flt.model_dump(mode="json"), "sort": sort.value, **(details or {})}
-        request = self._file(actor, "mentions", fmt, filters, unmask, rows)
+        pending = rows > self.limits.approval_above
+        frozen = [m.id for m in self._iterate_mentions(actor, flt, sort)] if pending else None
+        request = self._file(actor, "mentions", fmt, filters, unmask, rows, frozen)
         if request.status == "pending":
             return request, None
         return request, self._render_mentions(actor, flt, sort, fmt, unmask)
 
     def _file(
-        self, actor: Principal, kind: str, fmt: str, filters: dict[str, Any], unmask: bool, rows: int
+        self,
+        actor: Principal,
+        kind: str,
+        fmt: str,
+        filters: dict[str, Any],
+        unmask: bool,
+        rows: int,
+        frozen: Sequence[int | str] | None = None,
     ) -> ExportRequest:
-        """Record the export and audit it: downloaded now, or pending above the approval threshold."""
+        """Record the export and audit it: downloaded now, or pending above the approval threshold with its
+        rows (``frozen`` ids) and the requester's brand scope kept with it."""
         pending = rows > self.limits.approval_above
         now = utcnow()
+        kept = dict(filters)
+        if frozen is not None:
+            kept[ROW_IDS] = list(frozen)
+        brands = actor.scope.brands
+        kept[SCOPE] = sorted(brands) if brands is not None else None
         with self.store.db.transaction() as s:
             request = ExportRequest(
                 kind=kind,
                 requested_by=actor.name,
                 requested_at=now,
                 format=fmt,
-                filters=filters,
+                filters=kept,
                 unmask=unmask,
                 row_count=rows,
                 status="pending" if pending else "downloaded",
@@ -291,8 +308,10 @@ class ExportService:
         now = utcnow()
         with self.store.db.transaction() as s:
             request = s.get(ExportRequest, request_id, with_for_update=True)
-            if request is None:
+            if request is None or not within_scope(actor, request):
                 raise NotFound(f"export {request_id} does not exist")
+            if approve and request.unmask and not actor.may(PII):
+                raise Forbidden("an unmasked export is approved only by someone who holds the pii permission")
             if request.requested_by == actor.name:
                 raise Forbidden("an export is approved by someone other than the person who asked for it")
             if request.status != "pending":
@@ -313,7 +332,10 @@ class ExportService:
             return request
 
     def download(self, actor: Principal, request_id: int) -> tuple[ExportRequest, bytes]:
-        """The file of an approved export, once, for the person who asked for it."""
+        """The file of an approved export, once, for the person who asked for it, before it expires; exactly
+        the rows that were approved (those the requester may still see)."""
+        if self._expire(actor, request_id):
+            raise Conflict(f"export {request_id} expired {self.limits.download_hours} h after its approval; ask again")
         with self.store.db.transaction() as s:
             request = s.get(ExportRequest, request_id, with_for_update=True)
             if request is None or request.requested_by != actor.name:
@@ -335,14 +357,43 @@ class ExportService:
                 )
             )
             kind, filters, fmt, unmask = request.kind, dict(request.filters), request.format, request.unmask
+        filters.pop(SCOPE, None)
+        ids = filters.pop(ROW_IDS, None)
         if kind == "mentions":
             flt = MentionFilter.model_validate(filters["filter"])
-            return request, self._render_mentions(actor, flt, SortOrder(filters["sort"]), fmt, unmask)
-        return request, self._render(actor, TicketQuery.model_validate(filters), fmt, unmask)
+            return request, self._render_mentions(actor, flt, SortOrder(filters["sort"]), fmt, unmask, ids)
+        return request, self._render(actor, TicketQuery.model_validate(filters), fmt, unmask, ids)
 
-    def _render(self, actor: Principal, query: TicketQuery, fmt: str, unmask: bool) -> bytes:
+    def _expire(self, actor: Principal, request_id: int) -> bool:
+        """Mark the actor's approved export expired once its download window has passed; whether it did."""
+        now = utcnow()
+        with self.store.db.transaction() as s:
+            request = s.get(ExportRequest, request_id, with_for_update=True)
+            if request is None or request.requested_by != actor.name or request.status != "approved":
+                return False
+            decided = request.decided_at or request.requested_at
+            if now - decided <= timedelta(hours=self.limits.download_hours):
+                return False
+            request.status = "expired"
+            s.add(
+                AuditEntry(
+                    at=now,
+                    actor=actor.name,
+                    action="export.expired",
+                    object_type="export",
+                    object_id=str(request_id),
+                    details={"kind": request.kind, "rows": request.row_count},
+                )
+            )
+            return True
+
+    def _render(
+        self, actor: Principal, query: TicketQuery, fmt: str, unmask: bool, ids: Sequence[int] | None = None
+    ) -> bytes:
         assignees = self._assignees()
-        tickets: Iterator[TicketOut] = self.store.iterate(query, actor=actor, unmask=unmask, limit=self.limits.max_rows)
+        tickets: Iterator[TicketOut] = self.store.iterate(
+            query, actor=actor, unmask=unmask, limit=self.limits.max_rows, ids=ids
+        )
         rows = (row_of(t, self.zone, assignees) for t in tickets)
         return write_xlsx(rows) if fmt == "xlsx" else write_csv(rows)
 
@@ -351,12 +402,29 @@ class ExportService:
             raise RuntimeError("this ExportService was made without a mention store")
         return self.mentions
 
-    def _render_mentions(self, actor: Principal, flt: MentionFilter, sort: SortOrder, fmt: str, unmask: bool) -> bytes:
+    def _render_mentions(
+        self,
+        actor: Principal,
+        flt: MentionFilter,
+        sort: SortOrder,
+        fmt: str,
+        unmask: bool,
+        ids: Sequence[str] | None = None,
+    ) -> bytes:
         masked = not (unmask and actor.may(PII))
-        rows = (mention_row(m, self.zone, masked=masked) for m in self._iterate_mentions(actor, flt, sort))
+        found = self._iterate_mentions(actor, flt, sort) if ids is None else self._frozen_mentions(actor, ids)
+        rows = (mention_row(m, self.zone, masked=masked) for m in found)
         if fmt == "xlsx":
             return write_xlsx(rows, MENTION_COLUMNS, "舆情")
         return write_csv(rows, MENTION_COLUMNS)
+
+    def _frozen_mentions(self, actor: Principal, ids: Sequence[str]) -> Iterator[Mention]:
+        """The approved mentions, in the approved order, that still exist and the actor may still see."""
+        store = self._mention_store()
+        for start in range(0, len(ids), MAX_LIMIT):
+            for mention in store.get_many(ids[start : start + MAX_LIMIT]):
+                if actor.scope.admits(mention.brands):
+                    yield mention
 
     def _iterate_mentions(self, actor: Principal, flt: MentionFilter, sort: SortOrder) -> Iterator[Mention]:
         """The matching mentions the actor may see (brands checked again: they may have changed since the
@@ -397,7 +465,23 @@ class ExportService:
                     "decided_at": r.decided_at,
                 }
                 for r in s.scalars(stmt)
+                if r.requested_by == actor.name or within_scope(actor, r)
             ]
+
+
+#: Keys of an export request's stored filters that are not filters: its frozen rows and its requester's brands.
+ROW_IDS = "row_ids"
+SCOPE = "scope"
+
+
+def within_scope(actor: Principal, request: ExportRequest) -> bool:
+    """Whether ``request`` exists for ``actor`` as an approver: every brand it may hold is one the actor sees
+    (a request by someone who sees every brand exists only for approvers who do too)."""
+    mine = actor.scope.brands
+    if mine is None:
+        return True
+    theirs = request.filters.get(SCOPE) if isinstance(request.filters, dict) else None
+    return theirs is not None and set(theirs) <= mine
 
 
 def restrict_to(flt: MentionFilter, actor: Principal) -> MentionFilter | None:
@@ -405,9 +489,9 @@ def restrict_to(flt: MentionFilter, actor: Principal) -> MentionFilter | None:
 
     Agents limited to some brands see only those brands' mentions, as in ``GET /mentions``.
     """
-    if actor.role is not Role.agent or not actor.brands:
+    brands = actor.scope.narrow(flt.brands)
+    if brands is None:
         return flt
-    brands = sorted(set(flt.brands) & actor.brands) if flt.brands else sorted(actor.brands)
     if not brands:
         return None
     return flt.model_copy(update={"brands": brands})

@@ -14,6 +14,7 @@ from pydantic import BaseModel
 from sqlalchemy import select
 
 from foundation.access import Principal
+from foundation.errors import InvalidQuery
 from tickets.enums import Satisfaction
 from tickets.models import Ticket
 from tickets.store import TicketStore
@@ -64,8 +65,10 @@ def week_bounds(week: str | None, zone: ZoneInfo, today: date) -> tuple[str, dat
         try:
             year, number = week.upper().split("-W")
             monday = date.fromisocalendar(int(year), int(number), 1)
+            if not 1970 <= monday.year <= 2999:
+                raise ValueError("out of range")
         except ValueError as exc:
-            raise ValueError(f"invalid week {week!r}; write it like 2026-W47") from exc
+            raise InvalidQuery(f"invalid week {week!r}; write it like 2026-W47") from exc
     else:
         monday = today - timedelta(days=today.weekday() + 7)
     iso = monday.isocalendar()

@@ -4,11 +4,25 @@ responses."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, EmailStr, Field, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    EmailStr,
+    Field,
+    field_validator,
+    model_validator,
+)
 
+from foundation.db import MAX_ID
+from foundation.timeutil import request_time
 from tickets.enums import Category, CustomerType, Gender, Priority, Satisfaction, TicketOrigin, TicketStatus
+
+#: A time in a request body or query: with its zone, between 1970 and 2999.
+RequestTime = Annotated[AwareDatetime, AfterValidator(request_time)]
 
 
 class AlertRef(BaseModel):
@@ -19,8 +33,8 @@ class AlertRef(BaseModel):
     rule: str = Field(min_length=1, max_length=64)
     key: str = Field(min_length=1, max_length=200)
     incident: str = Field(min_length=1, max_length=64)
-    window_start: AwareDatetime
-    window_end: AwareDatetime
+    window_start: RequestTime
+    window_end: RequestTime
     numbers: dict[str, Any] = Field(default_factory=dict)
     summary: str = Field(default="", max_length=2000)
 
@@ -50,7 +64,7 @@ class TicketCreate(BaseModel):
     priority: Priority | None = Field(default=None, description="The grade; default: classified from the text.")
     category: Category | None = Field(default=None, description="Default: classified from the text.")
     product: str | None = Field(default=None, max_length=200, description="Product or service involved.")
-    occurred_at: AwareDatetime | None = Field(default=None, description="When it happened (default: first post).")
+    occurred_at: RequestTime | None = Field(default=None, description="When it happened (default: first post).")
     customer: Customer | None = None
     mention_ids: list[str] = Field(default_factory=list, max_length=50, description="Mentions behind the ticket.")
     alert: AlertRef | None = None
@@ -72,9 +86,9 @@ class TicketUpdate(BaseModel):
     priority: Priority | None = None
     category: Category | None = None
     product: str | None = Field(default=None, max_length=200)
-    occurred_at: AwareDatetime | None = None
+    occurred_at: RequestTime | None = None
     department: str | None = Field(default=None, max_length=100)
-    assignee_id: int | None = None
+    assignee_id: int | None = Field(default=None, ge=1, le=MAX_ID)
     status: TicketStatus | None = None
     actions_taken: str | None = Field(default=None, max_length=20000, description="What was done (处理措施).")
     remarks: str | None = Field(default=None, max_length=5000)
@@ -116,7 +130,7 @@ class SatisfactionIn(BaseModel):
 class MergeIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    into: int = Field(description="The ticket this one is merged into.")
+    into: int = Field(ge=1, le=MAX_ID, description="The ticket this one is merged into.")
 
 
 class CustomerOut(BaseModel):
@@ -268,13 +282,13 @@ class TicketQuery(BaseModel):
     category: list[Category] = Field(default_factory=list)
     brand: list[str] = Field(default_factory=list)
     department: list[str] = Field(default_factory=list)
-    assignee_id: int | None = None
+    assignee_id: int | None = Field(default=None, ge=1, le=MAX_ID)
     origin: TicketOrigin | None = None
     alert_rule: str | None = None
     overdue: bool | None = Field(default=None, description="Only open tickets past a deadline.")
     needs_confirmation: bool | None = None
-    created_since: AwareDatetime | None = None
-    created_until: AwareDatetime | None = None
+    created_since: RequestTime | None = None
+    created_until: RequestTime | None = None
     limit: int = Field(default=20, ge=1, le=100)
     offset: int = Field(default=0, ge=0, le=1000)
     cursor: str | None = None

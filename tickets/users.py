@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 
 from foundation.access import Principal
 from foundation.db import Database
-from foundation.errors import Conflict, NotFound
+from foundation.errors import Conflict, InvalidQuery, NotFound
 from foundation.timeutil import utcnow
 from tickets.enums import Level, Role
 from tickets.models import AuditEntry, User
@@ -35,6 +35,19 @@ def principal_of(user: User) -> Principal:
     )
 
 
+#: Names the service gives to callers that are not users (configured keys, the engine, the command line):
+#: a user so named would be mistaken for them in the audit log and in sessions.
+RESERVED_NAMES = frozenset({"api-key", "alert-engine", "system", "cli", "anonymous"})
+RESERVED_PREFIXES = ("api-key-", "api-key_", "system-", "yuqing-")
+
+
+def check_name(name: str) -> None:
+    """:class:`InvalidQuery` for a name reserved for the service's own callers (case and spacing ignored)."""
+    folded = name.strip().casefold()
+    if folded in RESERVED_NAMES or folded.startswith(RESERVED_PREFIXES):
+        raise InvalidQuery(f"the name {name!r} is reserved for the service's own callers; choose another")
+
+
 class UserStore:
     """Creates users, resolves API keys to principals, and audits every change."""
 
@@ -54,6 +67,7 @@ class UserStore:
         actor: str = "system",
     ) -> tuple[User, str]:
         """Create a user; returns it and its API key (the only time the key is visible)."""
+        check_name(name)
         key = KEY_PREFIX + secrets.token_urlsafe(32)
         now = utcnow()
         try:

@@ -28,6 +28,7 @@ from alerts.client import TicketClient
 from alerts.dispatch import Dispatcher
 from alerts.engine import AlertEngine, EvaluationReport
 from api.app import create_app
+from api.privacy import purge_expired
 from api.resources import Resources
 from config.models import AppConfig
 from config.settings import Settings
@@ -70,6 +71,10 @@ def settings_env(settings: Settings) -> dict[str, str]:
     return env
 
 
+#: How often the worker applies the retention period (YUQING_RETENTION_DAYS).
+RETENTION_EVERY = timedelta(days=1)
+
+
 @dataclass
 class CrawlResult:
     """The outcome of one crawl subprocess."""
@@ -105,6 +110,7 @@ class Worker:
         self.config = config
         self.resources = resources
         self.log_dir = settings.data_dir / "logs"
+        self.last_purge: datetime | None = None
         if settings.api_url:
             key = settings.engine_api_key()
             if not key:
@@ -227,6 +233,12 @@ class Worker:
         for revisit in store.due_revisits(now):
             log.info("revisit due: %s (%s)", revisit.number, revisit.title)
         self.dispatcher.deliver(now)
+        days = self.settings.retention_days
+        if days and (self.last_purge is None or now - self.last_purge >= RETENTION_EVERY):
+            # Retention: raw text of mentions older than the period goes once a day; the counts stay.
+            purged = purge_expired(self.resources, days, actor="worker")
+            log.info("retention: purged the text of %d mentions older than %d days", purged, days)
+            self.last_purge = now
         return actions
 
     async def run_forever(self, stop: asyncio.Event) -> None:

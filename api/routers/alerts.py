@@ -31,7 +31,7 @@ from api.schemas import MentionOut
 from config.models import AppConfig
 from foundation.access import Principal
 from foundation.errors import NotFound
-from tickets.enums import Role
+from tickets.masking import mask_text
 from tickets.store import TicketStore
 
 router = APIRouter(prefix="/alerts", tags=["alerts"])
@@ -57,11 +57,7 @@ class IncidentOut(AlertEventItem):
 
 def visible_brands(requested: list[str], principal: Principal) -> list[str] | None:
     """The brands a caller may ask about: ``None`` for no limit, ``[]`` for none at all."""
-    if principal.role is not Role.agent or not principal.brands:
-        return requested or None
-    if not requested:
-        return sorted(principal.brands)
-    return sorted(set(requested) & principal.brands)
+    return principal.scope.narrow(requested)
 
 
 class _Describe:
@@ -89,7 +85,7 @@ def _item(state: StateView, describe: _Describe) -> AlertItem:
         since=state.since if firing else state.last_resolved_at,
         last_evaluated=state.last_evaluated_at,
         numbers=state.numbers or {},
-        summary=state.summary,
+        summary=mask_text(state.summary),
         ticket_number=state.ticket_number,
         ticket_id=state.ticket_id,
         incident=state.incident,
@@ -114,7 +110,7 @@ def _event(event: AlertEvent, describe: _Describe, tickets: dict[str, tuple[str,
         window_start=event.window_start,
         window_end=event.window_end,
         numbers=event.numbers or {},
-        summary=event.summary or "",
+        summary=mask_text(event.summary) or "",
         mention_ids=list(event.mention_ids or []),
         ticket_number=number,
         ticket_id=ticket_id,

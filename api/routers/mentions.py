@@ -6,7 +6,7 @@ import re
 from datetime import timedelta
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Path, Query
 
 from api.deps import ConfigDep, MentionStoreDep, PrincipalDep
 from api.schemas import (
@@ -22,12 +22,10 @@ from api.schemas import (
     WordOut,
 )
 from config.models import AppConfig
-from foundation.access import Principal
 from foundation.errors import InvalidQuery, NotFound
 from foundation.timeutil import utcnow
 from index.base import FACET_FIELDS, MAX_FACET_SIZE, SearchRequest
 from index.words import excluded_words, period_words
-from tickets.enums import Role
 
 router = APIRouter(prefix="/mentions", tags=["mentions"])
 _ID = re.compile(r"^[0-9a-f]{24}$")
@@ -46,7 +44,7 @@ def search_mentions(
     """``q`` in the search language (plain words: all must occur; see the ``q`` parameter), and brand,
     platform, sentiment, score and time filters; newest first or by relevance; paged with ``cursor`` (any depth)
     or ``offset`` (bounded). Agents limited to some brands see only those brands' mentions."""
-    brands = _allowed_brands(params.brand, principal)
+    brands = principal.scope.narrow(params.brand)
     if brands == []:
         return MentionPage(items=[], total=0, next_cursor=None)
     request = SearchRequest(
@@ -84,20 +82,17 @@ def mention_facets(
         raise InvalidQuery("'since' must be earlier than 'until' (which defaults to now)")
     length = until - since
     period = FacetPeriodOut(since=since, until=until, previous_since=since - length, previous_until=since)
-    brands = _allowed_brands(params.brand, principal)
+    brands = principal.scope.narrow(params.brand)
     if brands == []:
         empty: dict[str, list[FacetValueOut]] = {name: [] for name in FACET_FIELDS}
         return FacetsOut(total=0, facets=empty, top_words=[], rising_words=[], period=period)
-    restricted = principal.role is Role.agent and bool(principal.brands)
+    restricted = principal.scope.limited
     flt = params.to_filter(brands or [], config.timezone, since=since, until=until)
-    # A restricted agent's mentions may name other brands too: ask for every value, then show only theirs.
+    # A restricted agent's mentions may name other brands too: ask for every value; the scoped store keeps
+    # only theirs.
     current = store.facets(flt, size=MAX_FACET_SIZE if restricted else params.size)
     facets = {
-        name: [
-            FacetValueOut(value=c.value, count=c.count)
-            for c in values
-            if not (restricted and name == "brand" and c.value not in principal.brands)
-        ][: params.size]
+        name: [FacetValueOut(value=c.value, count=c.count) for c in values][: params.size]
         for name, values in current.facets.items()
     }
     top: list[WordOut] = []
@@ -111,10 +106,17 @@ def mention_facets(
 
 
 @router.get("/{mention_id}", response_model=MentionOut, summary="One mention")
-def get_mention(mention_id: str, store: MentionStoreDep, principal: PrincipalDep) -> MentionOut:
+def get_mention(
+    mention_id: Annotated[
+        # Ids are 24 hex digits; anything else simply does not exist (404), so the pattern is documented only.
+        str,
+        Path(json_schema_extra={"pattern": _ID.pattern}, description="24 hexadecimal digits."),
+    ],
+    store: MentionStoreDep,
+    principal: PrincipalDep,
+) -> MentionOut:
     mention = store.get(mention_id) if _ID.match(mention_id) else None
-    allowed = _allowed_brands([], principal)
-    if mention is None or (allowed is not None and not set(mention.brands) & set(allowed)):
+    if mention is None:
         raise NotFound(f"mention {mention_id} does not exist")
     return MentionOut.of(mention)
 
@@ -122,12 +124,3 @@ def get_mention(mention_id: str, store: MentionStoreDep, principal: PrincipalDep
 def _brand_words(config: AppConfig) -> frozenset[str]:
     """The brands' names and keywords: every mention contains them, so they explain nothing."""
     return excluded_words(word for brand in config.brands for word in (brand.name, *brand.keywords))
-
-
-def _allowed_brands(requested: list[str], principal: Principal) -> list[str] | None:
-    """The brands a search may cover: ``None`` for no limit, ``[]`` for none at all."""
-    if principal.role is not Role.agent or not principal.brands:
-        return requested or None
-    if not requested:
-        return sorted(principal.brands)
-    return sorted(set(requested) & principal.brands)

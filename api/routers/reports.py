@@ -10,9 +10,11 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from api.deps import AdminDep, ConfigDep, MentionStoreDep, PrincipalDep, ResourcesDep, TicketStoreDep
+from api.deps import AdminDep, ConfigDep, MentionStoreDep, ObjectId, PrincipalDep, ResourcesDep, TicketStoreDep
+from foundation.db import MAX_ID
 from foundation.errors import NotFound
-from foundation.timeutil import to_utc
+from foundation.pii import mask_deep
+from foundation.timeutil import request_time
 from index.base import MentionFilter, SortOrder
 from index.query import combine_queries
 from index.saved import MAX_QUERY, SavedSearchStore, check_query
@@ -43,7 +45,9 @@ class MentionExportIn(BaseModel):
 
     format: Literal["csv", "xlsx"] = "xlsx"
     q: str | None = Field(default=None, max_length=MAX_QUERY, description="A query in the search language.")
-    saved_search_id: int | None = Field(default=None, description="A saved search you may see; q narrows it.")
+    saved_search_id: int | None = Field(
+        default=None, ge=1, le=MAX_ID, description="A saved search you may see; q narrows it."
+    )
     brand: list[str] = Field(default_factory=list)
     platform: list[str] = Field(default_factory=list)
     sentiment: list[SentimentLabel] = Field(default_factory=list, description="negative, neutral, positive, unscored")
@@ -55,7 +59,7 @@ class MentionExportIn(BaseModel):
     @field_validator("since", "until")
     @classmethod
     def _as_utc(cls, value: datetime | None) -> datetime | None:
-        return to_utc(value) if value is not None else None
+        return request_time(value) if value is not None else None
 
     @model_validator(mode="after")
     def _ordered(self) -> MentionExportIn:
@@ -158,21 +162,23 @@ def list_exports(store: TicketStoreDep, config: ConfigDep, principal: PrincipalD
 
 @exports.post("/{request_id}/approve", summary="Approve someone else's export")
 def approve_export(
-    request_id: int, store: TicketStoreDep, config: ConfigDep, principal: PrincipalDep
+    request_id: ObjectId, store: TicketStoreDep, config: ConfigDep, principal: PrincipalDep
 ) -> dict[str, Any]:
     request = ExportService(store, config.timezone).decide(principal, request_id, approve=True)
     return {"id": request.id, "status": request.status, "decided_by": request.decided_by}
 
 
 @exports.post("/{request_id}/reject", summary="Reject someone else's export")
-def reject_export(request_id: int, store: TicketStoreDep, config: ConfigDep, principal: PrincipalDep) -> dict[str, Any]:
+def reject_export(
+    request_id: ObjectId, store: TicketStoreDep, config: ConfigDep, principal: PrincipalDep
+) -> dict[str, Any]:
     request = ExportService(store, config.timezone).decide(principal, request_id, approve=False)
     return {"id": request.id, "status": request.status, "decided_by": request.decided_by}
 
 
 @exports.get("/{request_id}/download", summary="Download an approved export (once)")
 def download_export(
-    request_id: int, store: TicketStoreDep, mentions: MentionStoreDep, config: ConfigDep, principal: PrincipalDep
+    request_id: ObjectId, store: TicketStoreDep, mentions: MentionStoreDep, config: ConfigDep, principal: PrincipalDep
 ) -> Response:
     request, data = ExportService(store, config.timezone, mentions).download(principal, request_id)
     return _file(data, request.format, f"{request.kind}-{request.id}")
@@ -217,7 +223,8 @@ def audit_log(
             "action": e.action,
             "object_type": e.object_type,
             "object_id": e.object_id,
-            "details": e.details,
+            # Audit details quote filters, queries and comments: personal data in them stays masked here.
+            "details": mask_deep(e.details),
         }
         for e in store.audit_log(limit)
     ]

@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Response, status
 from pydantic import BaseModel
 
-from api.deps import PrincipalDep, ResourcesDep
+from api.deps import ObjectId, PrincipalDep, ResourcesDep
 from foundation.access import Principal
 from index.saved import SavedSearchIn, SavedSearchPatch, SavedSearchStore, SavedSearchView, SearchOptions
 
@@ -79,20 +79,20 @@ def create_search(
 
 
 @router.get("/{search_id}", response_model=SavedSearchOut, summary="One saved search")
-def get_search(search_id: int, store: SavedSearchesDep, principal: PrincipalDep) -> SavedSearchOut:
+def get_search(search_id: ObjectId, store: SavedSearchesDep, principal: PrincipalDep) -> SavedSearchOut:
     return SavedSearchOut.of(store.get(principal, search_id), principal)
 
 
 @router.patch("/{search_id}", response_model=SavedSearchOut, summary="Change a saved search (owner or admin)")
 def update_search(
-    search_id: int, body: SavedSearchPatch, store: SavedSearchesDep, principal: PrincipalDep
+    search_id: ObjectId, body: SavedSearchPatch, store: SavedSearchesDep, principal: PrincipalDep
 ) -> SavedSearchOut:
     """Rename it, change its query or order, share or unshare it. Only its owner or an admin may."""
     return SavedSearchOut.of(store.update(principal, search_id, body), principal)
 
 
 @router.delete("/{search_id}", status_code=status.HTTP_204_NO_CONTENT, summary="Delete a saved search (owner or admin)")
-def delete_search(search_id: int, store: SavedSearchesDep, principal: PrincipalDep) -> Response:
+def delete_search(search_id: ObjectId, store: SavedSearchesDep, principal: PrincipalDep) -> Response:
     """Rules that name it (``saved_search``) pause with an error until a shared search of that name exists."""
     store.delete(principal, search_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

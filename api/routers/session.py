@@ -71,7 +71,7 @@ def _describe(
     if principal.user_id is not None:
         with contextlib.suppress(NotFound):  # deleted since authenticating: the name will do
             display_name = resources.users.by_name(principal.name).display_name or principal.name
-    limited = principal.role is Role.agent and bool(principal.brands)
+    limited = principal.scope.limited
     brands = sorted(principal.brands) if limited else config.brand_names()
     return SessionOut(
         name=principal.name,

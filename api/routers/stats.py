@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query
 
 from api.deps import ConfigDep, MentionStoreDep, PrincipalDep
 from api.schemas import TrendOut, TrendParams, TrendPoint, TrendSeries
+from foundation.errors import InvalidQuery
 from foundation.timeutil import utcnow
 from index.base import MentionFilter
 
@@ -17,13 +18,17 @@ router = APIRouter(prefix="/stats", tags=["stats"])
 
 @router.get("/trend", response_model=TrendOut, summary="Mentions and negatives per hour or day, per brand")
 def trend(
-    params: Annotated[TrendParams, Query()], store: MentionStoreDep, config: ConfigDep, _: PrincipalDep
+    params: Annotated[TrendParams, Query()], store: MentionStoreDep, config: ConfigDep, principal: PrincipalDep
 ) -> TrendOut:
+    """One series per brand you may see (the ones asked for, or all of them)."""
     until = params.until or utcnow()
     since = params.since or until - (timedelta(hours=48) if params.interval == "hour" else timedelta(days=30))
+    if since >= until:
+        raise InvalidQuery("'since' must be earlier than 'until' (which defaults to now)")
     tz = params.tz or config.timezone
     series = []
-    for brand in params.brand or config.brand_names():
+    brands = principal.scope.narrow(params.brand or config.brand_names()) or []
+    for brand in brands:
         flt = MentionFilter(brands=[brand], platforms=params.platform, since=since, until=until)
         buckets = store.trend(flt, params.interval, tz)
         points = [

@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Header, Query, Response, status
 from fastapi.exceptions import RequestValidationError
 
-from api.deps import ConfigDep, MentionStoreDep, PrincipalDep, TicketStoreDep
+from api.deps import ConfigDep, MentionStoreDep, ObjectId, PrincipalDep, TicketStoreDep
 from tickets.schemas import (
     CommentIn,
     CommentOut,
@@ -80,7 +80,7 @@ def create_ticket(
     With an ``Idempotency-Key`` header, retrying the same request returns the same answer (200); the same key
     with a different body is a 409.
     """
-    problems = []
+    problems: list[dict[str, object]] = []
     if body.brand is not None and body.brand not in config.brand_names():
         problems.append(
             {
@@ -90,6 +90,18 @@ def create_ticket(
                 "input": body.brand,
             }
         )
+    scope = principal.scope
+    if scope.limited and not scope.admits([body.brand]):
+        # A brand you do not work for does not exist for you: same answer as an unknown one.
+        problems.append(
+            {
+                "type": "value_error",
+                "loc": ("body", "brand"),
+                "msg": f"give one of your brands: {sorted(scope.brands or [])}",
+                "input": body.brand,
+            }
+        )
+    # The store is scoped: another brand's mentions are missing, exactly like ids that never existed.
     found = mentions.get_many(body.mention_ids)
     missing = sorted(set(body.mention_ids) - {m.id for m in found})
     if missing:
@@ -119,7 +131,7 @@ def list_tickets(params: Annotated[TicketQuery, Query()], store: TicketStoreDep,
 
 @router.get("/{ticket_id}", response_model=TicketOut, summary="One ticket with its history and similar cases")
 def get_ticket(
-    ticket_id: int,
+    ticket_id: ObjectId,
     response: Response,
     store: TicketStoreDep,
     principal: PrincipalDep,
@@ -132,7 +144,7 @@ def get_ticket(
 
 @router.patch("/{ticket_id}", response_model=TicketOut, summary="Change a ticket")
 def update_ticket(
-    ticket_id: int,
+    ticket_id: ObjectId,
     body: TicketUpdate,
     response: Response,
     store: TicketStoreDep,
@@ -148,12 +160,12 @@ def update_ticket(
 
 
 @router.post("/{ticket_id}/comments", response_model=CommentOut, status_code=201, summary="Add an internal note")
-def add_comment(ticket_id: int, body: CommentIn, store: TicketStoreDep, principal: PrincipalDep) -> CommentOut:
+def add_comment(ticket_id: ObjectId, body: CommentIn, store: TicketStoreDep, principal: PrincipalDep) -> CommentOut:
     return store.comment(ticket_id, body, actor=principal)
 
 
 @router.post("/{ticket_id}/replies", response_model=TicketOut, summary="Reply to the customer")
-def reply(ticket_id: int, body: ReplyIn, store: TicketStoreDep, principal: PrincipalDep) -> TicketOut:
+def reply(ticket_id: ObjectId, body: ReplyIn, store: TicketStoreDep, principal: PrincipalDep) -> TicketOut:
     """The first reply stops the response clock. With ``wait_for_customer`` the ticket waits for the customer
     and its SLA clock pauses until it moves on."""
     return store.reply(ticket_id, body, actor=principal)
@@ -161,7 +173,7 @@ def reply(ticket_id: int, body: ReplyIn, store: TicketStoreDep, principal: Princ
 
 @router.post("/{ticket_id}/satisfaction", response_model=TicketOut, summary="Record the revisit")
 def record_satisfaction(
-    ticket_id: int, body: SatisfactionIn, store: TicketStoreDep, principal: PrincipalDep
+    ticket_id: ObjectId, body: SatisfactionIn, store: TicketStoreDep, principal: PrincipalDep
 ) -> TicketOut:
     """At the revisit (3-7 days after resolution): satisfied or basically satisfied closes the ticket,
     unsatisfied reopens it for a second round that keeps the history."""
@@ -169,11 +181,11 @@ def record_satisfaction(
 
 
 @router.post("/{ticket_id}/merge", response_model=TicketOut, summary="Merge this ticket into another")
-def merge(ticket_id: int, body: MergeIn, store: TicketStoreDep, principal: PrincipalDep) -> TicketOut:
+def merge(ticket_id: ObjectId, body: MergeIn, store: TicketStoreDep, principal: PrincipalDep) -> TicketOut:
     """Its mentions move to the other ticket; it is closed, pointing at the one it was merged into."""
     return store.merge(ticket_id, body.into, actor=principal)
 
 
 @router.get("/{ticket_id}/similar", response_model=list[SimilarCase], summary="Similar closed cases")
-def similar(ticket_id: int, store: TicketStoreDep, principal: PrincipalDep) -> list[SimilarCase]:
+def similar(ticket_id: ObjectId, store: TicketStoreDep, principal: PrincipalDep) -> list[SimilarCase]:
     return store.similar_cases(ticket_id, actor=principal)

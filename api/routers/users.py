@@ -7,7 +7,7 @@ from datetime import datetime
 from fastapi import APIRouter, status
 from pydantic import BaseModel, ConfigDict, Field
 
-from api.deps import AdminDep, ConfigDep, UserStoreDep
+from api.deps import AdminDep, ConfigDep, ObjectId, UserStoreDep
 from foundation.access import APPROVE_EXPORT, EXPORT, PII
 from foundation.errors import InvalidQuery
 from tickets.enums import Level, Role
@@ -93,11 +93,11 @@ def list_users(users: UserStoreDep, _: AdminDep) -> list[UserOut]:
 
 
 @router.post("/{user_id}/deactivate", response_model=UserOut, summary="Disable a user (their key stops working)")
-def deactivate(user_id: int, users: UserStoreDep, admin: AdminDep) -> UserOut:
+def deactivate(user_id: ObjectId, users: UserStoreDep, admin: AdminDep) -> UserOut:
     return UserOut.of(users.set_active(user_id, False, actor=admin.name))
 
 
 @router.post("/{user_id}/key", response_model=UserCreated, summary="Give a user a new key (the old one stops)")
-def rotate_key(user_id: int, users: UserStoreDep, admin: AdminDep) -> UserCreated:
+def rotate_key(user_id: ObjectId, users: UserStoreDep, admin: AdminDep) -> UserCreated:
     key = users.rotate_key(user_id, actor=admin.name)
     return UserCreated(**UserOut.of(users.get(user_id)).model_dump(), api_key=key)

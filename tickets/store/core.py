@@ -52,11 +52,11 @@ class StoreCore:
     # -- what the actor may see and change ------------------------------------------------------------------
     @staticmethod
     def _scoped(stmt: Select[Ticket], actor: Principal) -> Select[Ticket]:
-        if actor.role is not Role.agent:
-            return stmt
-        stmt = stmt.where(Ticket.department.in_(sorted(actor.departments)))
-        if actor.brands:
-            stmt = stmt.where(Ticket.brand.in_(sorted(actor.brands)))
+        if actor.role is Role.agent:
+            stmt = stmt.where(Ticket.department.in_(sorted(actor.departments)))
+        brands = actor.scope.brands
+        if brands is not None:
+            stmt = stmt.where(Ticket.brand.in_(sorted(brands)))
         return stmt
 
     def _visible(

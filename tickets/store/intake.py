@@ -77,7 +77,7 @@ class Intake(StoreCore):
         grade = raise_only(verdict.grade, body.priority)
         try:
             with self.db.transaction() as s:
-                target = self._belongs_to(s, body, mentions)
+                target = self._belongs_to(s, body, mentions, actor)
                 if target is not None:
                     self._attach(s, target, mentions, body, actor, now)
                     ticket = target
@@ -186,14 +186,19 @@ class Intake(StoreCore):
             )
         return ticket
 
-    def _belongs_to(self, s: Session, body: TicketCreate, mentions: Sequence[Mention]) -> Ticket | None:
-        """The open ticket these mentions (or this alert) belong to, if any."""
+    def _belongs_to(
+        self, s: Session, body: TicketCreate, mentions: Sequence[Mention], actor: Principal
+    ) -> Ticket | None:
+        """The open ticket these mentions (or this alert) belong to, if any, among those ``actor`` may see:
+        a ticket outside the actor's scope is never joined (nor returned), whatever ids or alert key it names."""
         open_ = Ticket.status.in_(OPEN_VALUES)
+        tickets = self._scoped(select(Ticket), actor)
+
         if body.alert is not None:
             found = s.scalar(
-                select(Ticket)
-                .where(open_, Ticket.alert_rule == body.alert.rule, Ticket.alert_key == body.alert.key)
-                .order_by(Ticket.id)
+                tickets.where(open_, Ticket.alert_rule == body.alert.rule, Ticket.alert_key == body.alert.key).order_by(
+                    Ticket.id
+                )
             )
             if found is not None:
                 return found
@@ -201,9 +206,9 @@ class Intake(StoreCore):
             return None
         keys = sorted({thread_key(m) for m in mentions})
         found = s.scalar(
-            select(Ticket)
-            .where(open_, Ticket.id.in_(select(TicketMention.ticket_id).where(TicketMention.thread_key.in_(keys))))
-            .order_by(Ticket.id)
+            tickets.where(
+                open_, Ticket.id.in_(select(TicketMention.ticket_id).where(TicketMention.thread_key.in_(keys)))
+            ).order_by(Ticket.id)
         )
         if found is not None or body.product is None:
             return found
@@ -212,14 +217,12 @@ class Intake(StoreCore):
             return None
         same_author = or_(*(and_(TicketMention.platform == p, TicketMention.author == a) for p, a in authors))
         return s.scalar(
-            select(Ticket)
-            .where(
+            tickets.where(
                 open_,
                 Ticket.product == body.product,
                 Ticket.brand == body.brand,
                 Ticket.id.in_(select(TicketMention.ticket_id).where(same_author)),
-            )
-            .order_by(Ticket.id)
+            ).order_by(Ticket.id)
         )
 
     def _attach(
@@ -260,6 +263,9 @@ class Intake(StoreCore):
                     "use a new key for a new ticket"
                 )
             ticket = s.get(Ticket, row.ticket_id)
+            if ticket is not None and not actor.sees(ticket.department, ticket.brand):
+                # Someone else's key: the same answer as a key reused with another body, revealing nothing.
+                raise IdempotencyConflict("this Idempotency-Key was already used; use a new key for a new ticket")
             return None if ticket is None else self._out(s, ticket, actor)
 
     def merge(

@@ -10,6 +10,7 @@ from foundation.access import SYSTEM, Principal
 from tickets.enums import Category
 from tickets.enums import TicketStatus as S
 from tickets.knowledge import rank_similar
+from tickets.masking import mask_text
 from tickets.models import Ticket
 from tickets.schemas import SimilarCase
 from tickets.store.core import StoreCore
@@ -50,9 +51,10 @@ class Knowledge(StoreCore):
             SimilarCase(
                 id=i,
                 number=by_id[i].number,
-                title=by_id[i].title,
+                # Another customer's case: shown to whoever searches, so always masked.
+                title=mask_text(by_id[i].title) or "",
                 category=Category(by_id[i].category),
-                solution=by_id[i].actions_taken or "",
+                solution=mask_text(by_id[i].actions_taken) or "",
                 similarity=round(score, 3),
             )
             for i, score in ranked

@@ -7,6 +7,7 @@ from datetime import datetime
 
 from sqlalchemy import select
 
+from foundation.pii import mask_pii
 from tickets.enums import Level
 from tickets.models import Notification, Ticket
 from tickets.store.core import StoreCore
@@ -28,7 +29,7 @@ class Outbox(StoreCore):
                     department=ticket.department,
                     level=level.value,
                     user_id=user_id,
-                    message=message,
+                    message=mask_pii(message) or "",  # it leaves for chat rooms and mailboxes
                     status="pending",
                     attempts=0,
                 )

@@ -3,8 +3,9 @@ the actor may and asked to see it, SLA breaches worked out at the moment of read
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
+from typing import Any
 
 from foundation.access import PII, Principal
 from foundation.timeutil import utcnow
@@ -56,12 +57,15 @@ def ticket_out(
             categories=data.get("categories") or [data["category"]],
             type=data.get("type", "complaint"),
         )
-    description = mask_text(ticket.description) if masked else ticket.description
+    text = mask_text if masked else _same
+    alert = AlertRef.model_validate(ticket.alert_data) if ticket.alert_data else None
+    if alert is not None and masked:
+        alert = alert.model_copy(update={"summary": mask_text(alert.summary) or ""})
     return TicketOut(
         id=ticket.id,
         number=ticket.number,
-        title=ticket.title,
-        description=description or "",
+        title=text(ticket.title) or "",
+        description=text(ticket.description) or "",
         brand=ticket.brand,
         status=S(ticket.status),
         priority=Priority(ticket.priority),
@@ -74,9 +78,9 @@ def ticket_out(
         customer=customer,
         occurred_at=ticket.occurred_at,
         received_at=ticket.received_at,
-        actions_taken=ticket.actions_taken,
-        remarks=ticket.remarks,
-        improvement_suggestion=ticket.improvement_suggestion,
+        actions_taken=text(ticket.actions_taken),
+        remarks=text(ticket.remarks),
+        improvement_suggestion=text(ticket.improvement_suggestion),
         completed_at=ticket.completed_at,
         closed_at=ticket.closed_at,
         satisfaction=Satisfaction(ticket.satisfaction) if ticket.satisfaction else None,
@@ -95,22 +99,55 @@ def ticket_out(
             escalation_level=level,
             escalated_to=chain[min(level, len(chain) - 1)].value if level else None,
         ),
-        alert=AlertRef.model_validate(ticket.alert_data) if ticket.alert_data else None,
-        mentions=[_mention_out(m) for m in ticket.mentions],
+        alert=alert,
+        mentions=[_mention_out(m, masked) for m in ticket.mentions],
         created_at=ticket.created_at,
         updated_at=ticket.updated_at,
         version=ticket.version,
-        history=[TicketEventOut(at=e.at, actor=e.actor, action=e.action, changes=e.changes) for e in ticket.events]
+        history=[
+            TicketEventOut(
+                at=e.at, actor=e.actor, action=e.action, changes=mask_changes(e.changes) if masked else e.changes
+            )
+            for e in ticket.events
+        ]
         if history
         else None,
-        comments=[comment_out(c) for c in ticket.comments] if history else None,
+        comments=[comment_out(c, masked=masked) for c in ticket.comments] if history else None,
         verification_code=ticket.verification_code if actor.can_write_tickets() else None,
     )
 
 
-def comment_out(c: TicketComment) -> CommentOut:
-    """A comment as the API shows it."""
-    return CommentOut(id=c.id, at=c.at, author=c.author, kind=c.kind, body=c.body)
+def comment_out(c: TicketComment, *, masked: bool = True) -> CommentOut:
+    """A comment as the API shows it (personal data in it masked unless told otherwise)."""
+    return CommentOut(
+        id=c.id, at=c.at, author=c.author, kind=c.kind, body=(mask_text(c.body) if masked else c.body) or ""
+    )
+
+
+def _same(text: str | None) -> str | None:
+    return text
+
+
+#: Fields of a ticket's history whose values are a customer's own data, and how each is masked.
+_CONTACT_MASKS: dict[str, Callable[[str], str | None]] = {
+    "customer_name": mask_name,
+    "customer_nickname": mask_nickname,
+    "customer_phone": mask_phone,
+    "customer_email": mask_email,
+}
+
+
+def mask_changes(changes: Any, field: str | None = None) -> Any:
+    """A history entry's changes with personal data masked: contact fields by their own rule, every other
+    string by the free-text detector."""
+    if isinstance(changes, dict):
+        return {k: mask_changes(v, k) for k, v in changes.items()}
+    if isinstance(changes, list):
+        return [mask_changes(v, field) for v in changes]
+    if isinstance(changes, str):
+        rule = _CONTACT_MASKS.get(field or "")
+        return rule(changes) if rule else mask_text(changes)
+    return changes
 
 
 def _breached(due: datetime | None, done: datetime | None, now: datetime, running: bool) -> bool:
@@ -121,14 +158,14 @@ def _breached(due: datetime | None, done: datetime | None, now: datetime, runnin
     return running and now > due
 
 
-def _mention_out(m: TicketMention) -> TicketMentionOut:
+def _mention_out(m: TicketMention, masked: bool) -> TicketMentionOut:
     return TicketMentionOut(
         mention_id=m.mention_id,
         platform=m.platform,
         url=m.url,
-        title=m.title,
-        excerpt=m.excerpt,
-        author=m.author,
+        title=mask_text(m.title) if masked else m.title,
+        excerpt=(mask_text(m.excerpt) if masked else m.excerpt) or "",
+        author=mask_nickname(m.author) if masked else m.author,
         published_at=m.published_at,
         sentiment_score=m.sentiment_score,
         sentiment_label=m.sentiment_label,

@@ -4,7 +4,7 @@ with a stable cursor, every matching ticket in batches for exports, and counts â
 from __future__ import annotations
 
 import base64
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import datetime
 
 from sqlalchemy import Select, and_, func, or_, select
@@ -69,10 +69,19 @@ class Queries(Knowledge, AuditTrail):
         return TicketPage(items=items, total=total, next_cursor=cursor)
 
     def iterate(
-        self, query: TicketQuery, *, actor: Principal = SYSTEM, unmask: bool = False, limit: int | None = None
+        self,
+        query: TicketQuery,
+        *,
+        actor: Principal = SYSTEM,
+        unmask: bool = False,
+        limit: int | None = None,
+        ids: Sequence[int] | None = None,
     ) -> Iterator[TicketOut]:
-        """Every matching ticket, oldest first, in batches (for exports and reports)."""
+        """Every matching ticket, oldest first, in batches (for exports and reports); with ``ids`` only those
+        (an approved export's frozen rows)."""
         stmt = self._filtered(query, actor, utcnow()).order_by(Ticket.id)
+        if ids is not None:
+            stmt = stmt.where(Ticket.id.in_(list(ids)))
         last = 0
         yielded = 0
         while True:
@@ -87,6 +96,12 @@ class Queries(Knowledge, AuditTrail):
                 if limit is not None and yielded >= limit:
                     return
             last = batch[-1].id
+
+    def matching_ids(self, query: TicketQuery, *, actor: Principal = SYSTEM, limit: int) -> list[int]:
+        """The ids of the matching tickets ``actor`` may see, oldest first, at most ``limit``."""
+        stmt = self._filtered(query, actor, utcnow()).order_by(Ticket.id).limit(limit)
+        with self.db.session() as s:
+            return list(s.scalars(stmt.with_only_columns(Ticket.id)))
 
     def count(self, query: TicketQuery, *, actor: Principal = SYSTEM) -> int:
         with self.db.session() as s:

@@ -27,6 +27,7 @@ from yuqing.cli.common import (
 )
 from yuqing.cli.config_db import config_app, db_app
 from yuqing.cli.crawl import crawl, parse, sources
+from yuqing.cli.privacy import privacy_app
 from yuqing.cli.report import report_app
 from yuqing.cli.search import search, searches_app
 from yuqing.cli.serve_run import demo, run, serve
@@ -72,6 +73,7 @@ app.add_typer(sentiment_app, name="sentiment")
 app.add_typer(searches_app, name="searches")
 app.add_typer(users_app, name="users")
 app.add_typer(report_app, name="report")
+app.add_typer(privacy_app, name="privacy")
 
 
 @app.callback()

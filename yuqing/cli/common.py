@@ -50,13 +50,13 @@ def handles_errors(func: F) -> F:
 
 def setup_logging(level: str) -> None:
     """Log to stderr through rich at ``level``."""
-    logging.basicConfig(
-        level=level,
-        format="%(message)s",
-        datefmt="[%X]",
-        handlers=[RichHandler(console=err, show_path=False, rich_tracebacks=False)],
-        force=True,
-    )
+    from foundation.pii import PiiLogFilter
+
+    handler = RichHandler(console=err, show_path=False, rich_tracebacks=False)
+    handler.addFilter(PiiLogFilter())  # logs are read by people too: personal data masked
+    logging.basicConfig(level=level, format="%(message)s", datefmt="[%X]", handlers=[handler], force=True)
+    for own_handlers in ("uvicorn.access", "uvicorn.error"):
+        logging.getLogger(own_handlers).addFilter(PiiLogFilter())
     # Migrations and HTTP clients narrate every step at INFO; only their problems matter here.
     for noisy in ("alembic", "httpx", "elastic_transport"):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLogger().level))
