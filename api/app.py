@@ -13,6 +13,7 @@ from contextlib import asynccontextmanager
 from fastapi import APIRouter, FastAPI
 
 import foundation
+from api.docs import DOCS_PATHS, install_docs
 from api.errors import install_error_handlers
 from api.resources import Resources
 from api.routers import mentions, monitoring, public, reports, session, stats, system, tickets, users
@@ -48,6 +49,9 @@ def create_app(resources: Resources | None = None, settings: Settings | None = N
             'Errors are JSON: `{"error": {"status", "code", "message", "details"}}`.'
         ),
         lifespan=lifespan,
+        # Served by api/docs.py from vendored copies: FastAPI's defaults load them from a CDN.
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.resources = resources
     install_error_handlers(app)
@@ -64,5 +68,6 @@ def create_app(resources: Resources | None = None, settings: Settings | None = N
         v1.include_router(router)
     app.include_router(v1)
     app.include_router(system.health_router)
-    mount_dashboard(app)
+    install_docs(app)
+    mount_dashboard(app, exempt=DOCS_PATHS)
     return app
