@@ -15,6 +15,7 @@ from fastapi import APIRouter, FastAPI
 import foundation
 from api.docs import DOCS_PATHS, install_docs
 from api.errors import install_error_handlers
+from api.language import LanguageMiddleware
 from api.resources import Resources
 from api.routers import mentions, monitoring, public, reports, session, stats, system, tickets, users
 from config.settings import Settings, get_settings
@@ -70,4 +71,5 @@ def create_app(resources: Resources | None = None, settings: Settings | None = N
     app.include_router(system.health_router)
     install_docs(app)
     mount_dashboard(app, exempt=DOCS_PATHS)
+    app.add_middleware(LanguageMiddleware)
     return app
