@@ -210,3 +210,17 @@ def test_weekly_report_with_a_partial_baseline_says_how_much(client: TestClient,
     assert [b["week"] for b in report["baseline"]] == ["2026-W46"]  # only the one full week counts
     assert report["rate_above_baseline"] is not None
     assert "(baseline from 10 of 28 days)" in report["summary"][-1]
+
+
+def test_system_notes_read_in_the_readers_language(client: TestClient) -> None:
+    """The notes the system writes (here: a merge) are stored once, in English, and shown per reader."""
+    first = client.post("/api/v1/tickets", headers=AUTH, json={"title": "炸鸡变质了"}).json()
+    second = client.post("/api/v1/tickets", headers=AUTH, json={"title": "炸鸡变质，要求退款"}).json()
+    merged = client.post(f"/api/v1/tickets/{second['id']}/merge", headers=AUTH, json={"into": first["id"]})
+    assert merged.status_code == 200
+    zh = client.get(f"/api/v1/tickets/{first['id']}", headers={**AUTH, "Accept-Language": "zh-CN"}).json()
+    en = client.get(f"/api/v1/tickets/{first['id']}", headers={**AUTH, "Accept-Language": "en"}).json()
+    [zh_note] = [c["body"] for c in zh["comments"] if c["kind"] == "system"]
+    [en_note] = [c["body"] for c in en["comments"] if c["kind"] == "system"]
+    assert zh_note.startswith(f"已将 {second['number']} 合并到本工单") and not english_words(zh_note)
+    assert en_note.startswith(f"merged {second['number']} into this ticket")

@@ -258,13 +258,21 @@ function comments(items) {
   );
 }
 
+// Fields whose values are the server's vocabulary, shown with their labels.
+const VOCABULARY = { status: "status", priority: "priority", category: "category" };
+
 function change(name, value) {
-  if (Array.isArray(value) && value.length === 2) return `${name}: ${formatChange(value[0])} → ${formatChange(value[1])}`;
-  return `${name}: ${formatChange(value)}`;
+  const shown = label("field", name);
+  if (Array.isArray(value) && value.length === 2) {
+    return `${shown}: ${formatChange(name, value[0])} → ${formatChange(name, value[1])}`;
+  }
+  return `${shown}: ${formatChange(name, value)}`;
 }
 
-function formatChange(value) {
+function formatChange(name, value) {
   if (value === null || value === undefined) return "–";
+  if (VOCABULARY[name] && typeof value === "string") return label(VOCABULARY[name], value);
+  if (typeof value === "string" && /^\d{4}-\d{2}-\d{2}T/.test(value)) return fmtTime(value);
   return typeof value === "object" ? JSON.stringify(value) : String(value);
 }
 
@@ -278,7 +286,7 @@ function history(items) {
         "li",
         {},
         h("div", { class: "muted", text: `${fmtTime(e.at)} · ${e.actor}` }),
-        h("strong", { text: e.action }),
+        h("strong", { text: label("action", e.action) }),
         h("ul", { class: "changes" }, Object.entries(e.changes || {}).map(([name, value]) => h("li", { text: change(name, value) }))),
       ),
     ),
