@@ -16,6 +16,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from foundation.errors import Conflict, Forbidden, IdempotencyConflict, InvalidQuery, NotFound, StoreUnavailable
 from foundation.i18n import localize
+from tickets.workflow import ProcessIncomplete
 
 log = logging.getLogger("yuqing.api")
 
@@ -72,6 +73,7 @@ _MAPPED: dict[type[Exception], tuple[int, str]] = {
     Forbidden: (403, "forbidden"),
     InvalidQuery: (400, "invalid_query"),
     IdempotencyConflict: (409, "idempotency_conflict"),
+    ProcessIncomplete: (409, "process_incomplete"),
     Conflict: (409, "conflict"),
     StoreUnavailable: (503, "store_unavailable"),
 }

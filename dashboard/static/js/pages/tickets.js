@@ -5,6 +5,7 @@ import { api, request, ApiError } from "../api.js";
 import { h, clear, internalLink, definitionList, badge, externalLink, select, field, flash, unavailable } from "../dom.js";
 import { t, label, fmtTime } from "../i18n.js";
 import { formatValue } from "./alerts.js";
+import { processPanel } from "./ticket_process.js";
 
 const BOARD_ORDER = ["new", "reopened", "assigned", "in_progress", "waiting_customer", "resolved", "closed"];
 const PRIORITY_RANK = { urgent: 0, major: 1, general: 2, suggestion: 3 };
@@ -144,13 +145,14 @@ function ticketView(ticket, etag, ctx, reload) {
       [t("resolveDue"), sla.resolve_due_at ? fmtTime(sla.resolve_due_at) : ""],
       [t("customer"), [customer.name, customer.nickname, customer.phone].filter(Boolean).join(" · ")],
       [t("round"), String(ticket.round)],
-      [t("satisfaction"), ticket.satisfaction || ""],
+      [t("satisfaction"), ticket.satisfaction ? label("satisfaction", ticket.satisfaction) : ""],
+      [t("measures"), ticket.actions_taken || ""],
     ]),
   );
   if (ticket.description) parts.push(h("h2", { text: t("description") }), h("p", { class: "prewrap", text: ticket.description }));
   parts.push(h("h2", { text: t("mentions") }), mentionList(ticket.mentions || []));
   if (ticket.alert) parts.push(alertBox(ticket.alert));
-  if (canWrite) parts.push(noteForms(ticket, reload));
+  if (canWrite) parts.push(processPanel(ticket, etag, reload), noteForms(ticket, reload));
   parts.push(h("h2", { text: t("comments") }), comments(ticket.comments || []));
   parts.push(h("h2", { text: t("history") }), history(ticket.history || []));
   return parts;
@@ -171,7 +173,9 @@ function actions(ticket, etag, ctx, reload) {
         reload({ text: t("moved", { status: label("status", target) }), kind: "ok" });
       } catch (error) {
         for (const b of bar.querySelectorAll("button")) b.disabled = false;
-        const text = error instanceof ApiError && error.status === 409 ? t("conflict", { message: error.message }) : t("errorPrefix") + error.message;
+        // A version conflict: someone else changed it. A missing step of the process is not a conflict with anyone.
+        const changedMeanwhile = error instanceof ApiError && error.status === 409 && error.code !== "process_incomplete";
+        const text = changedMeanwhile ? t("conflict", { message: error.message }) : t("errorPrefix") + error.message;
         const note = flash(bar.parentElement || bar, text, "error");
         const again = h("button", { type: "button", class: "link-button" }, t("reload"));
         again.addEventListener("click", () => reload());
