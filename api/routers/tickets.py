@@ -127,6 +127,12 @@ def list_tickets(params: Annotated[TicketQuery, Query()], store: TicketStoreDep,
     return store.find(params, actor=principal)
 
 
+@router.get("/by-number/{number}", response_model=TicketOut, summary="Look a ticket up by its number")
+def ticket_by_number(number: str, store: TicketStoreDep, principal: PrincipalDep) -> TicketOut:
+    """The ticket numbered ``number`` (e.g. FBD2026110001, as told to the customer), if you may see it."""
+    return store.get_by_number(number.strip().upper(), actor=principal)
+
+
 @router.get("/{ticket_id}", response_model=TicketOut, summary="One ticket with its history and similar cases")
 def get_ticket(
     ticket_id: int,

@@ -6,6 +6,7 @@ import { h, clear, internalLink, definitionList, badge, externalLink, select, fi
 import { t, label, fmtTime } from "../i18n.js";
 import { formatValue } from "./alerts.js";
 import { processPanel } from "./ticket_process.js";
+import { QUEUES, countdown, queueToolbar, renderQueue } from "./ticket_queues.js";
 
 const BOARD_ORDER = ["new", "reopened", "assigned", "in_progress", "waiting_customer", "resolved", "closed"];
 const PRIORITY_RANK = { urgent: 0, major: 1, general: 2, suggestion: 3 };
@@ -36,16 +37,18 @@ export function render(main, ctx) {
   if (id) return renderTicket(main, ctx, id);
   const params = ctx.route.params;
   const brand = ctx.session.brands.includes(params.get("brand")) ? params.get("brand") : "";
+  const view = QUEUES.includes(params.get("view")) ? params.get("view") : "board";
   const brandSelect = select("brand", [["", t("allBrands")], ...ctx.session.brands.map((b) => [b, b])], brand);
-  brandSelect.addEventListener("change", () => ctx.navigate("/tickets", { brand: brandSelect.value }));
+  brandSelect.addEventListener("change", () => ctx.navigate("/tickets", { brand: brandSelect.value, view: view === "board" ? "" : view }));
   const refresh = h("button", { type: "button", class: "secondary" }, t("refresh"));
   refresh.addEventListener("click", () => ctx.rerender());
   const board = h("div", { class: "board", dataset: { testid: "board" } });
   main.append(
     h("h1", { class: "page-title", text: t("ticketsTitle") }),
-    h("div", { class: "toolbar" }, field(t("brand"), brandSelect), refresh),
-    board,
+    h("div", { class: "toolbar" }, field(t("brand"), brandSelect), refresh, ...queueToolbar(ctx, view, brand)),
   );
+  if (view !== "board") return renderQueue(main, ctx, view, brand);
+  main.append(board);
   const statuses = BOARD_ORDER.filter((s) => !ctx.meta || ctx.meta.statuses.includes(s));
   for (const status of statuses) board.append(column(status, brand));
 }
@@ -85,6 +88,7 @@ function card(ticket) {
       h("div", { class: "ticket-card-title", text: ticket.title }),
       h("div", { class: "muted", text: [ticket.brand, label("category", ticket.category)].filter(Boolean).join(" · ") }),
       h("div", { class: "muted", text: fmtTime(ticket.received_at) }),
+      countdown(ticket),
     ],
     { class: overdue ? "ticket-card overdue" : "ticket-card", dataset: { testid: "ticket-card", number: ticket.number, ticketId: String(ticket.id) } },
   );
@@ -127,6 +131,7 @@ function ticketView(ticket, etag, ctx, reload) {
       h("span", { dataset: { testid: "ticket-status" } }, badge("status", ticket.status)),
       badge("priority", ticket.priority),
       isOverdue(ticket) ? h("span", { class: "badge overdue", text: t("overdue") }) : null,
+      countdown(ticket),
     ),
   );
   const parts = [header];
