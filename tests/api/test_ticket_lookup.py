@@ -28,3 +28,18 @@ def test_an_agent_finds_only_tickets_they_may_see(client: TestClient) -> None:
     me = client.get("/api/v1/session", headers=key).json()
     assert me["user_id"] == user["id"]
     assert client.get("/api/v1/session", headers=AUTH).json()["user_id"] is None  # the bootstrap key
+
+
+def test_assignees_are_the_active_agents_of_a_department(client: TestClient) -> None:
+    made = {}
+    for name, role, departments in (("wang", "agent", ["客服部"]), ("li", "agent", ["客服部"]), ("pr1", "pr", [])):
+        made[name] = client.post(
+            "/api/v1/users", headers=AUTH, json={"name": name, "role": role, "departments": departments}
+        ).json()
+    client.post(f"/api/v1/users/{made['li']['id']}/deactivate", headers=AUTH)
+    agent = {"X-API-Key": made["wang"]["api_key"]}
+    people = client.get("/api/v1/users/assignees", headers=agent, params={"department": "客服部"}).json()
+    assert [p["display_name"] for p in people] == ["wang"] and set(people[0]) == {"id", "display_name", "departments"}
+    assert client.get("/api/v1/users/assignees", headers=agent, params={"department": "物流部"}).json() == []
+    pr = {"X-API-Key": made["pr1"]["api_key"]}
+    assert client.get("/api/v1/users/assignees", headers=pr).status_code == 403

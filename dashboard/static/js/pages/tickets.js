@@ -6,6 +6,7 @@ import { h, clear, internalLink, definitionList, badge, externalLink, select, fi
 import { t, label, fmtTime } from "../i18n.js";
 import { formatValue } from "./alerts.js";
 import { processPanel } from "./ticket_process.js";
+import { mergeForm, recordEditor, similarCases } from "./ticket_record.js";
 import { QUEUES, countdown, queueToolbar, renderQueue } from "./ticket_queues.js";
 
 const BOARD_ORDER = ["new", "reopened", "assigned", "in_progress", "waiting_customer", "resolved", "closed"];
@@ -157,7 +158,9 @@ function ticketView(ticket, etag, ctx, reload) {
   if (ticket.description) parts.push(h("h2", { text: t("description") }), h("p", { class: "prewrap", text: ticket.description }));
   parts.push(h("h2", { text: t("mentions") }), mentionList(ticket.mentions || []));
   if (ticket.alert) parts.push(alertBox(ticket.alert));
+  parts.push(similarCases(ticket));
   if (canWrite) parts.push(processPanel(ticket, etag, reload), noteForms(ticket, reload));
+  if (canWrite && ticket.status !== "closed") parts.push(h("div", { class: "note-forms" }, recordEditor(ticket, etag, ctx, reload), mergeForm(ticket, ctx)));
   parts.push(h("h2", { text: t("comments") }), comments(ticket.comments || []));
   parts.push(h("h2", { text: t("history") }), history(ticket.history || []));
   return parts;
