@@ -74,6 +74,7 @@ def test_overdue_grade_lookup_and_a_phone_complaint(web: Watched) -> None:
     form.get_by_test_id("new-channel").select_option("phone")
     form.get_by_test_id("new-customer-name").fill("刘女士")
     form.get_by_test_id("new-customer-phone").fill("13800138000")
+    form.get_by_test_id("new-customer-type").select_option("vip")
     form.get_by_test_id("new-description").fill("顾客来电，汤洒了一半，联系商家被拒绝退款。")
     web.screenshot("queue-new-ticket-form")
     form.locator("button[type=submit]").click()
@@ -85,3 +86,4 @@ def test_overdue_grade_lookup_and_a_phone_complaint(web: Watched) -> None:
     assert created.customer is not None and created.customer.name == "刘**"  # stored, shown masked
     assert created.customer.phone == "*******8000"
     assert created.origin.value == "manual" and created.department
+    assert created.customer.type.value == "vip"

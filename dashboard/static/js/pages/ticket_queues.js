@@ -155,11 +155,12 @@ function newTicketForm(ctx) {
   const priority = select("priority", [["", t("priorityAuto")], ...GRADES.map((g) => [g, label("priority", g)])], "", { dataset: { testid: "new-priority" } });
   const name = h("input", { name: "customer_name", maxlength: "100", dataset: { testid: "new-customer-name" } });
   const phone = h("input", { name: "customer_phone", maxlength: "32", dataset: { testid: "new-customer-phone" } });
+  const kind = select("customer_type", ["new", "returning", "vip"].map((k) => [k, t(`customer_${k}`)]), "new", { dataset: { testid: "new-customer-type" } });
   const form = h(
     "form",
     { class: "new-ticket", dataset: { testid: "new-ticket-form" } },
     h("h2", { text: t("newTicket") }),
-    h("div", { class: "grid-2" }, field(t("newTitle"), title), field(t("channel"), channel), field(t("brand"), brand), field(t("col_priority"), priority), field(t("customerName"), name), field(t("customerPhone"), phone)),
+    h("div", { class: "grid-2" }, field(t("newTitle"), title), field(t("channel"), channel), field(t("brand"), brand), field(t("col_priority"), priority), field(t("customerName"), name), field(t("customerPhone"), phone), field(t("customerType"), kind)),
     field(t("description"), description),
     h("button", { type: "submit", class: "primary" }, t("create")),
   );
@@ -167,7 +168,10 @@ function newTicketForm(ctx) {
     event.preventDefault();
     const button = form.querySelector("button[type=submit]");
     button.disabled = true;
-    const customer = name.value.trim() || phone.value.trim() ? { name: name.value.trim() || null, phone: phone.value.trim() || null } : null;
+    const customer =
+      name.value.trim() || phone.value.trim() || kind.value !== "new"
+        ? { name: name.value.trim() || null, phone: phone.value.trim() || null, type: kind.value }
+        : null;
     // The channel goes first in the details: the record table's "source" for complaints that reach no platform.
     const details = `${t("channel")}: ${t(`channel_${channel.value}`)}\n${description.value.trim()}`.trim();
     try {
