@@ -34,6 +34,8 @@ LOCALE_DIR = Path(__file__).with_name("locale")
 
 _current: ContextVar[Language] = ContextVar("yuqing_language", default=DEFAULT_LANGUAGE)
 _PLACEHOLDER = re.compile(r"%\((\w+)\)s")
+#: Placeholders that hold what people wrote (a post, a title): never translated, even if they look like a message.
+VERBATIM = frozenset({"text", "title", "body", "error"})
 
 
 def N_(message: str) -> str:
@@ -141,13 +143,20 @@ def localize(text: str, language: Language | None = None) -> str:
     for pattern, translated in _patterns(lang):
         match = pattern.match(text)
         if match:
-            return translated % {name: _value(value, cat) for name, value in match.groupdict().items()}
+            return translated % {
+                name: value if name in VERBATIM else _value(value, cat, lang)
+                for name, value in match.groupdict().items()
+            }
     return text
 
 
-def _value(value: str, cat: Catalog) -> str:
-    """A value inside a message: vocabulary (a status, a role, a list of them) is translated, the rest kept."""
+def _value(value: str, cat: Catalog, lang: Language) -> str:
+    """A value inside a message: vocabulary (a status, a role, a list of them) or a message of its own (the
+    reason inside an alert summary) is translated, the rest kept."""
     quoted = value[1:-1] if len(value) > 1 and value[0] == value[-1] and value[0] in "'\"" else value
+    inner = localize(quoted, lang)
+    if inner != quoted:
+        return inner
     parts = quoted.split(", ")
     out = []
     for part in parts:

@@ -28,6 +28,7 @@ from api.schemas import MentionOut
 from config.models import AppConfig
 from foundation.access import Principal
 from foundation.errors import NotFound
+from foundation.i18n import localize
 from tickets.enums import Role
 from tickets.store import TicketStore
 
@@ -86,7 +87,7 @@ def _item(state: StateView, describe: _Describe) -> AlertItem:
         since=state.since if firing else state.last_resolved_at,
         last_evaluated=state.last_evaluated_at,
         numbers=state.numbers or {},
-        summary=state.summary,
+        summary=localize(state.summary) if state.summary is not None else None,
         ticket_number=state.ticket_number,
         ticket_id=state.ticket_id,
         incident=state.incident,
@@ -111,7 +112,7 @@ def _event(event: AlertEvent, describe: _Describe, tickets: dict[str, tuple[str,
         window_start=event.window_start,
         window_end=event.window_end,
         numbers=event.numbers or {},
-        summary=event.summary or "",
+        summary=localize(event.summary or ""),
         mention_ids=list(event.mention_ids or []),
         ticket_number=number,
         ticket_id=ticket_id,

@@ -91,6 +91,8 @@ def _example(node: ast.expr) -> str | None:
             else:
                 parts.append(f"X{i}")
         return "".join(parts)
+    if isinstance(node, ast.IfExp):  # the first branch stands for the message
+        return _example(node.body)
     if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
         left, right = _example(node.left), _example(node.right)
         return left + right if left is not None and right is not None else None
@@ -224,3 +226,51 @@ def test_system_notes_read_in_the_readers_language(client: TestClient) -> None:
     [en_note] = [c["body"] for c in en["comments"] if c["kind"] == "system"]
     assert zh_note.startswith(f"已将 {second['number']} 合并到本工单") and not english_words(zh_note)
     assert en_note.startswith(f"merged {second['number']} into this ticket")
+
+
+#: Alert summaries as the rules write them (alerts/rules), with real values.
+SUMMARIES = [
+    "鲜达外卖: crisis words 中毒, 食物中毒 in a weibo post: 鲜达外卖的炸鸡吃出问题，一家三口食物中毒住院",
+    "鲜达外卖: bad review on app_store (rating 1) by 小周: 炸鸡是凉的",
+    "鲜达外卖: bad review on heimao (sentiment 0.03) by anonymous: 退款不到账",
+    "鲜达外卖: 6/6 mentions negative (100%) in the last 1d; threshold 50%, minimum 4 mentions.",
+    "鲜达外卖: 40 mentions in the last 1h, 3.2× the usual 12 at this time (daily); threshold 20.",
+    "鲜达外卖: 40 mentions in the last 1h, 3.2× the usual 0 at this time (weekly); no baseline yet.",
+    "鲜达外卖: negative_share [0.5, 0.6, 0.7] on the last 3 days, all above the baseline 0.3 (+25%).",
+    "鲜达外卖: count [50, 70, 40] on the last 3 days, 2 of them above the baseline 45 (+25%).",
+    "source forum-feed is silent: nothing new for 300 min (limit 120); last error: HTTP 403 Forbidden",
+    "source forum-feed is silent: 4 failed runs in a row",
+    "ticket FBD2026110001",
+    "鲜达外卖: 6/6 mentions negative (100%) in the last 1d; threshold 50%, minimum 4 mentions. (reported late: the "
+    "worker was down)",
+]
+
+
+@pytest.mark.parametrize("summary", SUMMARIES)
+def test_alert_summaries_read_in_chinese(summary: str) -> None:
+    chinese = localize(summary, "zh")
+    assert CJK.search(chinese.replace("鲜达外卖", "")), chinese
+    leftover = [
+        w
+        for w in english_words(chinese)
+        if w not in {"weibo", "app_store", "heimao", "forum", "feed", "HTTP", "Forbidden", "negative_share"}
+    ]
+    assert not leftover, chinese
+
+
+def test_the_rules_write_the_summaries_the_catalogue_knows() -> None:
+    """Each summary format in alerts/rules has a catalogue entry: rendering the f-string with stand-in values
+    gives English that the catalogue turns into Chinese."""
+    formats = []
+    for path in (ROOT / "alerts" / "rules").glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Assign) and any(getattr(t, "id", "") == "summary" for t in node.targets):
+                example = _example(node.value)
+                if example:
+                    formats.append((path.name, example))
+    assert len(formats) >= 6, formats
+    for name, example in formats:
+        if "X" not in example:
+            continue
+        chinese = localize(example.replace("X", "7"), "zh")
+        assert CJK.search(chinese), f"{name}: {example!r} -> {chinese!r}"

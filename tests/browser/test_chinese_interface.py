@@ -24,7 +24,8 @@ def english_fragments() -> list[str]:
     out = []
     for entry in zh:
         if isinstance(entry.id, str) and entry.id:
-            out += [part.strip() for part in PLACEHOLDER.split(entry.id) if len(part.strip()) >= 12]
+            # Sentences, not codes: "negative_share" is a rule type shown as it is, like a brand name.
+            out += [p.strip() for p in PLACEHOLDER.split(entry.id) if len(p.strip()) >= 12 and " " in p.strip()]
     return out
 
 

@@ -61,6 +61,9 @@ def test_a_crisis_alert_is_set_apart_and_notifies(web_zh: Watched) -> None:
     expect(banner).to_be_visible()
     expect(banner).to_contain_text("危机告警：1 条正在发生")
     expect(banner.get_by_test_id("crisis-item")).to_contain_text("鲜达外卖")
+    # The rule writes its summary in English; the reader gets it from the catalogue in Chinese.
+    expect(banner.get_by_test_id("crisis-item")).to_contain_text("weibo 帖子出现危机词")
+    expect(banner).not_to_contain_text("crisis words")
     expect(banner.get_by_role("link", name=number)).to_be_visible()
     page.wait_for_function("window.__notified.length > 0")
     assert page.evaluate("window.__notified") == ["危机告警：鲜达外卖"]
