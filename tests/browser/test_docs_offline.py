@@ -7,7 +7,6 @@ from typing import Any
 
 from tests.browser.conftest import Live, Watched
 
-
 #: Hard-coded in redoc.standalone.js (the "API docs by Redocly" footer); it removes the image on error.
 REDOC_BRANDING_LOGO = "https://cdn.redoc.ly/redoc/logo-mini.svg"
 
