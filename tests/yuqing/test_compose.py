@@ -14,14 +14,16 @@ ROOT = Path(__file__).resolve().parents[2]
 def test_services_healthchecks_and_dependencies() -> None:
     compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
     services = compose["services"]
-    assert set(services) == {"elasticsearch", "postgres", "api", "worker"}
+    assert set(services) == {"elasticsearch", "es-setup", "postgres", "api", "worker"}
     for name in services:
-        assert "healthcheck" in services[name] or name == "worker", name
+        assert "healthcheck" in services[name], name  # the worker's reads its loop heartbeat
+    # The app waits for the least-privilege Elasticsearch user (es-setup runs once Elasticsearch is healthy).
     assert services["worker"]["depends_on"] == {
-        "elasticsearch": {"condition": "service_healthy"},
+        "es-setup": {"condition": "service_completed_successfully"},
         "postgres": {"condition": "service_healthy"},
         "api": {"condition": "service_healthy"},
     }
+    assert services["es-setup"]["depends_on"] == {"elasticsearch": {"condition": "service_healthy"}}
     assert services["worker"]["command"] == ["yuqing", "run"]
     assert services["elasticsearch"]["image"].split(":")[1].startswith(("8.", "9."))
 
