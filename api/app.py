@@ -13,7 +13,9 @@ from contextlib import asynccontextmanager
 from fastapi import APIRouter, FastAPI
 
 import foundation
+from api.docs import DOCS_PATHS, install_docs
 from api.errors import install_error_handlers
+from api.language import LanguageMiddleware
 from api.resources import Resources
 from api.routers import mentions, monitoring, privacy, public, reach, reports, session, stats, system, tickets, users
 from config.settings import Settings, get_settings
@@ -51,6 +53,9 @@ def create_app(resources: Resources | None = None, settings: Settings | None = N
         ),
         lifespan=lifespan,
         max_body_size=MAX_BODY_BYTES,
+        # Served by api/docs.py from vendored copies: FastAPI's defaults load them from a CDN.
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.resources = resources
     install_error_handlers(app)
@@ -69,5 +74,7 @@ def create_app(resources: Resources | None = None, settings: Settings | None = N
         v1.include_router(router)
     app.include_router(v1)
     app.include_router(system.health_router)
-    mount_dashboard(app)
+    install_docs(app)
+    mount_dashboard(app, exempt=DOCS_PATHS)
+    app.add_middleware(LanguageMiddleware)
     return app

@@ -15,14 +15,19 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from foundation.errors import Conflict, Forbidden, IdempotencyConflict, InvalidQuery, NotFound, StoreUnavailable
+from foundation.i18n import localize
+from tickets.workflow import ProcessIncomplete
 
 log = logging.getLogger("yuqing.api")
 
 
 def error_body(status: int, code: str, message: str, details: list[dict[str, Any]] | None = None) -> dict[str, Any]:
-    body: dict[str, Any] = {"status": status, "code": code, "message": message}
+    """The error shape, its message (and each detail's problem) in the request's language."""
+    body: dict[str, Any] = {"status": status, "code": code, "message": localize(message)}
     if details:
-        body["details"] = details
+        body["details"] = [
+            {**d, "problem": localize(d["problem"])} if isinstance(d.get("problem"), str) else d for d in details
+        ]
     return {"error": body}
 
 
@@ -58,7 +63,7 @@ def _validation(request: Request, exc: Exception) -> JSONResponse:
         elif err.get("type") == "missing":
             msg = "is required"
         details.append({"field": _where(tuple(err.get("loc", ()))), "problem": msg})
-    message = "; ".join(f"{d['field']}: {d['problem']}" for d in details[:5]) or "invalid request"
+    message = "; ".join(f"{d['field']}: {localize(d['problem'])}" for d in details[:5]) or "invalid request"
     return _json(422, "validation_error", message, details)
 
 
@@ -68,6 +73,7 @@ _MAPPED: dict[type[Exception], tuple[int, str]] = {
     Forbidden: (403, "forbidden"),
     InvalidQuery: (400, "invalid_query"),
     IdempotencyConflict: (409, "idempotency_conflict"),
+    ProcessIncomplete: (409, "process_incomplete"),
     Conflict: (409, "conflict"),
     StoreUnavailable: (503, "store_unavailable"),
 }

@@ -44,6 +44,11 @@ class Settings(BaseSettings):
         default=None,
         description="Tickets and alert state: sqlite:///path (default under data_dir) or postgresql://...",
     )
+    database_password: SecretStr | None = Field(
+        default=None,
+        description="Password for database_url, kept out of the URL (and so out of logs, process lists and "
+        "`docker inspect` of the URL); a password written in the URL itself wins.",
+    )
     es_index_prefix: str = Field(default="yuqing", pattern=r"^[a-z0-9][a-z0-9_-]*$")
     es_api_key: SecretStr | None = None
     es_username: str | None = None
@@ -132,9 +137,18 @@ class Settings(BaseSettings):
         """The mention store URL, defaulting to an SQLite file under ``data_dir``."""
         return self.mention_store_url or f"sqlite:///{(self.data_dir / 'mentions.sqlite3').as_posix()}"
 
-    def resolved_database_url(self) -> str:
-        """The relational database URL, defaulting to an SQLite file under ``data_dir``."""
-        return self.database_url or f"sqlite:///{(self.data_dir / 'yuqing.sqlite3').as_posix()}"
+    def resolved_database_url(self, *, with_password: bool = True) -> str:
+        """The relational database URL, defaulting to an SQLite file under ``data_dir``, with
+        ``database_password`` put in (unless ``with_password`` is false or the URL already has one)."""
+        url = self.database_url or f"sqlite:///{(self.data_dir / 'yuqing.sqlite3').as_posix()}"
+        if not with_password or self.database_password is None or url.startswith("sqlite"):
+            return url
+        from sqlalchemy.engine import make_url  # local import: settings load before anything touches a database
+
+        parsed = make_url(url)
+        if parsed.password is not None:
+            return url
+        return parsed.set(password=self.database_password.get_secret_value()).render_as_string(hide_password=False)
 
     def engine_api_key(self) -> str | None:
         """The key the alert engine presents to the ticket API."""

@@ -150,13 +150,14 @@ def dashboard_router(directory: Path = STATIC_DIR) -> APIRouter:
     return router
 
 
-def mount_dashboard(app: FastAPI, directory: Path = STATIC_DIR) -> None:
-    """Serve the dashboard from ``app`` and add the security headers to all its responses."""
+def mount_dashboard(app: FastAPI, directory: Path = STATIC_DIR, exempt: frozenset[str] = frozenset()) -> None:
+    """Serve the dashboard from ``app`` and add the security headers to all its responses; the paths in
+    ``exempt`` (and FastAPI's own docs pages, if enabled) get no Content-Security-Policy."""
     app.include_router(dashboard_router(directory))
     app.mount(
         ASSETS_PREFIX,
         GZipMiddleware(VersionedAssets(directory, assets_version(directory)), minimum_size=1024),
         name="static",
     )
-    exempt = frozenset(p for p in (app.docs_url, app.redoc_url, app.swagger_ui_oauth2_redirect_url) if p)
-    app.add_middleware(SecurityHeaders, exempt=exempt)
+    builtin = frozenset(p for p in (app.docs_url, app.redoc_url, app.swagger_ui_oauth2_redirect_url) if p)
+    app.add_middleware(SecurityHeaders, exempt=exempt | builtin)

@@ -102,6 +102,14 @@ class ExportConfig(Strict):
     download_hours: int = Field(default=24, ge=1, le=24 * 30, description="An approved export expires after this.")
 
 
+class VipConfig(Strict):
+    """How complaints of VIP customers (customer type ``vip``) are handled: at least this grade, so the shorter
+    deadlines of that grade apply, and a named person who takes them instead of the usual assignment."""
+
+    grade_at_least: Priority = Field(default=Priority.major, description="A VIP complaint is never graded lower.")
+    owner: NonEmptyText | None = Field(default=None, description="User name of whoever takes VIP tickets.")
+
+
 class TicketsConfig(Strict):
     """How tickets are numbered, routed, timed, escalated and followed up."""
 
@@ -117,6 +125,7 @@ class TicketsConfig(Strict):
     revisit_after: Duration = Field(default=timedelta(days=3), description="Revisit the customer (3 to 7 days).")
     classification: ClassificationConfig = Field(default_factory=ClassificationConfig)
     export: ExportConfig = Field(default_factory=ExportConfig)
+    vip: VipConfig | None = Field(default=None, description="VIP customers: shorter deadlines and a named owner.")
 
     @field_validator("revisit_after")
     @classmethod

@@ -7,7 +7,7 @@ import statistics
 from collections import Counter
 from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
-from typing import Any
+from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel
@@ -55,8 +55,14 @@ class WeeklyReport(BaseModel):
     reopened: int  # revisits this week that found the customer unsatisfied (a second round)
     rate: WeekRate
     baseline: list[WeekRate]
-    baseline_rate: float | None
-    rate_above_baseline: bool
+    baseline_rate: float | None  # None until at least one full week of data precedes the report's week
+    #: ``None`` when there is no baseline to compare with (never "within baseline" by default).
+    rate_above_baseline: bool | None
+    baseline_status: Literal["none", "partial", "ready"]
+    baseline_days: int  # days of data before the week, within the baseline window
+    baseline_days_needed: int
+    #: The report as sentences in the reader's language (filled by the API and the CLI: tickets.report_text).
+    summary: list[str] = []
 
 
 def week_bounds(week: str | None, zone: ZoneInfo, today: date) -> tuple[str, datetime, datetime]:
@@ -139,11 +145,15 @@ def weekly_report(
         return WeekRate(week=f"{iso.year}-W{iso.week:02d}", tickets=count, mentions=total, rate=rate)
 
     current = rate_of(start)
-    baseline = [rate_of(start - timedelta(days=7 * i)) for i in range(1, baseline_weeks + 1)]
+    needed = 7 * baseline_weeks
+    days = _days_of_data(store, scoped, mentions, brand, start, needed)
+    # Only weeks wholly after the data began count: a week that had data for two days is not a baseline week.
+    baseline = [rate_of(start - timedelta(days=7 * i)) for i in range(1, min(baseline_weeks, days // 7) + 1)]
     rates = [b.rate for b in baseline if b.rate is not None]
     base = round(statistics.fmean(rates), 3) if rates else None
     spread = statistics.pstdev(rates) if len(rates) > 1 else 0.0
-    above = bool(current.rate is not None and base is not None and current.rate > base + max(spread, base * 0.2))
+    above = None if current.rate is None or base is None else bool(current.rate > base + max(spread, base * 0.2))
+    status: Literal["none", "partial", "ready"] = "none" if base is None else "ready" if days >= needed else "partial"
     return WeeklyReport(
         week=label,
         start=start,
@@ -165,4 +175,34 @@ def weekly_report(
         baseline=baseline,
         baseline_rate=base,
         rate_above_baseline=above,
+        baseline_status=status,
+        baseline_days=days,
+        baseline_days_needed=needed,
     )
+
+
+def _days_of_data(
+    store: TicketStore,
+    scoped: Callable[[], Any],
+    mentions: MentionCounter | None,
+    brand: str | None,
+    start: datetime,
+    window_days: int,
+) -> int:
+    """How many days of the ``window_days`` before ``start`` lie after the first ticket or mention in them."""
+    window_start = start - timedelta(days=window_days)
+    with store.db.session() as s:
+        first = s.scalars(
+            scoped()
+            .where(Ticket.received_at >= window_start, Ticket.received_at < start)
+            .order_by(Ticket.received_at)
+            .limit(1)
+        ).first()
+    first_day = window_days - (first.received_at - window_start).days if first is not None else 0
+    if mentions is not None:
+        # The oldest day with mentions, looking from the start of the window forwards.
+        for offset in range(window_days - first_day):
+            day = window_start + timedelta(days=offset)
+            if mentions(brand, day, day + timedelta(days=1)):
+                return window_days - offset
+    return first_day

@@ -39,6 +39,7 @@ from foundation.health import SourceHealth
 from foundation.timeutil import utcnow
 from index.base import MentionFilter
 from tickets.store import Escalation
+from yuqing import heartbeat
 
 log = logging.getLogger(__name__)
 
@@ -52,7 +53,8 @@ def settings_env(settings: Settings) -> dict[str, str]:
     """The settings as ``YUQING_*`` variables, so a child process resolves exactly the same stores."""
     env: dict[str, str] = {
         "YUQING_MENTION_STORE_URL": settings.resolved_mention_store_url(),
-        "YUQING_DATABASE_URL": settings.resolved_database_url(),
+        # The password, if kept apart, travels as YUQING_DATABASE_PASSWORD (below), not inside the URL.
+        "YUQING_DATABASE_URL": settings.resolved_database_url(with_password=False),
         "YUQING_CONFIG": str(Path(settings.config_path()).resolve()),
     }
     for name, value in settings.model_dump().items():
@@ -260,6 +262,7 @@ class Worker:
         )
         while not stop.is_set():
             now = utcnow()
+            heartbeat.beat(self.settings.data_dir, now)  # the container healthcheck reads it
             for name, task in list(running.items()):
                 if task.done():
                     running.pop(name)

@@ -32,6 +32,7 @@ from foundation.vocabulary import Category, Priority
 from index.base import MentionFilter, MentionStore, SearchRequest
 from index.query import combine_queries, parse
 from index.text import segment
+from index.words import excluded_words, is_content_word
 
 if TYPE_CHECKING:
     from foundation.health import SourceHealth
@@ -239,13 +240,6 @@ class RuleType(ABC, Generic[ConfigT]):
         return "\n".join(lines)
 
 
-# Words that say nothing about what happened; brand names are removed per alert.
-_STOP = frozenset(
-    "的 了 是 我 你 他 她 它 们 在 也 和 就 都 而 及 与 着 或 一个 没有 我们 你们 这 那 有 吗 呢 吧 啊 很 还 又 "
-    "不 人 说 要 会 到 去 被 让 给 对 把 从 但 如果 因为 所以 就是 还是 什么 怎么 这个 那个 自己 一下 已经 真的 "
-    "a an the and or to of in on for is are was were be it this that i you we they my our your me so not but "
-    "with at by from as have has had do does did can will would just very all no http https www com".split()
-)
 _WORDY = re.compile(r"[^\W\d_]", re.UNICODE)
 
 
@@ -254,20 +248,22 @@ def top_words(
 ) -> list[tuple[str, int]]:
     """The most frequent meaningful words in (the newest ``sample`` of) the mentions matching ``flt``.
 
-    Each word counts once per mention, so one long rant does not dominate.
+    Each word counts once per mention, so one long rant does not dominate. The words are the same as the
+    dashboard's hot words (:func:`index.words.is_content_word`): no stop word (的, 了, 是…), single character,
+    number or brand word.
     """
     page = store.search(SearchRequest(filter=flt, limit=min(sample, 100), highlight=False))
     hits = list(page.hits)
     if sample > 100 and page.next_cursor:
         more = store.search(SearchRequest(filter=flt, limit=100, cursor=page.next_cursor, highlight=False))
         hits.extend(more.hits[: sample - 100])
-    skip = {w.lower() for word in exclude for w in segment(word)} | {w.lower() for w in exclude}
+    skip = excluded_words(exclude)
     counts: Counter[str] = Counter()
     for hit in hits:
         words = {
             w
             for w in segment(f"{hit.mention.title or ''} {hit.mention.text}")
-            if w not in _STOP and w not in skip and _WORDY.search(w) and (len(w) > 1 or not w.isascii())
+            if _WORDY.search(w) and is_content_word(w, skip)
         }
         counts.update(words)
     return counts.most_common(limit)

@@ -31,6 +31,7 @@ from api.schemas import MentionOut
 from config.models import AppConfig
 from foundation.access import Principal
 from foundation.errors import NotFound
+from foundation.i18n import localize
 from tickets.masking import mask_text
 from tickets.store import TicketStore
 
@@ -85,7 +86,7 @@ def _item(state: StateView, describe: _Describe) -> AlertItem:
         since=state.since if firing else state.last_resolved_at,
         last_evaluated=state.last_evaluated_at,
         numbers=state.numbers or {},
-        summary=mask_text(state.summary),
+        summary=mask_text(localize(state.summary)) if state.summary is not None else None,
         ticket_number=state.ticket_number,
         ticket_id=state.ticket_id,
         incident=state.incident,
@@ -110,7 +111,7 @@ def _event(event: AlertEvent, describe: _Describe, tickets: dict[str, tuple[str,
         window_start=event.window_start,
         window_end=event.window_end,
         numbers=event.numbers or {},
-        summary=mask_text(event.summary) or "",
+        summary=mask_text(localize(event.summary or "")) or "",
         mention_ids=list(event.mention_ids or []),
         ticket_number=number,
         ticket_id=ticket_id,

@@ -22,6 +22,7 @@ from sentiment.base import SentimentLabel
 from tickets.export import CONTENT_TYPES, ExportService
 from tickets.models import ExportRequest
 from tickets.report import WeeklyReport, weekly_report
+from tickets.report_text import report_lines
 from tickets.schemas import SimilarCase, TicketQuery
 
 exports = APIRouter(prefix="/exports", tags=["exports"])
@@ -198,7 +199,8 @@ def weekly(
     def count(brand_name: str | None, start: datetime, end: datetime) -> int:
         return mentions.count(MentionFilter(brands=[brand_name] if brand_name else [], since=start, until=end))
 
-    return weekly_report(store, principal, week=week, brand=brand, mentions=count)
+    report = weekly_report(store, principal, week=week, brand=brand, mentions=count)
+    return report.model_copy(update={"summary": report_lines(report)})
 
 
 @knowledge.get("", response_model=list[SimilarCase], summary="Search solved cases")

@@ -47,6 +47,9 @@ class SessionOut(BaseModel):
     """Who is logged in and what they may do."""
 
     name: str
+    user_id: int | None = Field(
+        default=None, description='The user\'s id (for "my tickets"); null for a bootstrap key.'
+    )
     display_name: str
     role: Role
     level: Level
@@ -75,6 +78,7 @@ def _describe(
     brands = sorted(principal.brands) if limited else config.brand_names()
     return SessionOut(
         name=principal.name,
+        user_id=principal.user_id,
         display_name=display_name,
         role=principal.role,
         level=principal.level,

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Header, Query, Response, status
 from fastapi.exceptions import RequestValidationError
 
 from api.deps import ConfigDep, MentionStoreDep, ObjectId, PrincipalDep, TicketStoreDep
+from foundation.i18n import localize
 from tickets.schemas import (
     CommentIn,
     CommentOut,
@@ -122,11 +123,26 @@ def create_ticket(
     return ticket
 
 
+def for_reader(ticket: TicketOut) -> TicketOut:
+    """The ticket with the notes the system wrote (merges, escalations, attached posts) in the reader's
+    language; they are stored in English, the catalogue's message ids."""
+    if not ticket.comments:
+        return ticket
+    comments = [c.model_copy(update={"body": localize(c.body)}) if c.kind == "system" else c for c in ticket.comments]
+    return ticket.model_copy(update={"comments": comments})
+
+
 @router.get("", response_model=TicketPage, summary="List tickets")
 def list_tickets(params: Annotated[TicketQuery, Query()], store: TicketStoreDep, principal: PrincipalDep) -> TicketPage:
     """Newest first; filter by status, grade, category, brand, department, assignee, origin, alert rule,
     overdue, classification awaiting confirmation, and creation time. Agents see their departments' tickets."""
     return store.find(params, actor=principal)
+
+
+@router.get("/by-number/{number}", response_model=TicketOut, summary="Look a ticket up by its number")
+def ticket_by_number(number: str, store: TicketStoreDep, principal: PrincipalDep) -> TicketOut:
+    """The ticket numbered ``number`` (e.g. FBD2026110001, as told to the customer), if you may see it."""
+    return store.get_by_number(number.strip().upper(), actor=principal)
 
 
 @router.get("/{ticket_id}", response_model=TicketOut, summary="One ticket with its history and similar cases")
@@ -139,7 +155,7 @@ def get_ticket(
 ) -> TicketOut:
     ticket = store.get(ticket_id, actor=principal, history=True, unmask=unmask, similar=True)
     response.headers["ETag"] = _etag(ticket)
-    return ticket
+    return for_reader(ticket)
 
 
 @router.patch("/{ticket_id}", response_model=TicketOut, summary="Change a ticket")
@@ -156,7 +172,7 @@ def update_ticket(
     is a 409). Send ``If-Match`` with the ETag you read to be sure nobody changed the ticket in between."""
     ticket = store.update(ticket_id, body, actor=principal, expected_version=_version_from(if_match))
     response.headers["ETag"] = _etag(ticket)
-    return ticket
+    return for_reader(ticket)
 
 
 @router.post("/{ticket_id}/comments", response_model=CommentOut, status_code=201, summary="Add an internal note")
@@ -168,7 +184,7 @@ def add_comment(ticket_id: ObjectId, body: CommentIn, store: TicketStoreDep, pri
 def reply(ticket_id: ObjectId, body: ReplyIn, store: TicketStoreDep, principal: PrincipalDep) -> TicketOut:
     """The first reply stops the response clock. With ``wait_for_customer`` the ticket waits for the customer
     and its SLA clock pauses until it moves on."""
-    return store.reply(ticket_id, body, actor=principal)
+    return for_reader(store.reply(ticket_id, body, actor=principal))
 
 
 @router.post("/{ticket_id}/satisfaction", response_model=TicketOut, summary="Record the revisit")
@@ -177,13 +193,13 @@ def record_satisfaction(
 ) -> TicketOut:
     """At the revisit (3-7 days after resolution): satisfied or basically satisfied closes the ticket,
     unsatisfied reopens it for a second round that keeps the history."""
-    return store.record_satisfaction(ticket_id, body, actor=principal)
+    return for_reader(store.record_satisfaction(ticket_id, body, actor=principal))
 
 
 @router.post("/{ticket_id}/merge", response_model=TicketOut, summary="Merge this ticket into another")
 def merge(ticket_id: ObjectId, body: MergeIn, store: TicketStoreDep, principal: PrincipalDep) -> TicketOut:
     """Its mentions move to the other ticket; it is closed, pointing at the one it was merged into."""
-    return store.merge(ticket_id, body.into, actor=principal)
+    return for_reader(store.merge(ticket_id, body.into, actor=principal))
 
 
 @router.get("/{ticket_id}/similar", response_model=list[SimilarCase], summary="Similar closed cases")

@@ -7,9 +7,9 @@ from datetime import datetime
 from fastapi import APIRouter, status
 from pydantic import BaseModel, ConfigDict, Field
 
-from api.deps import AdminDep, ConfigDep, ObjectId, UserStoreDep
+from api.deps import AdminDep, ConfigDep, ObjectId, PrincipalDep, UserStoreDep
 from foundation.access import APPROVE_EXPORT, EXPORT, PII
-from foundation.errors import InvalidQuery
+from foundation.errors import Forbidden, InvalidQuery
 from tickets.enums import Level, Role
 from tickets.models import User
 
@@ -85,6 +85,27 @@ def create_user(body: UserIn, users: UserStoreDep, config: ConfigDep, admin: Adm
         actor=admin.name,
     )
     return UserCreated(**UserOut.of(user).model_dump(), api_key=key)
+
+
+class Assignee(BaseModel):
+    """Someone a ticket can be given to (no role, key or permission details)."""
+
+    id: int
+    display_name: str
+    departments: list[str]
+
+
+@router.get("/assignees", response_model=list[Assignee], summary="Who can take a ticket (for assign and transfer)")
+def assignees(users: UserStoreDep, principal: PrincipalDep, department: str | None = None) -> list[Assignee]:
+    """Active agents, of ``department`` if given. Anyone who works tickets may ask: transferring a ticket to a
+    colleague needs to know who the colleagues are."""
+    if not principal.can_write_tickets():
+        raise Forbidden(f"role {principal.role.value} can read tickets but not change them")
+    return [
+        Assignee(id=u.id, display_name=u.display_name, departments=list(u.departments or []))
+        for u in users.all()
+        if u.active and u.role == Role.agent.value and (department is None or department in (u.departments or []))
+    ]
 
 
 @router.get("", response_model=list[UserOut], summary="List users")

@@ -22,7 +22,7 @@ from tests.api.conftest import API_KEY, AUTH
 from tests.factories import BRANDS_YAML, make_mention
 from tickets.enums import Satisfaction
 from tickets.export import COLUMNS
-from tickets.schemas import SatisfactionIn, TicketCreate, TicketUpdate
+from tickets.schemas import ReplyIn, SatisfactionIn, TicketCreate, TicketUpdate
 
 CONFIG = (
     BRANDS_YAML
@@ -191,6 +191,7 @@ def test_weekly_report(client: TestClient, resources: Resources) -> None:
         made.append(ticket)
     first = made[0]
     store.update(first.id, TicketUpdate(status="in_progress"), now=monday + timedelta(hours=11))  # type: ignore[arg-type]
+    store.reply(first.id, ReplyIn(body="您好，已为您全额退款"), now=monday + timedelta(hours=12))
     store.update(
         first.id,
         TicketUpdate(status="resolved", actions_taken="退款"),  # type: ignore[arg-type]

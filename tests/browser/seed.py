@@ -21,7 +21,7 @@ from foundation.health import RunReport
 from foundation.timeutil import utcnow
 from tests.factories import BRANDS_YAML, make_mention
 from tickets.enums import Level, Priority, Role, TicketStatus
-from tickets.schemas import TicketCreate, TicketUpdate
+from tickets.schemas import ReplyIn, TicketCreate, TicketUpdate
 
 BOOTSTRAP_KEY = "browser-bootstrap-key-0123456789"
 SESSION_SECRET = "browser-session-secret-0123456789abcdef"
@@ -196,7 +196,13 @@ def seed(directory: Path, now: datetime | None = None) -> Seeded:
         TicketCreate(title="光屿手机发热严重", brand="光屿手机", priority=Priority.major), now=now - timedelta(days=1)
     )
     tickets.update(phone.id, TicketUpdate(status=TicketStatus.in_progress), actor=SYSTEM, now=now - timedelta(hours=20))
-    tickets.update(phone.id, TicketUpdate(status=TicketStatus.resolved), actor=SYSTEM, now=now - timedelta(hours=2))
+    tickets.reply(phone.id, ReplyIn(body="您好，已为您安排换机"), actor=SYSTEM, now=now - timedelta(hours=3))
+    tickets.update(
+        phone.id,
+        TicketUpdate(status=TicketStatus.resolved, actions_taken="检测后换新机"),
+        actor=SYSTEM,
+        now=now - timedelta(hours=2),
+    )
 
     resources.sources.record(
         RunReport(

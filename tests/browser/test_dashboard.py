@@ -207,7 +207,7 @@ def test_a_ticket_moves_through_its_workflow_on_the_board(web: Watched) -> None:
     actions.get_by_test_id("move-in_progress").click()
     expect(page.get_by_test_id("ticket-status")).to_contain_text("In progress")
     expect(page.locator(".flash.ok")).to_contain_text("Moved to: In progress")
-    expect(page.get_by_test_id("history")).to_contain_text("status: assigned → in_progress")
+    expect(page.get_by_test_id("history")).to_contain_text("status: Assigned → In progress")
     page.get_by_test_id("comment-text").fill("已电话联系顾客，补发餐品")
     page.get_by_test_id("comment-form").locator("button").click()
     expect(page.get_by_test_id("comments")).to_contain_text("已电话联系顾客，补发餐品")

@@ -20,6 +20,7 @@ from tickets.policy import TicketPolicy
 from tickets.schemas import CommentIn, Customer, ReplyIn, SatisfactionIn, TicketCreate, TicketQuery, TicketUpdate
 from tickets.store import TicketStore
 from tickets.users import UserStore
+from tickets.workflow import ProcessIncomplete, process_gaps
 
 T0 = datetime(2026, 11, 18, 2, 0, tzinfo=UTC)  # Wednesday 10:00 in Shanghai
 CONFIG = (
@@ -145,10 +146,52 @@ def test_paused_tickets_are_not_escalated(store: TicketStore, people: dict[str, 
 
 
 # -- resolve, revisit, reopen, close -------------------------------------------------------------------------
+def resolve_ticket(store: TicketStore, tid: int, actor: Principal | None = None) -> None:
+    """The process before resolving: an answer to the customer and the measures taken."""
+    kwargs = {"actor": actor} if actor is not None else {}
+    store.reply(tid, ReplyIn(body="您好，已为您安排退款"), **kwargs)  # type: ignore[arg-type]
+    store.update(tid, TicketUpdate(status=S.resolved, actions_taken="全额退款"), **kwargs)  # type: ignore[arg-type]
+
+
+def test_the_process_cannot_be_skipped(store: TicketStore, people: dict[str, Principal]) -> None:
+    """No resolving without measures and a reply; no closing a new ticket, or one never revisited, without a
+    reason (the seeds' process, step by step)."""
+    agent = people["wang"]
+    tid = open_ticket(store, "请问会员怎么开")
+    with pytest.raises(ProcessIncomplete, match=r"measures taken.*reply to the customer"):
+        store.update(tid, TicketUpdate(status=S.resolved), actor=agent)
+    with pytest.raises(ProcessIncomplete, match="reply to the customer"):
+        store.update(tid, TicketUpdate(status=S.resolved, actions_taken="全额退款"), actor=agent)
+    current = store.get(tid, actor=agent)
+    assert current.status is S.assigned and current.actions_taken is None  # nothing half-done
+    store.reply(tid, ReplyIn(body="您好，已为您全额退款"), actor=agent)
+    with pytest.raises(ProcessIncomplete, match="measures taken"):
+        store.update(tid, TicketUpdate(status=S.resolved), actor=agent)
+    assert (
+        store.update(tid, TicketUpdate(status=S.resolved, actions_taken="全额退款"), actor=agent).status is S.resolved
+    )
+    with pytest.raises(ProcessIncomplete, match="record the revisit"):
+        store.update(tid, TicketUpdate(status=S.closed), actor=agent)
+    closed = store.update(tid, TicketUpdate(status=S.closed, remarks="三次回访未接通"), actor=agent)
+    assert closed.status is S.closed
+
+
+def test_closing_a_new_ticket_needs_a_reason() -> None:
+    """Spam and duplicates may close straight from new, with the reason written down."""
+    gaps = process_gaps(S.new, S.closed, measures=None, replied=False, satisfaction=None, remarks=" ")
+    assert gaps == ["say in remarks why a new ticket is closed without handling (spam, duplicate…)"]
+    assert process_gaps(S.new, S.closed, measures=None, replied=False, satisfaction=None, remarks="广告") == []
+    assert (
+        process_gaps(S.resolved, S.closed, measures="退款", replied=True, satisfaction="satisfied", remarks=None) == []
+    )
+    assert process_gaps(S.assigned, S.in_progress, measures=None, replied=False, satisfaction=None, remarks=None) == []
+
+
 def test_revisit_closes_when_satisfied(store: TicketStore, people: dict[str, Principal]) -> None:
     agent = people["wang"]
     tid = open_ticket(store, "请问会员怎么开")
     store.update(tid, TicketUpdate(status=S.in_progress), actor=agent, now=T0 + timedelta(hours=1))
+    store.reply(tid, ReplyIn(body="您好，会员在“我的-会员中心”开通"), actor=agent, now=T0 + timedelta(hours=2))
     resolved = store.update(
         tid, TicketUpdate(status=S.resolved, actions_taken="已告知开通方式"), actor=agent, now=T0 + timedelta(hours=3)
     )
@@ -166,6 +209,7 @@ def test_revisit_closes_when_satisfied(store: TicketStore, people: dict[str, Pri
 def test_unsatisfied_reopens_a_second_round_keeping_history(store: TicketStore, people: dict[str, Principal]) -> None:
     agent = people["wang"]
     tid = open_ticket(store, "请问会员怎么开")
+    store.reply(tid, ReplyIn(body="您好，会员在“我的-会员中心”开通"), actor=agent, now=T0 + timedelta(minutes=30))
     store.update(tid, TicketUpdate(status=S.resolved, actions_taken="已回复"), actor=agent, now=T0 + timedelta(hours=1))
     later = T0 + timedelta(days=4)
     reopened = store.record_satisfaction(
@@ -184,7 +228,7 @@ def test_invalid_moves_are_conflicts(store: TicketStore, people: dict[str, Princ
     tid = open_ticket(store, "请问会员怎么开")
     with pytest.raises(Conflict, match="cannot move to 'closed'"):
         store.update(tid, TicketUpdate(status=S.closed), actor=people["wang"])
-    store.update(tid, TicketUpdate(status=S.resolved), actor=people["wang"])
+    resolve_ticket(store, tid, people["wang"])
     with pytest.raises(Conflict, match="reopen it to reply"):
         store.reply(tid, ReplyIn(body="hi"), actor=people["wang"])
 
@@ -282,8 +326,8 @@ def test_same_author_and_product_is_attached(store: TicketStore, people: dict[st
 def test_a_closed_ticket_attracts_nothing(store: TicketStore, people: dict[str, Principal]) -> None:
     post = make_mention("送错餐", post_id="p1")
     first, _ = store.create(TicketCreate(title="送错餐", brand="鲜达外卖"), [post], now=T0)
-    store.update(first.id, TicketUpdate(status=S.resolved))
-    store.update(first.id, TicketUpdate(status=S.closed))
+    resolve_ticket(store, first.id)
+    store.update(first.id, TicketUpdate(status=S.closed, remarks="顾客电话三次未接通，未能回访"))
     again, created = store.create(
         TicketCreate(title="送错餐", brand="鲜达外卖"), [make_mention("又送错", post_id="c1", parent_id="p1")], now=T0
     )
@@ -308,8 +352,9 @@ def test_merge_moves_mentions_and_closes_the_source(store: TicketStore, people: 
 def test_similar_closed_cases_are_suggested(store: TicketStore, people: dict[str, Principal]) -> None:
     def solved(title: str, description: str, solution: str) -> None:
         tid = store.create(TicketCreate(title=title, description=description), now=T0)[0].id
+        store.reply(tid, ReplyIn(body="您好，已为您处理"))
         store.update(tid, TicketUpdate(status=S.resolved, actions_taken=solution))
-        store.update(tid, TicketUpdate(status=S.closed))
+        store.record_satisfaction(tid, SatisfactionIn(satisfaction=Satisfaction.satisfied))
 
     solved("退款一直没到账", "申请退款五天了还没到账", "联系支付渠道加急处理，24小时内到账")
     solved("骑手态度差", "骑手骂人", "向骑手站点反馈并致歉，赠送优惠券")

@@ -144,6 +144,12 @@ def test_users_and_weekly_report(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     assert "wang" in runner.invoke(app, ["--config", str(config), "users", "list"]).stdout
     report = runner.invoke(app, ["--config", str(config), "report", "weekly", "--week", "2026-W47", "--json"])
     assert report.exit_code == EXIT_OK and '"week": "2026-W47"' in report.stdout
+    # On the terminal: Chinese by default, English on request; honest without a baseline, never "None".
+    zh = runner.invoke(app, ["--config", str(config), "report", "weekly", "--week", "2026-W47"])
+    assert zh.exit_code == EXIT_OK and "投诉周报 2026-W47" in zh.stdout and "暂无基线" in zh.stdout
+    en = runner.invoke(app, ["--config", str(config), "report", "weekly", "--week", "2026-W47", "--lang", "en"])
+    assert en.exit_code == EXIT_OK and "no baseline yet: 0 of 28 days" in en.stdout
+    assert "None" not in zh.stdout + en.stdout and "within" not in en.stdout
     assert runner.invoke(app, ["--config", str(config), "report", "weekly", "--week", "47"]).exit_code == EXIT_USAGE
 
 

@@ -14,12 +14,14 @@ ROOT = Path(__file__).resolve().parents[2]
 def test_services_healthchecks_and_dependencies() -> None:
     compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
     services = compose["services"]
-    assert set(services) == {"elasticsearch", "postgres", "redis", "api", "scheduler", "worker"}
+    assert set(services) == {"elasticsearch", "es-setup", "postgres", "redis", "api", "scheduler", "worker"}
     for name in services:
         assert "healthcheck" in services[name], name
+    assert services["es-setup"]["depends_on"] == {"elasticsearch": {"condition": "service_healthy"}}
     for name in ("scheduler", "worker"):
+        # The app waits for the least-privilege Elasticsearch user (es-setup runs once Elasticsearch is healthy).
         assert services[name]["depends_on"] == {
-            "elasticsearch": {"condition": "service_healthy"},
+            "es-setup": {"condition": "service_completed_successfully"},
             "postgres": {"condition": "service_healthy"},
             "redis": {"condition": "service_healthy"},
             "api": {"condition": "service_healthy"},

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shlex
 import subprocess
 import sys
 from pathlib import Path
@@ -12,6 +13,7 @@ import pytest
 from foundation.db import Database
 from index.base import MentionFilter
 from index.sqlite import SQLiteMentionStore
+from tests.yuqing.serve_line import check_pasted_serve_line
 from tickets.schemas import TicketQuery
 from tickets.store import TicketStore
 
@@ -63,6 +65,11 @@ def test_demo_cycle_is_complete_and_idempotent(tmp_path: Path) -> None:
         [share] = [t for t in found if len(t.mentions) > 1]
         assert share.priority.value == "urgent" and share.title.startswith("负面占比告警")
         assert sorted(len(t.mentions) for t in found) == [1, 1, 1, len(share.mentions)]
+
+        # The printed next step, pasted as it is into a shell in another folder, serves the data.
+        [line] = [ln for ln in out.splitlines() if ln.rstrip().endswith(" serve")]
+        key = dict(word.split("=", 1) for word in shlex.split(line) if "=" in word)["YUQING_API_KEYS"]
+        check_pasted_serve_line(line, key, tmp_path)
 
         second = run_demo(data)
         assert second.returncode == 0, second.stdout + second.stderr

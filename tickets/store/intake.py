@@ -19,9 +19,9 @@ from foundation.errors import Conflict, Forbidden, IdempotencyConflict, InvalidQ
 from foundation.timeutil import utcnow
 from index.base import Mention
 from tickets.classify import Classification
-from tickets.enums import Category, Priority, TicketOrigin
+from tickets.enums import Category, CustomerType, Priority, TicketOrigin
 from tickets.enums import TicketStatus as S
-from tickets.models import IdempotencyKey, Ticket, TicketComment, TicketMention
+from tickets.models import IdempotencyKey, Ticket, TicketComment, TicketMention, User
 from tickets.numbering import next_number
 from tickets.schemas import Customer, TicketCreate, TicketOut
 from tickets.store.assignment import pick_assignee
@@ -113,6 +113,9 @@ class Intake(StoreCore):
         customer = body.customer or Customer()
         if customer.nickname is None and mentions and mentions[0].author:
             customer = customer.model_copy(update={"nickname": mentions[0].author})
+        vip = policy.config.vip if customer.type is CustomerType.vip else None
+        if vip is not None and _RANK[vip.grade_at_least] < _RANK[grade]:
+            grade = vip.grade_at_least  # the shorter deadlines of the higher grade
         department = policy.department_for(category, body.brand, body.product)
         deadlines = policy.sla.deadlines(grade, now)
         ticket = Ticket(
@@ -172,7 +175,8 @@ class Intake(StoreCore):
                 "department": [None, department],
             },
         )
-        assignee = pick_assignee(s, department, policy.config.assignment)
+        owner = _vip_owner(s, vip.owner) if vip is not None and vip.owner else None
+        assignee = owner or pick_assignee(s, department, policy.config.assignment)
         if assignee is not None:
             ticket.assignee_id = assignee.id
             ticket.status = S.assigned.value
@@ -339,3 +343,13 @@ def _copy_row(row: TicketMention, position: int) -> TicketMention:
         sentiment_label=row.sentiment_label,
         thread_key=row.thread_key,
     )
+
+
+#: Most urgent first.
+_RANK = {Priority.urgent: 0, Priority.major: 1, Priority.general: 2, Priority.suggestion: 3}
+
+
+def _vip_owner(s: Session, name: str) -> User | None:
+    """The configured owner of VIP tickets, if that user exists and is active (else the usual assignment)."""
+    user = s.scalar(select(User).where(User.name == name))
+    return user if user is not None and user.active else None

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from foundation.access import SYSTEM, Principal
@@ -19,7 +20,7 @@ from tickets.store.assignment import pick_assignee
 from tickets.store.clock import reschedule, resume
 from tickets.store.core import StoreCore
 from tickets.store.present import comment_out
-from tickets.workflow import check_transition
+from tickets.workflow import ProcessIncomplete, check_transition, process_gaps
 
 
 class Workflow(StoreCore):
@@ -100,6 +101,19 @@ class Workflow(StoreCore):
         problem = check_transition(current, target)
         if problem:
             raise Conflict(problem)
+        gaps = process_gaps(
+            current,
+            target,
+            measures=ticket.actions_taken,
+            replied=s.scalar(
+                select(TicketComment.id).where(TicketComment.ticket_id == ticket.id, TicketComment.kind == "reply")
+            )
+            is not None,
+            satisfaction=ticket.satisfaction,
+            remarks=ticket.remarks,
+        )
+        if gaps:
+            raise ProcessIncomplete("; ".join(gaps))
         changes: dict[str, list[Any]] = {"status": [current.value, target.value]}
         if current is S.waiting_customer:
             resume(ticket, self.policy.sla, now)

@@ -6,8 +6,8 @@ import sys
 from typing import Annotated, Any
 
 import typer
-from rich.table import Table
 
+from foundation.i18n import DEFAULT_LANGUAGE, Language
 from yuqing.cli.common import console, handles_errors, open_resources
 
 report_app = typer.Typer(help="Reports.", no_args_is_help=True)
@@ -19,11 +19,13 @@ def report_weekly(
     week: Annotated[str | None, typer.Option(help="ISO week like 2026-W47 (default: last week).")] = None,
     brand: Annotated[str | None, typer.Option(help="Only this brand.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    language: Annotated[Language, typer.Option("--lang", help="Language of the report: zh or en.")] = DEFAULT_LANGUAGE,
 ) -> None:
     """Top-10 issues, volumes, SLA compliance, satisfaction and the complaint rate against its baseline."""
     from foundation.access import SYSTEM
     from index.base import MentionFilter
     from tickets.report import weekly_report
+    from tickets.report_text import report_lines
 
     with open_resources() as resources:
 
@@ -37,31 +39,6 @@ def report_weekly(
     if as_json:
         sys.stdout.write(report.model_dump_json(indent=2) + "\n")
         return
-    console.print(
-        f"[bold]Weekly complaint report {report.week}[/]"
-        + (f" · {brand}" if brand else "")
-        + f": {report.received} tickets received"
-    )
-    issues = Table(title="Top issues (category × product)")
-    for col in ("category", "product", "tickets"):
-        issues.add_column(col)
-    for issue in report.top_issues:
-        issues.add_row(issue.category, issue.product or "-", str(issue.tickets))
-    console.print(issues)
-
-    def pct(value: float | None) -> str:
-        return "-" if value is None else f"{value:.0%}"
-
-    console.print(
-        f"SLA: responded on time {pct(report.respond_on_time)}, resolved on time "
-        f"{pct(report.resolve_on_time)}, open and overdue now {report.overdue_open}"
-    )
-    console.print(
-        f"Satisfaction: {report.satisfaction or '-'} (rate {pct(report.satisfaction_rate)}); "
-        f"reopened after the revisit: {report.reopened}"
-    )
-    flag = "[bold red]ABOVE baseline[/]" if report.rate_above_baseline else "within baseline"
-    console.print(
-        f"Complaint rate: {report.rate.rate} per 1,000 mentions vs baseline {report.baseline_rate} "
-        f"({', '.join(f'{b.week}: {b.rate}' for b in report.baseline)}) → {flag}"
-    )
+    for index, line in enumerate(report_lines(report, language)):
+        # Markup off: brand names and product names are data, not rich markup.
+        console.print(line, style="bold" if index == 0 else None, markup=False, highlight=False)

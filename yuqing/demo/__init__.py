@@ -23,6 +23,7 @@ def run_demo(data_dir: Path, console: Console) -> int:
     from api.resources import Resources
     from config.loader import load_config
     from config.settings import Settings
+    from yuqing.demo.next_steps import new_api_key, serve_command
     from yuqing.demo.server import DemoSite
     from yuqing.report import Snapshot, print_cycle
     from yuqing.worker import Worker
@@ -65,14 +66,17 @@ def run_demo(data_dir: Path, console: Console) -> int:
             print_cycle(console, resources, report, before)  # type: ignore[arg-type]
         finally:
             resources.close()
+    key = new_api_key()
     console.print()
+    console.print("Next, serve what the demo collected (paste this line as it is):")
+    # Printed raw and unwrapped: rich would otherwise break the line at the terminal width and mangle the paste.
+    console.print(serve_command(DEMO_CONFIG, data_dir, key), soft_wrap=True, markup=False, highlight=False)
     console.print(
-        "Next: [bold]YUQING_CONFIG="
-        + str(DEMO_CONFIG)
-        + " YUQING_DATA_DIR="
-        + str(data_dir)
-        + " YUQING_API_KEYS=<a key of 16+ characters> yuqing serve[/], then open http://127.0.0.1:8000/"
-        + " (the dashboard: sign in with that key) or http://127.0.0.1:8000/docs (the API)"
+        "then open http://127.0.0.1:8000/ (the dashboard: sign in with the key above) or "
+        "http://127.0.0.1:8000/docs (the API).",
+        soft_wrap=True,
+        markup=False,
+        highlight=False,
     )
     failed = [c.source for c in report.crawls if c.status == "failed"]  # type: ignore[attr-defined]
     if failed:

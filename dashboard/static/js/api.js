@@ -1,6 +1,8 @@
 // The dashboard's client of /api/v1. The session cookie goes along by itself (same origin); requests that
 // change something carry X-Yuqing-CSRF, which the API requires of cookie-authenticated writes.
 
+import { lang } from "./i18n.js";
+
 export const API = "/api/v1";
 const UNSAFE = new Set(["POST", "PUT", "PATCH", "DELETE"]);
 
@@ -30,7 +32,12 @@ export function queryString(params = {}) {
 
 /** Call the API; resolves to ``{data, response}`` or rejects with an :class:`ApiError`. */
 export async function request(path, { method = "GET", query, body, headers = {} } = {}) {
-  const init = { method, credentials: "same-origin", headers: { Accept: "application/json", ...headers } };
+  // The server writes its messages (errors, reports) in the language the user chose here.
+  const init = {
+    method,
+    credentials: "same-origin",
+    headers: { Accept: "application/json", "Accept-Language": lang() === "zh" ? "zh-CN" : "en", ...headers },
+  };
   if (UNSAFE.has(method)) init.headers["X-Yuqing-CSRF"] = "1";
   if (body !== undefined) {
     init.headers["Content-Type"] = "application/json";

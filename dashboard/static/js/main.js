@@ -9,6 +9,7 @@ import * as overview from "./pages/overview.js";
 import * as search from "./pages/search.js";
 import * as alerts from "./pages/alerts.js";
 import * as tickets from "./pages/tickets.js";
+import * as reports from "./pages/reports.js";
 import * as login from "./pages/login.js";
 
 const root = document.getElementById("app");
@@ -19,6 +20,7 @@ const PAGES = {
   search: { module: search, nav: "navSearch" },
   alerts: { module: alerts, nav: "navAlerts" },
   tickets: { module: tickets, nav: "navTickets" },
+  reports: { module: reports, nav: "navReports" },
 };
 
 /** ``#/tickets/12?x=1`` → ``{page: "tickets", rest: ["12"], params}``. */

@@ -5,12 +5,14 @@ import { api } from "../api.js";
 import { h, clear, panel, internalLink, definitionList, badge } from "../dom.js";
 import { t, label, fmtTime, fmtNumber, fmtPercent } from "../i18n.js";
 import { mentionCard } from "../mentions.js";
+import { CRISIS_TYPES, crisisBanner } from "../crisis.js";
 
 export function render(main, ctx) {
   const incident = ctx.route.rest[0];
   if (incident) return renderIncident(main, ctx, incident);
   main.append(
     h("h1", { class: "page-title", text: t("alertsTitle") }),
+    crisisBanner(),
     h(
       "div",
       { class: "grid" },
@@ -31,12 +33,14 @@ function ticketLink(number, id) {
 
 async function loadStates(body) {
   const data = await api("/alerts");
-  const items = [...(data.items || [])].sort((a, b) => Number(b.firing) - Number(a.firing));
+  // Crisis alerts first, then whatever is firing.
+  const crisis = (item) => Number(Boolean(item.firing && CRISIS_TYPES.has(item.type)));
+  const items = [...(data.items || [])].sort((a, b) => crisis(b) - crisis(a) || Number(b.firing) - Number(a.firing));
   if (!items.length) return clear(body, h("p", { class: "muted", text: t("noAlerts") }));
   const rows = items.map((item) =>
     h(
       "tr",
-      { class: item.firing ? "is-firing" : "", dataset: { rule: item.rule, key: item.key } },
+      { class: [item.firing ? "is-firing" : "", crisis(item) ? "is-crisis" : ""].join(" ").trim(), dataset: { rule: item.rule, key: item.key } },
       h("td", {}, h("span", { class: item.firing ? "badge firing" : "badge quiet", text: item.firing ? t("firing") : t("quiet") })),
       h("td", {}, h("strong", { text: item.rule }), h("div", { class: "muted", text: item.type || "" })),
       h("td", { text: item.brand || item.key }),
@@ -69,7 +73,7 @@ async function loadEvents(body) {
       items.map((event) =>
         h(
           "li",
-          { class: "card alert-card", dataset: { incident: event.incident || "" } },
+          { class: CRISIS_TYPES.has(event.type) ? "card alert-card crisis" : "card alert-card", dataset: { incident: event.incident || "" } },
           h("div", {}, h("strong", {}, incidentLink(event.incident, `${event.rule} · ${event.brand || event.key}`)), " ", h("span", { class: "muted", text: fmtTime(event.at) })),
           h("p", { text: event.summary || "" }),
           h("div", { class: "muted" }, `${t("ticket")}: `, ticketLink(event.ticket_number, event.ticket_id)),

@@ -5,6 +5,7 @@ import { api } from "../api.js";
 import { trendChart, barChart } from "../charts.js";
 import { h, clear, panel, internalLink, externalLink, select, badge, field, reasonOf, truncate } from "../dom.js";
 import { t, fmtTime, fmtNumber } from "../i18n.js";
+import { crisisBanner } from "../crisis.js";
 
 export const RANGES = {
   "48h": { hours: 48, interval: "hour", text: "range48h" },
@@ -35,7 +36,7 @@ export function render(main, ctx) {
   const go = () => ctx.navigate("/overview", { brand: brandSelect.value, range: rangeSelect.value });
   brandSelect.addEventListener("change", go);
   rangeSelect.addEventListener("change", go);
-  main.append(h("div", { class: "toolbar" }, field(t("brand"), brandSelect), field(t("range"), rangeSelect)));
+  main.append(crisisBanner(), h("div", { class: "toolbar" }, field(t("brand"), brandSelect), field(t("range"), rangeSelect)));
 
   if (!brand) {
     main.append(h("p", { class: "muted", text: t("nothing") }));

@@ -5,6 +5,9 @@ import { api, request, ApiError } from "../api.js";
 import { h, clear, internalLink, definitionList, badge, externalLink, select, field, flash, unavailable } from "../dom.js";
 import { t, label, fmtTime } from "../i18n.js";
 import { formatValue } from "./alerts.js";
+import { processPanel } from "./ticket_process.js";
+import { mergeForm, recordEditor, similarCases } from "./ticket_record.js";
+import { QUEUES, countdown, queueToolbar, renderQueue } from "./ticket_queues.js";
 
 const BOARD_ORDER = ["new", "reopened", "assigned", "in_progress", "waiting_customer", "resolved", "closed"];
 const PRIORITY_RANK = { urgent: 0, major: 1, general: 2, suggestion: 3 };
@@ -35,16 +38,18 @@ export function render(main, ctx) {
   if (id) return renderTicket(main, ctx, id);
   const params = ctx.route.params;
   const brand = ctx.session.brands.includes(params.get("brand")) ? params.get("brand") : "";
+  const view = QUEUES.includes(params.get("view")) ? params.get("view") : "board";
   const brandSelect = select("brand", [["", t("allBrands")], ...ctx.session.brands.map((b) => [b, b])], brand);
-  brandSelect.addEventListener("change", () => ctx.navigate("/tickets", { brand: brandSelect.value }));
+  brandSelect.addEventListener("change", () => ctx.navigate("/tickets", { brand: brandSelect.value, view: view === "board" ? "" : view }));
   const refresh = h("button", { type: "button", class: "secondary" }, t("refresh"));
   refresh.addEventListener("click", () => ctx.rerender());
   const board = h("div", { class: "board", dataset: { testid: "board" } });
   main.append(
     h("h1", { class: "page-title", text: t("ticketsTitle") }),
-    h("div", { class: "toolbar" }, field(t("brand"), brandSelect), refresh),
-    board,
+    h("div", { class: "toolbar" }, field(t("brand"), brandSelect), refresh, ...queueToolbar(ctx, view, brand)),
   );
+  if (view !== "board") return renderQueue(main, ctx, view, brand);
+  main.append(board);
   const statuses = BOARD_ORDER.filter((s) => !ctx.meta || ctx.meta.statuses.includes(s));
   for (const status of statuses) board.append(column(status, brand));
 }
@@ -84,6 +89,7 @@ function card(ticket) {
       h("div", { class: "ticket-card-title", text: ticket.title }),
       h("div", { class: "muted", text: [ticket.brand, label("category", ticket.category)].filter(Boolean).join(" · ") }),
       h("div", { class: "muted", text: fmtTime(ticket.received_at) }),
+      countdown(ticket),
     ],
     { class: overdue ? "ticket-card overdue" : "ticket-card", dataset: { testid: "ticket-card", number: ticket.number, ticketId: String(ticket.id) } },
   );
@@ -126,6 +132,7 @@ function ticketView(ticket, etag, ctx, reload) {
       h("span", { dataset: { testid: "ticket-status" } }, badge("status", ticket.status)),
       badge("priority", ticket.priority),
       isOverdue(ticket) ? h("span", { class: "badge overdue", text: t("overdue") }) : null,
+      countdown(ticket),
     ),
   );
   const parts = [header];
@@ -144,13 +151,16 @@ function ticketView(ticket, etag, ctx, reload) {
       [t("resolveDue"), sla.resolve_due_at ? fmtTime(sla.resolve_due_at) : ""],
       [t("customer"), [customer.name, customer.nickname, customer.phone].filter(Boolean).join(" · ")],
       [t("round"), String(ticket.round)],
-      [t("satisfaction"), ticket.satisfaction || ""],
+      [t("satisfaction"), ticket.satisfaction ? label("satisfaction", ticket.satisfaction) : ""],
+      [t("measures"), ticket.actions_taken || ""],
     ]),
   );
   if (ticket.description) parts.push(h("h2", { text: t("description") }), h("p", { class: "prewrap", text: ticket.description }));
   parts.push(h("h2", { text: t("mentions") }), mentionList(ticket.mentions || []));
   if (ticket.alert) parts.push(alertBox(ticket.alert));
-  if (canWrite) parts.push(noteForms(ticket, reload));
+  parts.push(similarCases(ticket));
+  if (canWrite) parts.push(processPanel(ticket, etag, reload), noteForms(ticket, reload));
+  if (canWrite && ticket.status !== "closed") parts.push(h("div", { class: "note-forms" }, recordEditor(ticket, etag, ctx, reload), mergeForm(ticket, ctx)));
   parts.push(h("h2", { text: t("comments") }), comments(ticket.comments || []));
   parts.push(h("h2", { text: t("history") }), history(ticket.history || []));
   return parts;
@@ -171,7 +181,9 @@ function actions(ticket, etag, ctx, reload) {
         reload({ text: t("moved", { status: label("status", target) }), kind: "ok" });
       } catch (error) {
         for (const b of bar.querySelectorAll("button")) b.disabled = false;
-        const text = error instanceof ApiError && error.status === 409 ? t("conflict", { message: error.message }) : t("errorPrefix") + error.message;
+        // A version conflict: someone else changed it. A missing step of the process is not a conflict with anyone.
+        const changedMeanwhile = error instanceof ApiError && error.status === 409 && error.code !== "process_incomplete";
+        const text = changedMeanwhile ? t("conflict", { message: error.message }) : t("errorPrefix") + error.message;
         const note = flash(bar.parentElement || bar, text, "error");
         const again = h("button", { type: "button", class: "link-button" }, t("reload"));
         again.addEventListener("click", () => reload());
@@ -258,13 +270,21 @@ function comments(items) {
   );
 }
 
+// Fields whose values are the server's vocabulary, shown with their labels.
+const VOCABULARY = { status: "status", priority: "priority", category: "category" };
+
 function change(name, value) {
-  if (Array.isArray(value) && value.length === 2) return `${name}: ${formatChange(value[0])} → ${formatChange(value[1])}`;
-  return `${name}: ${formatChange(value)}`;
+  const shown = label("field", name);
+  if (Array.isArray(value) && value.length === 2) {
+    return `${shown}: ${formatChange(name, value[0])} → ${formatChange(name, value[1])}`;
+  }
+  return `${shown}: ${formatChange(name, value)}`;
 }
 
-function formatChange(value) {
+function formatChange(name, value) {
   if (value === null || value === undefined) return "–";
+  if (VOCABULARY[name] && typeof value === "string") return label(VOCABULARY[name], value);
+  if (typeof value === "string" && /^\d{4}-\d{2}-\d{2}T/.test(value)) return fmtTime(value);
   return typeof value === "object" ? JSON.stringify(value) : String(value);
 }
 
@@ -278,7 +298,7 @@ function history(items) {
         "li",
         {},
         h("div", { class: "muted", text: `${fmtTime(e.at)} · ${e.actor}` }),
-        h("strong", { text: e.action }),
+        h("strong", { text: label("action", e.action) }),
         h("ul", { class: "changes" }, Object.entries(e.changes || {}).map(([name, value]) => h("li", { text: change(name, value) }))),
       ),
     ),
