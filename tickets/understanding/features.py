@@ -75,7 +75,10 @@ def _aspect_hits(folded: str) -> tuple[tuple[Category, tuple[str, ...]], ...]:
 
 def words(folded: str) -> list[str]:
     """jieba words of a normalised text, punctuation and spaces left out."""
-    return [w for w in jieba.lcut(folded) if _TOKEN.search(w)]
+    # HMM=False, as the sentiment model segments: jieba's guesser of unknown words costs a quarter of the
+    # segmentation, and without it the held-out-domain cross-validation on train is the same (lenient 0.70,
+    # macro recall 0.44, type 0.77 vs 0.76): unknown words are covered by the character bigrams anyway.
+    return [w for w in jieba.lcut(folded, HMM=False) if _TOKEN.search(w)]
 
 
 @lru_cache(maxsize=1)
