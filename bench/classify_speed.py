@@ -6,7 +6,7 @@ texts of the labelled set (train and dev, timing only):
 
 - the floor measured in this run: the sentiment service alone (what the crawl already pays per text);
 - the model reader scoring sentiment itself, and given the score;
-- sentiment + category per text, as the two pipelines run them, before (category re-scores) and after (reuses).
+- the sentiment and category pipelines on items, the category one re-scoring (as before) or reusing the score.
 
     .venv/bin/python bench/classify_speed.py              # about a minute
     .venv/bin/python bench/classify_speed.py --repeat 3   # best of 3 per figure (a shared machine is noisy)
@@ -22,9 +22,19 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from crawlers.items import MentionItem
+from crawlers.pipelines.category import CategoryPipeline
+from crawlers.pipelines.sentiment import SentimentPipeline
 from sentiment import SentimentService
 from tickets.classify import ModelClassifier
 from tickets.understanding.devset import load
+
+
+class _Stats:
+    """What the pipelines need of Scrapy's stats collector."""
+
+    def inc_value(self, key: str, count: int = 1) -> None:
+        pass
 
 
 def rate(work: Callable[[], object], count: int, repeat: int) -> float:
@@ -49,11 +59,15 @@ def main(argv: Sequence[str] | None = None) -> None:
     scores = [r.score if r.language == "zh" else None for r in results]
     n = len(texts)
 
+    stats = _Stats()
+    scoring = SentimentPipeline(service, stats)  # type: ignore[arg-type]
+
     def crawl(reuse: bool) -> None:
-        for text in texts:
-            result = service.analyze(text)
-            given = result.score if reuse and result.language == "zh" else None
-            reader.classify(text, sentiment=given)
+        """The two crawl pipelines, item by item, as Scrapy runs them."""
+        category = CategoryPipeline(reader, stats, reuse)  # type: ignore[arg-type]
+        for i, text in enumerate(texts):
+            item = MentionItem(platform="bench", post_id=str(i), text=text, source="bench")
+            category.process_item(scoring.process_item(item))
 
     floor = rate(lambda: [service.analyze(t) for t in texts], n, args.repeat)
     alone = rate(lambda: [reader.classify(t) for t in texts], n, args.repeat)
@@ -66,8 +80,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         ("sentiment service alone (floor)", floor),
         ("model reader, scoring sentiment itself", alone),
         ("model reader, given the sentiment score", given),
-        ("sentiment + category, category re-scores (before)", before),
-        ("sentiment + category, score reused (after)", after),
+        ("sentiment + category pipelines, category re-scores", before),
+        ("sentiment + category pipelines, score reused", after),
     ):
         print(f"{what:52s} {value:8.0f} {value / floor:8.2f}")
 
