@@ -1,8 +1,8 @@
 """The complaint category of each mention, for ``category:`` searches and the facets of the mention list.
 
-The same transparent rules that classify tickets (:class:`tickets.classify.Classifier`) with the config's
-lexicon (``tickets.classification.lexicon``), so a mention and the ticket opened from it agree. A mention that
-names none of the lexicon's words is ``other``.
+The classifier the ticket store builds from the config (the trained model by default, or the lexicon rules), so
+a mention and the ticket opened from it agree. It runs after the sentiment pipeline and, when that scored the
+text with the model the reader was trained on, reuses the score instead of scoring again (``bench/classify_speed.py``).
 """
 
 from __future__ import annotations
