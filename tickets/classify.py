@@ -233,7 +233,8 @@ class Classifier:
                     break
         return out
 
-    def classify(self, text: str, brand: str | None = None) -> Classification:
+    def classify(self, text: str, brand: str | None = None, sentiment: float | None = None) -> Classification:
+        """``brand`` and ``sentiment`` are accepted for the shared interface; the lexicon reads words only."""
         folded = normalize(text)
         hits = {cat: self._found(folded, words) for cat, words in self._categories.items()}
         hits = {cat: words for cat, words in hits.items() if words}
@@ -288,9 +289,11 @@ class ModelClassifier:
         }
         self.low_confidence = low_confidence
 
-    def classify(self, text: str, brand: str | None = None) -> Classification:
+    def classify(self, text: str, brand: str | None = None, sentiment: float | None = None) -> Classification:
+        """``sentiment``: the default Chinese scorer's probability for ``text`` when already computed (the crawl
+        has it); the model reads it as a feature, and scoring again would cost more than the rest together."""
         reader = self._by_brand.get(brand, self._default) if brand else self._default
-        seen = reader.understand(text)
+        seen = reader.understand(text, sentiment)
         urgent = seen.grade is Priority.urgent
         needs_confirmation = seen.confidence < self.low_confidence and not urgent
         return Classification(

@@ -74,6 +74,22 @@ class RoutingRule(Strict):
     product: str | None = None
 
 
+class TypeHandlingConfig(Strict):
+    """How a ticket of a type other than complaint is handled: its grade (hence its SLA) and its desk."""
+
+    grade: Priority
+    department: str | None = Field(default=None, description="None: routed by category, else the default department.")
+
+
+def _default_types() -> dict[Literal["suggestion", "enquiry"], TypeHandlingConfig]:
+    # A suggestion goes to the monthly improvement plan; an enquiry wants an answer from the service desk (the
+    # default department) within the general SLA.
+    return {
+        "suggestion": TypeHandlingConfig(grade=Priority.suggestion),
+        "enquiry": TypeHandlingConfig(grade=Priority.general),
+    }
+
+
 class LexiconConfig(Strict):
     """Words that decide category and grade; a list given here replaces the shipped one for that key."""
 
@@ -124,6 +140,9 @@ class TicketsConfig(Strict):
     escalation: EscalationConfig = Field(default_factory=EscalationConfig)
     revisit_after: Duration = Field(default=timedelta(days=3), description="Revisit the customer (3 to 7 days).")
     classification: ClassificationConfig = Field(default_factory=ClassificationConfig)
+    types: dict[Literal["suggestion", "enquiry"], TypeHandlingConfig] = Field(
+        default_factory=_default_types, description="Handling of suggestions and enquiries (praise opens no ticket)."
+    )
     export: ExportConfig = Field(default_factory=ExportConfig)
     vip: VipConfig | None = Field(default=None, description="VIP customers: shorter deadlines and a named owner.")
 
@@ -142,6 +161,9 @@ class TicketsConfig(Strict):
         for rule in self.routing:
             if rule.department not in known:
                 raise ValueError(f"routing sends tickets to {rule.department!r}, which is not in departments")
+        for kind, handling in self.types.items():
+            if handling.department is not None and handling.department not in known:
+                raise ValueError(f"types.{kind} sends tickets to {handling.department!r}, which is not in departments")
         return self
 
     def home_department(self) -> str:

@@ -9,6 +9,7 @@ from tickets.classify import DEFAULT_URGENT_WORDS, Classifier, ModelClassifier
 from tickets.config import WEEKDAYS, TicketsConfig
 from tickets.enums import Category, Level, Priority
 from tickets.sla import DEFAULT_TARGETS, BusinessCalendar, SlaPolicy, Targets
+from tickets.understanding.grades import SEVERITY, raise_only
 
 
 @dataclass
@@ -61,8 +62,30 @@ class TicketPolicy:
         sla = SlaPolicy(targets, business, grades, timezone)
         return cls(config.number_prefix, timezone, config.default_priority, classifier, sla, config)
 
-    def department_for(self, category: Category, brand: str | None, product: str | None) -> str:
-        """The first routing rule that matches, else the default department."""
+    def grade_for(self, kind: str, model: Priority, requested: Priority | None, automatic: bool) -> Priority:
+        """The grade of a new ticket of type ``kind`` whose text the classifier graded ``model``.
+
+        A requested priority raises the grade, never lowers it. A suggestion or an enquiry takes its type's grade
+        (config ``tickets.types``) unless the reader found it urgent or major; an alert rule's everyday priority
+        (general or milder) is meant for complaints and does not pull it off its own route — an urgent or major
+        rule priority still raises it.
+        """
+        handling = self.foundation.types.get(kind)  # type: ignore[call-overload]
+        if handling is None:
+            return raise_only(model, requested)
+        grade = model if model in (Priority.urgent, Priority.major) else handling.grade
+        if automatic and requested is not None and SEVERITY.index(requested) <= SEVERITY.index(Priority.general):
+            requested = None
+        return raise_only(grade, requested)
+
+    def department_for(
+        self, category: Category, brand: str | None, product: str | None, kind: str | None = None
+    ) -> str:
+        """The type's own desk (config ``tickets.types``) if it has one, else the first routing rule that
+        matches, else the default department."""
+        handling = self.foundation.types.get(kind) if kind else None  # type: ignore[call-overload]
+        if handling is not None and handling.department is not None:
+            return str(handling.department)
         for rule in self.config.routing:
             if rule.category is not None and rule.category is not category:
                 continue

@@ -3,7 +3,8 @@
 - ``critical_words`` (危急值): a mention touching safety or a crisis — fire, explosion, poisoning, injury,
   death, rights protection, media exposure, 315 — opens an urgent ticket immediately, whatever the volume.
 - ``bad_review``: a review with a low rating or a very negative score, on a review platform, opens a ticket
-  for that single review, so someone answers the customer.
+  for that single review, so someone answers the customer — unless the complaint reader finds the text is praise
+  (a one-star "非常好用,五星好评" is a slip of the thumb, not a complaint): praise opens no ticket.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from alerts.rules.base import EvaluationContext, Observation, RuleConfig, RuleTy
 from foundation.vocabulary import Priority
 from index.base import Mention, SearchRequest
 from index.text import normalize
-from tickets.classify import DEFAULT_URGENT_WORDS
+from tickets.classify import DEFAULT_URGENT_WORDS, ModelClassifier
 from tickets.understanding.urgency import UrgencyDetector
 
 #: Crisis words beyond the ticket classifier's urgent list: what a PR team must see within minutes.
@@ -139,14 +140,31 @@ class BadReviewConfig(RuleConfig):
     max_rating: float = Field(default=2.0, ge=0, description="A rating at or below this is bad (of 5).")
     max_score: float = Field(default=0.1, ge=0, le=1, description="Or a sentiment score at or below this.")
     priority: Priority = Priority.general
+    skip_praise: bool = Field(
+        default=True, description="A review the complaint reader finds is praise opens no ticket (whatever its stars)."
+    )
 
 
 class BadReviewRule(EventRule):
-    """A single bad review gets a ticket, so the customer gets an answer."""
+    """A single bad review gets a ticket, so the customer gets an answer; the text's type (complaint, suggestion,
+    enquiry, praise) is read first and shown on the alert, and praise opens none."""
 
     type_name = "bad_review"
     config_model = BadReviewConfig
     config: BadReviewConfig
+
+    def __init__(self, config: BadReviewConfig):
+        super().__init__(config)
+        self._reader: ModelClassifier | None = None
+
+    def text_type(self, mention: Mention) -> str | None:
+        """complaint, suggestion, enquiry, praise or other; ``None`` for a text not in Chinese, which the reader
+        was not trained on ("App keeps crashing" reads as praise to it). The model loads on the first candidate."""
+        if not (mention.language or "").startswith("zh"):
+            return None
+        if self._reader is None:
+            self._reader = ModelClassifier()
+        return self._reader.classify(f"{mention.title or ''}\n{mention.text}".strip()).type
 
     def evaluate(self, ctx: EvaluationContext) -> list[Observation]:
         cfg = self.config
@@ -156,6 +174,9 @@ class BadReviewRule(EventRule):
                 low_rating = m.rating is not None and m.rating <= cfg.max_rating
                 very_negative = m.sentiment_score is not None and m.sentiment_score <= cfg.max_score
                 if low_rating or very_negative:
+                    kind = self.text_type(m)
+                    if kind == "praise" and cfg.skip_praise:
+                        continue
                     why = (
                         f"rating {m.rating:g}"
                         if low_rating and m.rating is not None
@@ -168,6 +189,7 @@ class BadReviewRule(EventRule):
                         "score": m.sentiment_score,
                         "platform": m.platform,
                         "url": m.url,
+                        "type": kind,
                     }
                     out.append(self.observe(ctx, m, brand, numbers, summary))
         return out

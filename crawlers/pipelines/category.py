@@ -1,8 +1,8 @@
 """The complaint category of each mention, for ``category:`` searches and the facets of the mention list.
 
-The same transparent rules that classify tickets (:class:`tickets.classify.Classifier`) with the config's
-lexicon (``tickets.classification.lexicon``), so a mention and the ticket opened from it agree. A mention that
-names none of the lexicon's words is ``other``.
+The classifier the ticket store builds from the config (the trained model by default, or the lexicon rules), so
+a mention and the ticket opened from it agree. It runs after the sentiment pipeline and, when that scored the
+text with the model the reader was trained on, reuses the score instead of scoring again (``bench/classify_speed.py``).
 """
 
 from __future__ import annotations
@@ -22,6 +22,8 @@ if TYPE_CHECKING:
     from scrapy.statscollectors import StatsCollector
 
 logger = logging.getLogger(__name__)
+#: Scorer settings under which the sentiment pipeline scores Chinese with the model the complaint reader reads.
+SAME_SCORER = frozenset({"default", "yuqing-zh"})
 
 
 class CategoryPipeline:
@@ -31,21 +33,26 @@ class CategoryPipeline:
     (counted in ``yuqing/category/failed``) rather than lost.
     """
 
-    def __init__(self, classifier: Classifier | ModelClassifier, stats: StatsCollector):
+    def __init__(self, classifier: Classifier | ModelClassifier, stats: StatsCollector, reuse_sentiment: bool = False):
         self.classifier = classifier
         self.stats = stats
+        #: The sentiment pipeline's score is the model's own sentiment feature only when the crawl scores Chinese
+        #: with the same default model; then it is passed on instead of scoring the text a second time.
+        self.reuse_sentiment = reuse_sentiment
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
         config = required_app_config(crawler.settings)
         # Built the way the ticket store builds it, so the lexicon means the same in both places.
         policy = TicketPolicy.from_config(config.tickets, config.timezone)
-        return cls(policy.classifier, crawler.stats)
+        reuse = isinstance(policy.classifier, ModelClassifier) and config.sentiment.scorer in SAME_SCORER
+        return cls(policy.classifier, crawler.stats, reuse)
 
     def process_item(self, item: MentionItem) -> MentionItem:
         text = item.text if not item.title or item.title in item.text else f"{item.title}\n{item.text}"
         try:
-            item.category = self.classifier.classify(text).category.value
+            score = item.sentiment_score if self.reuse_sentiment and item.language == "zh" else None
+            item.category = self.classifier.classify(text, sentiment=score).category.value
         except Exception:  # a lexicon bug must not lose the mention
             logger.exception("classifying %s/%s failed; stored without a category", item.platform, item.post_id)
             self.stats.inc_value(f"{STAT_CATEGORY}/failed")

@@ -129,3 +129,18 @@ def test_source_silent() -> None:
     assert result["quiet"].numbers["silent_for_minutes"] == 300 and result["quiet"].numbers["limit_minutes"] == 180
     assert "3 failed runs in a row" in result["broken"].summary and "HTTP 432" in result["broken"].summary
     assert "never" not in result  # nothing to be silent about yet
+
+
+def test_a_bad_rating_on_praise_opens_no_ticket(resources: Resources) -> None:
+    # One star on a text of praise is a slip of the thumb: no one needs an answer. A complaint with one star does.
+    e = engine(resources)
+    at = NOW - timedelta(minutes=1)
+    stored(
+        resources,
+        make_mention("非常好用,送货也快,五星好评", platform="app_store", rating=1, updated_at=at, post_id="p1"),
+        make_mention("用了两天就坏了,客服也不理人", platform="app_store", rating=1, updated_at=at, post_id="p2"),
+    )
+    reviews = next(o for o in run(e, NOW).outcomes if o.rule == "reviews")
+    assert [f.key for f in reviews.fired] == [make_mention("x", platform="app_store", post_id="p2").id]
+    ticket = resources.tickets.get_by_number(reviews.fired[0].ticket_number or "")
+    assert ticket.alert is not None and ticket.alert.numbers["type"] == "complaint"

@@ -407,3 +407,25 @@ def test_store_from_crawler_writes_to_the_configured_sqlite_store(config, crawle
         assert store.count(MentionFilter(brands=["xianda"])) == 4
     finally:
         store.close()
+
+
+def test_category_reads_the_crawls_sentiment_score_instead_of_scoring_again(crawler, monkeypatch):
+    # The default config scores Chinese with the model the complaint reader was trained on: its score is reused.
+    pipeline = CategoryPipeline.from_crawler(crawler)
+    assert pipeline.reuse_sentiment
+    text = "先达手机用了两天屏幕就失灵了,客服一直推诿"
+    scored = SentimentPipeline.from_crawler(crawler).process_item(item(text=text))
+    expected = pipeline.classifier.classify(text).category.value
+
+    def no_second_scoring(text: str) -> float:
+        raise AssertionError("the text was scored again")
+
+    monkeypatch.setattr("tickets.understanding.features.sentiment_of", no_second_scoring)
+    assert scored.language == "zh" and scored.sentiment_score is not None
+    assert pipeline.process_item(scored).category == expected
+
+
+def test_category_scores_itself_under_another_sentiment_scorer(parse_yaml_config, crawler_for):
+    config = parse_yaml_config(SOURCES)
+    config.sentiment.scorer = "snownlp"
+    assert not CategoryPipeline.from_crawler(crawler_for(config, "forum")).reuse_sentiment

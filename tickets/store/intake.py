@@ -26,7 +26,6 @@ from tickets.numbering import next_number
 from tickets.schemas import Customer, TicketCreate, TicketOut
 from tickets.store.assignment import pick_assignee
 from tickets.store.core import OPEN_VALUES, StoreCore
-from tickets.understanding.grades import raise_only
 
 EXCERPT_CHARS = 500
 _CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: codes are read out on the phone
@@ -71,10 +70,14 @@ class Intake(StoreCore):
                 return existing, False
         now = now or utcnow()
         text = "\n".join([body.title, body.description, *(m.text for m in mentions)])
+        if body.alert is not None and mentions:
+            # A rule writes its own title ("差评 Bad review …"): read what the customers wrote, not the rule's words.
+            text = "\n".join(f"{m.title or ''}\n{m.text}".strip() for m in mentions)
         verdict = self.policy.classifier.classify(text, brand=body.brand)
         category = body.category or verdict.category
         # A caller's (or a rule's) priority may raise the classifier's grade, never lower it: safety stays urgent.
-        grade = raise_only(verdict.grade, body.priority)
+        # Suggestions and enquiries keep their type's grade against a rule's everyday priority (see the policy).
+        grade = self.policy.grade_for(verdict.type, verdict.grade, body.priority, automatic=body.alert is not None)
         try:
             with self.db.transaction() as s:
                 target = self._belongs_to(s, body, mentions, actor)
@@ -116,7 +119,7 @@ class Intake(StoreCore):
         vip = policy.config.vip if customer.type is CustomerType.vip else None
         if vip is not None and _RANK[vip.grade_at_least] < _RANK[grade]:
             grade = vip.grade_at_least  # the shorter deadlines of the higher grade
-        department = policy.department_for(category, body.brand, body.product)
+        department = policy.department_for(category, body.brand, body.product, verdict.type)
         deadlines = policy.sla.deadlines(grade, now)
         ticket = Ticket(
             number=next_number(s.connection(), policy.number_prefix, now, policy.timezone),

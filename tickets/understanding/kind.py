@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from index.text import normalize
+from tickets.understanding.folding import fold
 
 TYPES = ("complaint", "suggestion", "enquiry", "praise", "other")
 #: A text naming no product, service or shop is "other" once the head gives "other" this much.
@@ -40,7 +40,7 @@ _PRAISE = re.compile(r"好评|不错|很好|挺好|非常好|满意|喜欢|赞|�
 
 def cues(text: str) -> tuple[bool, bool, bool]:
     """(asks a question, proposes a change, plainly complains) for a text."""
-    folded = normalize(text)
+    folded = fold(text)
     question = bool(_ASK.search(folded)) or ("?" in folded and bool(_INTERROGATIVE.search(folded)))
     return question, bool(_PROPOSAL.search(folded)), bool(_COMPLAINT.search(folded))
 
@@ -66,6 +66,6 @@ def decide(text: str, scores: dict[str, float], aspects: bool, commercial: bool)
         return learned
     if question:
         return "enquiry"
-    if proposal and not _PRAISE.search(normalize(text)):
+    if proposal and not _PRAISE.search(fold(text)):
         return "suggestion"  # a proposal sounds positive; without words of praise it is not praise
     return learned

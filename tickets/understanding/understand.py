@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from index.text import normalize
 from tickets.enums import Category, Priority
 from tickets.understanding.features import aspect_hits, business_words
+from tickets.understanding.folding import fold
 from tickets.understanding.kind import decide
 from tickets.understanding.model import APPLIES_AT, ComplaintModel, Prediction, shipped_model
 from tickets.understanding.urgency import UrgencyDetector
@@ -64,9 +65,11 @@ class Understander:
         words = MAJOR_CUES if major_words is None else tuple(major_words)
         self._major = [(w, re.compile(re.escape(normalize(w)))) for w in words]
 
-    def understand(self, text: str) -> Understanding:
-        prediction = self.model.predict(text)
-        folded = normalize(text)
+    def understand(self, text: str, sentiment: float | None = None) -> Understanding:
+        """``sentiment``: the shipped Chinese scorer's probability that ``text`` is positive, when the caller
+        has it already (the crawl's sentiment pipeline); without it the text is scored here."""
+        prediction = self.model.predict(text, sentiment=sentiment)
+        folded = fold(text)
         aspects = bool(aspect_hits(folded))
         commercial = aspects or any(w in folded for w in business_words())
         kind = decide(text, prediction.type_scores, aspects, commercial)
@@ -83,7 +86,7 @@ class Understander:
             categories = _harm_first(categories, prediction)
         evidence: dict[str, list[str]] = {}
         for cat in categories:
-            words = prediction.evidence.get(cat) or self.model.evidence(cat, text)
+            words = prediction.evidence.get(cat) or self.model.evidence(cat, text, features=prediction.features)
             if words:
                 evidence[cat.value] = words
         major = [w for w, pattern in self._major if pattern.search(folded)]

@@ -14,6 +14,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from index.text import normalize
+from tickets.understanding.folding import fold
 
 
 def _words(text: str) -> tuple[str, ...]:
@@ -72,8 +73,9 @@ class Urgency:
     hazard: bool = False
 
 
-def _compile(words: Iterable[str]) -> list[tuple[str, re.Pattern[str]]]:
-    return [(word, re.compile(re.escape(normalize(word)))) for word in words]
+def _compile(words: Iterable[str]) -> list[tuple[str, str, re.Pattern[str]]]:
+    """(word as given, word normalised, its pattern): the substring test spares a regex scan for absent words."""
+    return [(word, normalize(word), re.compile(re.escape(normalize(word)))) for word in words]
 
 
 _CHILD = re.compile(r"孩子|宝宝|小孩|儿子|女儿|婴儿|幼儿|小朋友|儿童")
@@ -91,10 +93,18 @@ class UrgencyDetector:
 
     def masked(self, text: str) -> str:
         """``text`` (normalised) with the harmless phrases blanked out, positions kept, so no cue matches in them."""
+        # Every phrase is found in the text as written, then all are blanked: blanking one phrase before looking
+        # for the next made overlapping ones ("差到爆" / "到爆炸" in "差到爆炸了") depend on set order, i.e. on the
+        # process's hash seed, and could leave "炸了" standing.
+        blank = bytearray(len(text))
         for phrase in self._harmless:
-            if phrase in text:
-                text = text.replace(phrase, "□" * len(phrase))
-        return text
+            start = text.find(phrase)
+            while start >= 0:
+                blank[start : start + len(phrase)] = b"\x01" * len(phrase)
+                start = text.find(phrase, start + 1)
+        if not any(blank):
+            return text
+        return "".join("□" if blank[i] else ch for i, ch in enumerate(text))
 
     @staticmethod
     def negated(text: str, start: int) -> bool:
@@ -102,10 +112,13 @@ class UrgencyDetector:
         before = _CLAUSE.split(text[max(0, start - 5) : start])[-1]
         return any(neg in before for neg in NEGATIONS)
 
+    def _told(self, folded: str, pattern: re.Pattern[str]) -> bool:
+        return any(not self.negated(folded, m.start()) for m in pattern.finditer(folded))
+
     def detect(self, text: str) -> Urgency:
-        folded = self.masked(normalize(text))
-        hazards = [w for w, p in self._hazard if any(not self.negated(folded, m.start()) for m in p.finditer(folded))]
-        found = [w for w, p in self._harm if any(not self.negated(folded, m.start()) for m in p.finditer(folded))]
+        folded = self.masked(fold(text))
+        hazards = [w for w, k, p in self._hazard if k in folded and self._told(folded, p)]
+        found = [w for w, k, p in self._harm if k in folded and self._told(folded, p)]
         threats = []
         for pattern in self._threats:
             for match in pattern.finditer(folded):
