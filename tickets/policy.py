@@ -70,7 +70,7 @@ class TicketPolicy:
         (general or milder) is meant for complaints and does not pull it off its own route — an urgent or major
         rule priority still raises it.
         """
-        handling = self.foundation.types.get(kind)  # type: ignore[call-overload]
+        handling = self.config.types.get(kind)  # type: ignore[call-overload]
         if handling is None:
             return raise_only(model, requested)
         grade = model if model in (Priority.urgent, Priority.major) else handling.grade
@@ -83,7 +83,7 @@ class TicketPolicy:
     ) -> str:
         """The type's own desk (config ``tickets.types``) if it has one, else the first routing rule that
         matches, else the default department."""
-        handling = self.foundation.types.get(kind) if kind else None  # type: ignore[call-overload]
+        handling = self.config.types.get(kind) if kind else None  # type: ignore[call-overload]
         if handling is not None and handling.department is not None:
             return str(handling.department)
         for rule in self.config.routing:
