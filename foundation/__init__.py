@@ -10,6 +10,10 @@
 - :mod:`foundation.access`: who is calling (:class:`~foundation.access.Principal`) and their scope.
 - :mod:`foundation.health`: the record of each crawl run and the health of a source derived from it
   (written by the crawlers, read by the alert rules and the API).
+- :mod:`foundation.pii` / :mod:`foundation.erasure`: personal data found and masked in linear time; a person's
+  data erased from the relational tables.
+- :mod:`foundation.i18n`: the one message catalogue of server text (Chinese first, English available).
+- :mod:`foundation.queue_health`: the work queue's health record, read by the API and written by the workers.
 """
 
 __version__ = "0.1.0"
