@@ -181,6 +181,9 @@ class VolumeSpikeRule(RuleType[VolumeSpikeConfig]):
                 numbers, summary, firing = self._seasonal(ctx, brand, start, end, current, counted, has_data)
             else:
                 numbers, summary, firing = self._mad(brand, start, end, current, counted, has_data)
+            numbers["weight"] = cfg.weight
+            if cfg.weight == "reach":
+                summary += " (按影响力加权 / reach-weighted mentions)"
             mention_ids: list[str] = []
             words: list[tuple[str, int]] = []
             if firing:

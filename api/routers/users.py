@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from fastapi import APIRouter, status
 from pydantic import BaseModel, ConfigDict, Field
@@ -101,10 +102,25 @@ def assignees(users: UserStoreDep, principal: PrincipalDep, department: str | No
     colleague needs to know who the colleagues are."""
     if not principal.can_write_tickets():
         raise Forbidden(f"role {principal.role.value} can read tickets but not change them")
+    scope = principal.scope.brands
+    mine = set(principal.departments) if principal.role is Role.agent else None
+
+    def colleague(u: Any) -> bool:
+        # Only people the caller works beside: of the caller's departments (agents) and brands (when limited);
+        # another brand's staff are not the caller's to know.
+        if not u.active or u.role != Role.agent.value:
+            return False
+        theirs = set(u.departments or [])
+        if department is not None and department not in theirs:
+            return False
+        if mine is not None and not theirs & mine:
+            return False
+        return scope is None or not u.brands or bool(set(u.brands) & scope)
+
     return [
         Assignee(id=u.id, display_name=u.display_name, departments=list(u.departments or []))
         for u in users.all()
-        if u.active and u.role == Role.agent.value and (department is None or department in (u.departments or []))
+        if colleague(u)
     ]
 
 

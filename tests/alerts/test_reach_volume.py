@@ -48,7 +48,14 @@ def test_reach_weighted_spike_sees_big_accounts(store: MentionStore) -> None:
     for day in range(1, 15):
         store.upsert(at(NOW - timedelta(days=day), 10, reach=5.0))
     store.upsert(at(NOW, 5, reach=5.0) + at(NOW, 5, reach=95.0))
-    options: dict[str, Any] = {"name": "vol", "type": "volume_spike", "min_count": 5, "sensitivity": 3.0}
+    # The robust (mad) detector: this test is about the weighting, not about the seasonal count model.
+    options: dict[str, Any] = {
+        "name": "vol",
+        "type": "volume_spike",
+        "method": "mad",
+        "min_count": 5,
+        "sensitivity": 3.0,
+    }
     plain = VolumeSpikeRule(VolumeSpikeConfig(**options))
     weighted = VolumeSpikeRule(VolumeSpikeConfig(**options, weight="reach"))
     ctx = EvaluationContext(store=store, now=NOW, brands=[BRAND])
