@@ -171,6 +171,7 @@ def report_from_stats(
     item_errors = _int(stats, STAT_ITEM_ERRORS)
     stored_failed = _int(stats, f"{STAT_STORED}/failed")
     lost = _int(stats, f"{STAT_STORED}/lost")
+    deferred = _int(stats, f"{STAT_STORED}/deferred")
     store_failure = stats.get(STAT_STORE_FAILED)
     http_errors = _by_suffix(stats, STAT_HTTP_STATUS)
     credentials = stats.get(STAT_CREDENTIALS)
@@ -204,6 +205,8 @@ def report_from_stats(
         problems.append(f"{stats[STAT_RETRY_AFTER_TOO_LONG]} Retry-After waits above retry_after_max")
     if stored_failed:
         problems.append(f"{stored_failed} mentions rejected by the store")
+    if deferred:
+        problems.append(f"{deferred} mentions queued on disk until the store takes them (cursors held back)")
     if item_errors:
         problems.append(f"{item_errors} pipeline errors")
     if finish_reason not in (None, "finished"):
@@ -224,7 +227,7 @@ def report_from_stats(
         unchanged=_int(stats, f"{STAT_STORED}/unchanged"),
         dropped=dropped,
         parse_errors=parse_errors,
-        store_errors=stored_failed + lost,
+        store_errors=stored_failed + lost + deferred,
         http_errors=http_errors,
         robots_blocked=robots_blocked,
         brands=_by_suffix(stats, STAT_BRAND),

@@ -261,12 +261,15 @@ class WriteResult:
     updated: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     failed: dict[str, str] = field(default_factory=dict)
+    #: Refused for a reason that passes (the store answered 429 or 5xx for this item): try again later.
+    deferred: dict[str, str] = field(default_factory=dict)
 
     def merge(self, other: WriteResult) -> None:
         self.created += other.created
         self.updated += other.updated
         self.unchanged += other.unchanged
         self.failed.update(other.failed)
+        self.deferred.update(other.deferred)
 
 
 @dataclass
