@@ -38,6 +38,7 @@ from crawlers.settings import (
     STAT_BRAND,
     STAT_CAPPED,
     STAT_CREDENTIALS,
+    STAT_DECODE_ERRORS,
     STAT_DROPPED,
     STAT_HTTP_STATUS,
     STAT_ITEM_ERRORS,
@@ -195,8 +196,11 @@ def report_from_stats(
             fatal.append(_nothing_fetched(http_errors, requests_failed))
     if shape_errors:
         problems.append(f"{shape_errors} responses with an unknown structure (the platform may have changed)")
-    if parse_errors - shape_errors > 0:
-        problems.append(f"{parse_errors - shape_errors} parse errors")
+    decode_errors = _int(stats, STAT_DECODE_ERRORS)
+    if decode_errors:
+        problems.append(f"{decode_errors} pages could not be decoded in any character encoding")
+    if parse_errors - shape_errors - decode_errors > 0:
+        problems.append(f"{parse_errors - shape_errors - decode_errors} parse errors")
     if capped:
         problems.append(f"{capped} queries stopped at their page or article cap before reaching what was seen")
     if requests_failed and pages:
