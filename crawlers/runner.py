@@ -58,6 +58,7 @@ from crawlers.settings import (
 from foundation.db import Database
 from foundation.errors import CrawlError, StoreUnavailable
 from foundation.health import RUN_DEGRADED, RUN_FAILED, RUN_NEEDS_CREDENTIALS, RUN_OK, RunReport, SourceRunStore
+from foundation.retry import BACKGROUND
 from foundation.timeutil import utcnow
 
 if TYPE_CHECKING:
@@ -90,6 +91,12 @@ def crawl(
     try:
         db.migrate()
         started = utcnow()
+        runs = SourceRunStore(db)
+        try:
+            # Written before anything runs: if this process is killed, the open record shows it.
+            run_id = BACKGROUND.call(runs.start, source.name, started)
+        except SQLAlchemyError as exc:
+            raise StoreUnavailable(f"cannot record the run of {source.name} in {db.describe()}: {exc}") from exc
         try:
             report = run_crawl(app_config, settings, source, install_signal_handlers=install_signal_handlers)
         except Exception as exc:  # Scrapy itself failed: still a run, and it must show as failed
@@ -97,7 +104,7 @@ def crawl(
             error = redact(f"{type(exc).__name__}: {exc}")
             report = report_from_stats(source.name, started, utcnow(), {}, error=error)
         try:
-            SourceRunStore(db).record(report)
+            BACKGROUND.call(runs.finish, run_id, report)  # SQLite busy with another writer: wait and retry
         except SQLAlchemyError as exc:
             raise StoreUnavailable(f"cannot record the run of {source.name} in {db.describe()}: {exc}") from exc
     finally:
