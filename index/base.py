@@ -69,6 +69,11 @@ class Mention(BaseModel):
         default=None, description="Complaint category (tickets.enums.Category) set at ingest; None before it was."
     )
     extra: dict[str, Any] = Field(default_factory=dict)
+    date_estimated: bool = Field(
+        default=False,
+        description="The post gave no usable date: published_at is when it was first collected (or a date far in "
+        "the future or past, clamped to that). Volume baselines leave such mentions out (MentionFilter.dated_only).",
+    )
     content_hash: str = ""
 
     @field_validator("published_at", "collected_at", "updated_at")
@@ -106,6 +111,8 @@ class Mention(BaseModel):
         if payload["category"] is None:
             # Mentions stored before categories existed keep their hash: unchanged posts stay unchanged.
             del payload["category"]
+        if not payload["date_estimated"]:
+            del payload["date_estimated"]  # likewise for mentions stored before the flag existed
         raw = json.dumps(payload, sort_keys=True, ensure_ascii=False).encode()
         return hashlib.blake2b(raw, digest_size=16).hexdigest()
 
@@ -137,6 +144,11 @@ class MentionFilter(BaseModel):
     )
     updated_since: AwareDatetime | None = Field(default=None, description="Stored or changed at or after.")
     updated_until: AwareDatetime | None = Field(default=None, description="Stored or changed before.")
+    dated_only: bool = Field(
+        default=False,
+        description="Leave out mentions whose date was estimated (see Mention.date_estimated): counts that "
+        "measure volume over time use it, so a crawl of many undated posts cannot look like a burst.",
+    )
 
     @model_validator(mode="after")
     def _ranges(self) -> MentionFilter:

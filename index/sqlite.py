@@ -47,7 +47,8 @@ from index.text import index_fields
 
 _COLUMNS = (
     "id platform post_id source url author title text published_at collected_at updated_at language rating "
-    "likes reposts comments parent_id sentiment_score sentiment_label category matched_keywords extra content_hash"
+    "likes reposts comments parent_id sentiment_score sentiment_label category matched_keywords extra content_hash "
+    "date_estimated"
 ).split()
 _T = TypeVar("_T")
 _SLOT_MS = 15 * 60 * 1000  # every real time-zone offset is a multiple of 15 minutes
@@ -172,6 +173,7 @@ class SQLiteMentionStore(MentionStore):
         data["sentiment_label"] = mention.sentiment_label.value
         data["matched_keywords"] = json.dumps(mention.matched_keywords, ensure_ascii=False)
         data["extra"] = json.dumps(mention.extra, ensure_ascii=False, default=str)
+        data["date_estimated"] = int(mention.date_estimated)
         data.pop("brands")
         return data
 
@@ -194,6 +196,7 @@ class SQLiteMentionStore(MentionStore):
                 data[key] = _dt(data[key])
             data["matched_keywords"] = json.loads(data["matched_keywords"])
             data["extra"] = json.loads(data["extra"])
+            data["date_estimated"] = bool(data["date_estimated"])
             data["brands"] = brands.get(row.rowid, [])
             out.append(Mention.model_validate(data))
         return out
@@ -290,6 +293,8 @@ class SQLiteMentionStore(MentionStore):
         if flt.updated_until is not None:
             conds.append("m.updated_at < :updated_until")
             params["updated_until"] = _ms(flt.updated_until)
+        if flt.dated_only:
+            conds.append("m.date_estimated = 0")
         return source, conds, rank
 
     def _filtered(self, flt: MentionFilter, params: dict[str, Any], planned: Plan | None = None) -> str:

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 
 from scrapy.utils.defer import deferred_from_coro
 
-from crawlers.items import MentionItem
+from crawlers.items import MentionItem, clamp_date
 from crawlers.settings import (
     CRAWL_OPTIONS,
     SOURCE,
@@ -168,15 +168,18 @@ class StorePipeline:
             self.store.close()
 
     def _keep_first_dates(self, store: MentionStore) -> None:
-        """Date a post that has no date of its own as when it was first stored, not as now.
+        """Date a post that has no (believable) date of its own as when it was first stored, not as now.
 
-        :meth:`~crawlers.items.MentionItem.to_mention` dates such a post with the crawl time, which is part of
-        the stored content hash: every re-crawl would then count as an update of an unchanged post.
+        :meth:`~crawlers.items.MentionItem.to_mention` dates such a post with its collection time, which is part
+        of the stored content hash: every re-crawl would then count as an update of an unchanged post. The
+        stored date of such a post is its first collection time, so it becomes the item's collection time (the
+        post stays flagged ``date_estimated``).
         """
-        undated = {item.id: item for item in self.pending if item.published_at is None}
+        now = self.clock()
+        undated = {item.id: item for item in self.pending if clamp_date(item.published_at, now) is None}
         if undated:
             for mention in store.get_many(list(undated)):
-                undated[mention.id].published_at = mention.published_at
+                undated[mention.id].collected_at = mention.published_at
 
     def _to_spool(self, items: list[MentionItem], reason: str) -> int:
         """Queue ``items`` on disk; how many were queued (0 when the queue cannot be written)."""

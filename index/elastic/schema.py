@@ -21,7 +21,7 @@ from index.base import Mention
 from index.elastic.failures import Translate
 from index.text import index_fields
 
-SCHEMA_VERSION = 2  # 2: category
+SCHEMA_VERSION = 3  # 2: category; 3: date_estimated
 SEGMENTED_FIELDS = ("title_seg", "text_seg", "text_sub")
 DATE_FIELDS = ("published_at", "collected_at", "updated_at")
 
@@ -74,6 +74,7 @@ MAPPINGS: dict[str, Any] = {
         "sentiment_label": _KEYWORD,
         "category": _KEYWORD,
         "extra": {"type": "object", "enabled": False},  # kept in _source, never indexed (free-form)
+        "date_estimated": {"type": "boolean"},  # added in place to older indices; absent there means False
         "content_hash": {"type": "keyword", "index": False},
         "title_seg": _SEGMENTED,
         "text_seg": _SEGMENTED,
