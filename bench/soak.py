@@ -199,11 +199,23 @@ def main() -> int:
     health: dict[str, int] = {}
     memory: dict[str, list[int]] = {"worker": [], "api": []}
     outages = 0
+    print(f"soak: {args.minutes:g} min, data in {data}, API on :{port}", flush=True)
+    # The clock starts when both are up (their start-up is not what is measured; on a loaded machine it takes a
+    # while): the API answers /healthz and the worker has written its outage board.
+    boot = time.monotonic()
+    while time.monotonic() - boot < 300 and worker.poll() is None and api.poll() is None:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=30) as r:
+                if r.status == 200 and (data / "health" / "stores.json").exists():
+                    break
+        except OSError:
+            pass
+        time.sleep(1)
+    print(f"  up after {time.monotonic() - boot:.0f}s", flush=True)
     started = time.monotonic()
     end = started + args.minutes * 60
     next_outage = started + args.outage_every
     outage_until = 0.0
-    print(f"soak: {args.minutes:g} min, data in {data}, API on :{port}", flush=True)
     try:
         while time.monotonic() < end:
             now = time.monotonic()
@@ -233,6 +245,7 @@ def main() -> int:
         deadline = time.monotonic() + args.crawl_every * 3 + 120
         client = Elasticsearch(osmem.url, node_class=CompatibleJsonNode, request_timeout=30)
         store = ElasticMentionStore(client, index_prefix="yuqing")
+        store.ensure_schema()  # a no-op when the worker created it; lets the count run when it never did
         stored: list[str] = []
         while time.monotonic() < deadline:
             store.refresh()

@@ -1,12 +1,13 @@
 """The worker's side of the outage policy: run a store call, survive its outage, record it, catch up later.
 
+The worker's stores are wrapped (:meth:`StoreGuard.wrap`) so that each store call is retried within the
+budget of :data:`foundation.retry.BACKGROUND` when it fails transiently (:func:`foundation.retry.is_transient`).
 Every timer of the worker (alert evaluation, the ticket clock, the look for new mentions) goes through
-:meth:`StoreGuard.run`. A transient failure (:func:`foundation.retry.is_transient`) is retried within the
-budget of :data:`foundation.retry.BACKGROUND`; past it the store is marked unavailable on the
-:class:`~foundation.outage.OutageBoard` (which ``/healthz`` reads), the call returns ``None`` and the worker
-tries again on its next tick. Alert evaluation then replays the evaluation times it missed (the engine's
-catch-up), so an outage delays alerts but loses none. A failure that is not transient is logged with its
-traceback and does not stop the worker either.
+:meth:`StoreGuard.run`, which does not retry again: a transient failure that outlived the budget marks the
+store unavailable on the :class:`~foundation.outage.OutageBoard` (which ``/healthz`` reads), the call returns
+``None`` and the worker tries again on its next tick. Alert evaluation then replays the evaluation times it
+missed (the engine's catch-up), so an outage delays alerts but loses none. A failure that is not transient
+is logged with its traceback and does not stop the worker either.
 """
 
 from __future__ import annotations
@@ -53,7 +54,7 @@ class StoreGuard:
     async def run(self, what: str, fn: Callable[[], Awaitable[T]]) -> T | None:
         """``await fn()``; ``None`` when it failed (logged, and recorded when a store was unavailable)."""
         try:
-            return await self.policy.acall(fn)
+            return await fn()
         except Exception as exc:
             if is_transient(exc):
                 store = store_of(exc)

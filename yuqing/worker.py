@@ -35,6 +35,7 @@ from crawlers.sources import SourceConfig
 from foundation.errors import ConfigError, ConfigProblem
 from foundation.health import SourceHealth
 from foundation.outage import BOARD_FILE, OutageBoard
+from foundation.retry import BACKGROUND, RetryPolicy
 from foundation.timeutil import utcnow
 from index.base import MentionFilter
 from tickets.store import Escalation
@@ -103,7 +104,9 @@ class CycleReport:
 class Worker:
     """Runs crawls in subprocesses and the alert engine in this process."""
 
-    def __init__(self, settings: Settings, config: AppConfig, resources: Resources):
+    def __init__(
+        self, settings: Settings, config: AppConfig, resources: Resources, *, policy: RetryPolicy = BACKGROUND
+    ):
         self.settings = settings
         self.config = config
         self.resources = resources
@@ -128,8 +131,9 @@ class Worker:
             client = TicketClient.in_process(app, resources.issue_internal_key())
         self.tickets = client
         # Past the retry budget a store outage is recorded (for /healthz) and the worker carries on.
-        self.guard = StoreGuard(OutageBoard(settings.data_dir / BOARD_FILE))
+        self.guard = StoreGuard(OutageBoard(settings.data_dir / BOARD_FILE), policy)
         self.mentions = self.guard.wrap(resources.mentions, MENTION_STORE)
+        self.ticket_store = self.guard.wrap(resources.tickets, DATABASE)
         channels = build_channels(
             list(config.alerts.channels), config.alerts.allowed_hosts, config.alerts.allow_private_hosts
         )
@@ -249,7 +253,7 @@ class Worker:
         """The ticket clock: warnings before deadlines, escalation of overdue tickets, revisits that are due,
         and delivery of the notifications they produce. Restart-safe: all state is in the database."""
         now = utcnow()
-        store = self.resources.tickets
+        store = self.ticket_store
         actions = store.escalate(now)
         for revisit in store.due_revisits(now):
             log.info("revisit due: %s (%s)", revisit.number, revisit.title)

@@ -93,14 +93,18 @@ def test_the_worker_survives_an_index_outage_shows_it_and_opens_one_ticket_after
     board_file = tmp_path / BOARD_FILE
 
     async def scenario() -> tuple[list[dict[str, Any]], bool]:
-        worker = Worker(settings, config, resources)
-        worker.guard.policy = RetryPolicy(budget=1.0, attempts=3, base=0.05, cap=0.2)  # quick, same shape
+        worker = Worker(settings, config, resources, policy=RetryPolicy(budget=1.0, attempts=3, base=0.05, cap=0.2))
         es_proxy.down = True  # the index server dies before the worker's first evaluation
         stop = asyncio.Event()
         loop = asyncio.create_task(worker.run_forever(stop))
         seen: list[dict[str, Any]] = []
         try:
-            await _until(board_file.exists, 20, "the outage to be recorded")
+
+            def index_down() -> bool:
+                board = json.loads(board_file.read_text(encoding="utf-8")) if board_file.exists() else {}
+                return board.get("stores", {}).get("mention_store", {}).get("ok") is False
+
+            await _until(index_down, 30, "the outage to be recorded")
             seen.append(json.loads(board_file.read_text(encoding="utf-8")))
             await asyncio.sleep(2.5)  # at least two evaluation cycles (1 s) with the index down
             assert not loop.done(), loop.exception() if loop.done() else None
