@@ -10,6 +10,9 @@
 - :mod:`foundation.access`: who is calling (:class:`~foundation.access.Principal`) and their scope.
 - :mod:`foundation.health`: the record of each crawl run and the health of a source derived from it
   (written by the crawlers, read by the alert rules and the API).
+- :mod:`foundation.retry`: the one retry policy for store calls (what is transient; backoff with jitter within
+  a budget) and the proxy that applies it to a store.
+- :mod:`foundation.outage`: the outage board: which store the worker found unavailable, for ``/healthz``.
 """
 
 __version__ = "0.1.0"
