@@ -16,12 +16,13 @@ import pytest
 from crawlers.encoding import detect_encoding
 from index.base import MentionFilter, SearchRequest
 from index.sqlite import SQLiteMentionStore
+from tests.conftest import unavailable
 
 
 def _reviews(shared_dir: Path, n: int) -> list[str]:
     path = shared_dir / "data" / "sentiment" / "waimai_10k_test.csv"
     if not path.exists():
-        pytest.skip(f"{path} is absent (the shared corpora are not mounted)")
+        unavailable(f"{path} is absent (the shared corpora are not mounted)")
     with path.open(encoding="utf-8") as fh:
         texts = [row["text"].strip() for row in csv.DictReader(fh)]
     # Texts GBK can hold without a character reference (a few reviews use emoji), none of them blank.
@@ -43,7 +44,7 @@ def test_gbk_reviews_are_recognised_whatever_the_header_says(shared_dir: Path, c
 def test_a_real_tieba_page_as_gbk_with_a_utf8_header(shared_dir: Path):
     path = shared_dir / "fixtures" / "tieba" / "search_keyword_notes.html"
     if not path.exists():
-        pytest.skip(f"{path} is absent (the shared fixtures are not mounted)")
+        unavailable(f"{path} is absent (the shared fixtures are not mounted)")
     text = path.read_text(encoding="utf-8")
     assert detect_encoding(text.encode("utf-8"), "text/html").encoding == "utf-8"
     body = text.encode("gbk", errors="xmlcharrefreplace")

@@ -20,12 +20,13 @@ from alerts.rules.volume_spike import VolumeSpikeConfig, VolumeSpikeRule
 from crawlers.items import MentionItem
 from index.base import Mention, MentionFilter, mention_id
 from index.sqlite import SQLiteMentionStore
+from tests.conftest import unavailable
 
 
 def _reviews(shared_dir: Path, n: int) -> list[str]:
     path = shared_dir / "data" / "sentiment" / "waimai_10k_test.csv"
     if not path.exists():
-        pytest.skip(f"{path} is absent (the shared corpora are not mounted)")
+        unavailable(f"{path} is absent (the shared corpora are not mounted)")
     with path.open(encoding="utf-8") as fh:
         texts = list(dict.fromkeys(row["text"].strip() for row in csv.DictReader(fh) if row["text"].strip()))
     return texts[:n]
