@@ -39,6 +39,7 @@ from alerts.state import FIRING, AlertEvent, AlertStateStore, StateView
 from foundation.errors import Conflict, NotFound, TicketClientError
 from foundation.health import SourceHealth
 from foundation.queue_health import QueueHealthReader
+from foundation.retry import is_transient
 from foundation.timeutil import isoformat_z, utcnow
 from index.base import MentionStore
 from index.saved import SavedSearchStore
@@ -226,6 +227,10 @@ class AlertEngine:
                 # Store queries block; keep the event loop (and the in-process API) responsive.
                 observations = await asyncio.to_thread(rule.evaluate, ctx)
             except Exception as exc:  # any failure of one rule must not stop the others
+                if is_transient(exc):
+                    # A store outage is not the rule's fault: do not count it towards pausing the rule. The
+                    # caller (the worker) records the outage; the next evaluation catches up from last_ok_at.
+                    raise
                 return self._rule_failed(rule, moment, f"{type(exc).__name__}: {exc}")
             late = moment != now
             outcome.observations = observations

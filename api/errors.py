@@ -12,10 +12,13 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from foundation.errors import Conflict, Forbidden, IdempotencyConflict, InvalidQuery, NotFound, StoreUnavailable
 from foundation.i18n import localize
+from foundation.retry import is_sqlite_busy, is_transient
 from tickets.workflow import ProcessIncomplete
 
 log = logging.getLogger("yuqing.api")
@@ -81,12 +84,30 @@ _MAPPED: dict[type[Exception], tuple[int, str]] = {
 
 def _mapped(status: int, code: str) -> Callable[[Request, Exception], Awaitable[JSONResponse]]:
     async def handler(request: Request, exc: Exception) -> JSONResponse:
-        headers = {"Retry-After": "5"} if status == 503 else None
+        headers = {"Retry-After": RETRY_AFTER} if status == 503 else None
         # An error that knows more than its message (a query syntax error: position, expected) says so.
         details = getattr(exc, "details", None)
         return _json(status, code, str(exc), details if isinstance(details, list) else None, headers=headers)
 
     return handler
+
+
+#: Seconds a client is asked to wait when a store is unavailable or busy.
+RETRY_AFTER = "5"
+
+
+async def _transient(request: Request, exc: Exception) -> JSONResponse:
+    """A database or connection failure: 503 with ``Retry-After`` when a retry can succeed (SQLite's write lock
+    held by another process, a dropped connection, a pool timeout); otherwise a bug, so 500."""
+    if not is_transient(exc):
+        log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+        return _json(500, "internal_error", "internal error; the server log has the details")
+    if is_sqlite_busy(exc):
+        message = "the database is busy (another process holds its write lock); nothing was changed, try again"
+    else:
+        message = f"a store is unavailable ({type(exc).__name__}); nothing was changed, try again"
+    log.warning("%s %s: 503: %s", request.method, request.url.path, exc)
+    return _json(503, "store_unavailable", message, headers={"Retry-After": RETRY_AFTER})
 
 
 def install_error_handlers(app: FastAPI) -> None:
@@ -103,6 +124,8 @@ def install_error_handlers(app: FastAPI) -> None:
 
     for exc_type, (status, code) in _MAPPED.items():
         app.add_exception_handler(exc_type, _mapped(status, code))
+    for transient_type in (DBAPIError, PoolTimeout, ConnectionError, TimeoutError):
+        app.add_exception_handler(transient_type, _transient)
 
     @app.exception_handler(Exception)
     async def internal(request: Request, exc: Exception) -> JSONResponse:

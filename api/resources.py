@@ -11,11 +11,15 @@ from config.models import AppConfig
 from config.settings import Settings
 from foundation.db import Database
 from foundation.health import SourceRunStore
+from foundation.retry import RetryPolicy
 from index.base import MentionStore
 from index.factory import open_mention_store
 from tickets.policy import TicketPolicy
 from tickets.store import TicketStore
 from tickets.users import UserStore
+
+#: How long the API and the worker wait for their stores when they start.
+STARTUP = RetryPolicy(budget=120.0, attempts=40, base=1.0, cap=10.0)
 
 
 @dataclass
@@ -40,8 +44,10 @@ class Resources:
         mentions = open_mention_store(settings.resolved_mention_store_url(), settings)
         db = Database(settings.resolved_database_url())
         if migrate:
-            mentions.ensure_schema()
-            db.migrate()
+            # A store that is down while the service starts (a restart of everything, a cluster still
+            # booting) is waited for, within the start-up budget, instead of failing the start.
+            STARTUP.call(mentions.ensure_schema)
+            STARTUP.call(db.migrate)
         return cls.from_stores(settings, config, mentions, db)
 
     @classmethod

@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 import re
 from collections.abc import Iterator, Sequence
@@ -17,12 +18,14 @@ from pydantic import ValidationError
 
 from alerts.rules.base import RuleConfig
 from config.models import AppConfig
+from config.text import read_config_text
 from crawlers.sources import SourceConfig
 from foundation.errors import ConfigError, ConfigProblem
 
 _ENV = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
 
 Path_ = tuple[str | int, ...]
+_NUMBER = re.compile(r"[-+]?(\d+\.?\d*|\.\d+)[eE][-+]?\d+")
 
 
 def _key(path: Path_) -> str:
@@ -52,6 +55,21 @@ def expand_env(value: Any, file: str, path: Path_ = ()) -> Any:
 
         return _ENV.sub(sub, value)
     return value
+
+
+def non_finite(value: Any, path: Path_ = ()) -> Iterator[Path_]:
+    """Where ``value`` holds an infinite or NaN float (YAML's ``.inf``, ``.nan`` or ``1.0e400``): no setting
+    means "forever", and arithmetic on them fails or hangs far from the config."""
+    if isinstance(value, float) and not math.isfinite(value):
+        yield path
+    elif isinstance(value, str) and _NUMBER.fullmatch(value.strip()) and not math.isfinite(float(value)):
+        yield path  # YAML 1.1 reads 1.0e400 as text, which pydantic then turns into infinity
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            yield from non_finite(v, (*path, str(k)))
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            yield from non_finite(v, (*path, i))
 
 
 def _lines(node: yaml.Node | None, path: Path_ = ()) -> Iterator[tuple[Path_, int]]:
@@ -199,6 +217,14 @@ def parse_config(text: str, file: str = "<config>") -> AppConfig:
         raise ConfigError(file, [ConfigProblem("", "the file must be a YAML mapping (brands:, sources:, ...)", 1)])
     lines = dict(_lines(node))
     data = expand_env(data, file)
+    infinite = [
+        ConfigProblem(
+            _key(p), "must be a finite number (not .inf or .nan, nor one too large for a float)", lines.get(p)
+        )
+        for p in non_finite(data)
+    ]
+    if infinite:
+        raise ConfigError(file, infinite)
     try:
         cfg = AppConfig.model_validate(data)
     except ValidationError as exc:
@@ -232,7 +258,7 @@ def load_config(path: str | Path) -> AppConfig:
     """Read and validate a YAML config file."""
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_config_text(path)
     except FileNotFoundError as exc:
         raise ConfigError(
             str(path), [ConfigProblem("", "file not found (set YUQING_CONFIG or pass --config)")]

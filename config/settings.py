@@ -163,8 +163,10 @@ class Settings(BaseSettings):
 
 def _yaml_settings_section(path: Path) -> dict[str, Any]:
     """Read the ``settings:`` mapping of a YAML config; relative paths are taken from the file's folder."""
+    from config.text import read_config_text  # local import, as for the loader below
+
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_config_text(path)
     except FileNotFoundError:
         return {}
     except OSError as exc:
@@ -179,9 +181,14 @@ def _yaml_settings_section(path: Path) -> dict[str, Any]:
         return {}
     if not isinstance(section, dict):
         raise ConfigError(str(path), [ConfigProblem("settings", "must be a mapping of setting names to values")])
-    from config.loader import expand_env  # local import: loader imports the (heavier) config models
+    from config.loader import expand_env, non_finite  # local import: loader imports the (heavier) config models
 
     section = expand_env(section, str(path), ("settings",))
+    infinite = [
+        ConfigProblem(f"settings.{'.'.join(map(str, p))}", "must be a finite number") for p in non_finite(section)
+    ]
+    if infinite:
+        raise ConfigError(str(path), infinite)
     for key in ("data_dir", "es_ca_certs"):
         value = section.get(key)
         if isinstance(value, str) and value and not Path(value).is_absolute():

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from foundation.timeutil import to_utc
@@ -51,8 +51,16 @@ class MentionItem:
         return mention_id(self.platform, self.post_id)
 
     def to_mention(self, now: datetime) -> Mention:
-        """The stored form. A post without a date is dated when it was collected."""
+        """The stored form. A post without a date is dated when it was collected, and so is one whose date lies
+        far in the future or before the web (a parsing slip, a wrong zone, a placeholder): either way the
+        mention is flagged ``date_estimated`` (volume baselines leave it out) and a clamped date is kept in
+        ``extra["published_at_given"]``."""
         collected = to_utc(self.collected_at or now)
+        published, estimated, extra = clamp_date(self.published_at, collected), False, dict(self.extra)
+        if published is None:
+            published, estimated = collected, True
+            if self.published_at is not None:
+                extra["published_at_given"] = to_utc(self.published_at).isoformat()
         return Mention(
             id=self.id,
             platform=self.platform,
@@ -62,7 +70,8 @@ class MentionItem:
             author=self.author,
             title=self.title,
             text=self.text,
-            published_at=to_utc(self.published_at) if self.published_at else collected,
+            published_at=published,
+            date_estimated=estimated,
             collected_at=collected,
             updated_at=to_utc(now),
             language=self.language or "und",
@@ -76,6 +85,22 @@ class MentionItem:
             sentiment_score=self.sentiment_score,
             sentiment_label=SentimentLabel(self.sentiment_label),
             category=self.category,
-            extra=dict(self.extra),
+            extra=extra,
             reach=reach(self.platform, self.likes, self.comments, self.reposts, self.extra),
         )
+
+
+#: Dates further ahead than this are not believed (clocks and zones disagree by hours, not days).
+FUTURE_SLACK = timedelta(days=1)
+#: Dates before this are not believed either: no platform we crawl published anything earlier.
+EARLIEST = datetime(1995, 1, 1, tzinfo=UTC)
+
+
+def clamp_date(published_at: datetime | None, collected: datetime) -> datetime | None:
+    """``published_at`` in UTC, or ``None`` when it is missing or not believable (far future or past)."""
+    if published_at is None:
+        return None
+    value = to_utc(published_at)
+    if value > collected + FUTURE_SLACK or value < EARLIEST:
+        return None
+    return value

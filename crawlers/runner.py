@@ -42,6 +42,7 @@ from crawlers.settings import (
     STAT_BRAND,
     STAT_CAPPED,
     STAT_CREDENTIALS,
+    STAT_DECODE_ERRORS,
     STAT_DROPPED,
     STAT_HTTP_STATUS,
     STAT_ITEM_ERRORS,
@@ -69,6 +70,7 @@ from foundation.health import (
     RunReport,
     SourceRunStore,
 )
+from foundation.retry import BACKGROUND
 from foundation.timeutil import utcnow
 
 if TYPE_CHECKING:
@@ -101,6 +103,12 @@ def crawl(
     try:
         db.migrate()
         started = utcnow()
+        runs = SourceRunStore(db)
+        try:
+            # Written before anything runs: if this process is killed, the open record shows it.
+            run_id = BACKGROUND.call(runs.start, source.name, started)
+        except SQLAlchemyError as exc:
+            raise StoreUnavailable(f"cannot record the run of {source.name} in {db.describe()}: {exc}") from exc
         try:
             report = run_crawl(app_config, settings, source, install_signal_handlers=install_signal_handlers)
         except Exception as exc:  # Scrapy itself failed: still a run, and it must show as failed
@@ -108,7 +116,7 @@ def crawl(
             error = redact(f"{type(exc).__name__}: {exc}")
             report = report_from_stats(source.name, started, utcnow(), {}, error=error)
         try:
-            SourceRunStore(db).record(report)
+            BACKGROUND.call(runs.finish, run_id, report)  # SQLite busy with another writer: wait and retry
         except SQLAlchemyError as exc:
             raise StoreUnavailable(f"cannot record the run of {source.name} in {db.describe()}: {exc}") from exc
     finally:
@@ -183,6 +191,7 @@ def report_from_stats(
     item_errors = _int(stats, STAT_ITEM_ERRORS)
     stored_failed = _int(stats, f"{STAT_STORED}/failed")
     lost = _int(stats, f"{STAT_STORED}/lost")
+    deferred = _int(stats, f"{STAT_STORED}/deferred")
     store_failure = stats.get(STAT_STORE_FAILED)
     http_errors = _by_suffix(stats, STAT_HTTP_STATUS)
     credentials = stats.get(STAT_CREDENTIALS)
@@ -209,8 +218,11 @@ def report_from_stats(
             fatal.append(_nothing_fetched(http_errors, requests_failed))
     if shape_errors:
         problems.append(f"{shape_errors} responses with an unknown structure (the platform may have changed)")
-    if parse_errors - shape_errors > 0:
-        problems.append(f"{parse_errors - shape_errors} parse errors")
+    decode_errors = _int(stats, STAT_DECODE_ERRORS)
+    if decode_errors:
+        problems.append(f"{decode_errors} pages could not be decoded in any character encoding")
+    if parse_errors - shape_errors - decode_errors > 0:
+        problems.append(f"{parse_errors - shape_errors - decode_errors} parse errors")
     if capped:
         problems.append(f"{capped} queries stopped at their page or article cap before reaching what was seen")
     if requests_failed and pages:
@@ -219,6 +231,8 @@ def report_from_stats(
         problems.append(f"{stats[STAT_RETRY_AFTER_TOO_LONG]} Retry-After waits above retry_after_max")
     if stored_failed:
         problems.append(f"{stored_failed} mentions rejected by the store")
+    if deferred:
+        problems.append(f"{deferred} mentions queued on disk until the store takes them (cursors held back)")
     if item_errors:
         problems.append(f"{item_errors} pipeline errors")
     if finish_reason not in (None, "finished"):
@@ -249,7 +263,7 @@ def report_from_stats(
         unchanged=_int(stats, f"{STAT_STORED}/unchanged"),
         dropped=dropped,
         parse_errors=parse_errors,
-        store_errors=stored_failed + lost,
+        store_errors=stored_failed + lost + deferred,
         http_errors=http_errors,
         robots_blocked=robots_blocked,
         brands=_by_suffix(stats, STAT_BRAND),

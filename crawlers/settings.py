@@ -39,6 +39,7 @@ RETRY_AFTER_MAX = "YUQING_RETRY_AFTER_MAX"
 # -- stats keys ------------------------------------------------------------------------------------------
 STAT_PAGES = "yuqing/pages"  # responses a spider callback parsed
 STAT_PARSE_ERRORS = "yuqing/parse_errors"  # malformed items, pages or fields
+STAT_DECODE_ERRORS = "yuqing/decode_errors"  # pages no character encoding decodes (counted in parse_errors too)
 STAT_REQUEST_FAILED = "yuqing/request_failed"  # + "/http" | "/network": requests that failed for good
 STAT_REQUEST_IGNORED = "yuqing/request_ignored"  # requests a component chose not to send (offsite, ...)
 STAT_ROBOTS_BLOCKED = "yuqing/robots_blocked"  # requests refused because of robots.txt
@@ -80,6 +81,8 @@ DOWNLOADER_MIDDLEWARES = {
     # Scrapy's retry middleware retries at once; ours backs off and honours Retry-After.
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawlers.middlewares.retry.BackoffRetryMiddleware": 550,
+    # After decompression (590) sees the body: the encoding a page is really in, not only the one it claims.
+    "crawlers.middlewares.encoding.EncodingMiddleware": 560,
 }
 
 _T = TypeVar("_T")

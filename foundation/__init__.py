@@ -14,6 +14,9 @@
   data erased from the relational tables.
 - :mod:`foundation.i18n`: the one message catalogue of server text (Chinese first, English available).
 - :mod:`foundation.queue_health`: the work queue's health record, read by the API and written by the workers.
+- :mod:`foundation.retry`: the one retry policy for store calls (what is transient; backoff with jitter within
+  a budget) and the proxy that applies it to a store.
+- :mod:`foundation.outage`: the outage board: which store the worker found unavailable, for ``/healthz``.
 """
 
 __version__ = "0.1.0"

@@ -57,24 +57,35 @@ def normalize_url(url: str) -> str:
 
 
 IMMEDIATE = "yuqing_immediate"
+#: Execution option: begin with ``BEGIN EXCLUSIVE`` (migrations: one process at a time, readers wait too).
+EXCLUSIVE = "yuqing_exclusive"
+#: How long an SQLite writer waits for another process's write lock before failing with "database is locked".
+SQLITE_BUSY_TIMEOUT_MS = 30000
+#: The PostgreSQL advisory lock key migrations hold (any constant shared by every Yuqing process).
+MIGRATION_LOCK_KEY = 0x59755169  # "YuQi"
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     # Let SQLAlchemy emit BEGIN itself (see _sqlite_begin); pysqlite's implicit BEGIN cannot be IMMEDIATE.
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
-    # WAL lets the API read while a crawl process writes; busy_timeout makes writers queue, not fail.
+    # busy_timeout first: switching a fresh file to WAL takes a lock that a second process starting at the
+    # same moment must wait for, not fail on. Then writers queue behind each other for up to 30 s.
+    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+    # WAL lets the API read while a crawl process writes.
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=30000")
     cursor.close()
 
 
 def _sqlite_begin(conn: Connection) -> None:
     # A transaction that reads before it writes must take the write lock up front: otherwise, in WAL mode,
     # a concurrent writer makes its first write fail with SQLITE_BUSY at once instead of waiting.
-    if conn.get_execution_options().get(IMMEDIATE):
+    options = conn.get_execution_options()
+    if options.get(EXCLUSIVE):
+        conn.exec_driver_sql("BEGIN EXCLUSIVE")
+    elif options.get(IMMEDIATE):
         conn.exec_driver_sql("BEGIN IMMEDIATE")
     else:
         conn.exec_driver_sql("BEGIN")
@@ -92,7 +103,8 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         database = parsed.database
         if database and database != ":memory:":
             Path(database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, **kwargs)
+        connect_args = {"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}
+        engine = create_engine(url, connect_args=connect_args, **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
         return engine
@@ -106,13 +118,22 @@ def describe_url(url: str) -> str:
 
 
 def run_migrations(engine: Engine, script_location: str) -> None:
-    """Bring the database behind ``engine`` to the newest revision of ``script_location``."""
+    """Bring the database behind ``engine`` to the newest revision of ``script_location``.
+
+    One process migrates at a time: on SQLite the migration runs in an exclusive transaction, on PostgreSQL
+    under a transaction-scoped advisory lock. A second process starting on a fresh data directory waits, then
+    finds the schema at head and has nothing to do.
+    """
     cfg = AlembicConfig()
     cfg.set_main_option("script_location", script_location)
     try:
-        with engine.begin() as connection:
-            cfg.attributes["connection"] = connection
-            command.upgrade(cfg, "head")
+        with engine.connect() as raw:
+            connection = raw.execution_options(**{EXCLUSIVE: True})
+            with connection.begin():
+                if engine.dialect.name == "postgresql":
+                    connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK_KEY})")
+                cfg.attributes["connection"] = connection
+                command.upgrade(cfg, "head")
     except OperationalError as exc:
         raise StoreUnavailable(f"cannot migrate {describe_url(str(engine.url))}: {exc.orig}") from exc
 

@@ -1,13 +1,19 @@
 """Source health: what each crawl run did, kept in the relational database.
 
-The crawl process records one :class:`SourceRun` per run; ``yuqing sources`` and the API read them.
+The crawl process records one :class:`SourceRun` per run; ``yuqing sources`` and the API read them. The row is
+written when the run *starts* (status ``running``, the process named in ``finish_reason`` as
+``pid:<pid>@<host>``) and completed when it ends, so a crawl that was killed or hangs is visible: a ``running``
+row whose process is gone (same host) or that is older than :data:`STALE_AFTER` counts as *failed*, and the
+next run of the source closes it as such.
 """
 
 from __future__ import annotations
 
+import os
+import socket
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
@@ -15,6 +21,7 @@ from sqlalchemy import Index, Integer, String, Text, func, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from foundation.db import Base, Database, JSONType, UTCDateTime
+from foundation.timeutil import utcnow
 
 
 class SourceRun(Base):
@@ -89,6 +96,27 @@ class SourceRunStore:
             s.flush()
             return row.id
 
+    def start(self, source: str, started_at: datetime) -> int:
+        """Write the record of a run that begins now (``running``); earlier runs left open are closed as failed."""
+        with self.db.transaction() as s:
+            for row in s.scalars(select(SourceRun).where(SourceRun.source == source, SourceRun.status == RUN_RUNNING)):
+                _close_interrupted(row, started_at)
+            row = SourceRun(source=source, started_at=started_at, status=RUN_RUNNING, finish_reason=_this_process())
+            s.add(row)
+            s.flush()
+            return row.id
+
+    def finish(self, run_id: int, report: RunReport) -> None:
+        """Complete the record :meth:`start` wrote with what the run did."""
+        with self.db.transaction() as s:
+            row = s.get(SourceRun, run_id)
+            if row is None:  # the row was removed meanwhile: keep the report anyway
+                s.add(SourceRun(**report.__dict__))
+                return
+            for key, value in report.__dict__.items():
+                if key != "started_at":
+                    setattr(row, key, value)
+
     def latest(self, sources: Sequence[str] | None = None) -> dict[str, SourceRun]:
         """The most recent run of each source."""
         with self.db.session() as s:
@@ -131,6 +159,44 @@ class SourceState(StrEnum):
 #: Run statuses written by the runner.
 RUN_OK, RUN_DEGRADED, RUN_FAILED, RUN_NEEDS_CREDENTIALS = "ok", "degraded", "failed", "needs_credentials"
 RUN_BLOCKED = "blocked"
+RUN_RUNNING = "running"
+#: A run still ``running`` after this long is taken as hung or killed (longer than any crawl_timeout in use).
+STALE_AFTER = timedelta(hours=3)
+#: ``finish_reason`` of a run whose process died before it could close its record.
+INTERRUPTED = "interrupted"
+
+
+def _this_process() -> str:
+    return f"pid:{os.getpid()}@{socket.gethostname()}"
+
+
+def run_is_dead(run: SourceRun, now: datetime | None = None) -> bool:
+    """Whether a ``running`` run's process is gone (same host: the pid does not exist) or it is stale."""
+    if run.status != RUN_RUNNING:
+        return False
+    now = now or utcnow()
+    if now - run.started_at > STALE_AFTER:
+        return True
+    owner = run.finish_reason or ""
+    pid_text, _, host = owner.removeprefix("pid:").partition("@")
+    if host != socket.gethostname() or not pid_text.isdigit():
+        return False  # another machine's crawl: only its age can tell
+    try:
+        os.kill(int(pid_text), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:  # exists, owned by someone else
+        return False
+    return False
+
+
+def _close_interrupted(row: SourceRun, now: datetime) -> None:
+    row.status = RUN_FAILED
+    row.finish_reason = INTERRUPTED
+    row.finished_at = row.finished_at or now
+    row.error = "the crawl process ended without closing its run (killed, crashed or hung past the crawl timeout)"
+
+
 _STATE_OF_RUN = {
     RUN_OK: SourceState.ok,
     RUN_DEGRADED: SourceState.degraded,
@@ -162,6 +228,15 @@ class SourceHealth:
 
 def source_health(name: str, runs: Sequence[SourceRun]) -> SourceHealth:
     """Health from a source's runs, newest first."""
+    # A run in progress says nothing yet; one whose process is gone failed.
+    live: list[SourceRun] = []
+    for run in runs:
+        if run.status == RUN_RUNNING:
+            if not run_is_dead(run):
+                continue
+            _close_interrupted(run, utcnow())  # in memory only: the next run of the source records it
+        live.append(run)
+    runs = live
     if not runs:
         return SourceHealth(name, SourceState.never_run)
     last = runs[0]

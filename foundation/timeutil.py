@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import math
 import re
 from datetime import UTC, datetime, timedelta
 
 _DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)\s*(ms|s|m|h|d|w)")
 _UNITS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+#: The longest duration a config may give (100 years): longer ones are typos, and adding them to a date
+#: overflows Python's datetime at run time, long after the config was accepted.
+MAX_DURATION = timedelta(days=36600)
 
 
 def utcnow() -> datetime:
@@ -42,14 +46,16 @@ def parse_duration(value: str | int | float | timedelta) -> timedelta:
     if isinstance(value, bool):
         raise ValueError("a duration must be a number of seconds or text like 30s, 15m, 1h, 7d")
     if isinstance(value, int | float):
+        if isinstance(value, float) and not math.isfinite(value):
+            raise ValueError("a duration must be a finite number")
         if value < 0:
             raise ValueError("a duration cannot be negative")
-        return timedelta(seconds=value)
+        return _bounded(float(value), value)
     text = str(value).strip().lower().replace(" ", "")
     if not text:
         raise ValueError("empty duration; use e.g. 30s, 15m, 1h, 7d")
     if re.fullmatch(r"\d+(\.\d+)?", text):
-        return timedelta(seconds=float(text))
+        return _bounded(float(text), value)
     pos = 0
     total = 0.0
     for match in _DURATION_PART.finditer(text):
@@ -59,7 +65,13 @@ def parse_duration(value: str | int | float | timedelta) -> timedelta:
         pos = match.end()
     if pos != len(text) or pos == 0:
         raise ValueError(f"invalid duration {value!r}; use e.g. 30s, 15m, 1h, 1h30m, 7d")
-    return timedelta(seconds=total)
+    return _bounded(total, value)
+
+
+def _bounded(seconds: float, given: object) -> timedelta:
+    if not math.isfinite(seconds) or seconds > MAX_DURATION.total_seconds():
+        raise ValueError(f"duration {given!r} is too long: at most {MAX_DURATION.days}d (100 years)")
+    return timedelta(seconds=seconds)
 
 
 def format_duration(value: timedelta) -> str:

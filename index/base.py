@@ -83,6 +83,11 @@ class Mention(BaseModel):
         description="How far it is likely to travel, 0-100, from engagement and author influence (index.reach); "
         "None when the platform's answer carried neither.",
     )
+    date_estimated: bool = Field(
+        default=False,
+        description="The post gave no usable date: published_at is when it was first collected (or a date far in "
+        "the future or past, clamped to that). Volume baselines leave such mentions out (MentionFilter.dated_only).",
+    )
     content_hash: str = ""
 
     @field_validator("published_at", "collected_at", "updated_at")
@@ -121,6 +126,8 @@ class Mention(BaseModel):
             if payload[optional] is None:
                 # Mentions stored before these existed keep their hash: unchanged posts stay unchanged.
                 del payload[optional]
+        if not payload["date_estimated"]:
+            del payload["date_estimated"]  # likewise for mentions stored before the flag existed
         raw = json.dumps(payload, sort_keys=True, ensure_ascii=False).encode()
         return hashlib.blake2b(raw, digest_size=16).hexdigest()
 
@@ -152,6 +159,11 @@ class MentionFilter(BaseModel):
     )
     updated_since: AwareDatetime | None = Field(default=None, description="Stored or changed at or after.")
     updated_until: AwareDatetime | None = Field(default=None, description="Stored or changed before.")
+    dated_only: bool = Field(
+        default=False,
+        description="Leave out mentions whose date was estimated (see Mention.date_estimated): counts that "
+        "measure volume over time use it, so a crawl of many undated posts cannot look like a burst.",
+    )
 
     @model_validator(mode="after")
     def _ranges(self) -> MentionFilter:
@@ -281,12 +293,15 @@ class WriteResult:
     updated: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     failed: dict[str, str] = field(default_factory=dict)
+    #: Refused for a reason that passes (the store answered 429 or 5xx for this item): try again later.
+    deferred: dict[str, str] = field(default_factory=dict)
 
     def merge(self, other: WriteResult) -> None:
         self.created += other.created
         self.updated += other.updated
         self.unchanged += other.unchanged
         self.failed.update(other.failed)
+        self.deferred.update(other.deferred)
 
 
 @dataclass

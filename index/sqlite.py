@@ -147,6 +147,7 @@ class SQLiteMentionStore(MentionStore):
                 data[key] = _dt(data[key])
             data["matched_keywords"] = json.loads(data["matched_keywords"])
             data["extra"] = json.loads(data["extra"])
+            data["date_estimated"] = bool(data["date_estimated"])
             data["brands"] = brands.get(row.rowid, [])
             out.append(Mention.model_validate(data))
         return out

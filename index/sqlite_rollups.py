@@ -43,7 +43,8 @@ def _ms(value: datetime) -> int:
 
 
 def answerable(flt: MentionFilter) -> bool:
-    """Whether the roll-ups hold the answer: no words, no query, no source, score or updated-at condition."""
+    """Whether the roll-ups hold the answer: no words, no query, no source, score, updated-at or dated-only
+    condition (the roll-ups count every mention, undated ones too)."""
     return not (
         flt.text
         or flt.query
@@ -52,6 +53,7 @@ def answerable(flt: MentionFilter) -> bool:
         or flt.score_max is not None
         or flt.updated_since
         or flt.updated_until
+        or flt.dated_only
     )
 
 

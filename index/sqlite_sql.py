@@ -98,6 +98,8 @@ def where_clause(
     if flt.updated_until is not None:
         conds.append("m.updated_at < :updated_until")
         params["updated_until"] = _ms(flt.updated_until)
+    if flt.dated_only:
+        conds.append("m.date_estimated = 0")
     return source, conds, rank
 
 
@@ -166,4 +168,5 @@ def only_words(flt: MentionFilter, planned: Plan | None) -> bool:
         or flt.score_max is not None
         or flt.updated_since
         or flt.updated_until
+        or flt.dated_only
     )

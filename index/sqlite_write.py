@@ -22,7 +22,7 @@ from index.text import index_fields
 COLUMNS = (
     "id platform post_id source url author title text published_at collected_at updated_at language rating "
     "likes reposts comments parent_id sentiment_score sentiment_label category matched_keywords extra reach "
-    "content_hash"
+    "content_hash date_estimated"
 ).split()
 _CHUNK = 5000  # bound parameters per IN list, well under SQLite's limit of 32766
 _INSERT_FTS = "INSERT INTO mentions_fts (rowid, title_seg, text_seg, text_sub) VALUES (?, ?, ?, ?)"
@@ -51,6 +51,7 @@ def row_values(mention: Mention) -> dict[str, Any]:
     data["sentiment_label"] = mention.sentiment_label.value
     data["matched_keywords"] = json.dumps(mention.matched_keywords, ensure_ascii=False)
     data["extra"] = json.dumps(mention.extra, ensure_ascii=False, default=str)
+    data["date_estimated"] = int(mention.date_estimated)
     return data
 
 

@@ -6,6 +6,7 @@ its section, and runs them:
 
 - :mod:`yuqing.cli`: the ``yuqing`` command, one module per command group;
 - :mod:`yuqing.worker`: the scheduler: crawls in their own processes, alert evaluation on a timer;
+- :mod:`yuqing.store_guard`: the worker's side of the outage policy (survive, record, catch up);
 - :mod:`yuqing.demo`: a full monitoring cycle over a bundled offline site;
 - :mod:`yuqing.report`: what a cycle did, printed for people.
 """

@@ -36,10 +36,13 @@ from crawlers.backoff import REFUSED, next_wait
 from crawlers.sources import SourceConfig
 from foundation.errors import ConfigError, ConfigProblem
 from foundation.health import SourceHealth
+from foundation.outage import BOARD_FILE, OutageBoard
+from foundation.retry import BACKGROUND, RetryPolicy
 from foundation.timeutil import utcnow
 from index.base import MentionFilter
 from tickets.store import Escalation
 from yuqing import heartbeat
+from yuqing.store_guard import DATABASE, MENTION_STORE, StoreGuard
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +50,8 @@ log = logging.getLogger(__name__)
 MAINTENANCE_EVERY = timedelta(minutes=1)
 #: How often the index is asked whether new mentions arrived.
 NEW_DATA_POLL = timedelta(seconds=2)
+#: While a store is down, how often the worker looks whether it is back (at most; ``evaluate_every`` if shorter).
+OUTAGE_RECHECK = timedelta(seconds=15)
 
 
 def settings_env(settings: Settings) -> dict[str, str]:
@@ -107,7 +112,9 @@ class CycleReport:
 class Worker:
     """Runs crawls in subprocesses and the alert engine in this process."""
 
-    def __init__(self, settings: Settings, config: AppConfig, resources: Resources):
+    def __init__(
+        self, settings: Settings, config: AppConfig, resources: Resources, *, policy: RetryPolicy = BACKGROUND
+    ):
         self.settings = settings
         self.config = config
         self.resources = resources
@@ -132,12 +139,21 @@ class Worker:
             app = create_app(resources)
             client = TicketClient.in_process(app, resources.issue_internal_key())
         self.tickets = client
+        # Past the retry budget a store outage is recorded (for /healthz) and the worker carries on.
+        self.guard = StoreGuard(OutageBoard(settings.data_dir / BOARD_FILE), policy)
+        self.mentions = self.guard.wrap(resources.mentions, MENTION_STORE)
+        self.ticket_store = self.guard.wrap(resources.tickets, DATABASE)
         channels = build_channels(
             list(config.alerts.channels), config.alerts.allowed_hosts, config.alerts.allow_private_hosts
         )
         self.dispatcher = Dispatcher(resources.db, channels, config.alerts.escalation_notify)
         self.engine = AlertEngine.from_config(
-            config, resources.mentions, resources.alerts, client, dispatcher=self.dispatcher, sources=self.source_health
+            config,
+            self.mentions,
+            self.guard.wrap(resources.alerts, DATABASE),
+            client,
+            dispatcher=self.dispatcher,
+            sources=self.source_health,
         )
 
     def source_health(self) -> list[tuple[SourceHealth, timedelta]]:
@@ -217,20 +233,39 @@ class Worker:
         """Crawl every source, then evaluate every rule and look after the tickets: one full cycle."""
         report = CycleReport(started_at=utcnow())
         report.crawls = await self.crawl_all(on_crawl)
-        self.resources.mentions.refresh()
+        await self.guard.run_sync("refreshing the mention index", self.refresh_index)
         report.evaluation = await self.engine.evaluate()
         report.escalations = await asyncio.to_thread(self.maintain_tickets)
         return report
 
     def new_data_since(self, moment: datetime) -> bool:
         """Whether any mention was stored or changed since ``moment`` (a cheap indexed count)."""
-        return self.resources.mentions.count(MentionFilter(updated_since=moment)) > 0
+        return self.mentions.count(MentionFilter(updated_since=moment)) > 0
+
+    def refresh_index(self) -> bool:
+        """Make what crawls stored searchable (``True``; raises while the index is unavailable)."""
+        self.mentions.refresh()
+        return True
+
+    async def evaluate_guarded(self) -> EvaluationReport | None:
+        """Refresh the index, evaluate every rule and deliver notifications; ``None`` when a store was down.
+
+        The refresh comes first and inside the guard: with the index unreachable the rules are not run at all
+        (they would only fail and be paused), and the next successful evaluation catches up on the moments
+        this one missed.
+        """
+        if not await self.guard.run_sync("refreshing the mention index", self.refresh_index):
+            return None
+        report = await self.guard.run("alert evaluation", self.engine.evaluate)
+        if report is not None:
+            await self.guard.run_sync("delivering notifications", self.dispatcher.deliver)
+        return report
 
     def maintain_tickets(self) -> list[Escalation]:
         """The ticket clock: warnings before deadlines, escalation of overdue tickets, revisits that are due,
         and delivery of the notifications they produce. Restart-safe: all state is in the database."""
         now = utcnow()
-        store = self.resources.tickets
+        store = self.ticket_store
         actions = store.escalate(now)
         for revisit in store.due_revisits(now):
             log.info("revisit due: %s (%s)", revisit.number, revisit.title)
@@ -280,30 +315,22 @@ class Worker:
                     running[name] = asyncio.create_task(self.crawl(sources[name]))
                     due[name] = now + sources[name].interval
             if now >= next_maintenance:
-                try:
-                    await asyncio.to_thread(self.maintain_tickets)
-                except Exception:  # a database hiccup must not stop the worker; the next tick retries
-                    log.exception("ticket maintenance failed; retrying at the next tick")
+                # A database outage must not stop the worker: the guard records it and the next tick retries.
+                await self.guard.run_sync("ticket maintenance", self.maintain_tickets)
                 next_maintenance = utcnow() + MAINTENANCE_EVERY
-            if now >= next_poll:
+            if now >= next_poll and self.guard.healthy():  # while a store is down, the evaluation timer rechecks
                 # Crawl processes store batches as they go: a burst is evaluated within seconds, not at the
                 # end of the crawl or of the evaluation period.
-                try:
-                    if await asyncio.to_thread(self.new_data_since, last_look):
-                        new_data.set()
-                except Exception:  # a store hiccup: the timer still evaluates
-                    log.exception("could not look for new mentions")
+                if await self.guard.run_sync("looking for new mentions", self.new_data_since, last_look):
+                    new_data.set()
                 next_poll = now + NEW_DATA_POLL
             if now >= next_eval or new_data.is_set():
                 new_data.clear()
-                last_look = now
-                self.resources.mentions.refresh()
-                try:
-                    await self.engine.evaluate()
-                    await asyncio.to_thread(self.dispatcher.deliver)
-                except Exception:  # the engine isolates rules; this guards the loop against store outages
-                    log.exception("alert evaluation failed; retrying at the next tick")
-                next_eval = utcnow() + every
+                if await self.evaluate_guarded() is not None:
+                    last_look = now
+                    next_eval = utcnow() + every
+                else:  # a store is down: look again soon; the evaluation that succeeds catches up
+                    next_eval = utcnow() + min(every, OUTAGE_RECHECK)
             wake = min([next_eval, next_maintenance, next_poll, *due.values()])
             delay = max(0.2, min((wake - utcnow()).total_seconds(), 30.0))
             waiters = [asyncio.ensure_future(stop.wait()), asyncio.ensure_future(new_data.wait()), *running.values()]

@@ -165,7 +165,9 @@ class VolumeSpikeRule(RuleType[VolumeSpikeConfig]):
         for brand in self.keys(ctx):
 
             def counted(since: datetime, until: datetime, brand: str = brand) -> int:
-                flt = self.scope(ctx, brand, since, until)
+                # Volume is counted over dated posts only: 200 undated posts collected in one crawl all carry
+                # the crawl time and would otherwise look like a burst (Mention.date_estimated).
+                flt = self.scope(ctx, brand, since, until).model_copy(update={"dated_only": True})
                 flt = flt.model_copy(update={"labels": list(cfg.labels)}) if cfg.labels else flt
                 if cfg.weight == "reach":
                     return round(ctx.store.reach_weighted_count(flt))

@@ -9,8 +9,10 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
 from api.deps import ConfigDep, PrincipalDep, ResourcesDep, SourceRunsDep
+from api.errors import RETRY_AFTER
 from api.queue_status import queue_status
 from foundation.health import SourceState
+from foundation.outage import BOARD_FILE, read_board
 
 health_router = APIRouter(tags=["system"])
 sources_router = APIRouter(prefix="/sources", tags=["sources"])
@@ -20,7 +22,7 @@ sources_router = APIRouter(prefix="/sources", tags=["sources"])
 def healthz(resources: ResourcesDep) -> JSONResponse:
     mentions_ok = resources.mentions.ping()
     db_ok = resources.db.ping()
-    body = {
+    body: dict[str, object] = {
         "status": "ok" if mentions_ok and db_ok else "degraded",
         "mention_store": {"backend": resources.mentions.backend, "ok": mentions_ok},
         "database": {"backend": resources.db.dialect, "ok": db_ok},
@@ -29,7 +31,12 @@ def healthz(resources: ResourcesDep) -> JSONResponse:
     queue = queue_status(resources.settings.redis_url)
     if queue is not None:
         body["queue"] = queue
-    return JSONResponse(body, status_code=200 if mentions_ok and db_ok else 503)
+    # The worker's view: outages it met past its retry budget (and when it saw the store come back).
+    worker = read_board(resources.settings.data_dir / BOARD_FILE)
+    if worker is not None:
+        body["worker"] = worker
+    headers = None if mentions_ok and db_ok else {"Retry-After": RETRY_AFTER}
+    return JSONResponse(body, status_code=200 if mentions_ok and db_ok else 503, headers=headers)
 
 
 class SourceStatus(BaseModel):

@@ -2,11 +2,14 @@
 
 Nothing crawled may be lost silently. Items are buffered and written ``batch_size`` at a time with
 :meth:`index.base.MentionStore.upsert` (idempotent by mention id, so a re-crawl never duplicates). When a
-write raises (the store is down), the batch stays in memory, the crawl is asked to stop (fetching more would
-only grow what is at risk) and the write is tried again when the spider closes. If that fails too, the
-mentions are counted in ``yuqing/stored/lost``, the error is put in ``yuqing/store/failed`` (which makes the
-run *failed*) and logged as CRITICAL. Since a crawl keeps no "seen" state between runs, the next run fetches
-those posts again.
+write raises (the store is down), it is first retried under the retry policy (:mod:`foundation.retry`); past
+the budget the batch stays in memory, the crawl is asked to stop (fetching more would only grow what is at
+risk) and the write is tried again when the spider closes. If that fails too, the mentions go to the on-disk
+retry queue (:mod:`crawlers.spool`), counted in ``yuqing/stored/deferred``, and the error is put in
+``yuqing/store/failed`` (which makes the run *failed*). Mentions the store refuses one by one for a reason
+that passes (429/5xx per item) go to the same queue. Either way the source's cursors stay where they were, and
+the next run first replays the queue. Only when even the queue cannot be written are mentions counted in
+``yuqing/stored/lost`` and logged as CRITICAL.
 """
 
 from __future__ import annotations
@@ -18,9 +21,10 @@ from typing import TYPE_CHECKING
 
 from scrapy.utils.defer import deferred_from_coro
 
-from crawlers.items import MentionItem
+from crawlers.items import MentionItem, clamp_date
 from crawlers.settings import (
     CRAWL_OPTIONS,
+    SOURCE,
     STAT_STORE_FAILED,
     STAT_STORE_OUTAGES,
     STAT_STORED,
@@ -28,8 +32,10 @@ from crawlers.settings import (
     required_app_settings,
     required_setting,
 )
-from crawlers.sources import CrawlOptions
+from crawlers.sources import CrawlOptions, SourceConfig
+from crawlers.spool import Spool
 from foundation.errors import StoreError
+from foundation.retry import BACKGROUND, NONE, RetryPolicy
 from foundation.timeutil import utcnow
 from index.base import Mention, MentionStore
 from index.factory import open_mention_store
@@ -66,8 +72,12 @@ class StorePipeline:
         *,
         stop_crawl: Callable[[str], None] | None = None,
         clock: Callable[[], datetime] = utcnow,
+        spool: Spool | None = None,
+        policy: RetryPolicy = NONE,
     ):
         self.open_store = open_store
+        self.spool = spool
+        self.policy = policy
         self.stats = stats
         self.batch_size = batch_size
         self.stop_crawl = stop_crawl
@@ -90,7 +100,9 @@ class StorePipeline:
             # Not awaited: closing waits for the items in flight, including the one being processed now.
             deferred_from_coro(crawler.engine.close_spider_async(reason=reason))
 
-        return cls(open_store, crawler.stats, options.batch_size, stop_crawl=stop_crawl)
+        source = required_setting(crawler.settings, SOURCE, SourceConfig)
+        spool = Spool(settings.data_dir / "spool", source.name)
+        return cls(open_store, crawler.stats, options.batch_size, stop_crawl=stop_crawl, spool=spool, policy=BACKGROUND)
 
     def open_spider(self) -> None:
         try:
@@ -104,6 +116,28 @@ class StorePipeline:
             raise StoreError(message) from None
         self.store = store
         logger.info("writing mentions to %s in batches of %d", store.describe(), self.batch_size)
+        self._replay_spool(store)
+
+    def _replay_spool(self, store: MentionStore) -> None:
+        """Write what earlier runs queued on disk, before fetching anything new."""
+        if self.spool is None:
+            return
+        try:
+            outcome = self.spool.replay(lambda mentions: self.policy.call(store.upsert, mentions))
+        except Exception as exc:  # still unavailable: the queue stays; this run's writes will show it
+            logger.error("could not replay the retry queue %s: %s", self.spool.path, redact(str(exc)))
+            return
+        if outcome.stored or outcome.rejected or outcome.kept:
+            self.stats.inc_value(f"{STAT_STORED}/replayed", outcome.stored)
+            self.stats.inc_value(f"{STAT_STORED}/failed", outcome.rejected)
+            self.stats.inc_value(f"{STAT_STORED}/deferred", outcome.kept)
+            logger.warning(
+                "retry queue %s: %d stored, %d rejected for good, %d still queued",
+                self.spool.path,
+                outcome.stored,
+                outcome.rejected,
+                outcome.kept,
+            )
 
     def process_item(self, item: MentionItem) -> MentionItem:
         self.pending.append(item)
@@ -113,15 +147,17 @@ class StorePipeline:
 
     def close_spider(self) -> None:
         if not self.flush():
-            lost = len(self.pending)
-            self.stats.inc_value(f"{STAT_STORED}/lost", lost)
             self.stats.set_value(STAT_STORE_FAILED, f"mention store unavailable: {self._last_error}")
-            logger.critical(
-                "%d mentions were NOT stored because the mention store is unavailable (%s); "
-                "the run is marked failed and the next run will fetch them again",
-                lost,
-                self._last_error,
-            )
+            queued = self._to_spool(self.pending, f"mention store unavailable: {self._last_error}")
+            if queued < len(self.pending):
+                lost = len(self.pending) - queued
+                self.stats.inc_value(f"{STAT_STORED}/lost", lost)
+                logger.critical(
+                    "%d mentions were NOT stored because the mention store is unavailable (%s) and the retry "
+                    "queue could not be written; the run is marked failed and the next run fetches them again",
+                    lost,
+                    self._last_error,
+                )
             self.pending = []
         if self.store is None:
             return
@@ -135,16 +171,58 @@ class StorePipeline:
     def _stored_versions(self, store: MentionStore) -> dict[str, Mention]:
         """The stored versions of the buffered posts (one read per batch), for two things:
 
-        - a post that has no date of its own keeps the date it was first stored with, not now:
-          :meth:`~crawlers.items.MentionItem.to_mention` dates it with the crawl time, which is part of the
-          content hash, so every re-crawl would otherwise count as an update of an unchanged post;
+        - a post that has no (believable) date of its own is dated as when it was first stored, not as now:
+          :meth:`~crawlers.items.MentionItem.to_mention` dates such a post with its collection time, which is
+          part of the stored content hash, so every re-crawl would otherwise count as an update of an unchanged
+          post; the stored date becomes the item's collection time (the post stays flagged ``date_estimated``);
         - a re-crawled post remembers its previous reach (:func:`index.reach.carry_reach`).
         """
         stored = {m.id: m for m in store.get_many(list(dict.fromkeys(item.id for item in self.pending)))}
+        now = self.clock()
         for item in self.pending:
-            if item.published_at is None and item.id in stored:
-                item.published_at = stored[item.id].published_at
+            if item.id in stored and clamp_date(item.published_at, now) is None:
+                item.collected_at = stored[item.id].published_at
         return stored
+
+    def _to_spool(self, items: list[MentionItem], reason: str) -> int:
+        """Queue ``items`` on disk; how many were queued (0 when the queue cannot be written)."""
+        if self.spool is None or not items:
+            return 0
+        now = self.clock()
+        mentions = []
+        for item in items:
+            try:
+                mentions.append(item.to_mention(now))
+            except ValueError as exc:  # invalid as a Mention: never storable, so failed (counted, logged)
+                self.stats.inc_value(f"{STAT_STORED}/failed")
+                logger.error("mention %s not stored: %s", item.id, exc)
+        try:
+            queued = self.spool.add(mentions, dict.fromkeys((m.id for m in mentions), reason))
+        except OSError as exc:
+            logger.critical("cannot write the retry queue %s: %s", self.spool.path, exc)
+            return 0
+        self.stats.inc_value(f"{STAT_STORED}/deferred", queued)
+        logger.error("%d mentions queued in %s for the next run (%s)", queued, self.spool.path, reason)
+        return len(items)
+
+    def _spool_deferred(self, mentions: list[Mention], deferred: dict[str, str]) -> dict[str, str]:
+        """Queue the mentions the store refused for a reason that passes; returns those that could not be."""
+        chosen = [m for m in mentions if m.id in deferred]
+        if self.spool is None:
+            return deferred
+        try:
+            self.spool.add(chosen, deferred)
+        except OSError as exc:
+            logger.critical("cannot write the retry queue %s: %s", self.spool.path, exc)
+            return deferred
+        self.stats.inc_value(f"{STAT_STORED}/deferred", len(chosen))
+        logger.warning(
+            "%d mentions refused for now (%s); queued in %s",
+            len(chosen),
+            next(iter(deferred.values())),
+            self.spool.path,
+        )
+        return {}
 
     def flush(self) -> bool:
         """Write the buffered items; ``False`` (items kept) when the store raised."""
@@ -163,7 +241,7 @@ class StorePipeline:
                     mentions.append(carry_reach(item.to_mention(now), stored.get(item.id)))
                 except ValueError as exc:  # pydantic's ValidationError: a field the store cannot hold
                     invalid[item.id] = f"invalid mention {item.platform}/{item.post_id}: {exc}"
-            result = self.store.upsert(mentions)
+            result = self.policy.call(self.store.upsert, mentions)
         except Exception as exc:  # an outage: keep the batch, stop fetching, try once more at close
             self._last_error = redact(f"{type(exc).__name__}: {exc}")
             self.stats.inc_value(STAT_STORE_OUTAGES)
@@ -178,7 +256,8 @@ class StorePipeline:
                     self.stop_crawl(STORE_UNAVAILABLE)
             return False
         self.pending = []
-        failures = {**invalid, **result.failed}
+        unqueued = self._spool_deferred(mentions, result.deferred) if result.deferred else {}
+        failures = {**invalid, **result.failed, **unqueued}
         self.stats.inc_value(f"{STAT_STORED}/created", len(result.created))
         self.stats.inc_value(f"{STAT_STORED}/updated", len(result.updated))
         self.stats.inc_value(f"{STAT_STORED}/unchanged", len(result.unchanged))

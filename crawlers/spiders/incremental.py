@@ -257,6 +257,8 @@ class IncrementalSpider(SourceSpider):
             return  # no cursor was used (or there is nowhere to keep them)
         stats = self.crawler.stats
         lost = stats.get_value(f"{STAT_STORED}/lost", 0) or stats.get_value(STAT_STORE_FAILED)
+        # Queued on disk is not stored yet: the cursor only moves past what the store holds.
+        lost = lost or stats.get_value(f"{STAT_STORED}/deferred", 0)
         if lost:
             logger.warning(
                 "source %s: mentions were not stored; cursors stay where they were, so the next run "

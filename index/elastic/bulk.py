@@ -2,8 +2,10 @@
 
 A new mention is created through the alias; an update goes to the index the mget found the mention in,
 guarded by its sequence number so a concurrent writer is never overwritten blindly. A mention refused with a
-conflict (another writer) or a 429 (cluster busy) gets another round; any other refusal is reported per
-mention while the rest of the batch lands.
+conflict (another writer), a 429 (cluster busy) or a 5xx (a shard or node failing) gets another round; one
+still refused with a 429 or 5xx after the last round is reported as *deferred* (the caller keeps it and
+writes it again later), any other refusal as *failed* (the store will never take it), while the rest of
+the batch lands.
 """
 
 from __future__ import annotations
@@ -22,7 +24,8 @@ _BULK_CHUNK = 250  # documents per bulk request: amortises the round trip, keeps
 _BULK_BYTES = 20 * 1024 * 1024  # far below any cluster's http.max_content_length
 _BULK_THREADS = 2
 _WRITE_ROUNDS = 3  # attempts for a mention that hit a conflict (another writer) or a 429 (cluster busy)
-_RETRY_STATUSES = frozenset({409, 429})
+_TRANSIENT_STATUSES = frozenset({429, 500, 502, 503, 504})  # per item: the cluster, not the document
+_RETRY_STATUSES = _TRANSIENT_STATUSES | {409}
 _RETRY_PAUSE = 0.5  # seconds, times the round number
 
 # What the store holds for a mention id: content_hash, collected_at, index, seq_no and primary_term.
@@ -143,7 +146,9 @@ class BulkWriter:
                     (result.created if outcome[doc_id] == "created" else result.updated).append(doc_id)
                 elif info.get("status") in _RETRY_STATUSES and not last_round:
                     retry.append(doc_id)
-                    throttled = throttled or info.get("status") == 429
+                    throttled = throttled or info.get("status") in _TRANSIENT_STATUSES
+                elif info.get("status") in _TRANSIENT_STATUSES:
+                    result.deferred[doc_id] = f"HTTP {info.get('status')}: {error_reason(info.get('error'))}"
                 else:
                     result.failed[doc_id] = error_reason(info.get("error"))
         return retry, throttled

@@ -10,7 +10,7 @@ from contextlib import AbstractContextManager, contextmanager
 from typing import Any, Protocol
 
 from elastic_transport import ConnectionError as TransportConnectionError
-from elastic_transport import TransportError
+from elastic_transport import ConnectionTimeout, TransportError
 from elasticsearch import (
     ApiError,
     AuthenticationException,
@@ -79,12 +79,12 @@ def translate_errors(describe: Callable[[], str], alias: str, action: str, *, qu
         raise StoreError(f"{describe()} rejected the request to {action}: {reason}") from exc
     except ApiError as exc:
         reason = api_reason(exc)
-        if exc.meta.status in {429, 502, 503, 504}:
+        if exc.meta.status == 429 or exc.meta.status >= 500:  # shedding load or failing inside: transient
             raise StoreUnavailable(
                 f"{describe()} is unavailable (HTTP {exc.meta.status}) while trying to {action}: {reason}"
             ) from exc
         raise StoreError(f"{describe()} failed to {action} (HTTP {exc.meta.status}): {reason}") from exc
-    except TransportConnectionError as exc:  # also covers timeouts and TLS failures
+    except (TransportConnectionError, ConnectionTimeout) as exc:  # unreachable, TLS failures, no answer in time
         raise StoreUnavailable(
             f"{describe()} cannot be reached while trying to {action}: {type(exc).__name__}: {exc}"
         ) from exc

@@ -22,7 +22,7 @@ from index.elastic.failures import Translate
 from index.elastic_rollups import WORDS_FIELD, WORDS_MAPPING, document_words
 from index.text import index_fields
 
-SCHEMA_VERSION = 4  # 2: category; 3: reach; 4: words
+SCHEMA_VERSION = 5  # 2: category; 3: reach; 4: words; 5: date_estimated
 # Derived at write time, never part of a Mention: left out of _source when reading.
 SEGMENTED_FIELDS = ("title_seg", "text_seg", "text_sub", WORDS_FIELD)
 DATE_FIELDS = ("published_at", "collected_at", "updated_at")
@@ -77,6 +77,7 @@ MAPPINGS: dict[str, Any] = {
         "category": _KEYWORD,
         "reach": {"type": "double"},  # double, as SQLite's REAL: a reach filter cuts alike on both
         "extra": {"type": "object", "enabled": False},  # kept in _source, never indexed (free-form)
+        "date_estimated": {"type": "boolean"},  # added in place to older indices; absent there means False
         "content_hash": {"type": "keyword", "index": False},
         "title_seg": _SEGMENTED,
         "text_seg": _SEGMENTED,

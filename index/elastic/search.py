@@ -105,6 +105,9 @@ def _field_filters(flt: MentionFilter) -> list[dict[str, Any]]:
         updated["lt"] = epoch_ms(flt.updated_until)
     if updated:
         filters.append({"range": {"updated_at": {**updated, "format": "epoch_millis"}}})
+    if flt.dated_only:
+        # must_not rather than term false: documents written before the field existed have no value for it.
+        filters.append({"bool": {"must_not": [{"term": {"date_estimated": True}}]}})
     return filters
 
 

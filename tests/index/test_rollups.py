@@ -238,7 +238,7 @@ def test_sqlite_migration_rekeys_and_counts_an_existing_index(tmp_path: Path) ->
     mentions = corpus(25)
     with store.engine.begin() as conn:
         cfg.attributes["connection"] = conn
-        command.upgrade(cfg, "0004")  # the layout before the roll-ups (0005)
+        command.upgrade(cfg, "0005")  # the layout before the roll-ups (0006)
         for rowid, m in enumerate(mentions, start=1):  # the old layout: rowids in insertion order
             values = row_values(m)
             cols = ", ".join(values)

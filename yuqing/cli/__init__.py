@@ -49,7 +49,7 @@ __all__ = [
 
 EPILOG = (
     "Exit codes: 0 success · 1 the work failed (a crawl, a cycle) · 2 bad arguments or config, nothing ran · "
-    "3 a store or the API is unreachable.\n\n"
+    "3 a store or the API is unreachable · 4 a crawl needs credentials · 5 a crawl partly failed.\n\n"
     "Settings come from YUQING_* environment variables (see README), overriding the settings: section of the "
     "config file."
 )

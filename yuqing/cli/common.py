@@ -20,6 +20,8 @@ EXIT_OK = 0
 EXIT_FAILED = 1  # the command ran and what it ran failed (a crawl, a cycle)
 EXIT_USAGE = 2  # bad arguments or an invalid config: nothing ran
 EXIT_UNAVAILABLE = 3  # a store (database, index, API) could not be reached
+EXIT_NEEDS_CREDENTIALS = 4  # a crawl could not run: the source needs a cookie or key it lacks
+EXIT_PARTIAL = 5  # a crawl ran but part of it failed (degraded: pages, parse or store errors)
 
 # Logs and CI capture output without a terminal; rich would fall back to 80 columns and wrap every table.
 console = Console(width=None if sys.stdout.isatty() else 120)

@@ -10,7 +10,26 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from yuqing.cli.common import EXIT_FAILED, EXIT_USAGE, console, err, handles_errors, load, open_resources
+from yuqing.cli.common import (
+    EXIT_FAILED,
+    EXIT_NEEDS_CREDENTIALS,
+    EXIT_OK,
+    EXIT_PARTIAL,
+    EXIT_USAGE,
+    console,
+    err,
+    handles_errors,
+    load,
+    open_resources,
+)
+
+#: ``yuqing crawl``'s exit code by run status: scripts and the scheduler can tell what happened.
+CRAWL_EXIT = {
+    "ok": EXIT_OK,
+    "degraded": EXIT_PARTIAL,
+    "failed": EXIT_FAILED,
+    "needs_credentials": EXIT_NEEDS_CREDENTIALS,
+}
 
 
 @handles_errors
@@ -18,7 +37,10 @@ def crawl(
     source: Annotated[str, typer.Argument(help="Name of a source in the config.")],
     as_json: Annotated[bool, typer.Option("--json", help="Print the run report as one JSON line.")] = False,
 ) -> None:
-    """Crawl one source in this process and store what matches. The scheduler runs this as a subprocess."""
+    """Crawl one source in this process and store what matches. The scheduler runs this as a subprocess.
+
+    Exit code: 0 ok, 1 failed, 2 invalid config or unknown source, 3 a store unreachable, 4 needs credentials,
+    5 partial (degraded: some pages, items or writes failed)."""
     from crawlers.runner import crawl as run_crawl
 
     settings, config = load()
@@ -37,8 +59,9 @@ def crawl(
         for key, value in report.as_dict().items():
             table.add_row(key, str(value))
         console.print(table)
-    if report.status == "failed":
-        raise typer.Exit(EXIT_FAILED)
+    code = CRAWL_EXIT.get(report.status, EXIT_FAILED)
+    if code != EXIT_OK:
+        raise typer.Exit(code)
 
 
 _STATE_STYLE = {

@@ -4,8 +4,8 @@ Why: newest-first search and time ranges become rowid order and rowid ranges, wh
 table walk without sorting; facets, trends and word lists read the roll-ups instead of every mention.
 Existing mentions are re-keyed, segmented again (jieba-rs, see index.text) and counted here, once.
 
-Revision ID: 0005
-Revises: 0004
+Revision ID: 0006
+Revises: 0005
 Create Date: 2026-12-03
 """
 
@@ -13,8 +13,8 @@ from alembic import op
 
 from index.sqlite_write import backfill_rollups, rekey_rowids
 
-revision = "0005"
-down_revision = "0004"
+revision = "0006"
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 
