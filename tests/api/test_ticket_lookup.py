@@ -12,7 +12,9 @@ def test_a_ticket_is_found_by_its_number(client: TestClient) -> None:
     found = client.get(f"/api/v1/tickets/by-number/{made['number'].lower()}", headers=AUTH)
     assert found.status_code == 200 and found.json()["id"] == made["id"]
     missing = client.get("/api/v1/tickets/by-number/FBD0000000000", headers=AUTH)
-    assert missing.status_code == 404 and missing.json()["error"]["message"] == "ticket FBD0000000000 does not exist"
+    assert (
+        missing.status_code == 404 and missing.json()["error"]["message"] == "this ticket number does not exist for you"
+    )
 
 
 def test_an_agent_finds_only_tickets_they_may_see(client: TestClient) -> None:

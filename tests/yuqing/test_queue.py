@@ -304,7 +304,9 @@ def test_a_killed_workers_job_is_retried_by_another(setup: Setup) -> None:
     starts = [e for e in setup.log(keys.CRAWL_LOG) if e["event"] == "start"]
     assert [e["worker"] for e in starts] == ["w1", "w2"]
     runs = SourceRunStore(setup.resources.db).runs(source)
-    assert [r.status for r in runs] == ["ok"]  # the killed crawl recorded nothing; the retry did the work
+    # Newest first: the retry did the work; the killed crawl's run, recorded when it started, shows as failed.
+    assert [r.status for r in runs] == ["ok", "failed"]
+    assert runs[1].finish_reason == "interrupted"
     measured = health.measure(setup.redis)
     assert measured.retried == 1 and measured.failed == 0 and [w.name for w in measured.workers] == ["w2"]
 

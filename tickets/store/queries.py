@@ -47,7 +47,7 @@ class Queries(Knowledge, AuditTrail):
         with self.db.session() as s:
             ticket = s.scalar(select(Ticket).where(Ticket.number == number))
             if ticket is None or not actor.sees(ticket.department, ticket.brand):
-                raise NotFound("no ticket with this number exists for you")  # the number is not echoed back
+                raise NotFound("this ticket number does not exist for you")  # the number is not echoed back
             return self._out(s, ticket, actor)
 
     def history(self, ticket_id: int, *, actor: Principal = SYSTEM) -> list[TicketEventOut]:

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 import typer
 
+from foundation.errors import InvalidQuery
 from foundation.i18n import DEFAULT_LANGUAGE, Language
 from yuqing.cli.common import console, handles_errors, open_resources
 
@@ -34,7 +35,7 @@ def report_weekly(
 
         try:
             report = weekly_report(resources.tickets, SYSTEM, week=week, brand=brand, mentions=count)
-        except ValueError as exc:
+        except (ValueError, InvalidQuery) as exc:  # a week that is no ISO week is a usage error (exit 2)
             raise typer.BadParameter(str(exc), param_hint="--week") from exc
     if as_json:
         sys.stdout.write(report.model_dump_json(indent=2) + "\n")
