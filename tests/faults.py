@@ -17,8 +17,12 @@ import socket
 import threading
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+
+import pytest
 
 
 class FaultProxy:
@@ -156,3 +160,23 @@ class BlackHole:
         for conn in self._held:
             conn.close()
         self.sock.close()
+
+
+@contextmanager
+def fault_proxy_for(es_backend: Any, why: str) -> Iterator[FaultProxy]:
+    """A fault proxy in front of a fresh clone of the osmem-server behind ``es_backend`` (skips, with ``why``,
+    when the backend is a real cluster; a missing server is unavailable as everywhere else)."""
+    from tests.conftest import unavailable
+
+    if isinstance(es_backend, str):
+        unavailable(es_backend)
+    server = getattr(es_backend, "server", None)
+    if server is None:
+        pytest.skip(why)
+    clone = server.clone()
+    proxy = FaultProxy(clone.url)
+    try:
+        yield proxy
+    finally:
+        proxy.close()
+        clone.close()

@@ -14,8 +14,7 @@ from foundation.db import Database
 from foundation.health import SourceRunStore
 from index.base import MentionFilter, SearchRequest
 from index.elastic import ElasticMentionStore
-from tests.conftest import unavailable
-from tests.faults import FaultProxy
+from tests.faults import FaultProxy, fault_proxy_for
 from tests.osmem import CompatibleJsonNode
 
 
@@ -32,18 +31,9 @@ def _feed_source(url: str) -> str:
 @pytest.fixture
 def es_proxy(es_backend: Any) -> Iterator[FaultProxy]:
     """A fault proxy in front of a fresh osmem-server clone."""
-    if isinstance(es_backend, str):
-        unavailable(es_backend)
-    server = getattr(es_backend, "server", None)
-    if server is None:
-        pytest.skip("per-item fault injection needs osmem-server (a proxy in front of a real cluster is not set up)")
-    clone = server.clone()
-    proxy = FaultProxy(clone.url)
-    try:
+    why = "per-item fault injection needs osmem-server (a proxy in front of a real cluster is not set up)"
+    with fault_proxy_for(es_backend, why) as proxy:
         yield proxy
-    finally:
-        proxy.close()
-        clone.close()
 
 
 def _stored(url: str) -> list[str]:

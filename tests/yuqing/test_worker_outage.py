@@ -24,9 +24,8 @@ from foundation.retry import RetryPolicy
 from foundation.timeutil import utcnow
 from index.elastic import ElasticMentionStore
 from sentiment.base import SentimentLabel
-from tests.conftest import unavailable
 from tests.factories import BRANDS_YAML, make_mention
-from tests.faults import FaultProxy
+from tests.faults import FaultProxy, fault_proxy_for
 from tickets.schemas import TicketQuery
 from yuqing.worker import Worker
 
@@ -45,18 +44,8 @@ alerts:
 
 @pytest.fixture
 def es_proxy(es_backend: Any) -> Iterator[FaultProxy]:
-    if isinstance(es_backend, str):
-        unavailable(es_backend)
-    server = getattr(es_backend, "server", None)
-    if server is None:
-        pytest.skip("killing the index server needs osmem-server behind the fault proxy")
-    clone = server.clone()
-    proxy = FaultProxy(clone.url)
-    try:
+    with fault_proxy_for(es_backend, "killing the index server needs osmem-server behind the fault proxy") as proxy:
         yield proxy
-    finally:
-        proxy.close()
-        clone.close()
 
 
 async def _until(condition: Any, seconds: float, what: str) -> None:
