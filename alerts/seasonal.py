@@ -17,6 +17,16 @@ one stays a rule a person can check by hand:
    (a Poisson one when the spread is pure counting noise): a quiet brand going from 2 to 6 mentions is not
    improbable, from 2 to 30 is. It fires below ``max_p``, and only with at least ``min_count`` mentions and
    ``min_ratio`` times the expectation.
+
+The rule (:mod:`alerts.rules.volume_spike`) adds two things around :func:`assess`:
+
+5. **Two stretches.** The last hour and its last half hour are both judged (``short_window``), sharing
+   ``max_p`` between them: a burst shows in the half hour before it fills the hour, which halves the delay on
+   a sharp start, while a slow build-up still shows in the hour.
+6. **Persistence.** The stretches ending at the previous bucket end must look unusual too
+   (``confirm_buckets``): on a noisy series the spread read off a handful of past days is itself noisy, and
+   where it comes out small by chance for one bucket, a lone bucket would fire. A real incident lasts longer
+   than one bucket, so this costs one bucket (5 minutes) of delay.
 """
 
 from __future__ import annotations

@@ -11,7 +11,8 @@ their condition holds.
     .venv/bin/python bench/alert_detection.py                 # volume_spike defaults vs the baselines
     .venv/bin/python bench/alert_detection.py --leave-one-out # choose the knobs on five files, score the sixth
 
-``--leave-one-out`` runs a small grid of the knobs that matter (``max_p``, ``spread_margin``): for
+``--leave-one-out`` runs a small grid of the knobs that matter (``max_p``, ``short_window``,
+``confirm_buckets``): for
 each file it picks the setting that catches the most windows, then has the fewest false alerts per week, on
 the *other* files, and reports that setting's score on the held-out file. Those held-out figures are the
 honest ones; the table of the defaults is scored on data the defaults were chosen on.
@@ -43,7 +44,8 @@ from alerts.evaluation import (
 SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "spikes"
 GRID: dict[str, tuple[Any, ...]] = {
     "max_p": (1e-4, 1e-5, 1e-6),
-    "spread_margin": (0.0, 0.5, 1.0),
+    "short_window": (None, "30m"),
+    "confirm_buckets": (1, 2),
 }
 
 

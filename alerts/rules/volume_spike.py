@@ -1,12 +1,11 @@
 """Volume spike: far more mentions than usual for this time of day (and weekday).
 
-The baseline is the count in the same window at the same time of day on each of the previous
-``baseline_days`` days (or, with ``seasonality: weekly``, the same weekday and time on previous weeks), so the
-ordinary evening peak is compared with other evenings, not with the night. The spread is the median absolute
-deviation, which a past spike does not inflate the way a standard deviation would. A count fires when it is
-at least ``min_count``, at least ``min_ratio`` times the median, and more than ``sensitivity`` robust standard
-deviations above it (never less than the Poisson noise of the median, so a quiet brand going from 1 to 3
-mentions is not a spike).
+``method: seasonal`` (the default) judges the last hour and its last half hour against the same stretches on
+past days and weeks, scaled by the recent level, under a count model (:mod:`alerts.seasonal`), and fires only
+when the stretches ending at consecutive bucket ends agree. ``method: mad`` is the earlier rule: the median
+and MAD of the same window on the previous ``baseline_days`` days (or weeks, ``seasonality: weekly``); a
+count fires when it is at least ``min_count``, at least ``min_ratio`` times the median, and more than
+``sensitivity`` robust standard deviations above it (never less than the Poisson noise of the median).
 """
 
 from __future__ import annotations
@@ -14,7 +13,7 @@ from __future__ import annotations
 import math
 import statistics
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
@@ -48,6 +47,19 @@ class VolumeSpikeConfig(RuleConfig):
         default=timedelta(hours=24),
         description="seasonal: the span before the window whose level scales the expectation (how fast a new "
         "level becomes the normal).",
+    )
+    short_window: Duration | None = Field(
+        default=timedelta(minutes=30),
+        description="seasonal: also judge this shorter trailing stretch (null: only window), so a burst is seen "
+        "before it fills the whole window; max_p is shared between the stretches (Bonferroni). Ignored unless "
+        "shorter than window.",
+    )
+    confirm_buckets: int = Field(
+        default=2,
+        ge=1,
+        le=12,
+        description="seasonal: the windows ending at this many consecutive bucket ends must all look unusual "
+        "before anything fires (persistence: one odd bucket in a noisy series is not an incident).",
     )
     bucket: Duration = Field(
         default=timedelta(minutes=5), description="Windows end on multiples of this: only complete buckets are judged."
@@ -209,22 +221,47 @@ class VolumeSpikeRule(RuleType[VolumeSpikeConfig]):
         has_data: Callable[[datetime], bool],
     ) -> tuple[dict[str, Any], str, bool]:
         cfg = self.config
+        short = cfg.short_window
+        windows = [cfg.window] + ([short] if short is not None and short < cfg.window else [])
+        # Each stretch judged is one more chance of a false alarm: they share max_p (Bonferroni).
+        params = replace(cfg.params(), max_p=cfg.max_p / len(windows))
+        known: dict[datetime, bool] = {}
 
-        def lags(period: timedelta, how_many: int) -> list[Lag]:
-            out = []
-            for k in range(1, how_many + 1):
-                shift = period * k
-                if has_data(end - shift):
-                    out.append(
-                        Lag(counted(start - shift, end - shift), counted(start - cfg.adapt - shift, start - shift))
-                    )
-            return out
+        def data(past_end: datetime) -> bool:
+            if past_end not in known:
+                known[past_end] = has_data(past_end)
+            return known[past_end]
 
-        span = counted(start - cfg.adapt, start)
-        a = assess(current, span, lags(DAY, cfg.baseline_days), lags(WEEK, cfg.baseline_weeks), cfg.params())
-        threshold = None if a.warming_up else firing_count(a.expected, a.spread, cfg.params())
+        def judge(until: datetime, window: timedelta) -> Assessment:
+            since = until - window
+
+            def lags(period: timedelta, how_many: int) -> list[Lag]:
+                out = []
+                for k in range(1, how_many + 1):
+                    shift = period * k
+                    if data(until - shift):
+                        before = counted(since - cfg.adapt - shift, since - shift)
+                        out.append(Lag(counted(since - shift, until - shift), before))
+                return out
+
+            count = current if (until, window) == (end, cfg.window) else counted(since, until)
+            span = counted(since - cfg.adapt, since)
+            return assess(count, span, lags(DAY, cfg.baseline_days), lags(WEEK, cfg.baseline_weeks), params)
+
+        views = [(judge(end, w), w) for w in windows]
+        firing = any(a.firing for a, _ in views)
+        # Persistence: the stretches ending at the previous bucket ends must look unusual too. Checked only
+        # when this one does, so a quiet evaluation costs no more queries.
+        for k in range(1, cfg.confirm_buckets):
+            if not firing:
+                break
+            firing = any(judge(end - cfg.bucket * k, w).firing for w in windows)
+        # The explanation names the stretch that is the most improbable (the full window when none stands out).
+        a, window = min(views, key=lambda view: (view[0].p_value, -view[1].total_seconds()))
+        a = replace(a, firing=firing)
+        threshold = None if a.warming_up else firing_count(a.expected, a.spread, params)
         numbers: dict[str, Any] = {
-            "count": current,
+            "count": a.count,
             "expected": a.expected,
             "p99": a.upper,
             "threshold": threshold,
@@ -234,10 +271,11 @@ class VolumeSpikeRule(RuleType[VolumeSpikeConfig]):
             "spread": a.spread,
             "basis": a.basis,
             "history": a.history,
-            "window": format_duration(cfg.window),
+            "window": format_duration(window),
             "window_end": isoformat_z(end),
+            "confirm_buckets": cfg.confirm_buckets,
         }
-        return numbers, explain(brand, a, cfg.window, end, ctx.timezone, cfg.min_history_days), a.firing
+        return numbers, explain(brand, a, window, end, ctx.timezone, cfg.min_history_days), firing
 
     def _mad(
         self,

@@ -100,3 +100,39 @@ def test_only_complete_buckets_are_judged() -> None:
     broken = SourceHealth("zhihu", SourceState.failing, last_success_at=now - timedelta(hours=5))
     ctx.sources = [(behind, timedelta(minutes=5)), (broken, timedelta(minutes=5))]
     assert rule().judged_end(ctx) == datetime(2026, 11, 20, 9, 55, tzinfo=UTC)
+
+
+FIVE = timedelta(minutes=5)
+
+
+def five_minute_series(days: int, burst: dict[int, int]) -> list[Point]:
+    """Ten mentions every five minutes for ``days`` days, plus ``burst`` (bucket index → extra mentions)."""
+    return [Point(START + i * FIVE, 10 + burst.get(i, 0)) for i in range(days * 288)]
+
+
+def verdict(points: list[Point], at: int, **options: object) -> bool:
+    """Whether the rule fires at the end of bucket ``at``."""
+    ctx = EvaluationContext(SeriesStore(points, FIVE), START + (at + 1) * FIVE, ["b"], "UTC")
+    [obs] = rule(**options).evaluate(ctx)
+    return obs.firing
+
+
+def test_a_sharp_start_shows_in_the_half_hour_before_the_hour() -> None:
+    start = 3 * 288 + 150  # day four, 12:30
+    points = five_minute_series(4, {start + k: 15 for k in range(4)})
+    # Twenty minutes into a burst the hour is 180 against 120 (diluted), the half hour 120 against 60.
+    assert verdict(points, start + 3, short_window=None, confirm_buckets=1) is False
+    assert verdict(points, start + 3, confirm_buckets=1) is True
+    # With the default persistence it fires a bucket later, and says which stretch stood out.
+    [obs] = rule().evaluate(EvaluationContext(SeriesStore(points, FIVE), START + (start + 5) * FIVE, ["b"], "UTC"))
+    assert obs.firing and obs.numbers["window"] == "30m" and obs.numbers["count"] == 120
+
+
+def test_one_unusual_bucket_end_is_confirmed_by_the_next() -> None:
+    at = 3 * 288 + 150
+    points = five_minute_series(4, {at: 80, at + 1: 80})
+    # The stretch ending with the first burst bucket is unusual, the one a bucket before it is not: with
+    # persistence nothing fires yet; a bucket later both ending stretches hold the burst and it fires.
+    assert verdict(points, at, confirm_buckets=1) is True
+    assert verdict(points, at, confirm_buckets=2) is False
+    assert verdict(points, at + 1, confirm_buckets=2) is True
