@@ -12,7 +12,9 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from foundation.timeutil import request_time
 
-EventKind = Literal["fired", "reminded", "resolved", "ticket", "error"]
+EventKind = Literal["fired", "reminded", "resolved", "ticket", "error", "acknowledged", "assigned", "commented"]
+#: What the engine writes; the other kinds are people handling an incident (alerts.handling).
+ENGINE_KINDS: tuple[EventKind, ...] = ("fired", "reminded", "resolved", "ticket", "error")
 
 
 class AlertItem(BaseModel):
@@ -126,10 +128,67 @@ class IncidentQuery(BaseModel):
     limit: int = Field(default=100, ge=1, le=1000, description="Among this many newest incidents.")
 
 
+class IncidentAssignee(BaseModel):
+    """The user an incident is given to."""
+
+    id: int
+    display_name: str
+
+
+class IncidentHistoryEntry(BaseModel):
+    """One entry of an incident's history: ``fired``, ``reminded``, ``resolved``, ``ticket`` (by the engine,
+    or linked by ``by``), ``acknowledged``, ``assigned`` (to ``assignee``, or to nobody) or ``commented``
+    (``text``)."""
+
+    id: int
+    at: datetime
+    kind: str
+    by: str | None
+    text: str | None
+    assignee: IncidentAssignee | None
+    ticket_number: str | None
+
+
+class IncidentHandlingOut(BaseModel):
+    """An incident after someone acted on it: its status, who acknowledged it, who has it, its history."""
+
+    incident: str
+    status: IncidentStatus
+    acknowledged_at: datetime | None
+    acknowledged_by: str | None
+    assignee: IncidentAssignee | None
+    ticket_number: str | None
+    history: list[IncidentHistoryEntry]
+
+
+class AssignBody(BaseModel):
+    """``PUT /alerts/incidents/{incident}/assignee``: the user's id, or ``null`` for nobody."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    user_id: int | None = Field(ge=1)
+
+
+class CommentBody(BaseModel):
+    """``POST /alerts/incidents/{incident}/comments``."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    text: str = Field(min_length=1, max_length=2000)
+
+
+class LinkTicketBody(BaseModel):
+    """``PUT /alerts/incidents/{incident}/ticket``: the ticket, by its number (e.g. ``T20261120-0001``)."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    number: str = Field(min_length=1, max_length=32)
+
+
 class IncidentSummary(BaseModel):
-    """One incident rather than its raw firings: ``open`` (nobody has taken its ticket yet), ``acknowledged``
-    (its ticket is assigned or being worked on) or ``resolved`` (the condition cleared); how many reminders
-    went out while it lasted."""
+    """One incident rather than its raw firings: ``open`` (nobody has taken it or its ticket yet),
+    ``acknowledged`` (someone acknowledged it, has it, or works on its ticket) or ``resolved`` (the condition
+    cleared); how many reminders went out while it lasted, and who handles it."""
 
     incident: str
     rule: str
@@ -143,6 +202,10 @@ class IncidentSummary(BaseModel):
     summary: str
     numbers: dict[str, Any]
     ticket: IncidentTicket | None
+    acknowledged_at: datetime | None = Field(default=None, description="When someone acknowledged it.")
+    acknowledged_by: str | None = None
+    assignee: IncidentAssignee | None = Field(default=None, description="Who has it now.")
+    comments: int = Field(default=0, description="How many comments it has.")
 
 
 class IncidentList(BaseModel):

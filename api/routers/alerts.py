@@ -12,16 +12,20 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query
 from pydantic import Field
 
+from alerts.handling import Handling, handling_of
 from alerts.registry import RULE_TYPES
 from alerts.schemas import (
+    ENGINE_KINDS,
     AlertEventItem,
     AlertEventList,
     AlertEventQuery,
     AlertItem,
     AlertList,
     AlertQuery,
+    IncidentAssignee,
     IncidentList,
     IncidentQuery,
+    IncidentStatus,
     IncidentSummary,
     IncidentTicket,
 )
@@ -150,8 +154,10 @@ def list_events(
     brands = visible_brands(params.brand, principal)
     if brands == []:
         return AlertEventList(items=[])
+    # People's acts on incidents (acknowledged, commented, ...) only when asked for: the chart marks firings.
+    kinds = params.kind or list(ENGINE_KINDS)
     events = states.find_events(
-        brands=brands, rules=params.rule, kinds=params.kind, since=params.since, until=params.until, limit=params.limit
+        brands=brands, rules=params.rule, kinds=kinds, since=params.since, until=params.until, limit=params.limit
     )
     describe = _Describe(config)
     tickets = _tickets_of(states, events)
@@ -180,10 +186,8 @@ def list_incidents(
         own = [e for e in history if e.incident == event.incident]
         item = _event(event, describe, tickets)
         ticket = _ticket(ticket_store, item, principal)
-        resolved_at = next((e.at for e in own if e.kind == "resolved"), None)
-        status = "resolved" if resolved_at else "open"
-        if resolved_at is None and ticket and ticket.status not in (None, "new"):
-            status = "acknowledged"  # someone has taken its ticket
+        handling = handling_of(own)
+        status = incident_status(handling, ticket)
         if params.status and status not in params.status:
             continue
         items.append(
@@ -195,11 +199,15 @@ def list_incidents(
                 brand=item.brand,
                 status=status,
                 opened_at=item.at,
-                resolved_at=resolved_at,
+                resolved_at=handling.resolved_at,
                 reminders=sum(1 for e in own if e.kind == "reminded"),
                 summary=item.summary,
                 numbers=item.numbers,
                 ticket=ticket,
+                acknowledged_at=handling.acknowledged_at,
+                acknowledged_by=handling.acknowledged_by,
+                assignee=assignee_of(handling),
+                comments=len(handling.comments),
             )
         )
     return IncidentList(items=items)
@@ -240,18 +248,41 @@ def get_incident(
     )
 
 
+def incident_status(handling: Handling, ticket: IncidentTicket | None) -> IncidentStatus:
+    """``resolved`` once the condition cleared; ``acknowledged`` once someone acknowledged it, has it, or
+    works on its ticket; else ``open``."""
+    if handling.resolved_at is not None:
+        return "resolved"
+    if handling.acknowledged_at or handling.assignee_id or (ticket and ticket.status not in (None, "new")):
+        return "acknowledged"
+    return "open"
+
+
+def assignee_of(handling: Handling) -> IncidentAssignee | None:
+    if handling.assignee_id is None:
+        return None
+    return IncidentAssignee(id=handling.assignee_id, display_name=handling.assignee_name or "")
+
+
 def _ticket(store: TicketStore, item: AlertEventItem, principal: Principal) -> IncidentTicket | None:
-    if item.ticket_number is None:
+    return ticket_view(store, item.ticket_number, item.ticket_id, principal)
+
+
+def ticket_view(
+    store: TicketStore, number: str | None, ticket_id: int | None, principal: Principal
+) -> IncidentTicket | None:
+    """An incident's ticket as the caller may see it."""
+    if number is None:
         return None
     try:
         ticket = (
-            store.get(item.ticket_id, actor=principal)
-            if item.ticket_id is not None
-            else store.get_by_number(item.ticket_number, actor=principal)
+            store.get(ticket_id, actor=principal)
+            if ticket_id is not None
+            else store.get_by_number(number, actor=principal)
         )
     except NotFound:
         # The ticket belongs to a department the caller does not work for: its number only.
-        return IncidentTicket(number=item.ticket_number, id=item.ticket_id, status=None, priority=None)
+        return IncidentTicket(number=number, id=ticket_id, status=None, priority=None)
     return IncidentTicket(
         number=ticket.number, id=ticket.id, status=ticket.status.value, priority=ticket.priority.value
     )
