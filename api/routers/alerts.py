@@ -250,10 +250,11 @@ def get_incident(
 
 def incident_status(handling: Handling, ticket: IncidentTicket | None) -> IncidentStatus:
     """``resolved`` once the condition cleared; ``acknowledged`` once someone acknowledged it, has it, or
-    works on its ticket; else ``open``."""
+    works on its ticket; else ``open``. A ticket routed to a desk (``assigned``) is not yet someone on it."""
     if handling.resolved_at is not None:
         return "resolved"
-    if handling.acknowledged_at or handling.assignee_id or (ticket and ticket.status not in (None, "new")):
+    working = ticket is not None and ticket.status not in (None, "new", "assigned")
+    if handling.acknowledged_at or handling.assignee_id or working:
         return "acknowledged"
     return "open"
 

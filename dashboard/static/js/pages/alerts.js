@@ -1,11 +1,13 @@
-// Alerts: every rule's state and the recent history; one incident with why it fired (window, numbers,
-// threshold, baseline), the posts behind it and its ticket.
+// Alerts: the incidents (open, acknowledged, resolved), every rule's state and the recent history; one
+// incident with why it fired (window, numbers, threshold, baseline), who handles it, the posts behind it and
+// its ticket.
 
 import { api } from "../api.js";
 import { h, clear, panel, internalLink, definitionList, badge } from "../dom.js";
 import { t, label, fmtTime, fmtNumber, fmtPercent } from "../i18n.js";
 import { mentionCard } from "../mentions.js";
 import { CRISIS_TYPES, crisisBanner } from "../crisis.js";
+import { loadIncidents, handlingSection } from "./incidents.js";
 
 export function render(main, ctx) {
   const incident = ctx.route.rest[0];
@@ -16,6 +18,7 @@ export function render(main, ctx) {
     h(
       "div",
       { class: "grid" },
+      panel(t("incidents"), "incidents", (body) => loadIncidents(body), { wide: true }),
       panel(t("alertState"), "alert-states", loadStates, { wide: true }),
       panel(t("recentAlerts"), "alert-events", loadEvents, { wide: true }),
     ),
@@ -127,6 +130,7 @@ async function loadIncident(body, ctx, incident) {
       [t("resolvedAt"), item.resolved_at ? fmtTime(item.resolved_at) : t("stillFiring")],
       [t("ticket"), ticketView],
     ]),
+    handlingSection(incident, ctx),
     h(
       "section",
       { class: "why", dataset: { testid: "why-fired" } },

@@ -1,0 +1,37 @@
+"""The PR team works an incident on the alerts page: the open one is listed, acknowledged with one click (it
+moves to the acknowledged tab), and on its page commented on, with the comment in its history."""
+
+from __future__ import annotations
+
+from playwright.sync_api import expect
+
+from tests.browser.conftest import Watched
+from tests.browser.test_pr_crisis import fire_crisis
+
+
+def test_acknowledge_and_comment_on_an_incident(web_zh: Watched) -> None:
+    page = web_zh.page
+    number = fire_crisis(web_zh)
+    web_zh.login()
+    page.locator("[data-nav=alerts]").click()
+    incidents = page.get_by_test_id("incidents")
+    row = incidents.locator("tbody tr").first
+    expect(row).to_have_attribute("data-status", "open")
+    expect(row).to_contain_text("crisis-words · 鲜达外卖")
+    expect(row.get_by_role("link", name=number)).to_be_visible()
+    row.get_by_role("button", name="确认").click()
+    expect(page.get_by_test_id("incidents")).to_have_count(0)  # no open incident left
+    page.get_by_test_id("incident-tabs").get_by_role("tab", name="已确认").click()
+    acked = page.get_by_test_id("incidents").locator("tbody tr").first
+    expect(acked).to_have_attribute("data-status", "acknowledged")
+    web_zh.screenshot("incidents-acknowledged")
+
+    acked.get_by_role("link", name="crisis-words · 鲜达外卖").click()
+    handling = page.get_by_test_id("incident-handling")
+    expect(handling).to_contain_text("已确认")
+    handling.get_by_test_id("comment-text").fill("已联系门店核实，15 分钟后回报")
+    handling.get_by_role("button", name="添加评论").click()
+    history = page.get_by_test_id("incident-history")
+    expect(history.locator("li[data-kind=commented]")).to_contain_text("已联系门店核实")
+    expect(history.locator("li[data-kind=acknowledged]")).to_be_visible()
+    web_zh.screenshot("incident-history")
