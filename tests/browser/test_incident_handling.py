@@ -35,3 +35,26 @@ def test_acknowledge_and_comment_on_an_incident(web_zh: Watched) -> None:
     expect(history.locator("li[data-kind=commented]")).to_contain_text("已联系门店核实")
     expect(history.locator("li[data-kind=acknowledged]")).to_be_visible()
     web_zh.screenshot("incident-history")
+
+
+def test_alert_markers_close_in_time_share_one_label(web_zh: Watched) -> None:
+    page = web_zh.page
+    web_zh.login()
+    src = page.locator("script[type=module]").get_attribute("src") or ""
+    charts = src.replace("/main.js", "/charts.js")
+    minute = 60_000
+    clusters = page.evaluate(
+        """async ([url, minute]) => {
+            const { clusterMarkers } = await import(url);
+            const at = (m) => new Date(Date.UTC(2026, 10, 20, 8) + m * minute).toISOString();
+            const events = [
+              { at: at(0), rule: "spike" }, { at: at(20), rule: "spike" },   // one rule twice: "spike ×2"
+              { at: at(300), rule: "neg" }, { at: at(310), rule: "spike" },  // two rules: "2 条告警"
+              { at: at(900), rule: "neg" },                                  // alone: its rule
+              { at: "not a time", rule: "broken" },                          // left out
+            ];
+            return clusterMarkers(events, 60 * minute).map((m) => m.name);
+        }""",
+        [charts, minute],
+    )
+    assert clusters == ["spike ×2", "2 条告警", "neg"]

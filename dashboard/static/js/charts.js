@@ -51,7 +51,10 @@ export function trendChart(el, series, events = [], period = {}) {
   const chart = init(el);
   // Epoch milliseconds: ECharts does not parse every ISO 8601 form the API writes (microseconds, "Z").
   const buckets = (series.buckets || []).map((b) => ({ ...b, start: Date.parse(b.start) }));
-  const markers = events.map((event) => ({ xAxis: Date.parse(event.at), name: event.rule, value: event.rule }));
+  const since = period.since ? Date.parse(period.since) : buckets.length ? buckets[0].start : 0;
+  const until = period.until ? Date.parse(period.until) : buckets.length ? buckets[buckets.length - 1].start : 0;
+  // Alerts closer than 1/40 of the axis share one marker: their labels would print over each other.
+  const markers = clusterMarkers(events, Math.max(0, until - since) / 40);
   const names = { volume: t("trendVolume"), negative: t("trendNegative"), share: t("trendShare") };
   chart.setOption({
     animation: false,
@@ -106,6 +109,30 @@ export function trendChart(el, series, events = [], period = {}) {
     ],
   });
   return chart;
+}
+
+/**
+ * One marker per cluster of alerts: an alert within ``gap`` milliseconds of the first of the current cluster
+ * joins it. A cluster of one alert is labelled with its rule; of several, with the rule and how many (one
+ * rule) or with how many alerts; the tooltip of the bucket lists them all.
+ */
+export function clusterMarkers(events, gap) {
+  const sorted = events
+    .map((event) => ({ at: Date.parse(event.at), rule: event.rule }))
+    .filter((event) => Number.isFinite(event.at))
+    .sort((a, b) => a.at - b.at);
+  const clusters = [];
+  for (const event of sorted) {
+    const last = clusters[clusters.length - 1];
+    if (last && event.at - last.at <= gap) last.rules.push(event.rule);
+    else clusters.push({ at: event.at, rules: [event.rule] });
+  }
+  return clusters.map(({ at, rules }) => {
+    const distinct = [...new Set(rules)];
+    let name = rules[0];
+    if (rules.length > 1) name = distinct.length === 1 ? `${rules[0]} ×${rules.length}` : t("trendAlerts", { count: rules.length });
+    return { xAxis: at, name, value: name };
+  });
 }
 
 /** The start of the bucket that contains the instant ``time`` (buckets are sorted). */

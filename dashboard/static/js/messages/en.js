@@ -104,6 +104,7 @@ export const MESSAGES = {
   trendVolume: "Mentions",
   trendNegative: "Negative",
   trendShare: "Negative share",
+  trendAlerts: "{count} alerts",
   trendAlert: "Alert",
   trendNoMarkers: "Alert markers not available: {reason}",
   alertsInRange: "Alerts in this period",

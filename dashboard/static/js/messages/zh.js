@@ -104,6 +104,7 @@ export const MESSAGES = {
   trendVolume: "声量",
   trendNegative: "负面",
   trendShare: "负面占比",
+  trendAlerts: "{count} 条告警",
   trendAlert: "告警",
   trendNoMarkers: "告警标记暂不可用：{reason}",
   alertsInRange: "本时段告警",
