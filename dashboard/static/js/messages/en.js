@@ -301,6 +301,7 @@ export const LABELS = {
   },
   origin: { manual: "manual", alert: "alert" },
   number: {
+    confirm_buckets: "consecutive bucket ends required",
     count: "count",
     scored: "scored",
     negative: "negative",

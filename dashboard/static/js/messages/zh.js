@@ -301,6 +301,7 @@ export const LABELS = {
   },
   origin: { manual: "人工", alert: "告警" },
   number: {
+    confirm_buckets: "需连续确认的时段数",
     count: "当前数量",
     scored: "已评分",
     negative: "负面数",
