@@ -176,6 +176,14 @@ class CommentBody(BaseModel):
 
     text: str = Field(min_length=1, max_length=2000)
 
+    @field_validator("text")
+    @classmethod
+    def _no_nul(cls, value: str) -> str:
+        # PostgreSQL text cannot hold NUL: refuse it here rather than fail on the write.
+        if "\x00" in value:
+            raise ValueError("text must not contain NUL characters")
+        return value
+
 
 class LinkTicketBody(BaseModel):
     """``PUT /alerts/incidents/{incident}/ticket``: the ticket, by its number (e.g. ``T20261120-0001``)."""
