@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from api.routers import alerts, searches
+from api.routers import alert_rules, alerts, searches
 
 router = APIRouter()
+router.include_router(alert_rules.router)
 router.include_router(alerts.router)
 router.include_router(searches.router)
