@@ -67,8 +67,9 @@ def queue_delivery(
     """Queue ``comment`` (a reply, already added) for its channel; the changes for the ticket's history."""
     replies = store.policy.config.replies
     if body.channel not in replies.channels():
+        key = f"tickets.replies.{body.channel}"
         raise InvalidQuery(
-            f"replies by {body.channel} are not configured (tickets.replies.{body.channel}); "
+            f"replies by {body.channel} are not configured ({key}); "
             f"configured: {replies.channels() or 'none'}"
         )
     if body.channel == "sms" and replies.sms is not None and len(body.body) > replies.sms.max_length:

@@ -56,7 +56,8 @@ class KnowledgeBase(StoreCore):
 
     def _kb_visible(self, s: Session, entry_id: int, actor: Principal) -> KnowledgeEntry:
         entry = s.get(KnowledgeEntry, entry_id)
-        if entry is None or not actor.scope.admits([entry.brand] if entry.brand else []):
+        # An entry for every brand is everyone's; one of a brand exists only for those who work for it.
+        if entry is None or (entry.brand is not None and not actor.scope.admits([entry.brand])):
             raise NotFound(f"knowledge entry {entry_id} does not exist")
         return entry
 
