@@ -64,6 +64,9 @@ class SessionOut(BaseModel):
     language: Literal["zh", "en"] | None = Field(
         default=None, description="The language this user chose (null: never chose; the browser's decides)."
     )
+    reply_channels: list[str] = Field(
+        default_factory=list, description="How a reply can reach the customer here: email, sms, platform."
+    )
 
 
 class LanguageIn(BaseModel):
@@ -102,6 +105,7 @@ def _describe(
         via="session" if claims else "key",
         expires_at=claims.expires_at if claims else None,
         language=principal.language,
+        reply_channels=config.tickets.replies.channels(),
     )
 
 

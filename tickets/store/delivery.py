@@ -69,8 +69,7 @@ def queue_delivery(
     if body.channel not in replies.channels():
         key = f"tickets.replies.{body.channel}"
         raise InvalidQuery(
-            f"replies by {body.channel} are not configured ({key}); "
-            f"configured: {replies.channels() or 'none'}"
+            f"replies by {body.channel} are not configured ({key}); configured: {replies.channels() or 'none'}"
         )
     if body.channel == "sms" and replies.sms is not None and len(body.body) > replies.sms.max_length:
         raise InvalidQuery(
