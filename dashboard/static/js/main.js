@@ -85,7 +85,7 @@ function header(route) {
     { class: "who", dataset: { testid: "whoami" }, title: t("loggedInAs") },
     session.display_name || session.name,
     " · ",
-    session.role,
+    label("role", session.role),
     session.can_write_tickets ? null : ` (${t("readOnly")})`,
   );
   const logout = h("button", { type: "button", class: "link-button", dataset: { testid: "logout" } }, t("logout"));
