@@ -8,6 +8,7 @@ happens outside any transaction.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -38,9 +39,20 @@ class Attempt:
     outgoing: Outgoing
 
 
+#: What a recipient given by hand must look like, per channel (the ticket's own were checked when recorded).
+_RECIPIENT = {
+    "email": (re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$"), "an e-mail address"),
+    "sms": (re.compile(r"^\+?[0-9][0-9\- ]{2,30}$"), "a phone number"),
+    "platform": (re.compile(r"^https?://\S+$"), "the post's http(s) link"),
+}
+
+
 def recipient_for(s: Session, ticket: Ticket, body: ReplyIn) -> str:
     """Where the reply goes: the address given, else the ticket's; a clear error when there is none."""
-    if body.to:
+    if body.to and body.to.strip():
+        pattern, what = _RECIPIENT[body.channel]
+        if not pattern.match(body.to.strip()):
+            raise InvalidQuery(f"'to' must be {what} for a reply by {body.channel}")
         return body.to.strip()
     if body.channel == "email":
         if not ticket.customer_email:
