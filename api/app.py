@@ -17,7 +17,20 @@ from api.docs import DOCS_PATHS, install_docs
 from api.errors import install_error_handlers
 from api.language import LanguageMiddleware
 from api.resources import Resources
-from api.routers import mentions, monitoring, privacy, public, reach, reports, session, stats, system, tickets, users
+from api.routers import (
+    knowledge_base,
+    mentions,
+    monitoring,
+    privacy,
+    public,
+    reach,
+    reports,
+    session,
+    stats,
+    system,
+    tickets,
+    users,
+)
 from config.settings import Settings, get_settings
 from dashboard.web import mount_dashboard
 
@@ -70,6 +83,7 @@ def create_app(resources: Resources | None = None, settings: Settings | None = N
     v1.include_router(session.router)
     v1.include_router(monitoring.router)
     v1.include_router(privacy.router)
+    v1.include_router(knowledge_base.router)
     for router in (reports.exports, reports.reports, reports.knowledge, reports.audit):
         v1.include_router(router)
     app.include_router(v1)

@@ -20,6 +20,7 @@ from foundation.access import APPROVE_EXPORT, PII, Principal
 from foundation.db import MAX_ID
 from foundation.errors import NotFound
 from foundation.health import SourceRunStore
+from foundation.i18n import set_language
 from foundation.timeutil import utcnow
 from index.base import MentionStore
 from tickets.enums import Level, Role
@@ -183,7 +184,16 @@ def authenticate(
     )
 
 
-PrincipalDep = Annotated[Principal, Depends(authenticate)]
+async def caller(request: Request, principal: Annotated[Principal, Depends(authenticate)]) -> Principal:
+    """The authenticated caller; a user who chose a language gets the server's texts in it when the request
+    does not ask for one (``Accept-Language``). Async on purpose: it runs in the request's own context, so
+    the language it sets holds for the endpoint and the error handlers after it."""
+    if principal.language is not None and "accept-language" not in request.headers:
+        set_language(principal.language)
+    return principal
+
+
+PrincipalDep = Annotated[Principal, Depends(caller)]
 
 
 def require(*roles: Role) -> Callable[[Principal], Principal]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from foundation.i18n import Language, negotiate, use_language
+from foundation.i18n import Language, current_language, negotiate, use_language
 
 
 class LanguageMiddleware:
@@ -30,7 +30,8 @@ class LanguageMiddleware:
         async def send_with_language(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = MutableHeaders(scope=message)
-                headers.setdefault("Content-Language", "zh-CN" if language == "zh" else "en")
+                # Read now, not at the start: a user's own language may have replaced the negotiated one.
+                headers.setdefault("Content-Language", "zh-CN" if current_language() == "zh" else "en")
                 headers.add_vary_header("Accept-Language")
             await send(message)
 

@@ -15,6 +15,7 @@ from foundation.retry import RetryPolicy
 from index.base import MentionStore
 from index.factory import open_mention_store
 from tickets.policy import TicketPolicy
+from tickets.sending import ReplySender
 from tickets.store import TicketStore
 from tickets.users import UserStore
 
@@ -36,6 +37,14 @@ class Resources:
     users: UserStore
     #: Keys accepted besides the configured ones: the in-process alert engine gets one per process.
     internal_keys: set[str] = field(default_factory=set)
+    #: Sends replies to customers (tests replace it with one over a mock transport).
+    reply_sender: ReplySender | None = None
+
+    def sender(self) -> ReplySender:
+        """The reply sender of the config's ``tickets.replies`` (made on first use)."""
+        if self.reply_sender is None:
+            self.reply_sender = ReplySender(self.config.tickets.replies)
+        return self.reply_sender
 
     @classmethod
     def open(cls, settings: Settings, config: AppConfig | None = None, *, migrate: bool = True) -> Resources:

@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
+from foundation.i18n import Language
 from foundation.vocabulary import Level, Role
 
 PII = "pii"
@@ -33,6 +34,8 @@ class Principal:
     brands: frozenset[str] = field(default_factory=frozenset)  # empty: every brand
     permissions: frozenset[str] = field(default_factory=frozenset)
     user_id: int | None = None
+    #: The language the user chose for the server's texts (``None``: the request's ``Accept-Language`` decides).
+    language: Language | None = None
 
     @property
     def is_admin(self) -> bool:

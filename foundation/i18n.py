@@ -58,6 +58,12 @@ def use_language(language: Language) -> Iterator[None]:
         _current.reset(token)
 
 
+def set_language(language: Language) -> None:
+    """Produce text in ``language`` for the rest of the current request (the caller's own choice, known only
+    once they are authenticated; the enclosing :func:`use_language` restores the previous value)."""
+    _current.set(language)
+
+
 def parse_language(value: str | None) -> Language | None:
     """``zh``, ``zh-CN``, ``zh_Hant``… → ``zh``; ``en-US`` → ``en``; anything else → ``None``."""
     if not value:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, time, timedelta
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AnyHttpUrl, BaseModel, ConfigDict, EmailStr, Field, SecretStr, field_validator, model_validator
 
 from foundation.types import Duration, NonEmptyText
 from tickets.enums import Category, Level, Priority
@@ -126,6 +126,54 @@ class VipConfig(Strict):
     owner: NonEmptyText | None = Field(default=None, description="User name of whoever takes VIP tickets.")
 
 
+class ReplyEmailConfig(Strict):
+    """Replies to customers by e-mail over SMTP (the customer's address on the ticket)."""
+
+    host: NonEmptyText = Field(description="SMTP server.")
+    port: int = Field(default=587, ge=1, le=65535)
+    security: Literal["starttls", "tls", "none"] = Field(default="starttls", description="'none' only on-premises.")
+    username: str | None = None
+    password: SecretStr | None = Field(default=None, description="Put it in the environment: ${SMTP_PASSWORD}.")
+    sender: EmailStr = Field(description="From address the customer sees.")
+    subject: str = Field(default="【{brand}】您的投诉 {number} 有了回复", max_length=200)
+    timeout_seconds: float = Field(default=15.0, gt=0, le=120)
+
+    @model_validator(mode="after")
+    def _login_whole(self) -> ReplyEmailConfig:
+        if (self.username is None) != (self.password is None):
+            raise ValueError("give both username and password for SMTP login, or neither")
+        return self
+
+
+class ReplySmsConfig(Strict):
+    """Replies by SMS through a gateway's HTTP webhook: POST JSON ``{"to", "text", "reference"}``."""
+
+    url: AnyHttpUrl = Field(description="The gateway's endpoint (http or https).")
+    token: SecretStr | None = Field(default=None, description="Sent as Authorization: Bearer; from ${SMS_TOKEN}.")
+    max_length: int = Field(default=500, ge=70, le=2000, description="Longer replies are refused, not cut.")
+    timeout_seconds: float = Field(default=10.0, gt=0, le=120)
+
+
+class ReplyPlatformConfig(Strict):
+    """A reply posted by the agent on the platform where the customer wrote: the link is recorded with the text."""
+
+    instructions: str = Field(default="打开原帖链接，以品牌官方账号回复以下内容，发布后点“已发布”。", max_length=500)
+
+
+class RepliesConfig(Strict):
+    """The channels a reply to the customer can go through; a reply without one is only recorded."""
+
+    email: ReplyEmailConfig | None = None
+    sms: ReplySmsConfig | None = None
+    platform: ReplyPlatformConfig | None = Field(default_factory=ReplyPlatformConfig)
+    max_attempts: int = Field(default=5, ge=1, le=50, description="A failed reply is retried up to this.")
+    retry_after: Duration = Field(default=timedelta(minutes=5), description="First wait; doubles each attempt.")
+
+    def channels(self) -> list[str]:
+        """The configured channels, in the order the dashboard offers them."""
+        return [name for name in ("email", "sms", "platform") if getattr(self, name) is not None]
+
+
 class TicketsConfig(Strict):
     """How tickets are numbered, routed, timed, escalated and followed up."""
 
@@ -145,6 +193,7 @@ class TicketsConfig(Strict):
     )
     export: ExportConfig = Field(default_factory=ExportConfig)
     vip: VipConfig | None = Field(default=None, description="VIP customers: shorter deadlines and a named owner.")
+    replies: RepliesConfig = Field(default_factory=RepliesConfig)
 
     @field_validator("revisit_after")
     @classmethod

@@ -141,6 +141,7 @@ class TicketComment(Base):
     body: Mapped[str] = mapped_column(Text)
 
     ticket: Mapped[Ticket] = relationship(back_populates="comments")
+    delivery: Mapped[ReplyDelivery | None] = relationship(back_populates="comment", lazy="selectin")
 
 
 class User(Base):
@@ -159,6 +160,8 @@ class User(Base):
     key_hash: Mapped[str] = mapped_column(String(64), unique=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    #: zh or en, chosen by the user (revision 0007); None: never chosen, the request's language decides.
+    language: Mapped[str | None] = mapped_column(String(8))
 
 
 class AuditEntry(Base):
@@ -243,3 +246,41 @@ class IdempotencyKey(Base):
     request_hash: Mapped[str] = mapped_column(String(64))
     ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id", ondelete="CASCADE"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class ReplyDelivery(Base):
+    """A reply on its way to the customer through a channel (revision 0007): e-mail, SMS gateway, or a reply
+    the agent posts on the platform by hand (``manual``, with the link and instructions recorded)."""
+
+    __tablename__ = "reply_deliveries"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id", ondelete="CASCADE"), index=True)
+    comment_id: Mapped[int] = mapped_column(ForeignKey("ticket_comments.id", ondelete="CASCADE"), unique=True)
+    channel: Mapped[str] = mapped_column(String(16))  # email | sms | platform
+    recipient: Mapped[str | None] = mapped_column(String(300))  # address, phone number or post link
+    status: Mapped[str] = mapped_column(String(16))  # queued | sent | failed | manual
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: When the next attempt may start; also the claim of an attempt in flight. None: no attempt is due.
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+
+    comment: Mapped[TicketComment] = relationship(back_populates="delivery")
+
+
+class KnowledgeEntry(Base):
+    """A prepared answer of the knowledge base (revision 0007), for a category and a brand (None: any)."""
+
+    __tablename__ = "knowledge_entries"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    title: Mapped[str] = mapped_column(String(200))
+    answer: Mapped[str] = mapped_column(Text)
+    category: Mapped[str | None] = mapped_column(String(32), index=True)
+    brand: Mapped[str | None] = mapped_column(String(100), index=True)
+    created_by: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_by: Mapped[str] = mapped_column(String(100))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -4,7 +4,7 @@ responses."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     AfterValidator,
@@ -113,9 +113,30 @@ class CommentIn(BaseModel):
 
 
 class ReplyIn(CommentIn):
-    """A reply to the customer; ``wait_for_customer`` pauses the SLA clock until they answer."""
+    """A reply to the customer; ``wait_for_customer`` pauses the SLA clock until they answer.
+
+    ``channel`` sends it: ``email`` to the customer's address, ``sms`` to their phone, ``platform`` records the
+    post's link for the agent to answer there; ``none`` only records it (said on the phone, in person)."""
 
     wait_for_customer: bool = False
+    channel: Literal["none", "email", "sms", "platform"] = "none"
+    to: str | None = Field(
+        default=None, max_length=300, description="Recipient instead of the ticket's (address, phone or post link)."
+    )
+
+
+class DeliveryOut(BaseModel):
+    """How a reply is getting to the customer: ``queued`` (an attempt is due), ``sent``, ``failed`` (with the
+    error; ``next_attempt_at`` when it will be retried), ``manual`` (to be posted on the platform by the agent)."""
+
+    id: int
+    channel: str
+    recipient: str | None
+    status: Literal["queued", "sent", "failed", "manual"]
+    attempts: int
+    last_error: str | None
+    sent_at: datetime | None
+    next_attempt_at: datetime | None
 
 
 class SatisfactionIn(BaseModel):
@@ -172,6 +193,7 @@ class CommentOut(BaseModel):
     author: str
     kind: str
     body: str
+    delivery: DeliveryOut | None = Field(default=None, description="A reply's way to the customer, if sent.")
 
 
 class SlaOut(BaseModel):
@@ -292,3 +314,23 @@ class TicketQuery(BaseModel):
     limit: int = Field(default=20, ge=1, le=100)
     offset: int = Field(default=0, ge=0, le=1000)
     cursor: str | None = None
+
+
+class KnowledgeEntryIn(BaseModel):
+    """A prepared answer: what it answers (title), the text, and where it applies (category, brand; None: any)."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    title: str = Field(min_length=1, max_length=200)
+    answer: str = Field(min_length=1, max_length=5000)
+    category: Category | None = None
+    brand: str | None = Field(default=None, max_length=100, description="None: every brand.")
+
+
+class KnowledgeEntryOut(KnowledgeEntryIn):
+    id: int
+    created_by: str
+    created_at: datetime
+    updated_by: str
+    updated_at: datetime
+    score: float | None = Field(default=None, description="How well it fits the ticket (suggestions only).")

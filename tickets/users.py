@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from collections.abc import Sequence
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -12,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from foundation.access import Principal
 from foundation.db import Database
 from foundation.errors import Conflict, InvalidQuery, NotFound
+from foundation.i18n import Language, parse_language
 from foundation.timeutil import utcnow
 from tickets.enums import Level, Role
 from tickets.models import AuditEntry, User
@@ -32,6 +34,7 @@ def principal_of(user: User) -> Principal:
         brands=frozenset(user.brands or []),
         permissions=frozenset(user.permissions or []),
         user_id=user.id,
+        language=parse_language(user.language),
     )
 
 
@@ -163,6 +166,46 @@ class UserStore:
                 )
             )
         return key
+
+    def update(self, user_id: int, changes: dict[str, Any], *, actor: str) -> User:
+        """Change a user's display name, role, level, departments, brands, permissions or language (audited
+        with the fields before and after)."""
+        allowed = {"display_name", "role", "level", "departments", "brands", "permissions", "language"}
+        unknown = sorted(set(changes) - allowed)
+        if unknown:
+            raise InvalidQuery(f"these fields cannot be changed here: {unknown}")
+        with self.db.transaction() as s:
+            user = s.get(User, user_id)
+            if user is None:
+                raise NotFound(f"user {user_id} does not exist")
+            before = {**_describe(user), "display_name": user.display_name, "language": user.language}
+            for name, value in changes.items():
+                if name in ("departments", "brands", "permissions"):
+                    value = sorted(set(value))
+                elif name in ("role", "level") and value is not None:
+                    value = str(value)
+                setattr(user, name, value)
+            after = {**_describe(user), "display_name": user.display_name, "language": user.language}
+            diff = {k: [before[k], after[k]] for k in after if before[k] != after[k]}
+            s.add(
+                AuditEntry(
+                    at=utcnow(),
+                    actor=actor,
+                    action="user.updated",
+                    object_type="user",
+                    object_id=str(user_id),
+                    details={"name": user.name, "changes": diff},
+                )
+            )
+            return user
+
+    def set_language(self, name: str, language: Language) -> None:
+        """The language a user chose for themselves (not audited: it changes nothing but their own texts)."""
+        with self.db.transaction() as s:
+            user = s.scalar(select(User).where(User.name == name))
+            if user is None:
+                raise NotFound(f"user {name} does not exist")
+            user.language = language
 
     def in_department(self, department: str, level: Level | None = None) -> list[User]:
         """Active users of a department (at one level of the chain, if given)."""

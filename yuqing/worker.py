@@ -270,6 +270,10 @@ class Worker:
         for revisit in store.due_revisits(now):
             log.info("revisit due: %s (%s)", revisit.number, revisit.title)
         self.dispatcher.deliver(now)
+        # Replies to customers whose channel failed are retried here, with the wait growing each attempt.
+        sent = store.deliver_due(self.resources.sender(), now)
+        if sent:
+            log.info("replies sent on retry: %d", sent)
         days = self.settings.retention_days
         if days and (self.last_purge is None or now - self.last_purge >= RETENTION_EVERY):
             # Retention: raw text of mentions older than the period goes once a day; the counts stay.

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import math
+from dataclasses import replace
 from datetime import datetime
 from typing import Annotated, Literal
 
@@ -21,7 +22,7 @@ from api.resources import Resources
 from config.models import AppConfig
 from dashboard.session import COOKIE, CSRF_HEADER, SessionClaims, expired_cookie, session_cookie
 from foundation.access import APPROVE_EXPORT, EXPORT, PII, Principal
-from foundation.errors import NotFound
+from foundation.errors import InvalidQuery, NotFound
 from foundation.timeutil import utcnow
 from tickets.enums import Level, Role
 
@@ -60,6 +61,20 @@ class SessionOut(BaseModel):
     can_write_tickets: bool
     via: Literal["session", "key"] = Field(description="Authenticated by the session cookie or by a key header.")
     expires_at: datetime | None = Field(description="When the session ends (null for a key header).")
+    language: Literal["zh", "en"] | None = Field(
+        default=None, description="The language this user chose (null: never chose; the browser's decides)."
+    )
+    reply_channels: list[str] = Field(
+        default_factory=list, description="How a reply can reach the customer here: email, sms, platform."
+    )
+
+
+class LanguageIn(BaseModel):
+    """Body of ``PUT /session/language``."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    language: Literal["zh", "en"]
 
 
 def _require_csrf(value: str | None) -> None:
@@ -89,6 +104,8 @@ def _describe(
         can_write_tickets=principal.can_write_tickets(),
         via="session" if claims else "key",
         expires_at=claims.expires_at if claims else None,
+        language=principal.language,
+        reply_channels=config.tickets.replies.channels(),
     )
 
 
@@ -165,3 +182,17 @@ def logout(request: Request, sessions: SessionsDep, csrf: CsrfHeader = None) -> 
     if claims is not None:
         sessions.revoke(claims, now)
     return Response(status_code=status.HTTP_204_NO_CONTENT, headers={"Set-Cookie": expired_cookie()})
+
+
+@router.put("/language", response_model=SessionOut, summary="Choose your language")
+def choose_language(
+    body: LanguageIn, request: Request, principal: PrincipalDep, resources: ResourcesDep, config: ConfigDep
+) -> SessionOut:
+    """Keep ``zh`` or ``en`` as your language: the dashboard opens in it on any browser, and the server writes
+    its texts (errors, reports, summaries) in it when a request names no language."""
+    if principal.user_id is None:
+        raise InvalidQuery("a configured key is not a user and has no language to keep; use a user's key")
+    resources.users.set_language(principal.name, body.language)
+    return _describe(
+        replace(principal, language=body.language), resources, config, getattr(request.state, "session", None)
+    )

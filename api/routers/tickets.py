@@ -8,11 +8,12 @@ from typing import Annotated
 from fastapi import APIRouter, Header, Query, Response, status
 from fastapi.exceptions import RequestValidationError
 
-from api.deps import ConfigDep, MentionStoreDep, ObjectId, PrincipalDep, TicketStoreDep
+from api.deps import ConfigDep, MentionStoreDep, ObjectId, PrincipalDep, ResourcesDep, TicketStoreDep
 from foundation.i18n import localize
 from tickets.schemas import (
     CommentIn,
     CommentOut,
+    KnowledgeEntryOut,
     MergeIn,
     ReplyIn,
     SatisfactionIn,
@@ -181,10 +182,50 @@ def add_comment(ticket_id: ObjectId, body: CommentIn, store: TicketStoreDep, pri
 
 
 @router.post("/{ticket_id}/replies", response_model=TicketOut, summary="Reply to the customer")
-def reply(ticket_id: ObjectId, body: ReplyIn, store: TicketStoreDep, principal: PrincipalDep) -> TicketOut:
+def reply(
+    ticket_id: ObjectId, body: ReplyIn, store: TicketStoreDep, resources: ResourcesDep, principal: PrincipalDep
+) -> TicketOut:
     """The first reply stops the response clock. With ``wait_for_customer`` the ticket waits for the customer
-    and its SLA clock pauses until it moves on."""
-    return for_reader(store.reply(ticket_id, body, actor=principal))
+    and its SLA clock pauses until it moves on.
+
+    With a ``channel`` the reply is sent at once (e-mail, SMS) or recorded with the post's link for the agent
+    (platform); the ticket comes back with its comments, each reply showing its delivery status. A failed
+    sending is retried by the worker with a growing wait (``tickets.replies``)."""
+    store.reply(ticket_id, body, actor=principal)
+    if body.channel in ("email", "sms"):
+        store.deliver_due(resources.sender(), ticket_id=ticket_id)
+    return for_reader(store.get(ticket_id, actor=principal, history=True))
+
+
+@router.post(
+    "/{ticket_id}/deliveries/{delivery_id}/retry", response_model=TicketOut, summary="Send a failed reply again"
+)
+def retry_delivery(
+    ticket_id: ObjectId, delivery_id: ObjectId, store: TicketStoreDep, resources: ResourcesDep, principal: PrincipalDep
+) -> TicketOut:
+    """Try a failed reply once more now (also after the automatic attempts ran out); 409 unless it failed."""
+    store.retry_delivery(ticket_id, delivery_id, resources.sender(), actor=principal)
+    return for_reader(store.get(ticket_id, actor=principal, history=True))
+
+
+@router.post(
+    "/{ticket_id}/deliveries/{delivery_id}/posted", response_model=TicketOut, summary="A platform reply was posted"
+)
+def confirm_posted(
+    ticket_id: ObjectId, delivery_id: ObjectId, store: TicketStoreDep, principal: PrincipalDep
+) -> TicketOut:
+    """The agent answered on the platform at the recorded link: the reply counts as sent."""
+    store.confirm_posted(ticket_id, delivery_id, actor=principal)
+    return for_reader(store.get(ticket_id, actor=principal, history=True))
+
+
+@router.get(
+    "/{ticket_id}/knowledge", response_model=list[KnowledgeEntryOut], summary="Knowledge answers for this ticket"
+)
+def knowledge_answers(ticket_id: ObjectId, store: TicketStoreDep, principal: PrincipalDep) -> list[KnowledgeEntryOut]:
+    """Prepared answers of the ticket's brand (or every brand): its category first, then by how much their
+    words resemble the complaint."""
+    return store.suggest_knowledge(ticket_id, actor=principal)
 
 
 @router.post("/{ticket_id}/satisfaction", response_model=TicketOut, summary="Record the revisit")

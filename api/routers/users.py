@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from fastapi import APIRouter, status
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.deps import AdminDep, ConfigDep, ObjectId, PrincipalDep, UserStoreDep
+from config.models import AppConfig
 from foundation.access import APPROVE_EXPORT, EXPORT, PII
 from foundation.errors import Forbidden, InvalidQuery
 from tickets.enums import Level, Role
@@ -28,6 +29,21 @@ class UserIn(BaseModel):
     departments: list[str] = Field(default_factory=list)
     brands: list[str] = Field(default_factory=list, description="Empty: every brand.")
     permissions: list[str] = Field(default_factory=list, description=f"Any of {sorted(PERMISSIONS)}.")
+    language: Literal["zh", "en"] | None = Field(default=None, description="Null: the browser's language.")
+
+
+class UserChange(BaseModel):
+    """Fields of ``PATCH /users/{id}``; those left out stay as they are."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    display_name: str | None = Field(default=None, min_length=1, max_length=100)
+    role: Role | None = None
+    level: Level | None = None
+    departments: list[str] | None = None
+    brands: list[str] | None = Field(default=None, description="Empty: every brand.")
+    permissions: list[str] | None = None
+    language: Literal["zh", "en"] | None = None
 
 
 class UserOut(BaseModel):
@@ -41,6 +57,7 @@ class UserOut(BaseModel):
     permissions: list[str]
     active: bool
     created_at: datetime
+    language: str | None = None
 
     @classmethod
     def of(cls, user: User) -> UserOut:
@@ -55,6 +72,7 @@ class UserOut(BaseModel):
             permissions=user.permissions,
             active=user.active,
             created_at=user.created_at,
+            language=user.language,
         )
 
 
@@ -62,19 +80,23 @@ class UserCreated(UserOut):
     api_key: str = Field(description="Shown this once; only its hash is stored.")
 
 
-@router.post("", response_model=UserCreated, status_code=status.HTTP_201_CREATED, summary="Add a user")
-def create_user(body: UserIn, users: UserStoreDep, config: ConfigDep, admin: AdminDep) -> UserCreated:
-    unknown_departments = sorted(set(body.departments) - set(config.tickets.departments))
+def _check(config: AppConfig, role: Role, departments: list[str], brands: list[str], permissions: list[str]) -> None:
+    unknown_departments = sorted(set(departments) - set(config.tickets.departments))
     if unknown_departments:
         raise InvalidQuery(f"unknown departments {unknown_departments}; configured: {config.tickets.departments}")
-    unknown_brands = sorted(set(body.brands) - set(config.brand_names()))
+    unknown_brands = sorted(set(brands) - set(config.brand_names()))
     if unknown_brands:
         raise InvalidQuery(f"unknown brands {unknown_brands}; configured: {config.brand_names()}")
-    unknown = sorted(set(body.permissions) - PERMISSIONS)
+    unknown = sorted(set(permissions) - PERMISSIONS)
     if unknown:
         raise InvalidQuery(f"unknown permissions {unknown}; known: {sorted(PERMISSIONS)}")
-    if body.role is Role.agent and not body.departments:
+    if role is Role.agent and not departments:
         raise InvalidQuery("an agent works tickets of at least one department: give departments")
+
+
+@router.post("", response_model=UserCreated, status_code=status.HTTP_201_CREATED, summary="Add a user")
+def create_user(body: UserIn, users: UserStoreDep, config: ConfigDep, admin: AdminDep) -> UserCreated:
+    _check(config, body.role, body.departments, body.brands, body.permissions)
     user, key = users.create(
         body.name,
         body.role,
@@ -85,7 +107,32 @@ def create_user(body: UserIn, users: UserStoreDep, config: ConfigDep, admin: Adm
         display_name=body.display_name,
         actor=admin.name,
     )
+    if body.language is not None:
+        user = users.update(user.id, {"language": body.language}, actor=admin.name)
     return UserCreated(**UserOut.of(user).model_dump(), api_key=key)
+
+
+@router.patch("/{user_id}", response_model=UserOut, summary="Change a user's role, scope or language")
+def update_user(
+    user_id: ObjectId, body: UserChange, users: UserStoreDep, config: ConfigDep, admin: AdminDep
+) -> UserOut:
+    """Role, level, departments, brands (empty: every brand), permissions, display name, language; audited
+    with the values before and after. Admins cannot take their own admin role away (someone must remain)."""
+    current = users.get(user_id)
+    changes = body.model_dump(exclude_unset=True)
+    if any(changes.get(k, 0) is None for k in ("role", "level", "departments", "brands", "permissions")):
+        raise InvalidQuery("role, level, departments, brands and permissions cannot be null")
+    role = body.role or Role(current.role)
+    _check(
+        config,
+        role,
+        body.departments if body.departments is not None else list(current.departments or []),
+        body.brands if body.brands is not None else list(current.brands or []),
+        body.permissions if body.permissions is not None else list(current.permissions or []),
+    )
+    if current.name == admin.name and role is not Role.admin:
+        raise Forbidden("you cannot take your own admin role away; ask another admin")
+    return UserOut.of(users.update(user_id, changes, actor=admin.name))
 
 
 class Assignee(BaseModel):
@@ -138,3 +185,8 @@ def deactivate(user_id: ObjectId, users: UserStoreDep, admin: AdminDep) -> UserO
 def rotate_key(user_id: ObjectId, users: UserStoreDep, admin: AdminDep) -> UserCreated:
     key = users.rotate_key(user_id, actor=admin.name)
     return UserCreated(**UserOut.of(users.get(user_id)).model_dump(), api_key=key)
+
+
+@router.post("/{user_id}/activate", response_model=UserOut, summary="Enable a disabled user again")
+def activate(user_id: ObjectId, users: UserStoreDep, admin: AdminDep) -> UserOut:
+    return UserOut.of(users.set_active(user_id, True, actor=admin.name))

@@ -40,10 +40,19 @@ def test_server_messages_in_the_chinese_interface_are_chinese(web_zh: Watched) -
     tickets = web_zh.live.seeded.resources.tickets
     ticket, _ = tickets.create(TicketCreate(title="配送员态度恶劣，要求道歉", brand="鲜达外卖"))
     web_zh.login()
-    for route in ("#/overview", "#/search", "#/alerts", "#/tickets"):
+    admin = (
+        "#/admin/users",
+        "#/admin/exports",
+        "#/admin/audit",
+        "#/admin/sources",
+        "#/admin/rules",
+        "#/admin/knowledge",
+    )
+    for route in ("#/overview", "#/search", "#/alerts", "#/tickets", *admin):
         web_zh.goto(route)
         page.locator("main").wait_for()
         expect(page.locator(".panel-body > p.muted", has_text="加载中…")).to_have_count(0)
+        expect(page.locator(".admin-body p.muted", has_text="加载中…")).to_have_count(0)
         assert_no_english_server_text(web_zh, route)
 
     web_zh.goto(f"#/tickets/{ticket.id}")

@@ -271,6 +271,15 @@ def test_the_language_follows_the_browser_and_the_switch(web_zh: Watched) -> Non
     page.get_by_test_id("language").select_option("zh")
     page.locator("[data-nav=tickets]").click()
     expect(page.get_by_test_id("column-assigned").locator("h2")).to_contain_text("已分派")
+    # The switch is kept on the user (every browser opens in it): the other tests know 李华 without a choice.
+    users = web_zh.live.seeded.resources.users
+    for _ in range(50):  # the switch's PUT /session/language lands in the background
+        if users.by_name("lihua").language == "zh":
+            break
+        page.wait_for_timeout(100)
+    lihua = users.by_name("lihua")
+    assert lihua.language == "zh"
+    users.update(lihua.id, {"language": None}, actor="test")
 
 
 def _fail(route: Any, status: int) -> None:

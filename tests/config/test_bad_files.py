@@ -58,6 +58,21 @@ CASES = [
         ["crawl.max_pagez", "not a known option"],
     ),
     ("not-a-mapping", b"- just\n- a list\n", ["config", "check"], ["YAML mapping"]),
+    (
+        "reply-sms-url",
+        (BRANDS + "tickets:\n  replies:\n    sms:\n      url: gateway.local/send\n").encode(),
+        ["config", "check"],
+        ["tickets.replies.sms.url"],
+    ),
+    (
+        "reply-email-half-login",
+        (
+            BRANDS + "tickets:\n  replies:\n    email:\n      host: 127.0.0.1\n      sender: kf@brand.example\n"
+            "      username: kf\n"
+        ).encode(),
+        ["config", "check"],
+        ["tickets.replies.email", "username and password"],
+    ),
 ]
 
 

@@ -35,6 +35,9 @@ CONFIG = (
 tickets:
   departments: [客服部]
   export: {approval_above: 2}
+alerts:
+  rules:
+    - {name: b-rule, type: negative_share, brands: [光屿手机], window: 24h, min_count: 1, threshold: 0.1}
 """
 )
 

@@ -33,6 +33,8 @@ class World:
     b_export: int
     b_search: int
     markers: list[str]
+    b_delivery: int = 0
+    b_entry: int = 0
 
 
 def build(served: Served, role: str = "agent") -> World:
@@ -46,6 +48,18 @@ def build(served: Served, role: str = "agent") -> World:
         headers=ADMIN,
         json={"title": B_TITLE, "brand": BRAND_B, "mention_ids": [b.id], "description": B_TEXT},
     ).json()
+    # A reply on its way to B's customer (a platform reply: the post's link recorded) and a knowledge entry of B.
+    replied = http.post(
+        f"/api/v1/tickets/{b_ticket['id']}/replies",
+        headers=ADMIN,
+        json={"body": "您好", "channel": "platform", "to": "https://b.example/post/1"},
+    )
+    assert replied.status_code == 200, replied.text
+    b_ticket = replied.json()
+    b_delivery = next(c["delivery"]["id"] for c in b_ticket["comments"] if c["delivery"])
+    b_entry = http.post(
+        "/api/v1/knowledge/entries", headers=ADMIN, json={"title": B_TITLE, "answer": B_TEXT, "brand": BRAND_B}
+    ).json()["id"]
     served.resources.alerts.add_event(
         AlertEvent(
             rule="b-rule", key=BRAND_B, kind="fired", at=NOW, incident="inc-b", brand=BRAND_B, summary=B_TEXT,
@@ -65,7 +79,8 @@ def build(served: Served, role: str = "agent") -> World:
     a_ticket = http.post("/api/v1/tickets", headers=ADMIN, json={"title": "鲜达的单子", "brand": BRAND_A}).json()
     markers = [B_TEXT, "XQ7", B_TITLE, "ZK9", b_ticket["number"], b_ticket["verification_code"], "光屿其"]
     return World(
-        agent, b.id, a.id, b_ticket, a_ticket, "inc-b", pending.json()["id"], search.json()["id"], markers
+        agent, b.id, a.id, b_ticket, a_ticket, "inc-b", pending.json()["id"], search.json()["id"], markers,
+        b_delivery, b_entry,
     )  # fmt: skip
 
 
@@ -83,6 +98,9 @@ def body_for(method: str, path: str, world: World) -> Any:
         ("patch", "/api/v1/searches/{search_id}"): {"name": "mine-now"},
         ("post", "/api/v1/searches"): {"name": "s", "query": "光屿"},
         ("post", "/api/v1/users"): {"name": "x", "role": "admin"},
+        ("patch", "/api/v1/users/{user_id}"): {"role": "admin"},
+        ("post", "/api/v1/knowledge/entries"): {"title": "抢", "answer": "抢", "brand": BRAND_B},
+        ("put", "/api/v1/knowledge/entries/{entry_id}"): {"title": "改了", "answer": "改了", "brand": BRAND_A},
     }
     return bodies.get((method, path))
 
@@ -96,6 +114,9 @@ def path_params(world: World) -> dict[str, Any]:
         "search_id": world.b_search,
         "user_id": 1,
         "number": world.b_ticket["number"],
+        "delivery_id": world.b_delivery,
+        "entry_id": world.b_entry,
+        "name": "b-rule",
     }
 
 
@@ -104,7 +125,7 @@ ADMIN_ONLY = ("/api/v1/users", "/api/v1/audit")
 #: Under ADMIN_ONLY's prefixes but open to agents, answering only within the caller's departments and brands.
 SCOPED_LISTS = ("/api/v1/users/assignees",)
 #: Operations that change nothing of B's but answer about the caller's own things.
-OWN = {("delete", "/api/v1/session"), ("post", "/api/v1/session")}
+OWN = {("delete", "/api/v1/session"), ("post", "/api/v1/session"), ("put", "/api/v1/session/language")}
 
 
 @pytest.mark.slow

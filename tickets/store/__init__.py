@@ -13,6 +13,8 @@ method takes the acting :class:`~foundation.access.Principal`: what it may not s
 - :mod:`tickets.store.clock` — the SLA clock: deadlines, warnings, escalation, due revisits
 - :mod:`tickets.store.queries` — queries and history: get, find, iterate, count
 - :mod:`tickets.store.knowledge` — knowledge and similar cases
+- :mod:`tickets.store.delivery` — replies sent through a channel: status, retries, platform confirmation
+- :mod:`tickets.store.kb` — the knowledge base: prepared answers, and those suggested beside a ticket
 - :mod:`tickets.store.public` — the customer's status lookup by number and code
 - :mod:`tickets.store.audit` — the audit trail, unmasking included
 - :mod:`tickets.store.outbox` — the notification outbox
@@ -21,7 +23,9 @@ method takes the acting :class:`~foundation.access.Principal`: what it may not s
 from __future__ import annotations
 
 from tickets.store.clock import Escalation, SlaClock
+from tickets.store.delivery import Deliveries
 from tickets.store.intake import Intake
+from tickets.store.kb import KnowledgeBase
 from tickets.store.public import PublicStatus
 from tickets.store.queries import Queries
 from tickets.store.workflow import Workflow
@@ -29,7 +33,7 @@ from tickets.store.workflow import Workflow
 __all__ = ["Escalation", "TicketStore"]
 
 
-class TicketStore(Intake, Workflow, SlaClock, Queries, PublicStatus):
+class TicketStore(Intake, Workflow, SlaClock, Queries, PublicStatus, Deliveries, KnowledgeBase):
     """Tickets in the relational database, handled by the rules of a :class:`~tickets.policy.TicketPolicy`.
 
     Built as ``TicketStore(db, policy, *, number_prefix=None, timezone=None, default_priority=None)``

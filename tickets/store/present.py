@@ -18,6 +18,7 @@ from tickets.schemas import (
     Classified,
     CommentOut,
     CustomerOut,
+    DeliveryOut,
     SlaOut,
     TicketEventOut,
     TicketMentionOut,
@@ -119,8 +120,29 @@ def ticket_out(
 
 def comment_out(c: TicketComment, *, masked: bool = True) -> CommentOut:
     """A comment as the API shows it (personal data in it masked unless told otherwise)."""
+    d = c.delivery
+    delivery = (
+        DeliveryOut(
+            id=d.id,
+            channel=d.channel,
+            # An address or phone number is personal data; a post link is not, but masking leaves URLs alone.
+            recipient=mask_text(d.recipient) if masked else d.recipient,
+            status=d.status,
+            attempts=d.attempts,
+            last_error=d.last_error,
+            sent_at=d.sent_at,
+            next_attempt_at=d.next_attempt_at if d.status in ("queued", "failed") else None,
+        )
+        if d is not None
+        else None
+    )
     return CommentOut(
-        id=c.id, at=c.at, author=c.author, kind=c.kind, body=(mask_text(c.body) if masked else c.body) or ""
+        id=c.id,
+        at=c.at,
+        author=c.author,
+        kind=c.kind,
+        body=(mask_text(c.body) if masked else c.body) or "",
+        delivery=delivery,
     )
 
 

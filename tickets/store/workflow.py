@@ -19,6 +19,7 @@ from tickets.schemas import CommentIn, CommentOut, Customer, ReplyIn, Satisfacti
 from tickets.store.assignment import pick_assignee
 from tickets.store.clock import reschedule, resume
 from tickets.store.core import StoreCore
+from tickets.store.delivery import queue_delivery
 from tickets.store.present import comment_out
 from tickets.workflow import ProcessIncomplete, check_transition, process_gaps
 
@@ -179,8 +180,12 @@ class Workflow(StoreCore):
             ticket = self._writable(s, ticket_id, actor)
             if S(ticket.status) in (S.closed, S.resolved):
                 raise Conflict(f"ticket {ticket.number} is {ticket.status}; reopen it to reply")
-            s.add(TicketComment(ticket_id=ticket.id, at=now, author=actor.name, kind="reply", body=body.body))
+            comment = TicketComment(ticket_id=ticket.id, at=now, author=actor.name, kind="reply", body=body.body)
+            s.add(comment)
             changes: dict[str, Any] = {"reply": [None, body.body[:200]]}
+            if body.channel != "none":
+                # Queued with the reply in one transaction: a reply is never recorded as sent-to-be and lost.
+                changes.update(queue_delivery(s, self, ticket, comment, body, now))
             target = S.waiting_customer if body.wait_for_customer else S.in_progress
             if S(ticket.status) is S.new and target is S.waiting_customer:
                 changes.update(self._move(s, ticket, S.in_progress, now))

@@ -3,13 +3,22 @@
 
 import * as zh from "./messages/zh.js";
 import * as en from "./messages/en.js";
+import * as zhWorkspace from "./messages/zh_workspace.js";
+import * as enWorkspace from "./messages/en_workspace.js";
 
 const STORAGE_KEY = "yuqing.lang";
 
-const MESSAGES = { zh: zh.MESSAGES, en: en.MESSAGES };
+/** The labels of ``base`` with the groups of ``extra`` added (a group in both keeps the values of each). */
+function mergeLabels(base, extra) {
+  const out = { ...base };
+  for (const [group, values] of Object.entries(extra)) out[group] = { ...(base[group] || {}), ...values };
+  return out;
+}
+
+const MESSAGES = { zh: { ...zh.MESSAGES, ...zhWorkspace.MESSAGES }, en: { ...en.MESSAGES, ...enWorkspace.MESSAGES } };
 
 // Labels of the server's vocabulary; unknown values show as they are.
-const LABELS = { zh: zh.LABELS, en: en.LABELS };
+const LABELS = { zh: mergeLabels(zh.LABELS, zhWorkspace.LABELS), en: mergeLabels(en.LABELS, enWorkspace.LABELS) };
 
 let current = initialLang();
 

@@ -10,6 +10,7 @@ import * as search from "./pages/search.js";
 import * as alerts from "./pages/alerts.js";
 import * as tickets from "./pages/tickets.js";
 import * as reports from "./pages/reports.js";
+import * as admin from "./pages/admin.js";
 import * as login from "./pages/login.js";
 
 const root = document.getElementById("app");
@@ -21,6 +22,7 @@ const PAGES = {
   alerts: { module: alerts, nav: "navAlerts" },
   tickets: { module: tickets, nav: "navTickets" },
   reports: { module: reports, nav: "navReports" },
+  admin: { module: admin, nav: "navAdmin" },
 };
 
 /** ``#/tickets/12?x=1`` → ``{page: "tickets", rest: ["12"], params}``. */
@@ -56,6 +58,14 @@ function languageSwitch() {
   );
   control.addEventListener("change", () => {
     setLang(control.value);
+    // Kept on the user, so every browser they log in from opens in it and the server writes in it too.
+    if (state.session && state.session.user_id !== null) {
+      api("/session/language", { method: "PUT", body: { language: lang() } })
+        .then((session) => {
+          state.session = session;
+        })
+        .catch((error) => showError(error));
+    }
     render();
   });
   return control;
@@ -75,7 +85,7 @@ function header(route) {
     { class: "who", dataset: { testid: "whoami" }, title: t("loggedInAs") },
     session.display_name || session.name,
     " · ",
-    session.role,
+    label("role", session.role),
     session.can_write_tickets ? null : ` (${t("readOnly")})`,
   );
   const logout = h("button", { type: "button", class: "link-button", dataset: { testid: "logout" } }, t("logout"));
@@ -121,8 +131,14 @@ export function render() {
   }
 }
 
+/** The user's own language, when they chose one, wins over the browser's (and the last switch here). */
+function adoptLanguage(session) {
+  if (session && session.language && session.language !== lang()) setLang(session.language);
+}
+
 async function loggedIn(session) {
   await loadMeta();
+  adoptLanguage(session);
   state.session = session;
   state.notice = null;
   render();
@@ -132,6 +148,7 @@ async function boot() {
   try {
     await loadMeta();
     state.session = (await request("/session")).data;
+    adoptLanguage(state.session);
   } catch (error) {
     state.session = null;
     if (!(error instanceof ApiError && error.status === 401)) state.notice = t("loginFailed", { message: error.message });

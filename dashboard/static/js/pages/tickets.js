@@ -8,6 +8,7 @@ import { formatValue } from "./alerts.js";
 import { processPanel } from "./ticket_process.js";
 import { mergeForm, recordEditor, similarCases } from "./ticket_record.js";
 import { QUEUES, countdown, queueToolbar, renderQueue } from "./ticket_queues.js";
+import { deliveryStatus, knowledgePanel, replyForm } from "./ticket_reply.js";
 
 const BOARD_ORDER = ["new", "reopened", "assigned", "in_progress", "waiting_customer", "resolved", "closed"];
 const PRIORITY_RANK = { urgent: 0, major: 1, general: 2, suggestion: 3 };
@@ -158,10 +159,11 @@ function ticketView(ticket, etag, ctx, reload) {
   if (ticket.description) parts.push(h("h2", { text: t("description") }), h("p", { class: "prewrap", text: ticket.description }));
   parts.push(h("h2", { text: t("mentions") }), mentionList(ticket.mentions || []));
   if (ticket.alert) parts.push(alertBox(ticket.alert));
-  parts.push(similarCases(ticket));
-  if (canWrite) parts.push(processPanel(ticket, etag, reload), noteForms(ticket, reload));
+  const reply = canWrite ? replyForm(ticket, ctx.session, reload) : null;
+  parts.push(h("div", { class: "beside" }, similarCases(ticket), knowledgePanel(ticket, reply ? reply.insert : null)));
+  if (canWrite) parts.push(processPanel(ticket, etag, reload), noteForms(reply, ticket, reload));
   if (canWrite && ticket.status !== "closed") parts.push(h("div", { class: "note-forms" }, recordEditor(ticket, etag, ctx, reload), mergeForm(ticket, ctx)));
-  parts.push(h("h2", { text: t("comments") }), comments(ticket.comments || []));
+  parts.push(h("h2", { text: t("comments") }), comments(ticket, ticket.comments || [], canWrite, reload));
   parts.push(h("h2", { text: t("history") }), history(ticket.history || []));
   return parts;
 }
@@ -225,17 +227,7 @@ function alertBox(alert) {
   );
 }
 
-function noteForms(ticket, reload) {
-  const replyText = h("textarea", { name: "reply", rows: "3", maxlength: "20000", placeholder: t("replyPlaceholder"), required: true, dataset: { testid: "reply-text" } });
-  const wait = h("input", { type: "checkbox", name: "wait_for_customer" });
-  const replyForm = h(
-    "form",
-    { class: "note-form", dataset: { testid: "reply-form" } },
-    h("h3", { text: t("reply") }),
-    replyText,
-    h("label", { class: "check" }, wait, t("waitForCustomer")),
-    h("button", { type: "submit", class: "primary" }, t("send")),
-  );
+function noteForms(reply, ticket, reload) {
   const commentText = h("textarea", { name: "comment", rows: "3", maxlength: "20000", placeholder: t("commentPlaceholder"), required: true, dataset: { testid: "comment-text" } });
   const commentForm = h(
     "form",
@@ -244,34 +236,40 @@ function noteForms(ticket, reload) {
     commentText,
     h("button", { type: "submit", class: "primary" }, t("add")),
   );
-  const submit = (form, path, body) => async (event) => {
+  commentForm.addEventListener("submit", async (event) => {
     event.preventDefault();
-    const button = form.querySelector("button");
+    const button = commentForm.querySelector("button");
     button.disabled = true;
     try {
-      await api(`/tickets/${ticket.id}/${path}`, { method: "POST", body: body() });
+      await api(`/tickets/${ticket.id}/comments`, { method: "POST", body: { body: commentText.value } });
       reload({ text: t("saved"), kind: "ok" });
     } catch (error) {
       button.disabled = false;
-      flash(form, t("errorPrefix") + error.message, "error");
+      flash(commentForm, t("errorPrefix") + error.message, "error");
     }
-  };
-  replyForm.addEventListener("submit", submit(replyForm, "replies", () => ({ body: replyText.value, wait_for_customer: wait.checked })));
-  commentForm.addEventListener("submit", submit(commentForm, "comments", () => ({ body: commentText.value })));
-  return h("div", { class: "note-forms" }, replyForm, commentForm);
+  });
+  return h("div", { class: "note-forms" }, reply.form, commentForm);
 }
 
-function comments(items) {
+function comments(ticket, items, canWrite, reload) {
   if (!items.length) return h("p", { class: "muted", text: t("noComments") });
   return h(
     "ul",
     { class: "plain timeline", dataset: { testid: "comments" } },
-    items.map((c) => h("li", { class: `comment kind-${c.kind}` }, h("div", { class: "muted", text: `${fmtTime(c.at)} · ${c.author} · ${c.kind}` }), h("p", { class: "prewrap", text: c.body }))),
+    items.map((c) =>
+      h(
+        "li",
+        { class: `comment kind-${c.kind}` },
+        h("div", { class: "muted", text: `${fmtTime(c.at)} · ${c.author} · ${label("commentKind", c.kind)}` }),
+        h("p", { class: "prewrap", text: c.body }),
+        c.delivery ? deliveryStatus(ticket, c.delivery, canWrite, reload) : null,
+      ),
+    ),
   );
 }
 
 // Fields whose values are the server's vocabulary, shown with their labels.
-const VOCABULARY = { status: "status", priority: "priority", category: "category" };
+const VOCABULARY = { status: "status", priority: "priority", category: "category", channel: "channel", delivery: "delivery" };
 
 function change(name, value) {
   const shown = label("field", name);
