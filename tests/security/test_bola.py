@@ -101,6 +101,9 @@ def body_for(method: str, path: str, world: World) -> Any:
         ("patch", "/api/v1/users/{user_id}"): {"role": "admin"},
         ("post", "/api/v1/knowledge/entries"): {"title": "抢", "answer": "抢", "brand": BRAND_B},
         ("put", "/api/v1/knowledge/entries/{entry_id}"): {"title": "改了", "answer": "改了", "brand": BRAND_A},
+        ("put", "/api/v1/alerts/incidents/{incident}/assignee"): {"user_id": None},
+        ("post", "/api/v1/alerts/incidents/{incident}/comments"): {"text": "看看"},
+        ("put", "/api/v1/alerts/incidents/{incident}/ticket"): {"number": world.a_ticket["number"]},
     }
     return bodies.get((method, path))
 
