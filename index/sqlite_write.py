@@ -10,6 +10,7 @@ plus a few B-tree inserts rather than a dozen round trips through SQLAlchemy's `
 from __future__ import annotations
 
 import json
+from collections import Counter
 from collections.abc import Iterator, Sequence
 from typing import Any
 
@@ -98,6 +99,7 @@ def write_batch(conn: Connection, mentions: Sequence[Mention]) -> WriteResult:
                 mention.category or "",
                 mention.language,
                 frozenset(content_words(seg["title_seg"], seg["text_seg"])),
+                mention.date_estimated,
             )
         )
     conn.exec_driver_sql(_INSERT_MENTION, mention_rows)
@@ -166,12 +168,14 @@ def _remove(conn: Connection, rowids: Sequence[int], delta: RollupDelta) -> None
             brands.setdefault(b[0], []).append(b[1])
         rows += conn.exec_driver_sql(
             "SELECT m.rowid, m.published_at, m.platform, m.sentiment_label, m.category, m.language, f.title_seg, "
-            f"f.text_seg FROM mentions m JOIN mentions_fts f ON f.rowid = m.rowid WHERE m.rowid IN ({marks})",
+            f"f.text_seg, m.date_estimated FROM mentions m JOIN mentions_fts f ON f.rowid = m.rowid "
+            f"WHERE m.rowid IN ({marks})",
             tuple(chunk),
         ).all()
     for r in rows:
         words = frozenset(content_words(r[6], r[7]))
-        delta.add(RollupRow(r[1], brand_set(brands.get(r[0], [])), r[2], r[3], r[4] or "", r[5], words), -1)
+        row = RollupRow(r[1], brand_set(brands.get(r[0], [])), r[2], r[3], r[4] or "", r[5], words, bool(r[8]))
+        delta.add(row, -1)
     for chunk in _chunks(rowids):
         marks = _marks(len(chunk))
         conn.exec_driver_sql(f"DELETE FROM mentions_fts WHERE rowid IN ({marks})", tuple(chunk))
@@ -192,14 +196,15 @@ def brandset_ids(conn: Connection, keys: set[str]) -> dict[str, int]:
 def apply_delta(conn: Connection, delta: RollupDelta) -> None:
     """Add a batch's deltas to the roll-up tables; counters that reach zero are deleted."""
     keys = {k[1] for counter in delta.counts.values() for k in counter} | {k[1] for k in delta.words}
-    if not keys:
-        return
-    ids = brandset_ids(conn, keys)
-    for table, _ in COUNT_LEVELS:
-        counter = delta.counts[table]
-        rows = [(k[0], ids[k[1]], *k[2:], n) for k, n in counter.items() if n]
-        _upsert(conn, table, 7, rows)
-    _upsert(conn, "rollup_words", 4, [(k[0], ids[k[1]], k[2], n) for k, n in delta.words.items() if n])
+    if keys:
+        ids = brandset_ids(conn, keys)
+        for table, _ in COUNT_LEVELS:
+            counter = delta.counts[table]
+            rows = [(k[0], ids[k[1]], *k[2:], n) for k, n in counter.items() if n]
+            _upsert(conn, table, 7, rows)
+        _upsert(conn, "rollup_words", 4, [(k[0], ids[k[1]], k[2], n) for k, n in delta.words.items() if n])
+    for table, lean in (delta.lean or {}).items():
+        _upsert(conn, table, 6, [(*k, n) for k, n in lean.items() if n])
 
 
 def _upsert(conn: Connection, table: str, width: int, rows: list[tuple[Any, ...]]) -> None:
@@ -220,7 +225,8 @@ _KEYS: dict[str, list[str]] = {}
 def _key_columns(conn: Connection, table: str) -> list[str]:
     if table not in _KEYS:
         info = conn.exec_driver_sql(f"PRAGMA table_info({table})").all()
-        _KEYS[table] = [row[1] for row in sorted((r for r in info if r[5]), key=lambda r: r[5])]
+        # In the table's column order, the order of the values the rows carry (not the key's order).
+        _KEYS[table] = [row[1] for row in info if row[5]]
     return _KEYS[table]
 
 
@@ -256,17 +262,25 @@ def rekey_rowids(conn: Connection) -> None:
     conn.exec_driver_sql("DROP TABLE rekey")
 
 
-def backfill_rollups(conn: Connection) -> None:
-    """Count every stored mention into the (empty) roll-ups."""
+def backfill_rollups(conn: Connection, *, lean: bool = False) -> None:
+    """Count every stored mention into the (empty) roll-ups: the original ones, or (``lean``) the lean ones."""
     brands: dict[int, list[str]] = {}
     for rowid, brand in conn.exec_driver_sql("SELECT mention_rowid, brand FROM mention_brands"):
         brands.setdefault(rowid, []).append(brand)
     delta = RollupDelta()
+    if not lean:
+        delta.lean = None
     rows = conn.exec_driver_sql(
-        "SELECT m.rowid, m.published_at, m.platform, m.sentiment_label, m.category, m.language, f.title_seg, "
-        "f.text_seg FROM mentions m JOIN mentions_fts f ON f.rowid = m.rowid"
+        "SELECT m.rowid, m.published_at, m.platform, m.sentiment_label, m.category, m.language, "
+        + (
+            "'', '', m.date_estimated FROM mentions m"
+            if lean
+            else "f.title_seg, f.text_seg, 0 FROM mentions m JOIN mentions_fts f ON f.rowid = m.rowid"
+        )
     ).all()
     for r in rows:
-        words = frozenset(content_words(r[6], r[7]))
-        delta.add(RollupRow(r[1], brand_set(brands.get(r[0], [])), r[2], r[3], r[4] or "", r[5], words))
+        words = frozenset(content_words(r[6], r[7])) if not lean else frozenset()
+        delta.add(RollupRow(r[1], brand_set(brands.get(r[0], [])), r[2], r[3], r[4] or "", r[5], words, bool(r[8])))
+    if lean:  # only the lean tables are new: the others already count these mentions
+        delta.counts = {table: Counter() for table, _ in COUNT_LEVELS}
     apply_delta(conn, delta)
