@@ -189,8 +189,8 @@ class Floors:
         """The same facets and both periods' words from the roll-ups, whole days only (no ragged edges)."""
         d0, d1, p0 = lo // DAY_MS, hi // DAY_MS, (2 * lo - hi) // DAY_MS
         a = self.conn.execute(
-            "SELECT set_id, platform, sentiment_label, category, language, SUM(n) FROM rollup_days "
-            "WHERE day >= ? AND day < ? GROUP BY 1, 2, 3, 4, 5",
+            "SELECT field, value, SUM(n) FROM rollup_brand_days WHERE brand = '' AND day >= ? AND day < ? "
+            "GROUP BY 1, 2",
             (d0, d1),
         ).fetchall()
         words = [
@@ -220,6 +220,11 @@ def measure(calls: list[tuple[Callable[[], Any], Callable[[], Any]]]) -> tuple[l
             fn()
             out.append((time.perf_counter() - t) * 1000)
     return mine, floor
+
+
+def load() -> str:
+    """The 1/5/15-minute load averages: on a shared machine the figures mean little without them."""
+    return " / ".join(f"{x:.1f}" for x in os.getloadavg())
 
 
 def ms(value: datetime) -> int:
@@ -454,7 +459,7 @@ def run(n: int, texts: list[str], args: argparse.Namespace) -> dict[str, float]:
     folder.mkdir(parents=True, exist_ok=True)
     db = folder / f"mentions-{n}.sqlite3"
     raws = raw_mentions(n, texts, args.seed)
-    print(f"\n== {n:,} mentions: {db}")
+    print(f"\n== {n:,} mentions: {db} (load average {load()})")
     if db.exists() and args.reuse:
         store = SQLiteMentionStore.at(db)
         store.ensure_schema()
@@ -477,8 +482,10 @@ def run(n: int, texts: list[str], args: argparse.Namespace) -> dict[str, float]:
         slow = tokenizer_floor(sample[: args.floor_sample // 4], args.batch, jieba.lcut)
         rows.append(["floor as the issue measured it: Python jieba + FTS5", slow, rate / slow, "mentions/s"])
     print(table(["ingest", "rate", "ratio", "unit"], rows))
+    print(f"load average after the ingest: {load()}")
     print(f"store file: {db.stat().st_size / 1e6:,.0f} MB")
     query_rows = queries(store, db, args.repeat, args.seed)
+    print(f"load average after the queries: {load()}")
     print(
         table(
             ["query (ms)", "p50", "p95", "floor p50", "floor p95", "p50 ratio", "p95 ratio"],

@@ -149,8 +149,10 @@ class SQLiteMentionStore(MentionStore):
             data["matched_keywords"] = json.loads(data["matched_keywords"])
             data["extra"] = json.loads(data["extra"])
             data["date_estimated"] = bool(data["date_estimated"])
-            data["brands"] = brands.get(row.rowid, [])
-            out.append(Mention.model_validate(data))
+            data["brands"] = brands.get(row.rowid, [])  # sorted, as the model keeps them
+            data["sentiment_label"] = SentimentLabel(data["sentiment_label"])
+            # Rows were validated when written: rebuilt without validating again (a fifth of a search's time).
+            out.append(Mention.model_construct(**data))
         return out
 
     def get(self, mention_id: str) -> Mention | None:

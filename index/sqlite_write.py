@@ -46,7 +46,8 @@ def _marks(count: int) -> str:
 
 def row_values(mention: Mention) -> dict[str, Any]:
     """The stored columns of a mention (times as epoch ms, lists and objects as JSON)."""
-    data = mention.model_dump(mode="python", exclude={"brands"})
+    # Read off the validated model directly: model_dump() per mention cost a tenth of the write.
+    data = {column: getattr(mention, column) for column in COLUMNS}
     for key in ("published_at", "collected_at", "updated_at"):
         data[key] = _ms(data[key])
     data["sentiment_label"] = mention.sentiment_label.value
