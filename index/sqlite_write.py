@@ -10,14 +10,13 @@ plus a few B-tree inserts rather than a dozen round trips through SQLAlchemy's `
 from __future__ import annotations
 
 import json
-from collections import Counter
 from collections.abc import Iterator, Sequence
 from typing import Any
 
 from sqlalchemy import Connection
 
 from index.base import Mention, WriteResult
-from index.rollups import COUNT_LEVELS, RollupDelta, RollupRow, brand_set, content_words, rowid_key
+from index.rollups import COUNT_LEVELS, LEAN_LEVELS, RollupDelta, RollupRow, brand_set, content_words, rowid_key
 from index.text import index_fields
 
 COLUMNS = (
@@ -263,25 +262,41 @@ def rekey_rowids(conn: Connection) -> None:
     conn.exec_driver_sql("DROP TABLE rekey")
 
 
-def backfill_rollups(conn: Connection, *, lean: bool = False) -> None:
-    """Count every stored mention into the (empty) roll-ups: the original ones, or (``lean``) the lean ones."""
+def backfill_rollups(conn: Connection) -> None:
+    """Count every stored mention into the (empty) brand-set roll-ups (the lean ones: :func:`backfill_lean`)."""
     brands: dict[int, list[str]] = {}
     for rowid, brand in conn.exec_driver_sql("SELECT mention_rowid, brand FROM mention_brands"):
         brands.setdefault(rowid, []).append(brand)
-    delta = RollupDelta()
-    if not lean:
-        delta.lean = None
+    delta = RollupDelta(lean=None)  # the migration that added these tables is older than the lean ones
     rows = conn.exec_driver_sql(
-        "SELECT m.rowid, m.published_at, m.platform, m.sentiment_label, m.category, m.language, "
-        + (
-            "'', '', m.date_estimated FROM mentions m"
-            if lean
-            else "f.title_seg, f.text_seg, 0 FROM mentions m JOIN mentions_fts f ON f.rowid = m.rowid"
-        )
+        "SELECT m.rowid, m.published_at, m.platform, m.sentiment_label, m.category, m.language, f.title_seg, "
+        "f.text_seg FROM mentions m JOIN mentions_fts f ON f.rowid = m.rowid"
     ).all()
     for r in rows:
-        words = frozenset(content_words(r[6], r[7])) if not lean else frozenset()
-        delta.add(RollupRow(r[1], brand_set(brands.get(r[0], [])), r[2], r[3], r[4] or "", r[5], words, bool(r[8])))
-    if lean:  # only the lean tables are new: the others already count these mentions
-        delta.counts = {table: Counter() for table, _ in COUNT_LEVELS}
+        words = frozenset(content_words(r[6], r[7]))
+        delta.add(RollupRow(r[1], brand_set(brands.get(r[0], [])), r[2], r[3], r[4] or "", r[5], words))
     apply_delta(conn, delta)
+
+
+def backfill_lean(conn: Connection) -> None:
+    """Count every stored mention into the (empty) lean roll-ups, in SQL: a million mentions would make
+    millions of counters in Python. Gives what :meth:`~index.rollups.RollupDelta.add` gives mention by mention."""
+    values = {
+        "total": "''",
+        "platform": "m.platform",
+        "sentiment": "m.sentiment_label",
+        "language": "m.language",
+        "category": "m.category",
+        "brand": "v.brand",
+    }
+    for table, unit in LEAN_LEVELS:
+        # Floor division, as Python's // (SQLite's / truncates towards zero: dates before 1970).
+        at = f"(CASE WHEN m.published_at >= 0 THEN m.published_at / {unit} ELSE (m.published_at + 1) / {unit} - 1 END)"
+        for name, value in values.items():
+            joins = " JOIN mention_brands v ON v.mention_rowid = m.rowid" if name == "brand" else ""
+            where = " WHERE m.category IS NOT NULL AND m.category != ''" if name == "category" else ""
+            for brand, brand_join in (("''", ""), ("b.brand", " JOIN mention_brands b ON b.mention_rowid = m.rowid")):
+                conn.exec_driver_sql(
+                    f"INSERT INTO {table} SELECT {brand}, {at}, m.date_estimated, '{name}', {value}, COUNT(*) "
+                    f"FROM mentions m{brand_join}{joins}{where} GROUP BY 1, 2, 3, 5"
+                )

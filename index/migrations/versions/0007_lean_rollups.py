@@ -12,7 +12,7 @@ Create Date: 2026-12-03
 
 from alembic import op
 
-from index.sqlite_write import backfill_rollups
+from index.sqlite_write import backfill_lean
 
 revision = "0007"
 down_revision = "0006"
@@ -35,7 +35,7 @@ def upgrade() -> None:
             ) WITHOUT ROWID
             """
         )
-    backfill_rollups(op.get_bind(), lean=True)
+    backfill_lean(op.get_bind())
 
 
 def downgrade() -> None:
