@@ -35,7 +35,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from _common import ES_URL_ENV, bench_prefix, elastic_target, percentile, table
+from _common import percentile, table
 
 from index.base import Mention, MentionFilter, MentionStore, SearchRequest, mention_id
 from index.rollups import DAY_MS, rowid_floor
@@ -189,8 +189,8 @@ class Floors:
         """The same facets and both periods' words from the roll-ups, whole days only (no ragged edges)."""
         d0, d1, p0 = lo // DAY_MS, hi // DAY_MS, (2 * lo - hi) // DAY_MS
         a = self.conn.execute(
-            "SELECT set_id, platform, sentiment_label, category, language, SUM(n) FROM rollup_days "
-            "WHERE day >= ? AND day < ? GROUP BY 1, 2, 3, 4, 5",
+            "SELECT field, value, SUM(n) FROM rollup_brand_days WHERE brand = '' AND day >= ? AND day < ? "
+            "GROUP BY 1, 2",
             (d0, d1),
         ).fetchall()
         words = [
@@ -220,6 +220,11 @@ def measure(calls: list[tuple[Callable[[], Any], Callable[[], Any]]]) -> tuple[l
             fn()
             out.append((time.perf_counter() - t) * 1000)
     return mine, floor
+
+
+def load() -> str:
+    """The 1/5/15-minute load averages: on a shared machine the figures mean little without them."""
+    return " / ".join(f"{x:.1f}" for x in os.getloadavg())
 
 
 def ms(value: datetime) -> int:
@@ -342,119 +347,12 @@ def api_figures(db: Path, repeat: int, seed: int, store_p50: dict[str, float]) -
     return rows, memory
 
 
-def elastic_figures(raws: list[dict[str, Any]], args: argparse.Namespace) -> None:
-    """The same ingest and queries on the Elasticsearch store, beside raw requests to the same server.
-
-    Against osmem-server (in memory, on the same two cores) only the ratios mean anything.
-    """
-    from elasticsearch import helpers
-
-    from index.text import index_fields
-
-    with elastic_target(os.environ.get(ES_URL_ENV)) as target:
-        if target is None:
-            return
-        store = target.open(bench_prefix())
-        floor_store = target.open(bench_prefix())
-        try:
-            store.ensure_schema()
-            floor_store.ensure_schema()
-            rate = ingest(store, raws, args.batch)
-            store.refresh()
-            client = store.client
-            start = time.perf_counter()
-            for b in range(0, len(raws), args.batch):
-                docs = [
-                    {
-                        "_index": floor_store.alias,
-                        "_id": f"{r['platform']}-{r['post_id']}",
-                        "_source": {**index_fields(r["title"], r["text"]), "brands": r["brands"]},
-                    }
-                    for r in raws[b : b + args.batch]
-                ]
-                helpers.bulk(client, docs, refresh=False)
-            floor = len(raws) / (time.perf_counter() - start)
-            print(f"\n== Elasticsearch: {target.label}, {len(raws):,} mentions")
-            print(
-                table(
-                    ["ingest", "rate", "ratio"],
-                    [
-                        ["store: scored, classified, stored", rate, "-"],
-                        ["floor: jieba-rs + raw bulk", floor, rate / floor],
-                    ],
-                )
-            )
-            rng = random.Random(args.seed)
-            exclude = excluded_words(BRANDS)
-            week = {"gte": ms(END - timedelta(days=7)), "lt": ms(END)}
-            month = (END - timedelta(days=30), END)
-
-            def raw(**body: Any) -> Any:
-                return client.search(index=store.alias, **body)
-
-            def word() -> tuple[Callable[[], Any], Callable[[], Any]]:
-                w = rng.choice(WORDS)
-                flt = MentionFilter(query=w)
-                return lambda: store.search(SearchRequest(filter=flt)), lambda: raw(
-                    query={"match_phrase": {"text_seg": w}},
-                    sort=[{"published_at": "desc"}, {"id": "desc"}],
-                    size=21,
-                    track_total_hits=10_000,
-                )
-
-            def brand() -> tuple[Callable[[], Any], Callable[[], Any]]:
-                b = rng.choice(BRANDS)
-                flt = MentionFilter(brands=[b], since=END - timedelta(days=7), until=END)
-                query = {"bool": {"filter": [{"term": {"brands": b}}, {"range": {"published_at": week}}]}}
-                return lambda: store.search(SearchRequest(filter=flt)), lambda: raw(
-                    query=query, sort=[{"published_at": "desc"}, {"id": "desc"}], size=21, track_total_hits=True
-                )
-
-            def facets() -> tuple[Callable[[], Any], Callable[[], Any]]:
-                flt = MentionFilter(since=month[0], until=month[1])
-                prev = MentionFilter(since=month[0] - timedelta(days=30), until=month[0])
-                terms = {f: {"terms": {"field": f}} for f in ("platform", "brands", "sentiment_label", "words")}
-                query = {"range": {"published_at": {"gte": ms(month[0]), "lt": ms(month[1])}}}
-                return lambda: (store.facets(flt), period_words(store, flt, prev, exclude, 20, 2000)), lambda: raw(
-                    query=query, size=0, aggs=terms
-                )
-
-            def trend() -> tuple[Callable[[], Any], Callable[[], Any]]:
-                b = rng.choice(BRANDS)
-                flt = MentionFilter(brands=[b], since=month[0], until=month[1])
-                histogram = {"field": "published_at", "calendar_interval": "1d", "time_zone": "Asia/Shanghai"}
-                query = {"bool": {"filter": [{"term": {"brands": b}}]}}
-                return lambda: store.trend(flt, "day", "Asia/Shanghai"), lambda: raw(
-                    query=query, size=0, aggs={"t": {"date_histogram": histogram}}
-                )
-
-            rows = []
-            for name, make in (
-                ("word search", word),
-                ("one brand, 7 days", brand),
-                ("facets + words, 30 days", facets),
-                ("30-day trend", trend),
-            ):
-                mine, theirs = measure([make() for _ in range(args.repeat)])
-                rows.append(
-                    [
-                        name,
-                        percentile(mine, 0.5) / percentile(theirs, 0.5),
-                        percentile(mine, 0.95) / percentile(theirs, 0.95),
-                    ]
-                )
-            print(table(["query", "p50 ratio", "p95 ratio"], rows))
-        finally:
-            target.cleanup(store)
-            target.cleanup(floor_store)
-
-
 def run(n: int, texts: list[str], args: argparse.Namespace) -> dict[str, float]:
     folder = Path(args.keep or tempfile.mkdtemp(prefix="yqscale-"))
     folder.mkdir(parents=True, exist_ok=True)
     db = folder / f"mentions-{n}.sqlite3"
     raws = raw_mentions(n, texts, args.seed)
-    print(f"\n== {n:,} mentions: {db}")
+    print(f"\n== {n:,} mentions: {db} (load average {load()})")
     if db.exists() and args.reuse:
         store = SQLiteMentionStore.at(db)
         store.ensure_schema()
@@ -477,8 +375,10 @@ def run(n: int, texts: list[str], args: argparse.Namespace) -> dict[str, float]:
         slow = tokenizer_floor(sample[: args.floor_sample // 4], args.batch, jieba.lcut)
         rows.append(["floor as the issue measured it: Python jieba + FTS5", slow, rate / slow, "mentions/s"])
     print(table(["ingest", "rate", "ratio", "unit"], rows))
+    print(f"load average after the ingest: {load()}")
     print(f"store file: {db.stat().st_size / 1e6:,.0f} MB")
     query_rows = queries(store, db, args.repeat, args.seed)
+    print(f"load average after the queries: {load()}")
     print(
         table(
             ["query (ms)", "p50", "p95", "floor p50", "floor p95", "p50 ratio", "p95 ratio"],
@@ -513,6 +413,8 @@ def main() -> None:
     args = parser.parse_args()
     texts = load_texts()
     if args.es:
+        from scale_elastic import elastic_figures
+
         elastic_figures(raw_mentions(args.es, texts, args.seed), args)
     print(f"{len(texts):,} corpus texts from {SHARED / 'data' / 'sentiment'}; cores: {os.cpu_count()}")
     p95: dict[int, dict[str, float]] = {}

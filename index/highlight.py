@@ -9,6 +9,7 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Sequence
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from index.text import normalize
@@ -21,6 +22,12 @@ MARK_CLOSE = "</mark>"
 
 
 def _pattern(terms: Sequence[str], prefixes: Sequence[str] = ()) -> re.Pattern[str] | None:
+    # Built once per query, not once per hit and field (a page of 20 hits asks 40 times).
+    return _compiled(tuple(terms), tuple(prefixes))
+
+
+@lru_cache(maxsize=512)
+def _compiled(terms: tuple[str, ...], prefixes: tuple[str, ...]) -> re.Pattern[str] | None:
     wanted = [(t, False) for t in dict.fromkeys(terms) if t] + [(p, True) for p in dict.fromkeys(prefixes) if p]
     parts = []
     for term, prefix in sorted(wanted, key=lambda item: len(item[0]), reverse=True):

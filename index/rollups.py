@@ -7,7 +7,12 @@ every write (insert, update, re-score, delete), counters that answer them from a
 
 - ``rollup_hours`` / ``rollup_days``: mentions per hour / UTC day × brand set × platform × sentiment label ×
   category × language;
-- ``rollup_words``: per UTC day × brand set, in how many mentions each content word occurs.
+- ``rollup_words``: per UTC day × brand set, in how many mentions each content word occurs;
+- ``rollup_brand_days`` / ``rollup_brand_hours`` (the lean roll-ups): per brand (``''``: every mention once)
+  × day / hour × whether the date was estimated, the mentions' count per value of each facet field
+  (:data:`LEAN_FIELDS`). A facet over all brands or one brand, a trend or a volume count reads a few hundred of
+  these rows instead of every combination of brand set, platform, label, category and language, which at
+  thousands of mentions a day is nearly as many rows as mentions.
 
 The brand *set* of a mention (all its brands, as one key) rather than each brand is the key, so a mention
 with two brands is one row: a brand facet expands each set to its brands, a brand filter keeps the sets
@@ -29,6 +34,11 @@ DAY_MS = 86_400_000
 #: (table, unit in ms), coarsest first: a range takes whole days, then whole hours, then raw rows.
 COUNT_LEVELS: tuple[tuple[str, int], ...] = (("rollup_days", DAY_MS), ("rollup_hours", HOUR_MS))
 WORD_LEVELS: tuple[tuple[str, int], ...] = (("rollup_words", DAY_MS),)
+LEAN_LEVELS: tuple[tuple[str, int], ...] = (("rollup_brand_days", DAY_MS), ("rollup_brand_hours", HOUR_MS))
+#: The lean roll-ups' fields: the facets (``brand``: the brands mentioned together with the row's brand, itself
+#: included) and ``total`` (value ``''``), one row per value.
+LEAN_FIELDS = ("total", "platform", "brand", "sentiment", "category", "language")
+ALL_BRANDS = ""  # the lean roll-ups' brand that counts every mention once
 #: Bits of a mention's rowid below its publication time (see :func:`rowid_key`).
 ROWID_SHIFT = 21
 _MAX_MS = (1 << (63 - ROWID_SHIFT)) - 2  # 2109; the top rowids stay free for probing
@@ -99,6 +109,14 @@ class RollupRow:
     category: str  # '' for none
     language: str
     words: frozenset[str] = frozenset()
+    estimated: bool = False  # Mention.date_estimated
+
+
+LeanKey = tuple[str, int, int, str, str]
+
+
+def _lean_counters() -> dict[str, Counter[LeanKey]]:
+    return {table: Counter() for table, _ in LEAN_LEVELS}
 
 
 @dataclass
@@ -109,6 +127,9 @@ class RollupDelta:
         default_factory=lambda: {table: Counter() for table, _ in COUNT_LEVELS}
     )
     words: Counter[tuple[int, str, str]] = field(default_factory=Counter)
+    #: (brand, unit, estimated, field, value) per lean table; ``None``: the lean tables are not kept (a
+    #: migration older than them).
+    lean: dict[str, Counter[LeanKey]] | None = field(default_factory=lambda: _lean_counters())
 
     def add(self, row: RollupRow, sign: int = 1) -> None:
         for table, unit in COUNT_LEVELS:
@@ -117,6 +138,20 @@ class RollupDelta:
         day = row.published_ms // DAY_MS
         for word in row.words:
             self.words[(day, row.brands, word)] += sign
+        if self.lean is None:
+            return
+        brands = brands_of(row.brands)
+        values = [("total", ""), ("platform", row.platform), ("sentiment", row.label), ("language", row.language)]
+        if row.category:
+            values.append(("category", row.category))
+        values += [("brand", b) for b in brands]
+        estimated = int(row.estimated)
+        for table, unit in LEAN_LEVELS:
+            counter = self.lean[table]
+            at = row.published_ms // unit
+            for brand in (ALL_BRANDS, *brands):
+                for name, value in values:
+                    counter[(brand, at, estimated, name, value)] += sign
 
 
 @dataclass(frozen=True)

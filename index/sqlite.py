@@ -49,6 +49,7 @@ from index.highlight import mention_highlights
 from index.query import Highlighting, Plan, highlighting
 from index.query.fts5 import FTS_TABLE
 from index.rollups import brands_of, rowid_key
+from index.sqlite_lean import LeanReader, lean_answerable
 from index.sqlite_rollups import BRAND_SET_SQL, CountKey, RollupReader, answerable, word_answerable
 from index.sqlite_sql import filtered, newest, only_words, plan_of, where_clause
 from index.sqlite_write import COLUMNS, delete_batch, write_batch
@@ -148,8 +149,10 @@ class SQLiteMentionStore(MentionStore):
             data["matched_keywords"] = json.loads(data["matched_keywords"])
             data["extra"] = json.loads(data["extra"])
             data["date_estimated"] = bool(data["date_estimated"])
-            data["brands"] = brands.get(row.rowid, [])
-            out.append(Mention.model_validate(data))
+            data["brands"] = brands.get(row.rowid, [])  # sorted, as the model keeps them
+            data["sentiment_label"] = SentimentLabel(data["sentiment_label"])
+            # Rows were validated when written: rebuilt without validating again (a fifth of a search's time).
+            out.append(Mention.model_construct(**data))
         return out
 
     def get(self, mention_id: str) -> Mention | None:
@@ -196,6 +199,8 @@ class SQLiteMentionStore(MentionStore):
 
     def _total(self, conn: Connection, flt: MentionFilter, planned: Plan | None) -> tuple[int, bool]:
         """The number of matches: exact from the roll-ups when they hold it, else counted up to TOTAL_CAP."""
+        if lean_answerable(flt, "total"):
+            return LeanReader(conn, flt).total(), True
         if answerable(flt):
             return RollupReader(conn, flt).total(), True
         params: dict[str, Any] = {"cap": TOTAL_CAP + 1 if not exact_total(flt) else -1}  # -1: no limit
@@ -290,6 +295,8 @@ class SQLiteMentionStore(MentionStore):
 
         def run() -> int:
             with self._read() as conn:
+                if lean_answerable(flt, "total"):
+                    return LeanReader(conn, flt).total()
                 if answerable(flt):
                     return RollupReader(conn, flt).total()
                 return int(conn.execute(self._expand(sql, params), params).scalar_one())
@@ -314,19 +321,28 @@ class SQLiteMentionStore(MentionStore):
 
     def facets(self, flt: MentionFilter, *, size: int = 10, sample: int = 0) -> FacetResult:
         check_facet_request(size, sample)
-        if not size and answerable(flt):  # only the total and the sample: no need to group
-            grouped: Counter[CountKey] = Counter({("", "", "", "", ""): self.count(flt)})
+        per: dict[str, Counter[str]] = {name: Counter() for name in FACET_FIELDS}
+        if not size and (answerable(flt) or lean_answerable(flt, "total")):  # the total and sample: no grouping
+            total = self.count(flt)
+        elif lean_answerable(flt, "facets"):
+
+            def marginals() -> dict[str, Counter[str]]:
+                with self._read() as conn:
+                    return LeanReader(conn, flt).marginals()
+
+            per.update(self._run("facets", flt, marginals))
+            total = per.pop("total")[""]
         else:
             grouped = self._grouped("facets", flt)
-        per: dict[str, Counter[str]] = {name: Counter() for name in FACET_FIELDS}
-        for (brands, platform, label, category, language), n in grouped.items():
-            per["platform"][platform] += n
-            per["sentiment"][label] += n
-            per["language"][language] += n
-            if category:  # mentions without a category are not in its facet
-                per["category"][category] += n
-            for brand in brands_of(brands):
-                per["brand"][brand] += n
+            total = sum(grouped.values())
+            for (brands, platform, label, category, language), n in grouped.items():
+                per["platform"][platform] += n
+                per["sentiment"][label] += n
+                per["language"][language] += n
+                if category:  # mentions without a category are not in its facet
+                    per["category"][category] += n
+                for brand in brands_of(brands):
+                    per["brand"][brand] += n
         counts: dict[str, list[FacetCount]] = {name: [] for name in FACET_FIELDS}
         if size:
             for name, counter in per.items():
@@ -334,21 +350,23 @@ class SQLiteMentionStore(MentionStore):
                 counts[name] = [FacetCount(value, n) for value, n in ranked]
         tokens: list[list[str]] = []
         if sample:
-            params: dict[str, Any] = {"sample_size": sample}
+            params: dict[str, Any] = {}
             source, conds, order, _ = newest(flt, params, plan_of(flt))
             where = ("WHERE " + " AND ".join(conds)) if conds else ""
+            # The size written into the SQL (an int checked above): with a bound LIMIT, SQLite materialises
+            # every match of the subquery before joining (10x slower on a 30-day range of 300,000 mentions).
             sql = (
                 f"SELECT t.title_seg, t.text_seg FROM (SELECT m.rowid AS r FROM {source} {where} ORDER BY {order} "
-                f"LIMIT :sample_size) AS s JOIN {FTS_TABLE} AS t ON t.rowid = s.r ORDER BY s.r DESC"
+                f"LIMIT {int(sample)}) AS s JOIN {FTS_TABLE} AS t ON t.rowid = s.r ORDER BY s.r DESC"
             )
 
             def run() -> list[list[str]]:
                 with self._read() as conn:
-                    rows = conn.execute(self._expand(sql, params), params)
-                    return [f"{row.title_seg} {row.text_seg}".split() for row in rows]
+                    rows = conn.execute(self._expand(sql, params), params).all()  # one fetch, not one per row
+                    return [f"{title} {body}".split() for title, body in rows]
 
             tokens = self._run("facets", flt, run)
-        return FacetResult(total=sum(grouped.values()), facets=counts, sample=tokens)
+        return FacetResult(total=total, facets=counts, sample=tokens)
 
     def word_frequencies(self, flt: MentionFilter) -> WordFrequencies | None:
         if not word_answerable(flt):
@@ -380,6 +398,8 @@ class SQLiteMentionStore(MentionStore):
 
         def run() -> list[tuple[int, int, int]]:
             with self._read() as conn:
+                if lean_answerable(flt, "trend"):
+                    return LeanReader(conn, flt).trend(edges)
                 if answerable(flt):
                     return RollupReader(conn, flt).trend(edges)
                 rows = conn.execute(self._expand(sql, params), params)

@@ -113,6 +113,8 @@ class RollupReader:
                     params.append(bound)
             conds.append(f"m.rowid IN (SELECT mention_rowid FROM mention_brands WHERE {' AND '.join(inner)})")
         self._field_conds("m.", conds, params)
+        if self.flt.dated_only:  # only the lean roll-ups answer these (see index.sqlite_lean)
+            conds.append("m.date_estimated = 0")
         return " AND ".join(conds) or "1"
 
     def _unit_column(self, table: str) -> str:
@@ -135,14 +137,21 @@ class RollupReader:
                 for row in self.conn.exec_driver_sql(sql, tuple(params)):
                     out[(self.sets.get(row[0], ""), row[1], row[2], row[3], row[4])] += int(row[5])
             else:
-                where = self._raw_where(piece, params)
-                sql = (
-                    f"SELECT {BRAND_SET_SQL}, m.platform, m.sentiment_label, COALESCE(m.category, ''), m.language, "
-                    f"COUNT(*) FROM mentions m WHERE {where} GROUP BY 1, 2, 3, 4, 5"
-                )
-                for row in self.conn.exec_driver_sql(sql, tuple(params)):
-                    out[(row[0], row[1], row[2], row[3], row[4])] += int(row[5])
+                out.update(self.raw_counts(piece))
         return +out
+
+    def raw_counts(self, piece: Piece) -> Counter[CountKey]:
+        """:meth:`counts` of a raw piece (a range's ragged edge), from the mentions themselves."""
+        params: list[Any] = []
+        where = self._raw_where(piece, params)
+        sql = (
+            f"SELECT {BRAND_SET_SQL}, m.platform, m.sentiment_label, COALESCE(m.category, ''), m.language, "
+            f"COUNT(*) FROM mentions m WHERE {where} GROUP BY 1, 2, 3, 4, 5"
+        )
+        out: Counter[CountKey] = Counter()
+        for row in self.conn.exec_driver_sql(sql, tuple(params)):
+            out[(row[0], row[1], row[2], row[3], row[4])] += int(row[5])
+        return out
 
     def total(self) -> int:
         """How many mentions match: :meth:`counts` summed, one row per piece instead of one per group."""
@@ -174,17 +183,24 @@ class RollupReader:
                 sql = f"SELECT {column}, SUM(n), {negative} FROM {piece.table} WHERE {where} GROUP BY {column}"
                 scale = piece.unit
             else:
-                where = self._raw_where(piece, params)
-                sql = (
-                    f"SELECT m.published_at / {_SLOT_MS}, COUNT(*), "
-                    f"SUM(CASE WHEN m.sentiment_label = 'negative' THEN 1 ELSE 0 END) FROM mentions m "
-                    f"WHERE {where} GROUP BY 1"
-                )
-                scale = _SLOT_MS
+                out += self.raw_trend(piece)
+                continue
             out += [
                 (int(r[0]) * scale, int(r[1]), int(r[2] or 0)) for r in self.conn.exec_driver_sql(sql, tuple(params))
             ]
         return out
+
+    def raw_trend(self, piece: Piece) -> list[tuple[int, int, int]]:
+        """:meth:`trend` of a raw piece, per 15-minute slot."""
+        params: list[Any] = []
+        where = self._raw_where(piece, params)
+        sql = (
+            f"SELECT m.published_at / {_SLOT_MS}, COUNT(*), "
+            f"SUM(CASE WHEN m.sentiment_label = 'negative' THEN 1 ELSE 0 END) FROM mentions m "
+            f"WHERE {where} GROUP BY 1"
+        )
+        rows = self.conn.exec_driver_sql(sql, tuple(params))
+        return [(int(r[0]) * _SLOT_MS, int(r[1]), int(r[2] or 0)) for r in rows]
 
     def words(self, budget: int | None = None) -> tuple[int, Counter[str]] | None:
         """How many mentions match, and in how many of them each content word occurs; ``None`` when that

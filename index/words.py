@@ -11,10 +11,12 @@ with ten thousand mentions compares fairly with one of five hundred.
 
 from __future__ import annotations
 
+import heapq
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import chain
 from pathlib import Path
 
 from index.base import MentionFilter, MentionStore
@@ -80,9 +82,11 @@ def content_word(token: str) -> bool:
 
 def document_frequencies(sample: Sequence[Sequence[str]], exclude: frozenset[str] = frozenset()) -> Counter[str]:
     """In how many of the sampled mentions each content word occurs."""
-    counts: Counter[str] = Counter()
-    for tokens in sample:
-        counts.update({t for t in set(tokens) if content_word(t) and t not in exclude})
+    # Every distinct token of each mention counted in C, then the vocabulary filtered once (not every token of
+    # every mention): a 30-day sample of 2,000 posts holds ~60,000 tokens but ~15,000 distinct ones.
+    counts: Counter[str] = Counter(chain.from_iterable(map(set, sample)))
+    for token in [t for t in counts if not content_word(t) or t in exclude]:
+        del counts[token]
     return counts
 
 
@@ -100,8 +104,9 @@ def top_words(
 
 def top_counted(counts: Mapping[str, int], exclude: frozenset[str] = frozenset(), limit: int = 20) -> list[WordCount]:
     """:func:`top_words` from document frequencies already counted (a store's roll-ups)."""
-    ranked = sorted(((w, n) for w, n in counts.items() if w not in exclude), key=lambda item: (-item[1], item[0]))
-    return [WordCount(word, n) for word, n in ranked[:limit]]
+    # The first ``limit`` in (count desc, word) order without sorting the whole vocabulary.
+    ranked = heapq.nsmallest(limit, ((-n, w) for w, n in counts.items() if w not in exclude))
+    return [WordCount(word, -n) for n, word in ranked]
 
 
 def rising_words(
@@ -131,17 +136,17 @@ def rising_counted(
     min_count: int = MIN_RISING_COUNT,
 ) -> list[RisingWord]:
     """:func:`rising_words` from document frequencies already counted (a store's roll-ups)."""
-    rising = []
+    keyed = []
     for word, count in now.items():
         if count < min_count or word in exclude:
             continue
         was = before.get(word, 0)
         if count <= was:
             continue
-        ratio = (count + SMOOTHING) / (was + SMOOTHING)
-        rising.append(RisingWord(word, count, was, round(ratio, 2)))
-    rising.sort(key=lambda w: (-w.ratio, -w.count, w.word))
-    return rising[:limit]
+        ratio = round((count + SMOOTHING) / (was + SMOOTHING), 2)
+        keyed.append((-ratio, -count, word, was))
+    # The first ``limit`` in (ratio desc, count desc, word) order without sorting every candidate.
+    return [RisingWord(word, -count, was, -ratio) for ratio, count, word, was in heapq.nsmallest(limit, keyed)]
 
 
 def period_words(

@@ -64,6 +64,8 @@ def corpus(count: int = 60, seed: int = 7) -> list[Mention]:
                 category=rng.choice(CATEGORIES),
             )
         )
+        if rng.random() < 0.15:  # an undated post: volume counts leave it out (dated_only)
+            out[-1] = Mention.model_validate({**out[-1].model_dump(), "date_estimated": True, "content_hash": ""})
     return out
 
 
@@ -72,6 +74,8 @@ def matches(m: Mention, flt: MentionFilter) -> bool:
         (not flt.brands or bool(set(flt.brands) & set(m.brands)))
         and (not flt.platforms or m.platform in flt.platforms)
         and (not flt.labels or m.sentiment_label in flt.labels)
+        and (not flt.languages or m.language in flt.languages)
+        and not (flt.dated_only and m.date_estimated)
         and (flt.since is None or m.published_at >= flt.since)
         and (flt.until is None or m.published_at < flt.until)
     )
@@ -110,6 +114,11 @@ FILTERS = [
     MentionFilter(since=T0 + timedelta(hours=5, minutes=17), until=T0 + timedelta(days=2, hours=7, minutes=3)),
     MentionFilter(brands=["鲜达"], since=T0 + timedelta(minutes=31), until=T0 + timedelta(days=3, seconds=7)),
     MentionFilter(since=T0 + timedelta(hours=3), until=T0 + timedelta(hours=3, minutes=40)),
+    # the volume rules' counts: one brand, labels, dated posts only
+    MentionFilter(brands=["acme"], labels=[SentimentLabel.negative], dated_only=True, since=T0 + timedelta(hours=2)),
+    MentionFilter(dated_only=True, since=T0 + timedelta(minutes=50), until=T0 + timedelta(days=3, hours=1)),
+    MentionFilter(brands=["鲜达"], labels=[SentimentLabel.negative, SentimentLabel.neutral]),
+    MentionFilter(languages=["zh"], since=T0 + timedelta(hours=20, minutes=5)),
 ]
 
 
@@ -130,8 +139,14 @@ def check(store: MentionStore, mentions: list[Mention]) -> None:
             assert frequencies.counts == dict(expected_words(mentions, plain)), flt
             assert frequencies.total == sum(1 for m in mentions if matches(m, plain))
     since, until = T0 + timedelta(hours=1, minutes=10), T0 + timedelta(days=3, hours=2)
-    for interval, tz in (("hour", "UTC"), ("day", "Asia/Shanghai"), ("hour", "Asia/Kolkata"), ("day", "UTC")):
-        flt = MentionFilter(brands=["acme"], since=since, until=until)
+    shapes = [
+        (interval, tz, MentionFilter(brands=["acme"], since=since, until=until))
+        for interval, tz in (("hour", "UTC"), ("day", "Asia/Shanghai"), ("hour", "Asia/Kolkata"), ("day", "UTC"))
+    ]
+    shapes.append(("day", "UTC", MentionFilter(since=since, until=until, dated_only=True)))
+    negative = [SentimentLabel.negative, SentimentLabel.neutral]
+    shapes.append(("hour", "UTC", MentionFilter(brands=["globex"], since=since, until=until, labels=negative)))
+    for interval, tz, flt in shapes:
         starts = bucket_starts(since, until, interval, ZoneInfo(tz))  # type: ignore[arg-type]
         ends = [*starts[1:], until]
         buckets = store.trend(flt, interval, tz)  # type: ignore[arg-type]
