@@ -123,4 +123,5 @@ def crawl_source(source: str) -> dict[str, Any]:
         "updated": report.get("updated", 0),
         "error": result.error,
         "attempt": attempt,
+        "crawl_child": ctx.crawler.pid if ctx.crawler is not None else None,
     }

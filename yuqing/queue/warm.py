@@ -56,7 +56,8 @@ class WarmCrawler:
         self._lock = threading.Lock()
         self._proc: subprocess.Popen[bytes] | None = None
         self._input: IO[bytes] | None = None
-        self._pending: dict[str, Future[dict[str, Any]]] = {}
+        # job id -> (the child it was sent to, its reply): a dying child fails only its own crawls
+        self._pending: dict[str, tuple[subprocess.Popen[bytes], Future[dict[str, Any]]]] = {}
         self._ready: Future[dict[str, Any]] | None = None
         self._ids = itertools.count(1)
 
@@ -114,9 +115,9 @@ class WarmCrawler:
                 ready.set_result(message)
                 continue
             with self._lock:
-                waiting = self._pending.pop(str(message.get("id")), None)
-            if waiting is not None and not waiting.done():
-                waiting.set_result(message)
+                entry = self._pending.pop(str(message.get("id")), None)
+            if entry is not None and not entry[1].done():
+                entry[1].set_result(message)
         code = proc.wait()
         died = CrawlChildDied(f"the crawl child {proc.pid} of {self.worker} ended (exit code {code})")
         if not ready.done():
@@ -124,9 +125,9 @@ class WarmCrawler:
         with self._lock:
             if self._proc is proc:
                 self._proc = self._input = None
-            orphans = list(self._pending.items())
-            self._pending.clear()
-        for _, waiting in orphans:
+            orphans = [job for job, (child, _) in self._pending.items() if child is proc]
+            replies = [self._pending.pop(job)[1] for job in orphans]
+        for waiting in replies:
             if not waiting.done():
                 waiting.set_exception(died)
 
@@ -142,7 +143,7 @@ class WarmCrawler:
             self._start_locked()
             proc, stdin = self._proc, self._input
             assert proc is not None and stdin is not None
-            self._pending[job_id] = reply
+            self._pending[job_id] = (proc, reply)
             try:
                 stdin.write(json.dumps({"id": job_id, "source": source}).encode() + b"\n")
                 stdin.flush()
