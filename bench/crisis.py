@@ -3,15 +3,17 @@
 Everything runs on this machine: a loopback site serving one RSS feed per source (each answer after a simulated
 200 ms), redis-server, osmem-server (the Elasticsearch stand-in, through a small header-rewriting proxy because
 the production client's versioned media types are refused by osmem) and the PostgreSQL at 127.0.0.1:5432. For
-each worker count: a fresh schema, index and Redis; one ``yuqing scheduler`` and N ``yuqing worker`` processes
-(each crawl its own ``yuqing crawl`` process, as in production); posting at the base rate, then the burst, then
-posting stops and the workers get ``--drain`` seconds to catch up. One post in 20 carries a crisis word, so the
-``critical_words`` rule opens one ticket for it.
+each worker count: a fresh schema, index and Redis; N ``yuqing worker`` processes (each with its warm crawl
+child, as in production) and, once every worker is ready, the clock and one ``yuqing scheduler``; posting at
+the base rate, then the burst, then posting stops and the workers get ``--drain`` seconds to catch up. One post
+in 20 carries a crisis word, so the ``critical_words`` rule opens one ticket for it.
 
 Printed per worker count: mentions stored per second (and the ratio to 1 worker, the floor of this run),
-stored→ticket latency p50/p95 (ticket created − mention stored), queue depth over time, posts lost (published
-but not stored after the drain), duplicate mentions (same post stored twice) and duplicate tickets (two tickets
-for one mention). ``--kill`` SIGKILLs one worker in the middle of the burst.
+stored→ticket latency p50/p95 (ticket created − mention stored), crawls finished per second during the burst
+(one page each: the I/O-bound work that more workers multiply) and its ratio to 1 worker, published→stored
+latency p50/p95 of the burst's posts, queue depth over time, posts lost (published but not stored after the
+drain), duplicate mentions (same post stored twice), duplicate tickets (two tickets for one mention) and the
+load average. ``--kill`` SIGKILLs one worker in the middle of the burst.
 
     .venv/bin/python bench/crisis.py                       # short: 200 sources, 1/2/4 workers, ~3 min each
     .venv/bin/python bench/crisis.py --workers 1,4 --burst 600 --drain 300    # the 10-minute burst of the issue
@@ -20,7 +22,6 @@ for one mention). ``--kill`` SIGKILLs one worker in the middle of the burst.
 from __future__ import annotations
 
 import argparse
-import http.client
 import math
 import os
 import secrets
@@ -43,6 +44,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from _common import percentile, table  # noqa: E402
+from _osmem_proxy import start_proxy  # noqa: E402
 from redis import Redis  # noqa: E402
 from sqlalchemy import select  # noqa: E402
 
@@ -97,7 +99,7 @@ class CrisisSite:
         self.delay = delay
         self.window = window
         self.started = time.time()
-        self.schedule = Schedule(0.01, 100, 1e9, 1e9, 1e9)
+        self.schedule = Schedule(0.0, 100, 1e9, 1e9, 1e9)  # nothing published until a run starts the clock
         self.requests = 0
         site = self
 
@@ -157,59 +159,6 @@ class CrisisSite:
         )
 
 
-# -- osmem-server behind a header-rewriting proxy -------------------------------------------------------------
-def start_proxy(upstream: str) -> ThreadingHTTPServer:
-    """Forward to osmem-server, turning the client's ``compatible-with=8`` media types into plain JSON (what
-    ``tests/osmem.py`` does inside the test client; here the clients are other processes)."""
-    host, port = upstream.split("//", 1)[1].rstrip("/").split(":")
-    local = threading.local()
-
-    class Proxy(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-
-        def log_message(self, format: str, *args: Any) -> None:
-            pass
-
-        def relay(self) -> None:
-            length = int(self.headers.get("Content-Length") or 0)
-            body = self.rfile.read(length) if length else None
-            headers = {}
-            for name, value in self.headers.items():
-                if name.lower() in ("host", "connection", "content-length"):
-                    continue
-                if name.lower() in ("accept", "content-type") and "compatible-with" in value:
-                    value = "application/x-ndjson" if "ndjson" in value else "application/json"
-                headers[name] = value
-            for attempt in (1, 2):
-                conn = getattr(local, "conn", None) or http.client.HTTPConnection(host, int(port), timeout=300)
-                local.conn = conn
-                try:
-                    conn.request(self.command, self.path, body=body, headers=headers)
-                    resp = conn.getresponse()
-                    data = resp.read()
-                    break
-                except (http.client.HTTPException, OSError):
-                    conn.close()
-                    local.conn = None
-                    if attempt == 2:
-                        raise
-            self.send_response(resp.status)
-            for name, value in resp.getheaders():
-                if name.lower() not in ("transfer-encoding", "connection", "content-length"):
-                    self.send_header(name, value)
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            if self.command != "HEAD":
-                self.wfile.write(data)
-
-        do_GET = do_POST = do_PUT = do_DELETE = do_HEAD = relay
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Proxy)
-    server.daemon_threads = True
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server
-
-
 # -- one run ------------------------------------------------------------------------------------------------
 @dataclass
 class RunResult:
@@ -227,6 +176,9 @@ class RunResult:
     retried: int = 0
     killed: bool = False
     drained: bool = False
+    burst_crawls_per_s: float = 0.0
+    fresh: list[float] = field(default_factory=list)  # published→stored seconds of the burst's posts
+    load: list[float] = field(default_factory=list)  # 1-minute load average, sampled
 
 
 def write_config(path: Path, site: CrisisSite, sources: list[str], interval: int) -> None:
@@ -276,21 +228,30 @@ def run_once(args: argparse.Namespace, n: int, site: CrisisSite, redis_url: str,
     resources = Resources.open(load_settings())  # create the index and the schema once, before the workers
     procs: list[subprocess.Popen[bytes]] = []
     try:
-        start = time.time()
-        site.reset(
-            Schedule(
-                args.base_per_hour / 3600, args.factor, args.warmup, args.warmup + args.burst, args.warmup + args.burst
-            )
-        )
         yq = [sys.executable, "-m", "yuqing"]
         log = (run_dir / "processes.log").open("wb")
-        procs.append(subprocess.Popen([*yq, "scheduler", "--poll-seconds", "1"], env=env, stdout=log, stderr=log))
         for i in range(n):
             procs.append(
                 subprocess.Popen(
                     [*yq, "worker", "--name", f"w{i}", "--lease-seconds", "10"], env=env, stdout=log, stderr=log
                 )
             )
+        # A worker beats once its crawl child is warm: the clock starts when all of them are ready.
+        while not all(redis.exists(keys.worker_key(f"w{i}")) for i in range(n)):
+            if any(p.poll() is not None for p in procs):
+                raise SystemExit(f"a worker exited at start; see {run_dir / 'processes.log'}")
+            time.sleep(0.5)
+        procs.insert(0, subprocess.Popen([*yq, "scheduler", "--poll-seconds", "1"], env=env, stdout=log, stderr=log))
+        while health.read(redis) is None:  # and the scheduler reports (its first crawls find nothing posted)
+            if procs[0].poll() is not None:
+                raise SystemExit(f"the scheduler exited at start; see {run_dir / 'processes.log'}")
+            time.sleep(0.5)
+        start = time.time()
+        site.reset(
+            Schedule(
+                args.base_per_hour / 3600, args.factor, args.warmup, args.warmup + args.burst, args.warmup + args.burst
+            )
+        )
         stop_posting = start + args.warmup + args.burst
         deadline = stop_posting + args.drain
         killed = not result.killed
@@ -300,6 +261,7 @@ def run_once(args: argparse.Namespace, n: int, site: CrisisSite, redis_url: str,
             now = time.time()
             measured = health.measure(redis)
             result.depth.append((now - start, measured.depth))
+            result.load.append(os.getloadavg()[0])
             busy = any(w.name == "w0" and w.current for w in measured.workers)
             if not killed and now >= start + args.warmup + args.burst / 2 and busy:
                 procs[1].send_signal(signal.SIGKILL)  # worker w0, mid-burst, in the middle of a crawl
@@ -315,6 +277,9 @@ def run_once(args: argparse.Namespace, n: int, site: CrisisSite, redis_url: str,
         result.published = len(site.published(sources))
         result.retried = int(redis.get(keys.RETRIED) or 0)
         result.crawls = site.requests
+        burst = (start + args.warmup, start + args.warmup + args.burst)
+        ends = [float(f[b"at"]) for _, f in redis.xrange(keys.CRAWL_LOG) if f[b"event"] == b"end"]
+        result.burst_crawls_per_s = sum(burst[0] <= t < burst[1] for t in ends) / args.burst
     finally:
         for p in procs:
             if p.poll() is None:
@@ -328,6 +293,7 @@ def run_once(args: argparse.Namespace, n: int, site: CrisisSite, redis_url: str,
     store = resources.mentions
     store.refresh()
     stored_at: dict[str, datetime] = {}
+    stored_by_url: dict[str, float] = {}
     urls: Counter[str] = Counter()
     cursor = None
     while True:
@@ -336,10 +302,17 @@ def run_once(args: argparse.Namespace, n: int, site: CrisisSite, redis_url: str,
             m = hit.mention
             urls[m.url or m.id] += 1
             stored_at[m.id] = max(m.collected_at, m.updated_at)
+            stored_by_url[m.url or m.id] = m.collected_at.timestamp()
         cursor = page.next_cursor
         if not cursor or not page.hits:
             break
     result.stored = len(stored_at)
+    for url in urls:  # published→stored of the posts published during the burst
+        k = url.rsplit("/", 1)[-1]
+        published = site.started + site.schedule.time_of(int(k))
+        when = stored_by_url.get(url)
+        if when is not None and args.warmup <= published - site.started < args.warmup + args.burst:
+            result.fresh.append(when - published)
     result.duplicate_mentions = sum(c - 1 for c in urls.values())
     result.lost = len(site.published(sources) - set(urls))
     if stored_at:
@@ -399,11 +372,13 @@ def main() -> None:
             proxy.shutdown()
             server.close()
     floor = results[0].stored / results[0].seconds if results and results[0].stored else 0.0
+    crawl_floor = results[0].burst_crawls_per_s if results else 0.0
     rows = []
     for r in results:
         rate = r.stored / r.seconds if r.seconds else 0.0
         lat = sorted(r.latencies)
         depth = [d for _, d in r.depth]
+        fresh = sorted(r.fresh)
         rows.append(
             [
                 f"{r.workers} worker(s)" + (" (1 killed)" if r.killed else ""),
@@ -411,6 +386,9 @@ def main() -> None:
                 f"{rate / floor:.2f}x" if floor else "-",
                 f"{percentile(lat, 0.5):.1f}" if lat else "-",
                 f"{percentile(lat, 0.95):.1f}" if lat else "-",
+                f"{r.burst_crawls_per_s:.1f}",
+                f"{r.burst_crawls_per_s / crawl_floor:.2f}x" if crawl_floor else "-",
+                f"{percentile(fresh, 0.5):.0f}/{percentile(fresh, 0.95):.0f}" if fresh else "-",
                 f"{max(depth, default=0)}/{depth[-1] if depth else 0}",
                 r.published,
                 r.stored,
@@ -420,6 +398,7 @@ def main() -> None:
                 r.duplicate_tickets,
                 r.retried,
                 "yes" if r.drained else "no",
+                f"{sum(r.load) / len(r.load):.1f}" if r.load else "-",
             ]
         )
     print()
@@ -431,6 +410,9 @@ def main() -> None:
                 "vs 1",
                 "s→t p50",
                 "s→t p95",
+                "crawls/s burst",
+                "vs 1",
+                "pub→stored p50/p95",
                 "depth max/end",
                 "published",
                 "stored",
@@ -440,6 +422,7 @@ def main() -> None:
                 "dup tickets",
                 "retried",
                 "drained",
+                "load avg",
             ],
             rows,
         )

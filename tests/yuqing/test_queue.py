@@ -263,16 +263,17 @@ def test_two_workers_crawl_every_source_and_never_one_source_twice_at_once(setup
     assert setup.redis.get(keys.crawl_pending(setup.sources[1])) is None  # released for the next interval
 
 
-def crawl_processes(source: str) -> list[int]:
-    """Live ``yuqing crawl SOURCE`` processes on this machine."""
+def crawl_children(worker: str) -> list[int]:
+    """Live warm crawl children of the worker named ``worker`` on this machine."""
     out = []
+    needle = b"yuqing.queue.crawl_child\x00--worker\x00" + worker.encode() + b"\x00"
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
             try:
                 cmdline = (entry / "cmdline").read_bytes()
             except OSError:
                 continue
-            if b"\x00crawl\x00" + source.encode() + b"\x00" in cmdline:
+            if needle in cmdline:
                 out.append(int(entry.name))
     return out
 
@@ -287,11 +288,11 @@ def test_a_killed_workers_job_is_retried_by_another(setup: Setup) -> None:
     job = scheduler.enqueue(source)
     assert job is not None
     wait_for("w1 crawling", lambda: setup.site.in_flight[f"/feed/{source}.xml"] == 1, 120)
-    assert crawl_processes(source)
+    assert crawl_children("w1")
     assert scheduler.reap() == []  # a live worker's job is left alone
     w1.send_signal(signal.SIGKILL)
     w1.wait()
-    wait_for("the orphaned crawl to die with its worker", lambda: not crawl_processes(source), 10)
+    wait_for("the orphaned crawl child to die with its worker", lambda: not crawl_children("w1"), 10)
     setup.site.delay = 0.2
     setup.start_worker("w2")
     # The dead worker's heartbeat and lease run out after LEASE seconds; then the job goes back on the queue.
@@ -309,6 +310,35 @@ def test_a_killed_workers_job_is_retried_by_another(setup: Setup) -> None:
     assert runs[1].finish_reason == "interrupted"
     measured = health.measure(setup.redis)
     assert measured.retried == 1 and measured.failed == 0 and [w.name for w in measured.workers] == ["w2"]
+
+
+@pytest.mark.slow
+@pytest.mark.postgres
+def test_jobs_reuse_the_warm_child_and_a_crashed_child_is_replaced_and_its_job_retried(setup: Setup) -> None:
+    scheduler = setup.scheduler()
+    worker = setup.start_worker("w1")
+    first = [scheduler.enqueue(s) for s in setup.sources]
+    assert all(j is not None for j in first)
+    wait_for("the crawls done", lambda: all(j.get_status(refresh=True) == "finished" for j in first if j), 120)
+    results = [j.return_value() for j in first if j]
+    children = {r["crawl_child"] for r in results if r}
+    assert all(r and r["status"] == "ok" for r in results) and len(children) == 1  # one child, reused
+    assert crawl_children("w1") == list(children)
+    source = setup.sources[0]
+    setup.site.delay = 30  # the next crawl hangs on its page; its child is killed in the middle of it
+    job = scheduler.enqueue(source)
+    assert job is not None
+    wait_for("the crawl running", lambda: setup.site.in_flight[f"/feed/{source}.xml"] == 1, 60)
+    os.kill(children.pop(), signal.SIGKILL)
+    setup.site.delay = 0.2
+    wait_for("the job retried", lambda: job.get_status(refresh=True) == "finished", 120)
+    result = job.return_value()
+    assert result is not None and result["status"] == "ok" and result["attempt"] == 2
+    assert result["crawl_child"] not in (None, *{r["crawl_child"] for r in results if r})  # a new child
+    assert worker.poll() is None and int(setup.redis.get(keys.RETRIED) or 0) == 1
+    assert setup.redis.get(keys.crawl_pending(source)) is None  # released once the retry ran
+    runs = SourceRunStore(setup.resources.db).runs(source)
+    assert [r.status for r in runs][:2] == ["ok", "failed"] and runs[1].finish_reason == "interrupted"
 
 
 @pytest.mark.slow

@@ -1,7 +1,9 @@
-"""What a worker does with a crawl job: take the source's lease, run ``yuqing crawl SOURCE``, give it back.
+"""What a worker does with a crawl job: take the source's lease, crawl it in the worker's warm crawl child
+(:mod:`yuqing.queue.warm`), give the lease back.
 
 The job runs inside a ``yuqing worker`` process (RQ's SimpleWorker: in the process itself, so the crawl child
-is ours and dies with us). The process installs a :class:`WorkerContext` before it takes jobs.
+is ours and dies with us). The process installs a :class:`WorkerContext` before it takes jobs. A crawl child
+that dies in the middle of a crawl makes the job raise, and RQ retries it (the next crawl gets a new child).
 """
 
 from __future__ import annotations
@@ -17,9 +19,12 @@ from rq import get_current_job
 
 from yuqing.queue import keys
 from yuqing.queue.lease import Lease, LeaseKeeper
+from yuqing.queue.warm import CrawlChildDied
 
 if TYPE_CHECKING:
-    from yuqing.worker import Worker
+    from crawlers.sources import SourceConfig
+    from yuqing.queue.warm import WarmCrawler
+    from yuqing.worker import CrawlResult, Worker
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +39,8 @@ class WorkerContext:
     name: str
     timing: keys.QueueTiming = field(default_factory=keys.QueueTiming)
     current: dict[str, str] = field(default_factory=dict)  # thread name -> what it works on (for health)
+    #: The warm crawl child; without one, each crawl is a ``yuqing crawl`` process of its own.
+    crawler: WarmCrawler | None = None
 
 
 _context: WorkerContext | None = None
@@ -54,6 +61,13 @@ def context() -> WorkerContext:
 def log_event(redis: Redis, stream: str, **fields: str | float | int) -> None:
     """Append to one of the queue's log streams (capped)."""
     redis.xadd(stream, {k: str(v) for k, v in fields.items()}, maxlen=keys.LOG_LENGTH, approximate=True)
+
+
+def _crawl(ctx: WorkerContext, source: SourceConfig) -> CrawlResult:
+    timeout = ctx.worker.config.scheduler.crawl_timeout.total_seconds()
+    if ctx.crawler is not None:
+        return ctx.crawler.crawl(source.name, timeout)
+    return asyncio.run(ctx.worker.crawl(source, die_with_parent=True))
 
 
 def crawl_source(source: str) -> dict[str, Any]:
@@ -81,17 +95,25 @@ def crawl_source(source: str) -> dict[str, Any]:
         job.meta["lease_owner"] = lease.owner
         job.save_meta()  # type: ignore[no-untyped-call]
     job_id = job.id if job is not None else "-"
+    retried = False
     try:
         with LeaseKeeper(lease):
             ctx.current["crawl"] = source
             entry = {"source": source, "worker": ctx.name, "job": job_id}
             log_event(ctx.redis, keys.CRAWL_LOG, event="start", at=time.time(), **entry)
-            result = asyncio.run(ctx.worker.crawl(found[0], die_with_parent=True))
+            try:
+                result = _crawl(ctx, found[0])
+            except CrawlChildDied:
+                # RQ retries the job (at the front of the queue): it stays this source's pending crawl.
+                retried = job is not None and bool(job.retries_left)
+                log_event(ctx.redis, keys.CRAWL_LOG, event="end", at=time.time(), **entry)
+                raise
             log_event(ctx.redis, keys.CRAWL_LOG, event="end", at=time.time(), **entry)
     finally:
         ctx.current.pop("crawl", None)
         lease.release()
-        ctx.redis.delete(keys.crawl_pending(source))
+        if not retried:
+            ctx.redis.delete(keys.crawl_pending(source))
     report = result.report or {}
     log.info("crawl %s: %s (%s new, attempt %d)", source, result.status, report.get("created", 0), attempt)
     return {
@@ -101,4 +123,5 @@ def crawl_source(source: str) -> dict[str, Any]:
         "updated": report.get("updated", 0),
         "error": result.error,
         "attempt": attempt,
+        "crawl_child": ctx.crawler.pid if ctx.crawler is not None else None,
     }

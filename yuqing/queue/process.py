@@ -1,7 +1,8 @@
 """The ``yuqing worker`` and ``yuqing scheduler`` processes: open the stores, connect to Redis, run.
 
-A worker takes crawl jobs on its main thread (RQ's SimpleWorker, so a crawl's child process is its own and
-dies with it) and evaluates its share of the alert rules on a second thread.
+A worker takes crawl jobs on its main thread (RQ's SimpleWorker) and runs them in its warm crawl child
+(:mod:`yuqing.queue.warm`, started before the first job and dying with the worker); it evaluates its share of
+the alert rules on a second thread.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from foundation.queue_health import QueueHealth
 from yuqing.queue import health, jobs, keys
 from yuqing.queue.evaluator import RuleEvaluator
 from yuqing.queue.scheduler import Scheduler
+from yuqing.queue.warm import WarmCrawler
 from yuqing.worker import Worker
 
 log = logging.getLogger(__name__)
@@ -61,7 +63,9 @@ def run_worker(
     name = name or default_name()
     worker = Worker(resources.settings, resources.config, resources)
     worker.engine.queue = queue_reader(redis)
-    ctx = jobs.WorkerContext(redis, worker, name, timing or keys.QueueTiming())
+    crawler = WarmCrawler(resources.settings, worker.log_dir, name)
+    crawler.start()  # imports and models loaded before the first job, not during it
+    ctx = jobs.WorkerContext(redis, worker, name, timing or keys.QueueTiming(), crawler=crawler)
     jobs.install(ctx)
     evaluator = RuleEvaluator(ctx, worker.engine).start()
     rq_worker = SimpleWorker([Queue(keys.CRAWL_QUEUE, connection=redis)], connection=redis, name=name)
@@ -70,6 +74,7 @@ def run_worker(
         rq_worker.work(burst=burst, logging_level=logging.getLevelName(logging.getLogger().level))
     finally:
         evaluator.stop()
+        crawler.close()
         jobs.install(None)
         log.info("worker %s stopped", name)
 
