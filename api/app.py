@@ -17,7 +17,21 @@ from api.docs import DOCS_PATHS, install_docs
 from api.errors import install_error_handlers
 from api.language import LanguageMiddleware
 from api.resources import Resources
-from api.routers import mentions, monitoring, privacy, public, reach, reports, session, stats, system, tickets, users
+from api.routers import (
+    brands,
+    mentions,
+    monitoring,
+    privacy,
+    public,
+    reach,
+    report_archive,
+    reports,
+    session,
+    stats,
+    system,
+    tickets,
+    users,
+)
 from config.settings import Settings, get_settings
 from dashboard.web import mount_dashboard
 
@@ -63,6 +77,8 @@ def create_app(resources: Resources | None = None, settings: Settings | None = N
     v1.include_router(mentions.router)
     v1.include_router(stats.router)
     v1.include_router(reach.router)
+    v1.include_router(brands.router)
+    v1.include_router(report_archive.router)
     v1.include_router(tickets.router)
     v1.include_router(system.sources_router)
     v1.include_router(users.router)

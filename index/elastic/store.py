@@ -18,6 +18,7 @@ from elasticsearch import ApiError, Elasticsearch
 from foundation.errors import StoreError
 from foundation.vocabulary import SentimentLabel
 from index.base import (
+    REACH_PER_MENTION,
     FacetResult,
     Mention,
     MentionFilter,
@@ -153,6 +154,20 @@ class ElasticMentionStore(MentionStore):
         with self._translate("count mentions", query=True):
             response = self.client.count(index=self.alias, query=query)
         return int(response.body["count"])
+
+    def reach_weighted_count(self, flt: MentionFilter) -> float:
+        """One query: the count plus the sum of ``reach`` (a sum aggregation skips mentions without one)."""
+        with self._translate("count mentions by reach", query=True):
+            response = self.client.search(
+                index=self.alias,
+                query=self._query(flt),
+                size=0,
+                track_total_hits=True,
+                aggs={"reach": {"sum": {"field": "reach"}}},
+            )
+        body = response.body
+        total = int(body["hits"]["total"]["value"])
+        return total + float(body["aggregations"]["reach"]["value"] or 0.0) / REACH_PER_MENTION
 
     def label_counts(self, flt: MentionFilter) -> dict[SentimentLabel, int]:
         params = aggregations.label_count_params(self.alias, self._query(flt))
