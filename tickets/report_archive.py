@@ -42,6 +42,7 @@ class ReportEntry:
     created_at: datetime
     created_by: str
     summary: list[str]
+    received: int
     pushed_to: list[str]
     xlsx_bytes: int
     pdf_bytes: int
@@ -57,6 +58,7 @@ class ReportEntry:
             created_at=row.created_at,
             created_by=row.created_by,
             summary=list(row.summary),
+            received=int(row.figures.get("received", 0)),
             pushed_to=list(row.pushed_to),
             xlsx_bytes=len(row.xlsx),
             pdf_bytes=len(row.pdf),

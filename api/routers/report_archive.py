@@ -30,6 +30,7 @@ class ReportEntryOut(BaseModel):
     created_at: datetime
     created_by: str
     summary: list[str]
+    received: int
     pushed_to: list[str]
     xlsx_bytes: int
     pdf_bytes: int

@@ -10,6 +10,7 @@ import * as search from "./pages/search.js";
 import * as alerts from "./pages/alerts.js";
 import * as tickets from "./pages/tickets.js";
 import * as reports from "./pages/reports.js";
+import * as brands from "./pages/brands.js";
 import * as login from "./pages/login.js";
 
 const root = document.getElementById("app");
@@ -21,6 +22,7 @@ const PAGES = {
   alerts: { module: alerts, nav: "navAlerts" },
   tickets: { module: tickets, nav: "navTickets" },
   reports: { module: reports, nav: "navReports" },
+  brands: { module: brands, nav: "navBrands" },
 };
 
 /** ``#/tickets/12?x=1`` → ``{page: "tickets", rest: ["12"], params}``. */
