@@ -171,3 +171,22 @@ def test_cli_generates_lists_and_writes_files(tmp_path: Path, monkeypatch: pytes
         assert entry.period == "2026-11" and entry.created_by == "cli" and entry.pushed_to == []
     finally:
         res.close()
+
+
+def test_the_worker_makes_due_reports_on_its_maintenance_tick(tmp_path: Path) -> None:
+    from yuqing.worker import Worker
+
+    settings = Settings(data_dir=tmp_path, config=tmp_path / "c.yaml")
+    # At 00:00: whenever the test runs, last month's report is due.
+    config = parse_config(BRANDS_YAML + "tickets:\n  reports: {kinds: [monthly], per_brand: false, at: '00:00'}\n")
+    res = Resources.open(settings, config)
+    try:
+        worker = Worker(settings, res.config, res)
+        worker.maintain_tickets()
+        [entry] = ReportArchive(res.db).list(SYSTEM)
+        assert entry.kind == "monthly" and entry.brand is None and entry.created_by == "scheduler"
+        assert entry.pushed_to == []  # no channel configured: stored and listed, not pushed
+        worker.maintain_tickets()
+        assert len(ReportArchive(res.db).list(SYSTEM)) == 1  # once per period
+    finally:
+        res.close()
