@@ -46,6 +46,8 @@ class ReportEntry:
     pushed_to: list[str]
     xlsx_bytes: int
     pdf_bytes: int
+    #: Stored by this call (``False``: an earlier one was kept); only a fresh report is pushed.
+    fresh: bool = False
 
     @classmethod
     def of(cls, row: StoredReport) -> ReportEntry:
@@ -122,7 +124,9 @@ class ReportArchive:
                     s.flush()
                 s.add(row)
                 s.flush()
-                return ReportEntry.of(row)
+                entry = ReportEntry.of(row)
+                entry.fresh = True
+                return entry
         except IntegrityError:  # another worker stored the same report a moment earlier: keep theirs
             with self.db.session() as s:
                 return ReportEntry.of(s.scalars(select(StoredReport).where(*key)).one())

@@ -88,7 +88,8 @@ class ReportScheduler:
         )
         channels = self.channels if push and self.dispatcher is not None else []
         entry = self.archive.store(report, language, created_by=created_by, pushed_to=channels, replace=replace)
-        if channels and self.dispatcher is not None:
+        # A report another worker stored first was pushed by that worker: not twice.
+        if channels and self.dispatcher is not None and entry.fresh:
             lines = entry.summary
             link = f"{self.options.link_base.rstrip('/')}/#/reports" if self.options.link_base else None
             message = Message(

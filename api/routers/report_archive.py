@@ -50,7 +50,8 @@ def list_reports(
     out = []
     for entry in ReportArchive(resources.db).list(principal, kind=kind, limit=limit):
         base = f"/api/v1/reports/archive/{entry.id}"
-        out.append(ReportEntryOut(**entry.__dict__, xlsx_url=f"{base}/xlsx", pdf_url=f"{base}/pdf"))
+        fields = {k: v for k, v in entry.__dict__.items() if k != "fresh"}
+        out.append(ReportEntryOut(**fields, xlsx_url=f"{base}/xlsx", pdf_url=f"{base}/pdf"))
     return out
 
 

@@ -125,6 +125,7 @@ def test_archive_keeps_one_report_per_period_and_brand_within_scope(store: Ticke
         made[brand] = archive.store(report, "zh", created_by="test")
     again = archive.store(complaint_report(store, SYSTEM, period, brand=BRAND), "zh", created_by="test")
     assert again.id == made[BRAND].id and archive.exists("daily", "2026-12-02", BRAND)
+    assert made[BRAND].fresh and not again.fresh  # the second writer keeps the first report and pushes nothing
     assert not archive.exists("weekly", "2026-12-02", BRAND)
     assert len(archive.list(SYSTEM)) == 3
     narrow = Principal("pr", Role.pr, brands=frozenset({BRAND}))
