@@ -1,4 +1,4 @@
-"""The posts, authors and sources that reach furthest in a set of mentions ("who is driving this"), on any backend.
+"""The posts and authors that reach furthest in a set of mentions ("who is driving this"), on any backend.
 
 The mentions are read page by page (newest first, at most ``sample``), so the answer is exact for windows up to
 that size and a ranking of the newest ``sample`` beyond it (``sampled`` says so). An author is ranked by the
@@ -30,21 +30,9 @@ class AuthorReach:
 
 
 @dataclass
-class SourceReach:
-    """One source's mentions in the set (a configured crawl source, e.g. ``weibo-search``): how many and their
-    summed reach (a mention without a reach counts towards the mentions, not the reach)."""
-
-    platform: str
-    source: str
-    mentions: int = 0
-    total_reach: float = 0.0
-
-
-@dataclass
 class TopReach:
     posts: list[Mention] = field(default_factory=list)
     authors: list[AuthorReach] = field(default_factory=list)
-    sources: list[SourceReach] = field(default_factory=list)
     scanned: int = 0
     sampled: bool = False
 
@@ -55,11 +43,10 @@ def top_by_reach(
     *,
     posts: int = 10,
     authors: int = 10,
-    sources: int = 10,
     sample: int = DEFAULT_SAMPLE,
 ) -> TopReach:
-    """The ``posts`` mentions of largest reach, and the ``authors`` and ``sources`` of largest summed reach,
-    among ``flt``."""
+    """The ``posts`` mentions of largest reach, and the ``authors`` of largest summed reach, among ``flt``
+    (sources and authors alone, exact over any number of mentions: :meth:`MentionStore.reach_groups`)."""
     seen: list[Mention] = []
     cursor = None
     sampled = False
@@ -87,16 +74,9 @@ def top_by_reach(
         if m.extra.get("verified") is True:
             entry.verified = True
     top_authors = sorted(by_author.values(), key=lambda a: (-a.total_reach, -a.max_reach, a.author))
-    by_source: dict[tuple[str, str], SourceReach] = {}
-    for m in seen:
-        entry_s = by_source.setdefault((m.platform, m.source), SourceReach(m.platform, m.source))
-        entry_s.mentions += 1
-        entry_s.total_reach = round(entry_s.total_reach + (m.reach or 0.0), 1)
-    top_sources = sorted(by_source.values(), key=lambda x: (-x.total_reach, -x.mentions, x.source))
     return TopReach(
         posts=ranked[:posts],
         authors=top_authors[:authors],
-        sources=top_sources[:sources],
         scanned=len(seen),
         sampled=sampled,
     )

@@ -4,7 +4,9 @@ Share of voice (mentions, and mentions weighted by reach), sentiment per brand o
 or hour, and the sources and authors whose mentions reach furthest. Every figure comes with the search that
 finds its posts (``search``: the filters of the dashboard's search page), so the posts behind a number are
 one click away. All of it is counted by the store (the SQLite roll-ups, Elasticsearch aggregations) through
-:class:`index.base.MentionStore`, within the caller's brands.
+:class:`index.base.MentionStore`, within the caller's brands: a fixed number of queries per brand and one for the
+sources and authors, none of which reads mentions one by one. Authors are the public account names the posts carry,
+shown as ``/mentions`` shows them (texts are what holds personal data, and no text is returned here).
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from foundation.errors import InvalidQuery
 from foundation.timeutil import utcnow
 from foundation.vocabulary import SentimentLabel
 from index.base import MentionFilter
-from index.top_reach import top_by_reach
+from index.reach_groups import ReachGroups
 
 router = APIRouter(prefix="/stats", tags=["stats"])
 
@@ -102,8 +104,6 @@ class BrandsOut(BaseModel):
     series: list[BrandSeries]
     sources: list[SourceOut]
     authors: list[AuthorOut]
-    scanned: int = Field(description="Mentions read for sources and authors; 'sampled': the newest of more.")
-    sampled: bool
 
 
 def _ratio(part: float, whole: float) -> float | None:
@@ -158,16 +158,16 @@ def brands_view(
     for row in rows:
         row.share = _ratio(row.mentions, total)
         row.reach_share = _ratio(row.reach_weighted, weighted)
+    # One grouped query in the store, exact over every matching mention (no page-by-page read). No brand is
+    # not "any brand": an empty filter would count every brand's mentions.
     top = (
-        top_by_reach(
-            store,
+        store.reach_groups(
             MentionFilter(brands=brands, platforms=params.platform, since=since, until=until),
-            posts=0,
-            authors=params.limit,
             sources=params.limit,
+            authors=params.limit,
         )
         if brands
-        else None
+        else ReachGroups()
     )
     return BrandsOut(
         since=since,
@@ -178,20 +178,24 @@ def brands_view(
         brands=rows,
         series=series,
         sources=[
-            SourceOut(**s.__dict__, search=SearchLink(q=f"source:{_quoted(s.source)}", platform=s.platform))
-            for s in (top.sources if top else [])
+            SourceOut(
+                platform=s.platform,
+                source=s.name,
+                mentions=s.mentions,
+                total_reach=s.total_reach,
+                search=SearchLink(q=f"source:{_quoted(s.name)}", platform=s.platform),
+            )
+            for s in top.sources
         ],
         authors=[
             AuthorOut(
                 platform=a.platform,
-                author=a.author,
+                author=a.name,
                 mentions=a.mentions,
                 total_reach=a.total_reach,
                 followers=a.followers,
-                search=SearchLink(q=f"author:{_quoted(a.author)}", platform=a.platform),
+                search=SearchLink(q=f"author:{_quoted(a.name)}", platform=a.platform),
             )
-            for a in (top.authors if top else [])
+            for a in top.authors
         ],
-        scanned=top.scanned if top else 0,
-        sampled=top.sampled if top else False,
     )

@@ -35,8 +35,10 @@ from index.config import DefaultElasticOptions, ElasticOptions
 from index.elastic import aggregations, schema
 from index.elastic.bulk import BulkWriter, Stored, read_existing
 from index.elastic.failures import error_reason, strip_credentials, translate_errors
+from index.elastic.reach_groups import reach_group_params, read_reach_groups
 from index.elastic.search import filter_query, read_page, search_params
 from index.elastic_rollups import delete_mentions, word_frequencies
+from index.reach_groups import ReachGroups
 
 
 class ElasticMentionStore(MentionStore):
@@ -168,6 +170,12 @@ class ElasticMentionStore(MentionStore):
         body = response.body
         total = int(body["hits"]["total"]["value"])
         return total + float(body["aggregations"]["reach"]["value"] or 0.0) / REACH_PER_MENTION
+
+    def reach_groups(self, flt: MentionFilter, *, sources: int = 10, authors: int = 10) -> ReachGroups:
+        params = reach_group_params(self.alias, self._query(flt), sources, authors)
+        with self._translate("rank sources and authors by reach", query=True):
+            response = self.client.search(**params)
+        return read_reach_groups(response.body, sources, authors)
 
     def label_counts(self, flt: MentionFilter) -> dict[SentimentLabel, int]:
         params = aggregations.label_count_params(self.alias, self._query(flt))

@@ -1,6 +1,7 @@
 """What the competitor view asks of a store, the same on both backends: per-brand label counts and trends over
 brands that share posts, the reach-weighted volume (Elasticsearch in one sum aggregation, SQLite in one query,
-both equal to the generic page-by-page sum), and the sources and authors that reach furthest."""
+both equal to the generic page-by-page sum), and the sources and authors that reach furthest (one aggregation on
+Elasticsearch, one grouped query on SQLite, both equal to counting the mentions read page by page)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from foundation.vocabulary import SentimentLabel
-from index.base import MentionFilter, MentionStore
+from index.base import MentionFilter, MentionStore, SearchRequest
 from index.top_reach import top_by_reach
 from tests.factories import make_mention
 
@@ -54,10 +55,63 @@ def test_brand_counts_trends_and_reach(mention_store: MentionStore) -> None:
         MentionStore.reach_weighted_count(mention_store, flt)
     )
     assert mention_store.reach_weighted_count(MentionFilter(brands=["nobody"])) == 0
-    top = top_by_reach(mention_store, MentionFilter(brands=[A, B], **span), posts=2, authors=3, sources=3)
-    assert [(s.source, s.mentions, s.total_reach) for s in top.sources] == [
-        ("test-source", 7, 250.0),
-        ("weibo-search", 3, 225.0),
-    ]
+    top = top_by_reach(mention_store, MentionFilter(brands=[A, B], **span), posts=2, authors=3)
     assert top.authors[0].author == "大V" and top.authors[0].total_reach == 225.0
     assert top.scanned == 10 and not top.sampled
+
+
+def test_reach_groups_in_one_query_equal_the_mentions_counted(mention_store: MentionStore) -> None:
+    seed(mention_store)
+    span = {"since": T0, "until": T0 + timedelta(days=2)}
+    mention_store.upsert(
+        [
+            # The same name on another platform is another account; followers come from the furthest post.
+            make_mention(
+                brands=[B],
+                platform="tieba",
+                source="tieba-search",
+                author="大V",
+                published_at=T0,
+                reach=60.0,
+                extra={"followers": 120},
+            ),
+            make_mention(
+                brands=[A], platform="tieba", author="小号", published_at=T0, reach=30.0, extra={"followers": 9}
+            ),
+            make_mention(
+                brands=[A], platform="tieba", author="小号", published_at=T0, reach=10.0, extra={"followers": 99}
+            ),
+            # As far as the reach-30 post: the smaller id's follower count is the one shown.
+            make_mention(
+                brands=[A], platform="tieba", author="小号", published_at=T0, reach=30.0, extra={"followers": 50}
+            ),
+            make_mention(brands=[A], platform="tieba", author="无影响", published_at=T0),  # no reach: not an author row
+            make_mention(brands=[A], author="", published_at=T0, reach=99.0),  # no author: a source's reach only
+            make_mention(brands=["别家"], author="别家大V", published_at=T0, reach=100.0),  # another brand's
+            make_mention(brands=[A], author="早了", published_at=T0 - timedelta(days=1), reach=100.0),  # before
+        ]
+    )
+    mention_store.refresh()
+    flt = MentionFilter(brands=[A, B], **span)
+    tied = [m for m in mention_store.search(SearchRequest(filter=flt, limit=50)).hits if m.mention.reach == 30.0]
+    tie = min(tied, key=lambda hit: hit.mention.id).mention.extra["followers"]
+    groups = mention_store.reach_groups(flt, sources=5, authors=5)
+    assert groups == MentionStore.reach_groups(mention_store, flt, sources=5, authors=5)
+    assert groups.total == 16  # the post naming both brands once
+    assert [(s.platform, s.name, s.mentions, s.total_reach, s.max_reach) for s in groups.sources] == [
+        ("news", "test-source", 8, 349.0, 99.0),
+        ("weibo", "weibo-search", 3, 225.0, 75.0),
+        ("tieba", "test-source", 4, 70.0, 30.0),
+        ("tieba", "tieba-search", 1, 60.0, 60.0),
+    ]
+    assert [(a.platform, a.name, a.mentions, a.total_reach, a.followers) for a in groups.authors] == [
+        ("weibo", "大V", 3, 225.0, None),
+        ("tieba", "小号", 3, 70.0, tie),
+        ("tieba", "大V", 1, 60.0, 120),
+    ]
+    assert mention_store.reach_groups(MentionFilter(brands=[B], **span), sources=1, authors=1).authors[0].mentions == 3
+    only_tieba = mention_store.reach_groups(MentionFilter(brands=[A, B], platforms=["tieba"], **span))
+    assert {a.platform for a in only_tieba.authors} == {"tieba"} and only_tieba.total == 5
+    assert mention_store.reach_groups(MentionFilter(brands=["nobody"])) == MentionStore.reach_groups(
+        mention_store, MentionFilter(brands=["nobody"])
+    )

@@ -20,7 +20,6 @@ export const MESSAGES = {
   volumeByBrand: "Mentions by brand over time",
   topSourcesByReach: "Sources with the largest reach",
   topAuthorsByReach: "Authors with the largest reach",
-  reachSampled: "Counted over the newest {scanned} posts.",
   reportKind: "Report",
   period: "Period",
   reportArchive: "Generated reports (XLSX / PDF)",

@@ -20,7 +20,6 @@ export const MESSAGES = {
   volumeByBrand: "各品牌声量趋势",
   topSourcesByReach: "影响力最大的数据源",
   topAuthorsByReach: "影响力最大的作者",
-  reachSampled: "按最新的 {scanned} 条帖子统计。",
   reportKind: "报表类型",
   period: "周期",
   reportArchive: "已生成的报表（XLSX / PDF）",

@@ -103,14 +103,13 @@ function lines(body, view, measure) {
   else brandLinesChart(box, view.series, (b) => b.count);
 }
 
-function reachTable(body, view, rows, testid, columns) {
+function reachTable(body, rows, testid, columns) {
   if (!rows.length) {
     clear(body, h("p", { class: "muted", text: t("nothing") }));
     return;
   }
   clear(
     body,
-    view.sampled ? h("p", { class: "muted", text: t("reachSampled", { scanned: fmtNumber(view.scanned) }) }) : null,
     h(
       "table",
       { class: "table", dataset: { testid } },
@@ -131,7 +130,7 @@ function sources(body, view) {
       h("td", { text: fmtNumber(s.total_reach) }),
     ),
   );
-  reachTable(body, view, rows, "brands-sources", ["source", "platform", "mentionCount", "reach"]);
+  reachTable(body, rows, "brands-sources", ["source", "platform", "mentionCount", "reach"]);
 }
 
 function authors(body, view) {
@@ -146,5 +145,5 @@ function authors(body, view) {
       h("td", { text: fmtNumber(a.total_reach) }),
     ),
   );
-  reachTable(body, view, rows, "brands-authors", ["author", "platform", "followers", "mentionCount", "reach"]);
+  reachTable(body, rows, "brands-authors", ["author", "platform", "followers", "mentionCount", "reach"]);
 }
