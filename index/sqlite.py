@@ -317,15 +317,17 @@ class SQLiteMentionStore(MentionStore):
         return self._run("count", flt, run)
 
     def reach_groups(self, flt: MentionFilter, *, sources: int = 10, authors: int = 10) -> ReachGroups:
-        """Two grouped reads over a covering index (no mention row is read), then the listed authors' furthest
-        mentions by id for their follower counts: only listed groups come back to Python."""
+        """Two grouped reads (over a covering index when the filter keeps most of its time range: no mention row is
+        read), then the listed authors' furthest mentions by id for their follower counts: only the listed
+        groups come back to Python."""
         params: dict[str, Any] = {"sources": sources, "authors": authors}
-        source_sql = reach_sources_sql(flt, params)
-        author_sql = reach_authors_sql(flt, params)
 
         def run() -> ReachGroups:
             found = ReachGroups()
             with self._read() as conn:
+                covering = self._mostly_in_range(conn, flt)
+                source_sql = reach_sources_sql(flt, params, covering)
+                author_sql = reach_authors_sql(flt, params, covering)
                 for row in conn.execute(self._expand(source_sql, params), params):
                     found.total = int(row.total)
                     found.sources.append(
@@ -350,6 +352,19 @@ class SQLiteMentionStore(MentionStore):
             return found
 
         return self._run("reach groups", flt, run)
+
+    @staticmethod
+    def _mostly_in_range(conn: Connection, flt: MentionFilter) -> bool:
+        """Whether the filter keeps at least half the mentions of its time range (both counted from the
+        roll-ups): then reading every index entry of the range beats looking up each mention's row, which costs
+        about twice an entry. A filter the roll-ups cannot count, or one with words, reads rows."""
+        if not answerable(flt):
+            return False
+        if not (flt.brands or flt.platforms or flt.labels or flt.languages):
+            return True
+        kept = RollupReader(conn, flt).total()
+        whole = RollupReader(conn, MentionFilter(since=flt.since, until=flt.until)).total()
+        return kept * 2 >= whole
 
     def label_counts(self, flt: MentionFilter) -> dict[SentimentLabel, int]:
         counts = dict.fromkeys(SentimentLabel, 0)

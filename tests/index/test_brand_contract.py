@@ -109,7 +109,10 @@ def test_reach_groups_in_one_query_equal_the_mentions_counted(mention_store: Men
         ("tieba", "小号", 3, 70.0, tie),
         ("tieba", "大V", 1, 60.0, 120),
     ]
-    assert mention_store.reach_groups(MentionFilter(brands=[B], **span), sources=1, authors=1).authors[0].mentions == 3
+    # One brand of a larger range (SQLite reads its rows instead of the range's index entries): the same answer.
+    only_b = MentionFilter(brands=[B], **span)
+    assert mention_store.reach_groups(only_b) == MentionStore.reach_groups(mention_store, only_b)
+    assert mention_store.reach_groups(only_b, sources=1, authors=1).authors[0].mentions == 3
     only_tieba = mention_store.reach_groups(MentionFilter(brands=[A, B], platforms=["tieba"], **span))
     assert {a.platform for a in only_tieba.authors} == {"tieba"} and only_tieba.total == 5
     assert mention_store.reach_groups(MentionFilter(brands=["nobody"])) == MentionStore.reach_groups(
