@@ -34,6 +34,9 @@ class AlertsConfig(BaseModel):
     escalation_notify: list[str] = Field(
         default_factory=list, description="Channels told about ticket warnings, escalations and revisits."
     )
+    report_notify: list[str] | None = Field(
+        default=None, description="Channels the scheduled reports are pushed to (default: those of 'notify')."
+    )
     allowed_hosts: list[str] = Field(
         default_factory=list, description="Webhook and SMTP hosts allowed besides the robots' own hosts."
     )

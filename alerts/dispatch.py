@@ -18,10 +18,12 @@ from typing import Any
 from sqlalchemy import or_, select, update
 
 from alerts.channels import BlockedTarget, Channel, ChannelError, ChannelRejected, Message
+from alerts.channels.message import Attachment
 from foundation.db import Database
 from foundation.pii import mask_deep, mask_pii
 from foundation.timeutil import isoformat_z, utcnow
 from tickets.models import Notification
+from tickets.report_archive import CONTENT_TYPES, report_files
 
 log = logging.getLogger(__name__)
 
@@ -99,6 +101,8 @@ class Dispatcher:
                 report.failed[row.id] = "unknown channel"
                 continue
             message = Message.from_payload(row.payload) if row.payload else Message(kind=row.kind, summary=row.message)
+            if message.report_id is not None and channel.takes_attachments:
+                message.attachments = report_attachments(self.db, message.report_id)
             try:
                 channel.send(message)
             except (ChannelRejected, BlockedTarget) as exc:
@@ -167,3 +171,8 @@ class Dispatcher:
                 .where(Notification.id == row_id)
                 .values(status="pending", attempts=attempts, next_attempt_at=when, last_error=error)
             )
+
+
+def report_attachments(db: Database, report_id: int) -> list[Attachment]:
+    """The XLSX and PDF of a stored report (none if it was deleted since the message was queued)."""
+    return [Attachment(name, CONTENT_TYPES[fmt], data) for fmt, name, data in report_files(db, report_id)]

@@ -18,12 +18,14 @@ from api.errors import install_error_handlers
 from api.language import LanguageMiddleware
 from api.resources import Resources
 from api.routers import (
+    brands,
     knowledge_base,
     mentions,
     monitoring,
     privacy,
     public,
     reach,
+    report_archive,
     reports,
     session,
     stats,
@@ -76,6 +78,8 @@ def create_app(resources: Resources | None = None, settings: Settings | None = N
     v1.include_router(mentions.router)
     v1.include_router(stats.router)
     v1.include_router(reach.router)
+    v1.include_router(brands.router)
+    v1.include_router(report_archive.router)
     v1.include_router(tickets.router)
     v1.include_router(system.sources_router)
     v1.include_router(users.router)

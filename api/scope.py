@@ -25,6 +25,7 @@ from index.base import (
     WordFrequencies,
     WriteResult,
 )
+from index.reach_groups import ReachGroups
 from sentiment.base import SentimentLabel
 
 
@@ -89,6 +90,12 @@ class ScopedMentions(MentionStore):
     def reach_weighted_count(self, flt: MentionFilter) -> float:
         narrowed = self._narrow(flt)
         return 0.0 if narrowed is None else self.inner.reach_weighted_count(narrowed)
+
+    def reach_groups(self, flt: MentionFilter, *, sources: int = 10, authors: int = 10) -> ReachGroups:
+        narrowed = self._narrow(flt)
+        return (
+            ReachGroups() if narrowed is None else self.inner.reach_groups(narrowed, sources=sources, authors=authors)
+        )
 
     def word_frequencies(self, flt: MentionFilter) -> WordFrequencies | None:
         narrowed = self._narrow(flt)

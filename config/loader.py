@@ -158,8 +158,8 @@ def _check_references(cfg: AppConfig) -> list[tuple[Path_, str]]:
                 problems.append(
                     (("alerts", "rules", i, "notify", j), f"no channel named {name!r}; channels are {sorted(channels)}")
                 )
-    for key in ("notify", "escalation_notify"):
-        for j, name in enumerate(getattr(cfg.alerts, key)):
+    for key in ("notify", "escalation_notify", "report_notify"):
+        for j, name in enumerate(getattr(cfg.alerts, key) or []):
             if name not in channels:
                 problems.append((("alerts", key, j), f"no channel named {name!r}; channels are {sorted(channels)}"))
     problems.extend(_channel_targets(cfg))

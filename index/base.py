@@ -10,7 +10,7 @@ import base64
 import hashlib
 import json
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -23,6 +23,7 @@ from foundation.errors import InvalidQuery, StoreError
 from foundation.timeutil import to_utc
 from foundation.vocabulary import Category, SentimentLabel
 from index.query import query_is_ranked
+from index.reach_groups import ReachGroups, group_mentions
 
 MAX_OFFSET = 1000  # deeper pages must use the cursor: offsets cost O(offset) on both backends
 MAX_LIMIT = 100
@@ -404,6 +405,21 @@ class MentionStore(ABC):
             total += sum(1 + (hit.mention.reach or 0.0) / REACH_PER_MENTION for hit in page.hits)
             if not page.next_cursor:
                 return total
+            cursor = page.next_cursor
+
+    def reach_groups(self, flt: MentionFilter, *, sources: int = 10, authors: int = 10) -> ReachGroups:
+        """The ``sources`` crawl sources and ``authors`` authors of largest summed reach among the matching
+        mentions, exact however many match (see :class:`index.reach_groups.ReachGroups` for the order). Backends
+        answer it in one query; this default reads the mentions page by page."""
+        return group_mentions(self._every(flt), sources=sources, authors=authors)
+
+    def _every(self, flt: MentionFilter) -> Iterator[Mention]:
+        cursor = None
+        while True:
+            page = self.search(SearchRequest(filter=flt, limit=MAX_LIMIT, cursor=cursor, highlight=False))
+            yield from (hit.mention for hit in page.hits)
+            if not page.next_cursor:
+                return
             cursor = page.next_cursor
 
     @abstractmethod

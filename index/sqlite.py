@@ -48,10 +48,20 @@ from index.buckets import bucket_starts
 from index.highlight import mention_highlights
 from index.query import Highlighting, Plan, highlighting
 from index.query.fts5 import FTS_TABLE
+from index.reach_groups import ReachGroup, ReachGroups, followers_of
 from index.rollups import brands_of, rowid_key
 from index.sqlite_lean import LeanReader, lean_answerable
 from index.sqlite_rollups import BRAND_SET_SQL, CountKey, RollupReader, answerable, word_answerable
-from index.sqlite_sql import filtered, newest, only_words, plan_of, where_clause
+from index.sqlite_sql import (
+    FOLLOWERS_SQL,
+    filtered,
+    newest,
+    only_words,
+    plan_of,
+    reach_authors_sql,
+    reach_sources_sql,
+    where_clause,
+)
 from index.sqlite_write import COLUMNS, delete_batch, write_batch
 
 _T = TypeVar("_T")
@@ -312,6 +322,56 @@ class SQLiteMentionStore(MentionStore):
                 return float(conn.execute(self._expand(sql, params), params).scalar_one())
 
         return self._run("count", flt, run)
+
+    def reach_groups(self, flt: MentionFilter, *, sources: int = 10, authors: int = 10) -> ReachGroups:
+        """Two grouped reads (over a covering index when the filter keeps most of its time range: no mention row is
+        read), then the listed authors' furthest mentions by id for their follower counts: only the listed
+        groups come back to Python."""
+        params: dict[str, Any] = {"sources": sources, "authors": authors}
+
+        def run() -> ReachGroups:
+            found = ReachGroups()
+            with self._read() as conn:
+                covering = self._mostly_in_range(conn, flt)
+                source_sql = reach_sources_sql(flt, params, covering)
+                author_sql = reach_authors_sql(flt, params, covering)
+                for row in conn.execute(self._expand(source_sql, params), params):
+                    found.total = int(row.total)
+                    found.sources.append(
+                        ReachGroup(row.platform, row.name, int(row.n), round(row.reach, 1), round(row.top, 1))
+                    )
+                rows = conn.execute(self._expand(author_sql, params), params).all()
+                ids = {"ids": [row.furthest for row in rows]}
+                followers = (
+                    {r.id: r.followers for r in conn.execute(self._expand(FOLLOWERS_SQL, ids), ids)} if rows else {}
+                )
+            for row in rows:
+                found.authors.append(
+                    ReachGroup(
+                        row.platform,
+                        row.name,
+                        int(row.n),
+                        round(row.reach, 1),
+                        round(row.top, 1),
+                        followers_of(followers.get(row.furthest)),
+                    )
+                )
+            return found
+
+        return self._run("reach groups", flt, run)
+
+    @staticmethod
+    def _mostly_in_range(conn: Connection, flt: MentionFilter) -> bool:
+        """Whether the filter keeps at least half the mentions of its time range (both counted from the
+        roll-ups): then reading every index entry of the range beats looking up each mention's row, which costs
+        about twice an entry. A filter the roll-ups cannot count, or one with words, reads rows."""
+        if not answerable(flt):
+            return False
+        if not (flt.brands or flt.platforms or flt.labels or flt.languages):
+            return True
+        kept = RollupReader(conn, flt).total()
+        whole = RollupReader(conn, MentionFilter(since=flt.since, until=flt.until)).total()
+        return kept * 2 >= whole
 
     def label_counts(self, flt: MentionFilter) -> dict[SentimentLabel, int]:
         counts = dict.fromkeys(SentimentLabel, 0)

@@ -170,3 +170,49 @@ def only_words(flt: MentionFilter, planned: Plan | None) -> bool:
         or flt.updated_until
         or flt.dated_only
     )
+
+
+#: Covers what the top sources and authors read (migration 0008): counted from its entries, not the rows.
+REACH_INDEX = "ix_mentions_reach_groups"
+
+
+def _reach_source(flt: MentionFilter, params: dict[str, Any], extra: list[str], covering: bool) -> str:
+    """``FROM ... WHERE ...`` of the filter for a grouped read by reach. ``covering``: the covering index drives
+    (every entry in the time range is read, the brand set a condition on it; no mention row is read), which pays
+    when the filter keeps much of the range; otherwise the matching mentions are read by rowid."""
+    source, conds, _ = where_clause(flt, params, plan_of(flt))
+    if covering:
+        source = f"mentions m INDEXED BY {REACH_INDEX}"
+    return f"FROM {source} WHERE {' AND '.join([*conds, *extra]) or '1'}"
+
+
+def reach_sources_sql(flt: MentionFilter, params: dict[str, Any], covering: bool) -> str:
+    """Mentions and reach per (platform, source) of the filter's mentions: the ``:sources`` of largest summed
+    reach (then most mentions, then name), each row with the number of matching mentions (``total``)."""
+    return (
+        "SELECT m.platform AS platform, m.source AS name, COUNT(*) AS n, COALESCE(SUM(m.reach), 0.0) AS reach, "
+        "COALESCE(MAX(m.reach), 0.0) AS top, SUM(COUNT(*)) OVER () AS total "
+        f"{_reach_source(flt, params, [], covering)} GROUP BY m.platform, m.source "
+        # Aggregates spelled out: in an expression, ``reach`` would be the column, not the sum.
+        "ORDER BY ROUND(COALESCE(SUM(m.reach), 0.0), 1) DESC, n DESC, name, platform LIMIT :sources"
+    )
+
+
+def reach_authors_sql(flt: MentionFilter, params: dict[str, Any], covering: bool) -> str:
+    """Mentions with a reach per (platform, author) of the filter's mentions: the ``:authors`` of largest summed
+    reach (then largest reach, then name), each with the id of its furthest-reaching mention (``furthest``; ties:
+    the smallest id). The id rides on a key that sorts by reach descending, then id (reach is 0-100)."""
+    extra = ["m.reach IS NOT NULL", "m.author IS NOT NULL", "m.author <> ''"]
+    return (
+        "SELECT m.platform AS platform, m.author AS name, COUNT(*) AS n, SUM(m.reach) AS reach, MAX(m.reach) AS top, "
+        "substr(MIN(printf('%020.12f', 100.0 - m.reach) || m.id), 21) AS furthest "
+        f"{_reach_source(flt, params, extra, covering)} GROUP BY m.platform, m.author "
+        "ORDER BY ROUND(SUM(m.reach), 1) DESC, ROUND(MAX(m.reach), 1) DESC, name, platform LIMIT :authors"
+    )
+
+
+#: ``extra.followers`` of mentions by id, where it is a number.
+FOLLOWERS_SQL = (
+    "SELECT id, CASE WHEN json_type(extra, '$.followers') IN ('integer', 'real') "
+    "THEN json_extract(extra, '$.followers') END AS followers FROM mentions WHERE id IN :ids"
+)

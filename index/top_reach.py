@@ -38,9 +38,15 @@ class TopReach:
 
 
 def top_by_reach(
-    store: MentionStore, flt: MentionFilter, *, posts: int = 10, authors: int = 10, sample: int = DEFAULT_SAMPLE
+    store: MentionStore,
+    flt: MentionFilter,
+    *,
+    posts: int = 10,
+    authors: int = 10,
+    sample: int = DEFAULT_SAMPLE,
 ) -> TopReach:
-    """The ``posts`` mentions of largest reach and the ``authors`` of largest summed reach among ``flt``."""
+    """The ``posts`` mentions of largest reach, and the ``authors`` of largest summed reach, among ``flt``
+    (sources and authors alone, exact over any number of mentions: :meth:`MentionStore.reach_groups`)."""
     seen: list[Mention] = []
     cursor = None
     sampled = False
@@ -68,4 +74,9 @@ def top_by_reach(
         if m.extra.get("verified") is True:
             entry.verified = True
     top_authors = sorted(by_author.values(), key=lambda a: (-a.total_reach, -a.max_reach, a.author))
-    return TopReach(posts=ranked[:posts], authors=top_authors[:authors], scanned=len(seen), sampled=sampled)
+    return TopReach(
+        posts=ranked[:posts],
+        authors=top_authors[:authors],
+        scanned=len(seen),
+        sampled=sampled,
+    )

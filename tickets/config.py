@@ -7,8 +7,10 @@ from typing import Literal
 
 from pydantic import AnyHttpUrl, BaseModel, ConfigDict, EmailStr, Field, SecretStr, field_validator, model_validator
 
+from foundation.i18n import Language
 from foundation.types import Duration, NonEmptyText
 from tickets.enums import Category, Level, Priority
+from tickets.periods import REPORT_KINDS, ReportKind
 
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 WEEKDAYS: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -174,6 +176,26 @@ class RepliesConfig(Strict):
         return [name for name in ("email", "sms", "platform") if getattr(self, name) is not None]
 
 
+class ReportsConfig(Strict):
+    """Scheduled complaint reports: which, when, over which brands, and where they are pushed."""
+
+    kinds: list[ReportKind] = Field(
+        default=list(REPORT_KINDS), description="Reports made after each day, ISO week and month ends ([] for none)."
+    )
+    at: time = Field(
+        default=time(8, 0), description="Local time (config timezone) after which a period's report is made."
+    )
+    per_brand: bool = Field(default=True, description="One report per brand.")
+    all_brands: bool = Field(default=True, description="One report over every brand (seen by unlimited users).")
+    language: Language = Field(default="zh", description="Language of the stored files.")
+    link_base: str | None = Field(
+        default=None,
+        pattern=r"^https?://[^\s]+$",
+        description="The dashboard's address as people open it (https://yuqing.example.com): pushed reports "
+        "then link to the reports page.",
+    )
+
+
 class TicketsConfig(Strict):
     """How tickets are numbered, routed, timed, escalated and followed up."""
 
@@ -194,6 +216,8 @@ class TicketsConfig(Strict):
     export: ExportConfig = Field(default_factory=ExportConfig)
     vip: VipConfig | None = Field(default=None, description="VIP customers: shorter deadlines and a named owner.")
     replies: RepliesConfig = Field(default_factory=RepliesConfig)
+
+    reports: ReportsConfig = Field(default_factory=ReportsConfig)
 
     @field_validator("revisit_after")
     @classmethod

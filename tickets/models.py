@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Boolean, Float, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import Boolean, Float, ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from foundation.db import Base, JSONType, UTCDateTime
@@ -284,3 +284,23 @@ class KnowledgeEntry(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_by: Mapped[str] = mapped_column(String(100))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class StoredReport(Base):
+    """A generated complaint report (daily, weekly, monthly) with its files (revision 0008)."""
+
+    __tablename__ = "reports"
+    __table_args__ = (UniqueConstraint("kind", "period", "brand", name="uq_reports_kind_period_brand"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    kind: Mapped[str] = mapped_column(String(16))  # daily | weekly | monthly
+    period: Mapped[str] = mapped_column(String(16))  # 2026-12-02 | 2026-W47 | 2026-11
+    brand: Mapped[str] = mapped_column(String(100))  # '' for the report over every brand
+    language: Mapped[str] = mapped_column(String(8))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    created_by: Mapped[str] = mapped_column(String(100))
+    summary: Mapped[list[str]] = mapped_column(JSONType)  # the report's sentences
+    figures: Mapped[dict[str, Any]] = mapped_column(JSONType)  # tickets.report.WeeklyReport as JSON
+    xlsx: Mapped[bytes] = mapped_column(LargeBinary)
+    pdf: Mapped[bytes] = mapped_column(LargeBinary)
+    pushed_to: Mapped[list[str]] = mapped_column(JSONType)  # channel names the report was queued for

@@ -1,12 +1,12 @@
-"""The weekly complaint report: top issues, volumes, SLA compliance, satisfaction, and the complaint rate
-against its baseline (the average of the previous weeks), so a rise is seen the week it happens."""
+"""The complaint report of a day, week or month: top issues, volumes, SLA compliance, satisfaction, and the
+complaint rate against its baseline (the average of the periods before), so a rise is seen when it happens."""
 
 from __future__ import annotations
 
 import statistics
 from collections import Counter
 from collections.abc import Callable
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
@@ -14,13 +14,23 @@ from pydantic import BaseModel
 from sqlalchemy import select
 
 from foundation.access import Principal
-from foundation.errors import InvalidQuery
+from index.base import MentionFilter, MentionStore
 from tickets.enums import Satisfaction
 from tickets.models import Ticket
+from tickets.periods import BASELINE_PERIODS, Period, ReportKind, parse_period, previous
 from tickets.store import TicketStore
 
 #: Mentions of a brand (or of every brand, for ``None``) published in ``[start, end)``.
 MentionCounter = Callable[[str | None, datetime, datetime], int]
+
+
+def mention_counter(store: MentionStore) -> MentionCounter:
+    """Counts of ``store``'s mentions for a report's complaint rate (the roll-ups answer them)."""
+
+    def count(brand: str | None, start: datetime, end: datetime) -> int:
+        return store.count(MentionFilter(brands=[brand] if brand else [], since=start, until=end))
+
+    return count
 
 
 class Issue(BaseModel):
@@ -30,14 +40,17 @@ class Issue(BaseModel):
 
 
 class WeekRate(BaseModel):
-    week: str
+    week: str  # the period's label (a day, week or month; the name is older than daily and monthly reports)
     tickets: int
     mentions: int | None
-    rate: float | None  # complaints per 1,000 mentions; tickets per week when mentions are unknown
+    rate: float | None  # complaints per 1,000 mentions; tickets per period when mentions are unknown
 
 
 class WeeklyReport(BaseModel):
-    week: str
+    """A complaint report of one period (the name is older than daily and monthly reports)."""
+
+    week: str  # the period's label: 2026-12-02, 2026-W47 or 2026-11
+    kind: ReportKind = "weekly"
     start: datetime
     end: datetime
     brand: str | None
@@ -55,11 +68,11 @@ class WeeklyReport(BaseModel):
     reopened: int  # revisits this week that found the customer unsatisfied (a second round)
     rate: WeekRate
     baseline: list[WeekRate]
-    baseline_rate: float | None  # None until at least one full week of data precedes the report's week
+    baseline_rate: float | None  # None until at least one full period of data precedes the report's period
     #: ``None`` when there is no baseline to compare with (never "within baseline" by default).
     rate_above_baseline: bool | None
     baseline_status: Literal["none", "partial", "ready"]
-    baseline_days: int  # days of data before the week, within the baseline window
+    baseline_days: int  # days of data before the period, within the baseline window
     baseline_days_needed: int
     #: The report as sentences in the reader's language (filled by the API and the CLI: tickets.report_text).
     summary: list[str] = []
@@ -67,19 +80,12 @@ class WeeklyReport(BaseModel):
 
 def week_bounds(week: str | None, zone: ZoneInfo, today: date) -> tuple[str, datetime, datetime]:
     """``2026-W47`` (ISO week, default: the last complete one) as a label and its [start, end) in ``zone``."""
-    if week:
-        try:
-            year, number = week.upper().split("-W")
-            monday = date.fromisocalendar(int(year), int(number), 1)
-            if not 1970 <= monday.year <= 2999:
-                raise ValueError("out of range")
-        except ValueError as exc:
-            raise InvalidQuery(f"invalid week {week!r}; write it like 2026-W47") from exc
-    else:
-        monday = today - timedelta(days=today.weekday() + 7)
-    iso = monday.isocalendar()
-    start = datetime.combine(monday, time(0), zone)
-    return f"{iso.year}-W{iso.week:02d}", start, start + timedelta(days=7)
+    period = parse_period("weekly", week, zone, today)
+    return period.label, period.start, period.end
+
+
+#: Any report by its period; the older name for the weekly one is kept for its callers.
+PeriodReport = WeeklyReport
 
 
 def weekly_report(
@@ -95,7 +101,28 @@ def weekly_report(
     """The report for ``week`` over the tickets ``actor`` may see."""
     zone = ZoneInfo(store.policy.timezone)
     now = now or datetime.now(zone)
-    label, start, end = week_bounds(week, zone, now.astimezone(zone).date())
+    period = parse_period("weekly", week, zone, now.astimezone(zone).date())
+    return complaint_report(
+        store, actor, period, brand=brand, mentions=mentions, baseline_periods=baseline_weeks, now=now
+    )
+
+
+def complaint_report(
+    store: TicketStore,
+    actor: Principal,
+    period: Period,
+    *,
+    brand: str | None = None,
+    mentions: MentionCounter | None = None,
+    baseline_periods: int | None = None,
+    now: datetime | None = None,
+) -> WeeklyReport:
+    """The report for ``period`` over the tickets ``actor`` may see, against the ``baseline_periods`` before it
+    (default :data:`tickets.periods.BASELINE_PERIODS`: 14 days, 4 weeks, 3 months)."""
+    zone = ZoneInfo(store.policy.timezone)
+    now = now or datetime.now(zone)
+    label, start, end = period.label, period.start, period.end
+    count_back = baseline_periods if baseline_periods is not None else BASELINE_PERIODS[period.kind]
 
     def scoped() -> Any:
         stmt = store._scoped(select(Ticket), actor).where(Ticket.merged_into_id.is_(None))
@@ -133,22 +160,20 @@ def weekly_report(
         or (t.resolve_due_at and t.resolve_due_at < check)
     )
 
-    def rate_of(week_start: datetime) -> WeekRate:
-        week_end = week_start + timedelta(days=7)
+    def rate_of(of: Period) -> WeekRate:
         with store.db.session() as s:
-            count = len(
-                list(s.scalars(scoped().where(Ticket.received_at >= week_start, Ticket.received_at < week_end)))
-            )
-        iso = week_start.date().isocalendar()
-        total = mentions(brand, week_start, week_end) if mentions else None
+            count = len(list(s.scalars(scoped().where(Ticket.received_at >= of.start, Ticket.received_at < of.end))))
+        total = mentions(brand, of.start, of.end) if mentions else None
         rate = (round(count / total * 1000, 3) if total else None) if mentions else float(count)
-        return WeekRate(week=f"{iso.year}-W{iso.week:02d}", tickets=count, mentions=total, rate=rate)
+        return WeekRate(week=of.label, tickets=count, mentions=total, rate=rate)
 
-    current = rate_of(start)
-    needed = 7 * baseline_weeks
-    days = _days_of_data(store, scoped, mentions, brand, start, needed)
-    # Only weeks wholly after the data began count: a week that had data for two days is not a baseline week.
-    baseline = [rate_of(start - timedelta(days=7 * i)) for i in range(1, min(baseline_weeks, days // 7) + 1)]
+    current = rate_of(period)
+    earlier = [previous(period, i) for i in range(1, count_back + 1)]
+    needed = (start.date() - earlier[-1].start.date()).days if earlier else 0
+    days = _days_of_data(store, scoped, mentions, brand, start, needed) if needed else 0
+    # Only periods wholly after the data began count: a week that had data for two days is not a baseline week.
+    data_from = start - timedelta(days=days)
+    baseline = [rate_of(p) for p in earlier if p.start >= data_from]
     rates = [b.rate for b in baseline if b.rate is not None]
     base = round(statistics.fmean(rates), 3) if rates else None
     spread = statistics.pstdev(rates) if len(rates) > 1 else 0.0
@@ -156,6 +181,7 @@ def weekly_report(
     status: Literal["none", "partial", "ready"] = "none" if base is None else "ready" if days >= needed else "partial"
     return WeeklyReport(
         week=label,
+        kind=period.kind,
         start=start,
         end=end,
         brand=brand,

@@ -1,4 +1,5 @@
-"""The weekly report as sentences in the reader's language (terminal, dashboard, the pushed report).
+"""A complaint report (daily, weekly, monthly) as sentences in the reader's language (terminal, dashboard, the
+files and the pushed message).
 
 Every figure that may be missing says so in words ("no satisfaction survey answered") instead of printing
 ``None`` or ``-``, and the complaint rate is compared with its baseline only when one exists: a fresh
@@ -22,14 +23,14 @@ def baseline_sentence(report: WeeklyReport, language: Language | None = None) ->
     days, needed = report.baseline_days, report.baseline_days_needed
     no_baseline = report.baseline_status == "none" or report.baseline_rate is None
     if rate.rate is None:
-        text = _("no mentions counted this week: no complaint rate")
+        text = _("no mentions counted in this period: no complaint rate")
         return text + (
             _("; no baseline yet: %(days)s of %(needed)s days", days=days, needed=needed) if no_baseline else ""
         )
     per = (
         _("%(rate)s complaints per 1,000 mentions", rate=rate.rate)
         if rate.mentions is not None
-        else _("%(rate)s complaints this week", rate=int(rate.rate))
+        else _("%(rate)s complaints in this period", rate=int(rate.rate))
     )
     if no_baseline:
         return per + _("; no baseline yet: %(days)s of %(needed)s days", days=days, needed=needed)
@@ -40,14 +41,21 @@ def baseline_sentence(report: WeeklyReport, language: Language | None = None) ->
     return text
 
 
+def report_title(report: WeeklyReport, language: Language | None = None) -> str:
+    """ "Weekly complaint report 2026-W47 · brand" (or daily, monthly)."""
+    if report.kind == "daily":
+        title = gettext("Daily complaint report %(day)s", language, day=report.week)
+    elif report.kind == "monthly":
+        title = gettext("Monthly complaint report %(month)s", language, month=report.week)
+    else:
+        title = gettext("Weekly complaint report %(week)s", language, week=report.week)
+    return title + (f" · {report.brand}" if report.brand else "")
+
+
 def report_lines(report: WeeklyReport, language: Language | None = None) -> list[str]:
     """The whole report, one sentence per line."""
     _ = lambda message, **kw: gettext(message, language, **kw)  # noqa: E731
-    lines = [
-        _("Weekly complaint report %(week)s", week=report.week)
-        + (f" · {report.brand}" if report.brand else "")
-        + _(": %(count)s tickets received", count=report.received)
-    ]
+    lines = [report_title(report, language) + _(": %(count)s tickets received", count=report.received)]
     if report.top_issues:
         issues = ", ".join(
             f"{gettext(issue.category, language)}"
@@ -57,7 +65,7 @@ def report_lines(report: WeeklyReport, language: Language | None = None) -> list
         )
         lines.append(_("Top issues: %(issues)s", issues=issues))
     else:
-        lines.append(_("Top issues: no ticket this week"))
+        lines.append(_("Top issues: no ticket in this period"))
     respond = _pct(report.respond_on_time) if report.respond_on_time is not None else _("no response was due")
     resolve = _pct(report.resolve_on_time) if report.resolve_on_time is not None else _("no resolution was due")
     lines.append(

@@ -37,11 +37,12 @@ from crawlers.sources import SourceConfig
 from foundation.errors import ConfigError, ConfigProblem
 from foundation.health import SourceHealth
 from foundation.outage import BOARD_FILE, OutageBoard
-from foundation.retry import BACKGROUND, RetryPolicy
+from foundation.retry import BACKGROUND, RetryPolicy, is_transient
 from foundation.timeutil import utcnow
 from index.base import MentionFilter
 from tickets.store import Escalation
 from yuqing import heartbeat
+from yuqing.scheduled_reports import ReportScheduler
 from yuqing.store_guard import DATABASE, MENTION_STORE, StoreGuard
 
 log = logging.getLogger(__name__)
@@ -147,6 +148,7 @@ class Worker:
             list(config.alerts.channels), config.alerts.allowed_hosts, config.alerts.allow_private_hosts
         )
         self.dispatcher = Dispatcher(resources.db, channels, config.alerts.escalation_notify)
+        self.reports = ReportScheduler(resources, self.dispatcher)
         self.engine = AlertEngine.from_config(
             config,
             self.mentions,
@@ -269,6 +271,7 @@ class Worker:
         actions = store.escalate(now)
         for revisit in store.due_revisits(now):
             log.info("revisit due: %s (%s)", revisit.number, revisit.title)
+        self.make_reports(now)
         self.dispatcher.deliver(now)
         # Replies to customers whose channel failed are retried here, with the wait growing each attempt.
         sent = store.deliver_due(self.resources.sender(), now)
@@ -281,6 +284,17 @@ class Worker:
             log.info("retention: purged the text of %d mentions older than %d days", purged, days)
             self.last_purge = now
         return actions
+
+    def make_reports(self, now: datetime) -> None:
+        """The daily, weekly and monthly reports that are due (each made once; a failed one is tried again on
+        the next tick, and never stops the ticket clock)."""
+        for job in self.reports.due(now):
+            try:
+                self.reports.make(job)
+            except Exception as exc:  # one report's failure must not stop escalations and deliveries
+                if is_transient(exc):
+                    raise  # a store outage: the guard records it and the next tick tries again
+                log.exception("report %s %s %s failed", job.period.kind, job.period.label, job.brand or "*")
 
     async def run_forever(self, stop: asyncio.Event) -> None:
         """Crawl each source when due, evaluate rules on a timer and whenever a crawl stored something new."""

@@ -48,6 +48,8 @@ class Channel(ABC, Generic[ConfigT]):
     config_model: ClassVar[type[ChannelConfig]]
     #: Hosts this channel type's URLs may use without being listed in ``alerts.allowed_hosts``.
     default_hosts: ClassVar[tuple[str, ...]] = ()
+    #: Whether :meth:`send` delivers ``Message.attachments`` (e-mail); others get a link to the files instead.
+    takes_attachments: ClassVar[bool] = False
 
     def __init__(self, config: ConfigT, guard: TargetGuard, transport: httpx.BaseTransport | None = None):
         self.config = config

@@ -29,6 +29,7 @@ class EmailConfig(ChannelConfig):
 class EmailChannel(Channel[EmailConfig]):
     type_name: ClassVar[str] = "email"
     config_model = EmailConfig
+    takes_attachments: ClassVar[bool] = True
 
     def build(self, message: Message) -> EmailMessage:
         language = self.config.language
@@ -45,6 +46,9 @@ class EmailChannel(Channel[EmailConfig]):
         mail.add_alternative(
             f"<html><body><h3>{html.escape(message.title(language))}</h3>{body}</body></html>", subtype="html"
         )
+        for attachment in message.attachments:  # a scheduled report's XLSX and PDF
+            maintype, _, subtype = attachment.content_type.partition("/")
+            mail.add_attachment(attachment.data, maintype=maintype, subtype=subtype, filename=attachment.filename)
         return mail
 
     def send(self, message: Message) -> None:

@@ -1,29 +1,59 @@
 """What a notification says, in Chinese or English: an alert that fired or resolved, an escalation, a
-revisit. Channels render it in their own format (markdown, cards, e-mail); the content is the same."""
+revisit, a scheduled report. Channels render it in their own format (markdown, cards, e-mail); the content is
+the same. Every word the server adds (titles, labels, the summary an alert rule wrote in English, the names of
+its figures) comes from the one catalogue (:mod:`foundation.i18n`); what people wrote (posts) stays as it is."""
 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from typing import Any, Literal
+from typing import Any
 
-Language = Literal["zh", "en"]
+from foundation.i18n import N_, Language, gettext, localize
 
-_TITLES: dict[str, dict[Language, str]] = {
-    "alert_fired": {"zh": "【舆情告警】", "en": "[Yuqing alert] "},
-    "alert_reminder": {"zh": "【告警持续】", "en": "[Still firing] "},
-    "alert_resolved": {"zh": "【告警解除】", "en": "[Resolved] "},
-    "escalation": {"zh": "【工单升级】", "en": "[Escalation] "},
-    "sla_warning": {"zh": "【即将超时】", "en": "[SLA warning] "},
-    "revisit_due": {"zh": "【待回访】", "en": "[Revisit due] "},
+_TITLES: dict[str, str] = {
+    "alert_fired": N_("[Yuqing alert] "),
+    "alert_reminder": N_("[Still firing] "),
+    "alert_resolved": N_("[Resolved] "),
+    "escalation": N_("[Escalation] "),
+    "sla_warning": N_("[SLA warning] "),
+    "revisit_due": N_("[Revisit due] "),
+    "report": N_("[Report] "),
 }
-_LABELS: dict[str, dict[Language, str]] = {
-    "rule": {"zh": "规则", "en": "Rule"},
-    "key": {"zh": "对象", "en": "Subject"},
-    "window": {"zh": "时间窗口", "en": "Window"},
-    "numbers": {"zh": "数据", "en": "Numbers"},
-    "posts": {"zh": "相关内容", "en": "Posts"},
-    "words": {"zh": "热词", "en": "Top words"},
-    "ticket": {"zh": "工单", "en": "Ticket"},
+_NOTICE = N_("[Notice] ")
+_LABELS: dict[str, str] = {
+    "rule": N_("Rule"),
+    "key": N_("Subject"),
+    "window": N_("Window"),
+    "numbers": N_("Numbers"),
+    "posts": N_("Posts"),
+    "words": N_("Top words"),
+    "ticket": N_("Ticket"),
+    "link": N_("Open"),
+    "files": N_("Files"),
+}
+#: Names of the figures alert rules report (``Observation.numbers``), as people read them.
+NUMBER_NAMES: dict[str, str] = {
+    "count": N_("mentions"),
+    "negative": N_("negative"),
+    "scored": N_("scored"),
+    "unscored": N_("unscored"),
+    "share": N_("share"),
+    "threshold": N_("threshold"),
+    "min_count": N_("minimum"),
+    "window": N_("window"),
+    "baseline": N_("baseline"),
+    "baseline_median": N_("baseline median"),
+    "expected": N_("expected"),
+    "ratio": N_("ratio"),
+    "p_value": N_("p-value"),
+    "limit_minutes": N_("limit (min)"),
+    "silent_for_minutes": N_("silent for (min)"),
+    "depth": N_("waiting jobs"),
+    "workers_alive": N_("workers alive"),
+    "oldest_job_age_minutes": N_("oldest job waited (min)"),
+    "score": N_("score"),
+    "rating": N_("rating"),
+    "platform": N_("platform"),
 }
 
 
@@ -36,10 +66,19 @@ class Post:
 
 
 @dataclass
+class Attachment:
+    """A file sent with the message by channels that carry files (e-mail); never stored in the outbox."""
+
+    filename: str
+    content_type: str
+    data: bytes
+
+
+@dataclass
 class Message:
     """A notification, channel-independent. ``payload()`` is what the generic webhook sends as JSON."""
 
-    kind: str  # alert_fired | alert_reminder | alert_resolved | escalation | sla_warning | revisit_due
+    kind: str  # alert_fired | alert_reminder | alert_resolved | escalation | sla_warning | revisit_due | report
     summary: str
     rule: str | None = None
     key: str | None = None
@@ -49,20 +88,28 @@ class Message:
     top_words: list[tuple[str, int]] = field(default_factory=list)
     ticket: str | None = None
     at: str = ""
+    #: Where to read more (the dashboard's reports page for a report), when the public URL is configured.
+    link: str | None = None
+    #: A stored report (tickets.report_archive) whose files e-mail channels attach.
+    report_id: int | None = None
+    #: Filled in at delivery (alerts.dispatch) for channels that carry files; not part of the payload.
+    attachments: list[Attachment] = field(default_factory=list)
 
     def payload(self) -> dict[str, Any]:
-        return asdict(self)
+        data = asdict(self)
+        data.pop("attachments")
+        return data
 
     @classmethod
     def from_payload(cls, data: dict[str, Any]) -> Message:
         posts = [Post(**p) for p in data.get("posts", [])]
         window = tuple(data["window"]) if data.get("window") else None
         words = [(w, n) for w, n in data.get("top_words", [])]
-        fields = {k: v for k, v in data.items() if k not in {"posts", "window", "top_words"}}
+        fields = {k: v for k, v in data.items() if k not in {"posts", "window", "top_words", "attachments"}}
         return cls(**fields, posts=posts, window=window, top_words=words)
 
     def title(self, language: Language) -> str:
-        prefix = _TITLES.get(self.kind, {"zh": "【通知】", "en": "[Notice] "})[language]
+        prefix = gettext(_TITLES.get(self.kind, _NOTICE), language)
         subject = self.key or ""
         return f"{prefix}{self.rule + ' · ' if self.rule else ''}{subject}".strip()
 
@@ -70,15 +117,17 @@ class Message:
         """The body as lines; ``markdown`` adds bold labels and links."""
 
         def label(name: str) -> str:
-            text = _LABELS[name][language]
+            text = gettext(_LABELS[name], language)
             return f"**{text}**" if markdown else text
 
-        out = [self.summary]
+        # Rules write their summaries in English; the catalogue's patterns give them in the reader's language.
+        out = [localize(line, language) for line in self.summary.split("\n")]
         if self.window:
             out.append(f"{label('window')}: {self.window[0]} – {self.window[1]}")
         shown = {k: v for k, v in self.numbers.items() if not isinstance(v, list | dict)}
         if shown:
-            out.append(f"{label('numbers')}: " + ", ".join(f"{k}={v}" for k, v in shown.items()))
+            named = (f"{gettext(NUMBER_NAMES[k], language) if k in NUMBER_NAMES else k}={v}" for k, v in shown.items())
+            out.append(f"{label('numbers')}: " + ", ".join(named))
         if self.top_words:
             out.append(f"{label('words')}: " + ", ".join(f"{w}({n})" for w, n in self.top_words[:10]))
         if self.posts:
@@ -91,6 +140,10 @@ class Message:
                     out.append(f"- [{post.platform}] {text}" + (f" {post.url}" if post.url else ""))
         if self.ticket:
             out.append(f"{label('ticket')}: {self.ticket}")
+        if self.link:
+            out.append(f"{label('link')}: [{self.link}]({self.link})" if markdown else f"{label('link')}: {self.link}")
+        if self.attachments:
+            out.append(f"{label('files')}: " + ", ".join(a.filename for a in self.attachments))
         return out
 
     def text(self, language: Language, *, markdown: bool = False) -> str:

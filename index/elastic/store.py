@@ -18,6 +18,7 @@ from elasticsearch import ApiError, Elasticsearch
 from foundation.errors import StoreError
 from foundation.vocabulary import SentimentLabel
 from index.base import (
+    REACH_PER_MENTION,
     FacetResult,
     Mention,
     MentionFilter,
@@ -34,8 +35,10 @@ from index.config import DefaultElasticOptions, ElasticOptions
 from index.elastic import aggregations, schema
 from index.elastic.bulk import BulkWriter, Stored, read_existing
 from index.elastic.failures import error_reason, strip_credentials, translate_errors
+from index.elastic.reach_groups import reach_group_params, read_reach_groups
 from index.elastic.search import filter_query, read_page, search_params
 from index.elastic_rollups import delete_mentions, word_frequencies
+from index.reach_groups import ReachGroups
 
 
 class ElasticMentionStore(MentionStore):
@@ -153,6 +156,26 @@ class ElasticMentionStore(MentionStore):
         with self._translate("count mentions", query=True):
             response = self.client.count(index=self.alias, query=query)
         return int(response.body["count"])
+
+    def reach_weighted_count(self, flt: MentionFilter) -> float:
+        """One query: the count plus the sum of ``reach`` (a sum aggregation skips mentions without one)."""
+        with self._translate("count mentions by reach", query=True):
+            response = self.client.search(
+                index=self.alias,
+                query=self._query(flt),
+                size=0,
+                track_total_hits=True,
+                aggs={"reach": {"sum": {"field": "reach"}}},
+            )
+        body = response.body
+        total = int(body["hits"]["total"]["value"])
+        return total + float(body["aggregations"]["reach"]["value"] or 0.0) / REACH_PER_MENTION
+
+    def reach_groups(self, flt: MentionFilter, *, sources: int = 10, authors: int = 10) -> ReachGroups:
+        params = reach_group_params(self.alias, self._query(flt), sources, authors)
+        with self._translate("rank sources and authors by reach", query=True):
+            response = self.client.search(**params)
+        return read_reach_groups(response.body, sources, authors)
 
     def label_counts(self, flt: MentionFilter) -> dict[SentimentLabel, int]:
         params = aggregations.label_count_params(self.alias, self._query(flt))

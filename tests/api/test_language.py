@@ -188,7 +188,7 @@ def test_weekly_report_without_a_baseline_says_so(client: TestClient, resources:
     text = "\n".join(zh["summary"])
     assert "暂无基线：已有 3 / 28 天数据" in text
     assert "每千条舆情 20.0 起投诉" in text
-    assert "None" not in text and "基线范围内" not in text and "满意度：本周没有完成的满意度回访" in text
+    assert "None" not in text and "基线范围内" not in text and "满意度：本期没有完成的满意度回访" in text
     assert not english_words(text.replace("W47", "")), text
     en = client.get("/api/v1/reports/weekly", params=params, headers={**AUTH, "Accept-Language": "en"}).json()
     english = "\n".join(en["summary"])

@@ -167,3 +167,35 @@ export function barChart(el, items, format = (v) => v) {
   });
   return chart;
 }
+
+/**
+ * One line per brand over time (the competitor view): ``series`` is ``[{brand, buckets}]`` from /stats/brands and
+ * ``value(bucket)`` the plotted number (a count, or a share shown as a percentage with ``percent``).
+ */
+export function brandLinesChart(el, series, value, { percent = false } = {}) {
+  const chart = init(el);
+  const format = percent ? fmtPercent : fmtNumber;
+  chart.setOption({
+    animation: false,
+    legend: { data: series.map((s) => s.brand), top: 0 },
+    grid: { left: 56, right: 24, top: 40, bottom: 32 },
+    tooltip: {
+      trigger: "axis",
+      formatter: (items) =>
+        tooltipBox(
+          fmtTime(items[0].value[0]),
+          items.map((p) => [p.seriesName, p.value[1] === null ? "–" : format(p.value[1]), p.color]),
+        ),
+    },
+    xAxis: { type: "time" },
+    yAxis: { type: "value", min: 0, max: percent ? 1 : undefined, axisLabel: { formatter: (v) => format(v) } },
+    series: series.map((s) => ({
+      name: s.brand,
+      type: "line",
+      showSymbol: false,
+      connectNulls: false,
+      data: s.buckets.map((b) => [Date.parse(b.start), value(b)]),
+    })),
+  });
+  return chart;
+}

@@ -11,6 +11,8 @@ import * as alerts from "./pages/alerts.js";
 import * as tickets from "./pages/tickets.js";
 import * as reports from "./pages/reports.js";
 import * as admin from "./pages/admin.js";
+
+import * as brands from "./pages/brands.js";
 import * as login from "./pages/login.js";
 
 const root = document.getElementById("app");
@@ -23,6 +25,8 @@ const PAGES = {
   tickets: { module: tickets, nav: "navTickets" },
   reports: { module: reports, nav: "navReports" },
   admin: { module: admin, nav: "navAdmin" },
+
+  brands: { module: brands, nav: "navBrands" },
 };
 
 /** ``#/tickets/12?x=1`` → ``{page: "tickets", rest: ["12"], params}``. */
