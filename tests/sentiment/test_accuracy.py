@@ -24,7 +24,7 @@ pytestmark = pytest.mark.skipif(not SHARED_DIR.exists(), reason=f"no shared corp
 SAMPLE = 400
 #: Floors per domain of the shared shopping test file (every row), 2.5 standard errors under the measured
 #: accuracy: books (n=217), hotels (610) and laptops (238) are the domains most unlike the rest.
-DOMAIN_FLOORS = [("书籍", 0.80), ("酒店", 0.90), ("计算机", 0.88), ("水果", 0.91)]
+DOMAIN_FLOORS = [("书籍", 0.79), ("酒店", 0.90), ("计算机", 0.88), ("水果", 0.91)]  # measured 0.853 0.930 0.920 0.940
 
 
 @pytest.fixture(scope="module")
