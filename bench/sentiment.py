@@ -7,9 +7,14 @@ detection, then the scorer for the language), one model after the other in this 
 - ``snownlp-retrained``: snownlp's classifier retrained on the shared corpora, alone (Platt-calibrated);
 - ``default``: what the service uses by default (the stacked Chinese model, VADER for English).
 
-Sets: the held-out rows of the three training corpora (rebuilt from the shipped model's seed and holdout
-fractions, class-balanced), the two shared ``*_test.csv`` files, the Weibo holdout converted to traditional
-characters, and a small hand-written English sample from the tests.
+Sets: the held-out rows of the training corpora (rebuilt from the shipped model's seed and holdout fractions,
+class-balanced), the two shared ``*_test.csv`` files, the Weibo holdout converted to traditional characters,
+and a small hand-written English sample from the tests.
+
+Then, from the same scores, a table per review domain (online_shopping's ten categories, held-out rows and the
+shared test apart): the shipped model beside snownlp's bundled model. Last, the leave-one-domain-out figures
+written by ``python -m sentiment.lodo`` (``models/yuqing_zh.lodo.json``; not recomputed here: one domain
+costs a fifth of a training run), i.e. how the recipe does on a domain it never saw.
 
     .venv/bin/python bench/sentiment.py                  # everything, about 2-3 minutes
     .venv/bin/python bench/sentiment.py --sample 500     # at most 500 texts per set
@@ -29,8 +34,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from sentiment import SentimentService
 from sentiment.data import SHARED_DIR, Example, read_labelled, split
+from sentiment.evalsets import by_domain
 from sentiment.features import MODELS_DIR, _t2s_table
-from sentiment.metrics import ScoreBatch, compare
+from sentiment.lodo import OUTPUT as LODO_FILE
+from sentiment.metrics import ScoreBatch, compare_scores, evaluation_of
 from sentiment.train import evaluation_sets
 
 MODELS = ("snownlp", "snownlp-retrained", "default")
@@ -67,6 +74,50 @@ def score_batch(name: str) -> ScoreBatch:
     return score
 
 
+def domain_table(
+    all_sets: dict[str, list[Example]], scored: dict[str, dict[str, list[float | None]]]
+) -> list[dict[str, object]]:
+    """Accuracy per review domain from the scores already computed, the shipped model beside snownlp's."""
+    figures: list[dict[str, object]] = []
+    print("\nPer domain: accuracy of the shipped model (default) and of snownlp's bundled model, same texts")
+    header = f"{'set:domain':<26} {'n':>5} {'default':>8} {'snownlp':>8} {'diff':>7}"
+    print(header)
+    print("-" * len(header))
+    for name, rows in by_domain({k: v for k, v in all_sets.items() if k.startswith("shopping")}).items():
+        set_name = name.split(":", 1)[0]
+        wanted = {id(r) for r in rows}
+        picked = [i for i, e in enumerate(all_sets[set_name]) if id(e) in wanted]
+        labels = [all_sets[set_name][i].label for i in picked]
+        acc = {m: evaluation_of(m, labels, [scored[set_name][m][i] for i in picked], 0.0).accuracy for m in MODELS}
+        diff = acc["default"] - acc["snownlp"]
+        print(f"{name:<26} {len(rows):>5} {acc['default']:>8.3f} {acc['snownlp']:>8.3f} {diff:>+7.3f}")
+        figures.append({"set": name, "n": len(rows), **{f"accuracy_{m}": round(a, 4) for m, a in acc.items()}})
+    return figures
+
+
+def lodo_table() -> None:
+    """The leave-one-domain-out figures of ``python -m sentiment.lodo``, if it has been run for this model."""
+    if not LODO_FILE.exists():
+        print(f"\nNo leave-one-domain-out figures: run python -m sentiment.lodo (writes {LODO_FILE.name}).")
+        return
+    lodo = json.loads(LODO_FILE.read_text(encoding="utf-8"))
+    trained_at = json.loads((MODELS_DIR / "yuqing_zh.json").read_text(encoding="utf-8"))["provenance"]["trained_at"]
+    stale = "" if lodo["model_trained_at"] == trained_at else " (STALE: computed for another model)"
+    dropped = ", ".join(lodo.get("also_dropped", [])) or "nothing else"
+    print(f"\nLeave one domain out (from {LODO_FILE.name}{stale}; also left out: {dropped}): accuracy on the")
+    print("domain's held-out and test rows of the recipe trained without it, of the shipped model and of snownlp's")
+    header = f"{'domain':<12} {'n':>5} {'left out':>9} {'shipped':>8} {'snownlp':>8}"
+    print(header)
+    print("-" * len(header))
+    for domain, f in lodo["domains"].items():
+        snow = f.get("snownlp", {}).get("accuracy")
+        shown = "" if snow is None else f"{snow:>8.3f}"
+        print(
+            f"{domain:<12} {f['left_out']['n']:>5} {f['left_out']['accuracy']:>9.3f} {f['shipped']['accuracy']:>8.3f} "
+            + shown
+        )
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--data", type=Path, default=SHARED_DIR)
@@ -82,10 +133,12 @@ def main() -> int:
     )
     print(header)
     print("-" * len(header))
-    for set_name, examples in sets(args.data, args.sample, args.seed).items():
+    all_sets = sets(args.data, args.sample, args.seed)
+    scored: dict[str, dict[str, list[float | None]]] = {}
+    for set_name, examples in all_sets.items():
         texts = [e.text for e in examples]
         labels = [e.label for e in examples]
-        evaluations = compare({model: score_batch(model) for model in MODELS}, texts, labels)
+        evaluations, scored[set_name] = compare_scores({model: score_batch(model) for model in MODELS}, texts, labels)
         baseline = evaluations[0]
         for model, e in zip(MODELS, evaluations, strict=True):
             # A ratio against a baseline that scored nothing (English for snownlp) would compare no work with work.
@@ -100,6 +153,8 @@ def main() -> int:
                 {"set": set_name, **e.as_dict(), "speed_vs_snownlp": None if ratio is None else round(ratio, 1)}
             )
         print()
+    figures += domain_table(all_sets, scored)
+    lodo_table()
     print(f"{time.perf_counter() - started:.0f} s. Accuracy and macro-F1 at 0.5; unscored texts count as wrong.")
     if args.json:
         args.json.write_text(json.dumps(figures, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")

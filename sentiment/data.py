@@ -17,10 +17,13 @@ SHARED_DIR = Path(__file__).resolve().parents[2] / "shared" / "data" / "sentimen
 class Example:
     label: int  # 1 positive, 0 negative
     text: str
+    group: str = ""  # the domain within a corpus (online_shopping's ``cat``: 书籍, 酒店, ...), if it has one
 
 
-def read_labelled(path: Path, text_column: str = "text", label_column: str = "label") -> list[Example]:
-    """Rows of a CSV with a 0/1 (or negative/positive) label column and a text column."""
+def read_labelled(
+    path: Path, text_column: str = "text", label_column: str = "label", group_column: str = "cat"
+) -> list[Example]:
+    """Rows of a CSV with a 0/1 (or negative/positive) label column, a text column and maybe a domain column."""
     names = {"1": 1, "0": 0, "positive": 1, "negative": 0, "pos": 1, "neg": 0}
     out = []
     with path.open(encoding="utf-8-sig", newline="") as f:
@@ -32,7 +35,7 @@ def read_labelled(path: Path, text_column: str = "text", label_column: str = "la
             raw = (row[label_column] or "").strip().lower()
             if raw not in names:
                 raise ValueError(f"{path}:{line}: label {raw!r} is not 0/1 or negative/positive")
-            out.append(Example(names[raw], row[text_column] or ""))
+            out.append(Example(names[raw], row[text_column] or "", (row.get(group_column) or "").strip()))
     return out
 
 
@@ -51,6 +54,19 @@ def split(rows: Sequence[Example], fraction: float, seed: int) -> tuple[list[Exa
         n = round(len(group) * fraction)
         held += group[:n]
         rest += group[n:]
+    return rest, held
+
+
+def hash_split(rows: Sequence[Example], fraction: float) -> tuple[list[Example], list[Example]]:
+    """(rest, held out) by a hash of each text: a text stays on its side whatever else the corpus holds."""
+    cut = round(fraction * 10_000)
+    rest: list[Example] = []
+    held: list[Example] = []
+    for r in rows:
+        bucket = (
+            int.from_bytes(hashlib.sha1(r.text.encode("utf-8"), usedforsecurity=False).digest()[:4], "big") % 10_000
+        )
+        (held if bucket < cut else rest).append(r)
     return rest, held
 
 

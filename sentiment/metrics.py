@@ -86,11 +86,18 @@ def evaluate(
 def compare(
     scorers: Mapping[str, ScoreBatch], texts: Sequence[str], labels: Sequence[int], batch_size: int = 64
 ) -> list[Evaluation]:
+    """:func:`compare_scores` without the scores."""
+    return compare_scores(scorers, texts, labels, batch_size)[0]
+
+
+def compare_scores(
+    scorers: Mapping[str, ScoreBatch], texts: Sequence[str], labels: Sequence[int], batch_size: int = 64
+) -> tuple[list[Evaluation], dict[str, list[float | None]]]:
     """Evaluate several scorers on the same texts, batch by batch in turn, so their texts/s compare fairly.
 
     Each batch is scored by every scorer before the next batch starts: on a shared machine, a burst of other
     work slows them all alike instead of whichever happened to be running, so the ratios hold even where the
-    absolute rates wander. Models load on a warm-up text first, untimed.
+    absolute rates wander. Models load on a warm-up text first, untimed. Also returns each scorer's scores.
     """
     for score_batch in scorers.values():
         score_batch(["好评，很满意", "This is great"])
@@ -102,7 +109,7 @@ def compare(
             start = time.perf_counter()
             scores[name] += score_batch(batch)
             seconds[name] += time.perf_counter() - start
-    return [evaluation_of(name, labels, scores[name], seconds[name]) for name in scorers]
+    return [evaluation_of(name, labels, scores[name], seconds[name]) for name in scorers], scores
 
 
 def evaluation_of(name: str, labels: Sequence[int], scores: Sequence[float | None], seconds: float) -> Evaluation:

