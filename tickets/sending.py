@@ -9,13 +9,13 @@ retrying cannot help (a refused recipient, a gateway answering 4xx), so the stor
 from __future__ import annotations
 
 import smtplib
-import ssl
 from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 
 import httpx
 
+from foundation.smtp import send_mail
 from tickets.config import RepliesConfig
 
 
@@ -67,18 +67,15 @@ class ReplySender:
         mail["Message-ID"] = make_msgid(domain=str(cfg.sender).split("@")[-1])
         mail.set_content(out.body)
         try:
-            if cfg.security == "tls":
-                smtp: smtplib.SMTP = smtplib.SMTP_SSL(
-                    cfg.host, cfg.port, timeout=cfg.timeout_seconds, context=ssl.create_default_context()
-                )
-            else:
-                smtp = smtplib.SMTP(cfg.host, cfg.port, timeout=cfg.timeout_seconds)
-            with smtp:
-                if cfg.security == "starttls":
-                    smtp.starttls(context=ssl.create_default_context())
-                if cfg.username and cfg.password:
-                    smtp.login(cfg.username, cfg.password.get_secret_value())
-                smtp.send_message(mail)
+            send_mail(
+                mail,
+                host=cfg.host,
+                port=cfg.port,
+                security=cfg.security,
+                timeout=cfg.timeout_seconds,
+                username=cfg.username,
+                password=cfg.password.get_secret_value() if cfg.password else None,
+            )
         except (smtplib.SMTPRecipientsRefused, smtplib.SMTPSenderRefused) as exc:
             raise DeliveryError(f"SMTP refused the message: {exc}", permanent=True) from exc
         except smtplib.SMTPAuthenticationError as exc:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import html
 import smtplib
-import ssl
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from typing import ClassVar, Literal
@@ -13,6 +12,7 @@ from pydantic import EmailStr, Field, SecretStr
 
 from alerts.channels.base import Channel, ChannelConfig, ChannelError, ChannelRejected
 from alerts.channels.message import Message
+from foundation.smtp import send_mail
 
 
 class EmailConfig(ChannelConfig):
@@ -58,18 +58,15 @@ class EmailChannel(Channel[EmailConfig]):
         self.guard.check_addresses(cfg.host, cfg.port)
         mail = self.build(message)
         try:
-            if cfg.security == "tls":
-                smtp: smtplib.SMTP = smtplib.SMTP_SSL(
-                    cfg.host, cfg.port, timeout=cfg.timeout_seconds, context=ssl.create_default_context()
-                )
-            else:
-                smtp = smtplib.SMTP(cfg.host, cfg.port, timeout=cfg.timeout_seconds)
-            with smtp:
-                if cfg.security == "starttls":
-                    smtp.starttls(context=ssl.create_default_context())
-                if cfg.username and cfg.password:
-                    smtp.login(cfg.username, cfg.password.get_secret_value())
-                smtp.send_message(mail)
+            send_mail(
+                mail,
+                host=cfg.host,
+                port=cfg.port,
+                security=cfg.security,
+                timeout=cfg.timeout_seconds,
+                username=cfg.username,
+                password=cfg.password.get_secret_value() if cfg.password else None,
+            )
         except (smtplib.SMTPAuthenticationError, smtplib.SMTPRecipientsRefused, smtplib.SMTPSenderRefused) as exc:
             raise ChannelRejected(f"{cfg.name}: {type(exc).__name__}: {exc}") from exc
         except (smtplib.SMTPException, OSError) as exc:
