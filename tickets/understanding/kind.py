@@ -17,6 +17,9 @@ from tickets.understanding.folding import fold
 TYPES = ("complaint", "suggestion", "enquiry", "praise", "other")
 #: A text naming no product, service or shop is "other" once the head gives "other" this much.
 OTHER_AT = 0.3
+#: The head's "other" (a personal post, news) gives way to complaint or praise when the text names an aspect, unless
+#: the head is at least this sure (aspect words such as 味道 or 内容 fill personal posts too).
+KEEP_OTHER_AT = 0.6
 #: A question or proposal cue makes an enquiry or suggestion of a text the head gives that type this much.
 CUE_AT = 0.2
 
@@ -57,7 +60,7 @@ def decide(text: str, scores: dict[str, float], aspects: bool, commercial: bool)
     the head leans that way.
     """
     learned = max(scores, key=lambda k: scores[k])
-    if learned == "other" and aspects:
+    if learned == "other" and aspects and scores.get("other", 0.0) < KEEP_OTHER_AT:
         learned = max(("complaint", "praise"), key=lambda k: scores.get(k, 0.0))
     elif learned in ("complaint", "praise") and not commercial and scores.get("other", 0.0) >= OTHER_AT:
         learned = "other"  # no product, service or shop named, and the head half thinks so: a personal post
