@@ -138,6 +138,12 @@ def test_type(text: str, kind: str) -> None:
     assert READER.understand(text).type == kind
 
 
+@pytest.mark.parametrize("text", ["不好不好", "不错，很好，我喜欢"])
+def test_a_verdict_naming_no_aspect_stays_other(text: str) -> None:
+    # Labelled so: a bare "bad" or "great" routes to no department's aspect.
+    assert READER.understand(text).categories == (Category.other,)
+
+
 def test_suggestion_is_not_logistics_and_gets_the_suggestion_grade() -> None:
     seen = READER.understand("建议你们出一个小份的套餐")
     assert seen.category is Category.suggestion and seen.grade is Priority.suggestion
