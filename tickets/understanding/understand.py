@@ -77,6 +77,9 @@ class Understander:
         # The detector already asks an illness to follow something eaten, drunk or used (a personal diary's cold
         # is no case); gating it again on the text naming a business missed "喝…酸奶…拉肚子" on the train split
         # (held-out recall 0.94 → 0.97 without the gate, false urgent 0.8% → 1.1%). Harm is never praise.
+        # No learned urgency beside the rules: a class-balanced logistic model on the same features, whole domains
+        # held out on train, found 20 of 69 urgent texts at 2 false of 1,291 and 38 at 56 false, and caught none of
+        # the rules' misses below 20 false: 69 positives teach it the domains' words, not harm.
         is_urgent = urgent.urgent
         if is_urgent and kind in ("praise", "other"):
             kind = "complaint"
