@@ -10,6 +10,7 @@
 
     .venv/bin/python bench/classify.py                 # about 2-4 minutes
     .venv/bin/python bench/classify.py --sample 300    # at most 300 texts per sentiment set
+    .venv/bin/python bench/classify.py --cv            # also the whole-domain-held-out table on the train split
 """
 
 from __future__ import annotations
@@ -96,8 +97,14 @@ def main() -> int:
     parser.add_argument("--sample", type=int, default=None, help="at most this many texts per sentiment set")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--skip-sentiment", action="store_true")
+    parser.add_argument("--cv", action="store_true", help="also cross-validate on train, whole domains held out")
     args = parser.parse_args()
     complaints()
+    if args.cv:
+        from tickets.understanding.train import DEFAULT_C, cross_validate
+
+        print("Whole-domain-held-out cross-validation on the train split (the guess for unseen domains)\n")
+        print(cross_validate(load("train"), DEFAULT_C), "\n")
     if not args.skip_sentiment:
         sentiment(args.data, args.sample, args.seed)
     return 0

@@ -60,6 +60,12 @@ def test_labels_resolve_to_shared_texts() -> None:
         "再不退款我就找媒体曝光",
         "已经打了12315，等着吧",
         "我会起诉你们，已经找了律师",
+        "苹果吃了肚子不舒服",  # unwell after eating
+        "用了这个洗发水，头上冒出好多痘痘",  # a skin reaction after use
+        "充电差点导致爆炸，插口都烧黑了",
+        "洗澡时竖杆掉了，差点被砸到",  # a near miss
+        "房间里有跳蚤，被咬了好几口",
+        "我要打315投诉",  # "要" before a threat is no mere fear
     ],
 )
 def test_urgent_cases_including_colloquial_forms(text: str) -> None:
@@ -79,6 +85,13 @@ def test_urgent_cases_including_colloquial_forms(text: str) -> None:
         "快递慢到爆炸了",
         "订单号3150001怎么查不到",  # a number inside a longer number
         "媒体播放功能很差",
+        "裤子穿着很不舒服，扎人",  # discomfort, not illness
+        "M315手机铃声不错",  # a model name
+        "发烧级音质，很满意",
+        "刚咬一口就吐了，里面是坏的",  # spat out, not sick
+        "饿得胃疼，送餐太慢",  # hunger, not poisoning
+        "以为漏电，原来是短信振动",  # only supposed
+        "前天胃疼去医院挂了水，今天好多了",  # illness no product caused
     ],
 )
 def test_harmless_words_and_negations_are_not_urgent(text: str) -> None:
@@ -123,6 +136,12 @@ def test_category_with_evidence(text: str, category: Category) -> None:
 )
 def test_type(text: str, kind: str) -> None:
     assert READER.understand(text).type == kind
+
+
+@pytest.mark.parametrize("text", ["不好不好", "不错，很好，我喜欢"])
+def test_a_verdict_naming_no_aspect_stays_other(text: str) -> None:
+    # Labelled so: a bare "bad" or "great" routes to no department's aspect.
+    assert READER.understand(text).categories == (Category.other,)
 
 
 def test_suggestion_is_not_logistics_and_gets_the_suggestion_grade() -> None:

@@ -34,6 +34,8 @@ _QUESTION = re.compile(
 _PROPOSAL = re.compile(
     r"建议|希望|最好能|能不能|可不可以|可否|改进|改善|优化|应该|要是能|如果能|就好了|加个|增加|提个意见"
 )
+_HASHTAG = re.compile(r"#[^#\s]{1,30}#")
+_EMOTE = re.compile(r"\[[\u4e00-\u9fff a-z]{1,6}\]")
 _ADVICE_TO_BUYERS = re.compile(r"(建议|劝)(大家|各位|亲们|朋友|买家|想买|别|不要|慎|谨慎)")
 
 
@@ -112,6 +114,16 @@ def extract(text: str, sentiment: float | None = None) -> dict[str, float]:
     business = sum(1 for word in business_words() if word in folded)
     if business:
         out["a:business"] = min(business, 4) / 4
+    elif not any(name.startswith("a:") for name in out):
+        out["t:no_business"] = 1.0  # names no product, shop or aspect: likely a personal post or news
+    # Marks of a social post rather than a review, the same on every platform: @someone, #topic#, [表情]. With
+    # ``t:no_business`` they lifted the held-out-domain folds from 0.746 / 0.485 / 0.765 to 0.760 / 0.483 / 0.785.
+    if "@" in folded:
+        out["t:mention"] = 1.0
+    if _HASHTAG.search(folded):
+        out["t:hashtag"] = 1.0
+    if _EMOTE.search(folded):
+        out["t:emote"] = 1.0
     if _QUESTION.search(folded) or folded.rstrip().endswith("?"):
         out["t:question"] = 1.0
     if _PROPOSAL.search(folded):

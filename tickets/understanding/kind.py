@@ -1,10 +1,11 @@
 """The type of a text — complaint, suggestion, enquiry, praise or other — from the model and a few cue rules.
 
-The learned ``type`` head separates complaint, praise and other well; suggestions and enquiries are rare in any
-labelled set, so explicit cues decide them: asking forms ("请问", "想咨询", "有没有人知道") or an interrogative with a
-question mark make an enquiry, a proposal to the business ("建议增加", "希望能", "能不能出") makes a suggestion —
-unless the text is plainly a complaint (差评, 退款, 坏了 …), when the question is rhetorical or the proposal an
-aside and it stays a complaint.
+The learned ``type`` head reads the text; the cues make its rare classes safer. An enquiry or a suggestion needs
+a cue — an asking form ("请问", "想咨询", "有没有人知道") or an interrogative with a question mark, a proposal to the
+business ("建议增加", "希望能", "要是…就好了") — and a cue turns another type into one only when the head gives that
+class at least ``CUE_AT`` and the text is not plainly a complaint (差评, 退款, 坏了 …): most questions in reviews
+are rhetorical ("请问你们是用乌龟送货的吗？"), and on held-out domains of the train split letting every question
+cue win typed 86 of 891 complaints as enquiries (type accuracy 0.70; gated 0.77).
 """
 
 from __future__ import annotations
@@ -16,6 +17,11 @@ from tickets.understanding.folding import fold
 TYPES = ("complaint", "suggestion", "enquiry", "praise", "other")
 #: A text naming no product, service or shop is "other" once the head gives "other" this much.
 OTHER_AT = 0.3
+#: The head's "other" (a personal post, news) gives way to complaint or praise when the text names an aspect, unless
+#: the head is at least this sure (aspect words such as 味道 or 内容 fill personal posts too).
+KEEP_OTHER_AT = 0.6
+#: A question or proposal cue makes an enquiry or suggestion of a text the head gives that type this much.
+CUE_AT = 0.2
 
 _ASK = re.compile(
     r"请问|咨询一下|咨询下|想咨询|我想咨询|想问|问一下|问下|求问|求助|请教|有没有人知道|谁知道|谁能告诉|能告诉我|麻烦告知|请告知"
@@ -54,18 +60,20 @@ def decide(text: str, scores: dict[str, float], aspects: bool, commercial: bool)
     the head leans that way.
     """
     learned = max(scores, key=lambda k: scores[k])
-    if learned == "other" and aspects:
+    if learned == "other" and aspects and scores.get("other", 0.0) < KEEP_OTHER_AT:
         learned = max(("complaint", "praise"), key=lambda k: scores.get(k, 0.0))
     elif learned in ("complaint", "praise") and not commercial and scores.get("other", 0.0) >= OTHER_AT:
         learned = "other"  # no product, service or shop named, and the head half thinks so: a personal post
     question, proposal, complains = cues(text)
-    if learned in ("enquiry", "suggestion") and not (question or proposal):
+    if learned in ("enquiry", "suggestion"):
+        if question or proposal:
+            return learned
         # Without a cue the head's rare classes are guesses: fall back to the best of the common ones.
-        learned = max(("complaint", "praise", "other"), key=lambda k: scores.get(k, 0.0))
+        return max(("complaint", "praise", "other"), key=lambda k: scores.get(k, 0.0))
     if complains:
         return learned
-    if question:
+    if question and scores.get("enquiry", 0.0) >= CUE_AT:
         return "enquiry"
-    if proposal and not _PRAISE.search(fold(text)):
+    if proposal and scores.get("suggestion", 0.0) >= CUE_AT and not _PRAISE.search(fold(text)):
         return "suggestion"  # a proposal sounds positive; without words of praise it is not praise
     return learned

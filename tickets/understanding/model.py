@@ -93,6 +93,8 @@ class Prediction:
     type: str
     type_scores: dict[str, float]
     evidence: dict[Category, list[str]] = field(default_factory=dict)
+    #: The primary head's probabilities (which category is the main one), beside ``scores`` (does each apply).
+    main: dict[Category, float] = field(default_factory=dict)
     #: The features the model read (kept so evidence for a category chosen later needs no second reading).
     features: dict[str, float] = field(default_factory=dict, repr=False)
 
@@ -154,7 +156,9 @@ class ComplaintModel:
         kinds = dict(zip(self.kind.classes, _softmax(self.kind.scores(x)), strict=True))
         kind = max(kinds, key=lambda k: kinds[k])
         found = {cat: self._evidence(cat, text, x, evidence) for cat in categories if cat is not Category.other}
-        return Prediction(categories, applies, kind, kinds, {c: w for c, w in found.items() if w}, x)
+        evidence_words: dict[Category, list[str]] = {c: w for c, w in found.items() if w}
+        mains = {Category(c): p for c, p in main.items()}
+        return Prediction(categories, applies, kind, kinds, evidence_words, mains, x)
 
     def evidence(self, cat: Category, text: str, limit: int = 4, features: dict[str, float] | None = None) -> list[str]:
         """The words behind ``cat`` in ``text`` (for a category chosen after prediction); ``features``: the

@@ -3,8 +3,10 @@
 A harm cue counts unless it is negated or hypothetical close before it ("没有拉肚子", "怕拉肚子没吃", "快吐了")
 or it sits inside a harmless phrase that merely contains it ("打不着火", "报警灯", "曝光过度", "差到爆炸").
 Threats are patterns, not bare words: "媒体" in "媒体功能" or "曝光" in a news headline threaten nobody, "找媒体曝光"
-does. Colloquial forms are listed with the formal ones (拉肚子, 上吐下泻, 吐了, 进医院). A brand's own critical
-words come from config and count like harm cues.
+does. Colloquial forms are listed with the formal ones (拉肚子, 上吐下泻, 吐了, 进医院). Hazards and injuries count
+wherever they are told; an illness only near something eaten, drunk or used ("喝了…拉肚子", "用完头上冒出痘痘"),
+so a personal post about a cold or a hospital visit is not a case. A brand's own critical words come from config
+and count like hazards.
 """
 
 from __future__ import annotations
@@ -24,43 +26,79 @@ def _words(text: str) -> tuple[str, ...]:
 #: A hazard: fire, explosion, electricity, gas, blocked escape routes, sharp debris — urgent wherever it is told.
 HAZARD_CUES = _words(
     """
-    起火 着火 失火 火灾 爆炸 炸了 自燃 冒烟 冒火 烧焦 烧起来 鼓包 漏电 触电 电到 电了一下 麻手 漏气 煤气味 安全隐患
-    消防通道 消防门 安全出口 逃生通道 灭火器 玻璃渣 玻璃碎片 刀片
+    起火 着火 失火 火灾 爆炸 炸了 自燃 冒烟 冒火 烧焦 烧黑 烧起来 鼓包 漏电 触电 电到 电了一下 麻手 酥麻 漏气
+    电击 冒火花 打火花 煤气味 安全隐患 消防通道 消防门 安全出口 逃生通道 灭火器 玻璃渣 玻璃碎片 刀片
     """
 )
-#: Harm to a person's health or body.
-HARM_CUES = _words(
+#: An injury to the body: urgent wherever it is told (no product needs naming: the injury is the case).
+INJURY_CUES = _words(
     """
-    中毒 食物中毒 拉肚子 拉稀 腹泻 闹肚子 上吐下泻 呕吐 吐了 想吐 肚子疼 肚子痛 胃疼 胃痛 腹痛 肠胃炎 过敏 起疹子
-    红疹 皮疹 疹子 红肿 流脓 烂脸 毁容 发烧 昏迷 休克 受伤 烫伤 烫到 烧伤 割伤 划破手 扎伤 流血 骨折 摔伤 砸伤 砸到
-    咬伤 叮咬 咬了 被咬 螨虫 跳蚤 臭虫 满身疙瘩 身上满是疙瘩 住院 急诊 送医 就医 看医生 进医院 去医院 上医院
-    去了医院 医院检查 医院看 挂水 输液 洗胃 打点滴 死亡 身亡 窒息 噎住
+    受伤 烫伤 烫到 烧伤 灼伤 割伤 划破手 扎伤 流血 骨折 摔伤 砸伤 砸到 咬伤 叮咬 咬了一身 咬了好几 咬了十几 螨虫 跳蚤
+    臭虫 满身疙瘩 身上满是疙瘩 一身包 窒息 噎住
     """
 )
+#: Illness: urgent when it follows eating, drinking or using something (a "link" close by), since the same words
+#: fill personal posts about a cold or a hospital visit that no product or service caused.
+ILLNESS_CUES = _words(
+    """
+    中毒 食物中毒 拉肚子 啦肚子 拉稀 腹泻 闹肚子 上吐下泻 呕吐 吐了 想吐 肚子疼 肚子痛 胃疼 胃痛 腹痛 肠胃炎 肠胃不适
+    胃部不适 身体不适 过敏 起疹子 红疹 皮疹 疹子 红肿 流脓 烂脸 毁容 发烧 洗胃 嘴发麻 舌头发麻 头晕 长痘 起痘 冒痘
+    痘痘 满头包 起疙瘩 红疙瘩 跑厕所 蹲厕所 昏迷 休克 死亡 身亡 住院 急诊 送医 就医 看医生 进医院 去医院 上医院
+    去了医院 医院检查 医院看 挂水 输液 打点滴
+    """
+)
+#: "不舒服" alone is said of tight clothes and tired eyes; it is an illness only after eating or drinking.
+INGESTED_ONLY = frozenset({"不舒服"})
+#: Illness told with its cause in the same breath ("害得两个人都感冒") or a near miss ("差点被砸"): no link needed.
+CAUSED_PATTERNS: tuple[str, ...] = (
+    r"(害|弄|搞|冻)得.{0,6}(感冒|发烧|生病)|冻感冒",
+    r"差点(儿)?(被)?(砸|烫|电|烧|摔|扎|割|噎|呛)",
+    r"被(蚊子|虫子?|跳蚤|臭虫|螨虫|狗|猫)?(叮)?咬(了|伤|得|出)",
+)
+#: What links an illness to something consumed or used: eating and drinking, food itself, using a product or a
+#: room. The link is looked for before the cue (``LINK_BEFORE`` characters) or just after it ("拉肚子，就是因为…喝").
+INGEST = r"吃|喝|食|饮|服用|尝|不新鲜|变质|过期|馊|外卖|饭|菜|餐|粥|汤|奶|肉|水果|零食|饮料"
+USE = r"用了|用完|用后|用过|使用|洗了|洗完|洗后|洗发|洗头|涂|抹|擦了|穿了|穿上|穿后|戴了|入住|住了|房间|床上"
+#: "不舒服" needs the eating itself, told before it ("吃了肚子不舒服"; not "不好吃…嚼着不舒服").
+ATE = r"(吃|喝)(了|完|后|过|下)|(吃|喝).{0,4}(就|后)|(食用|服用|饮用)后?"
+LINK_BEFORE, LINK_AFTER = 40, 20
 #: Threats to take the case outside: regulator, consumer association, media, court, police.
 THREAT_PATTERNS: tuple[str, ...] = (
     r"(?<!\d)12315(?!\d)",
-    r"(?<![\d.])3[.·]?15(?![\d])",
+    r"(?<![a-z\d.])3[.·]?15(?![\d元块])",
     r"三一五",
-    r"消协|消费者协会|消费者服务热线|工商局|市场监管|监管局|银保监|金融监管|黑猫投诉",
+    r"消协|消费者协会|消费者服务热线|工商局|市场监管|监管局|银保监|金融监管|黑猫投诉|食药监|药监局|质监局|卫生局",
+    r"(要|去|会|就|已|已经|马上)(去)?举报|上新闻",
     r"(找|联系|告诉|叫|向|请)(了)?(新闻)?(媒体|记者|电视台|报社)",
     r"(媒体|网上|网络|微博|抖音).{0,4}曝光|曝光(你们|他们|这家|此事|出来|到网上)",
     r"(要|去|就|会|帮忙|让大家)曝光",
-    r"起诉|告你们|告上法庭|上法院|法院见|打官司|律师",
+    r"起诉|告你们|告上法庭|上法院|法院见|打官司|(找|请|聘|联系|咨询|委托)(了)?(专业)?律师|律师(函|咨询)|法律途径",
     r"(我|要|就|已|已经|去|会|想|马上)(经)?报(警|案)|报警处理|报案",
     r"维权",
 )
 #: Phrases that contain a cue and mean no harm; a cue inside one of these does not count.
 HARMLESS = _words(
     """
-    打不着火 点不着火 打着火 着火点 憋着火 火大 报警灯 报警器 报警声 报警提示 故障报警 缺水报警 自动报警 曝光过度
-    曝光不足 曝光补偿 曝光时间 自动曝光 心情爆炸 到爆炸 差到爆 要爆炸了 炸鸡 炸酱 炸串 油炸 炸了毛 气的冒烟 气得冒烟
-    都要冒烟 七窍生烟 很受伤 又一次受伤 受伤的心 受伤状态 容易中毒 电脑中毒 系统中毒 中病毒 不过敏 防过敏 抗过敏
-    过敏肌 敏感肌 吐槽 吐司 吐字 维权成功
+    打不着火 点不着火 打着火 着火点 憋着火 着火炬 火大 报警灯 报警器 报警声 报警提示 报警音 故障报警 缺水报警 自动报警
+    曝光过度 曝光不足 曝光补偿 曝光时间 自动曝光 心情爆炸 到爆炸 差到爆 要爆炸了 爆炸好 爆炸盒 易爆炸 炸鸡 炸酱
+    炸串 油炸 炸了毛 气炸 得都炸 气的冒烟 气得冒烟 都要冒烟 七窍生烟 很受伤 心受伤 受伤的 又一次受伤 受伤状态
+    容易中毒 电脑中毒 系统中毒 中病毒 不过敏 防过敏 抗过敏 过敏肌 敏感肌 吐槽 吐司 吐字 维权成功 充电到 放电到
+    发烧级 发烧友 咬了一口 咬一口 老鼠咬
     """
 )
-#: A harm cue right after one of these (same clause, a few characters) is negated or only feared.
-NEGATIONS = _words("没有 没 无 未 不是 并非 不会 不要 不用 不至于 别 免得 以免 怕 担心 害怕 会不会 万一 快 差点儿 差点")
+#: Harmless by pattern: spitting out a bad bite ("刚咬一口，就吐了") is disgust; hunger pains are no poisoning.
+HARMLESS_PATTERNS: tuple[str, ...] = (r"一口.{0,3}吐", r"饿.{0,4}(胃疼|胃痛)", r"(胃疼|胃痛).{0,4}饿")
+#: A harm cue right after one of these (same clause, a few characters) is negated, only feared or supposed.
+NEGATIONS = _words(
+    """
+    没有 没 无 未 不是 并非 不会 不要 不用 不至于 别 免得 以免 怕 担心 害怕 会不会 万一 快 以为 绝对 怀疑 估计 明天 要是
+    如果
+    """
+)
+#: Said of harm only, a future: "要吐了", "喝多了会中毒" (but "我要报警" is a threat all the same).
+FEARED = ("要", "会")
+#: A negation right before the cue, however short: "不起痘痘", "没过敏".
+_IMMEDIATE = ("不", "没")
 
 
 @dataclass(frozen=True)
@@ -87,9 +125,14 @@ class UrgencyDetector:
 
     def __init__(self, extra: Sequence[str] = (), harmless: Sequence[str] = ()):
         self._hazard = _compile([*HAZARD_CUES, *extra])
-        self._harm = _compile(HARM_CUES)
+        self._injury = _compile(INJURY_CUES)
+        self._illness = _compile([*ILLNESS_CUES, *INGESTED_ONLY])
+        self._caused = [re.compile(p) for p in CAUSED_PATTERNS]
+        self._ate = re.compile(ATE)
+        self._use = re.compile(f"{INGEST}|{USE}")
         self._threats = [re.compile(p) for p in THREAT_PATTERNS]
         self._harmless = sorted({normalize(w) for w in (*HARMLESS, *harmless)}, key=len, reverse=True)
+        self._harmless_patterns = [re.compile(p) for p in HARMLESS_PATTERNS]
 
     def masked(self, text: str) -> str:
         """``text`` (normalised) with the harmless phrases blanked out, positions kept, so no cue matches in them."""
@@ -102,6 +145,9 @@ class UrgencyDetector:
             while start >= 0:
                 blank[start : start + len(phrase)] = b"\x01" * len(phrase)
                 start = text.find(phrase, start + 1)
+        for pattern in self._harmless_patterns:
+            for match in pattern.finditer(text):
+                blank[match.start() : match.end()] = b"\x01" * (match.end() - match.start())
         if not any(blank):
             return text
         return "".join("□" if blank[i] else ch for i, ch in enumerate(text))
@@ -110,15 +156,37 @@ class UrgencyDetector:
     def negated(text: str, start: int) -> bool:
         """Whether a negation or a mere fear governs the cue at ``start`` (same clause, a few characters)."""
         before = _CLAUSE.split(text[max(0, start - 5) : start])[-1]
-        return any(neg in before for neg in NEGATIONS)
+        return before.endswith(_IMMEDIATE) or any(neg in before for neg in NEGATIONS)
+
+    def _harm_negated(self, text: str, start: int) -> bool:
+        before = _CLAUSE.split(text[max(0, start - 5) : start])[-1]
+        return self.negated(text, start) or any(word in before for word in FEARED)
 
     def _told(self, folded: str, pattern: re.Pattern[str]) -> bool:
-        return any(not self.negated(folded, m.start()) for m in pattern.finditer(folded))
+        return any(not self._harm_negated(folded, m.start()) for m in pattern.finditer(folded))
+
+    def _linked(self, folded: str, word: str, pattern: re.Pattern[str]) -> bool:
+        """An illness cue told (not negated) after something eaten, drunk or used, or just before naming it."""
+        for m in pattern.finditer(folded):
+            if self._harm_negated(folded, m.start()):
+                continue
+            before = folded[max(0, m.start() - LINK_BEFORE) : m.start()]
+            if word in INGESTED_ONLY:
+                if self._ate.search(before):
+                    return True
+            elif self._use.search(before) or self._use.search(folded[m.end() : m.end() + LINK_AFTER]):
+                return True
+        return False
 
     def detect(self, text: str) -> Urgency:
         folded = self.masked(fold(text))
         hazards = [w for w, k, p in self._hazard if k in folded and self._told(folded, p)]
-        found = [w for w, k, p in self._harm if k in folded and self._told(folded, p)]
+        found = [w for w, k, p in self._injury if k in folded and self._told(folded, p)]
+        found += [w for w, k, p in self._illness if k in folded and self._linked(folded, w, p)]
+        for pattern in self._caused:
+            match = pattern.search(folded)
+            if match and not self._harm_negated(folded, match.start()):
+                found.append(match.group(0))
         threats = []
         for pattern in self._threats:
             for match in pattern.finditer(folded):
