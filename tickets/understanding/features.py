@@ -9,6 +9,7 @@ keeps the cue features as they are, the same way in training and prediction.
 
 from __future__ import annotations
 
+import logging
 import math
 import re
 from collections.abc import Container, Mapping
@@ -21,6 +22,9 @@ from index.text import normalize
 from tickets.enums import Category
 from tickets.understanding.folding import fold
 from tickets.understanding.lexicon import ASPECT_WORDS, BUSINESS_WORDS
+
+# jieba logs its dictionary loading at DEBUG on its own stderr handler; a CLI table is no place for it.
+jieba.setLogLevel(logging.WARNING)
 
 _CJK_RUN = re.compile(r"[\u4e00-\u9fff]+")
 _TOKEN = re.compile(r"[\u4e00-\u9fff]|[a-z0-9]")
