@@ -131,7 +131,17 @@ def _watch(page: Any, live: Live) -> Watched:
     return watched
 
 
+def _forget_languages(live: Live) -> None:
+    """Each test starts from the browser's language: a language an earlier test kept on a user (the switch
+    saves it) would otherwise win over the page's locale and leak from one test into the next."""
+    users = live.seeded.resources.users
+    for user in users.all():
+        if user.language is not None:
+            users.update(user.id, {"language": None}, actor="test")
+
+
 def _page(browser: Any, live: Live, locale: str) -> Iterator[Watched]:
+    _forget_languages(live)
     context = browser.new_context(locale=locale, viewport={"width": 1400, "height": 950})
     context.set_default_timeout(10_000)
     watched = _watch(context.new_page(), live)

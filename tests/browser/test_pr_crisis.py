@@ -18,12 +18,14 @@ from foundation.timeutil import utcnow
 from tests.browser.conftest import Watched
 from tests.factories import BRANDS_YAML, make_mention
 
-CRISIS_YAML = (
-    BRANDS_YAML + "\nalerts:\n  rules:\n    - {name: crisis-words, type: critical_words, brands: [鲜达外卖]}\n"
-)
+
+def crisis_yaml(rule: str) -> str:
+    return BRANDS_YAML + f"\nalerts:\n  rules:\n    - {{name: {rule}, type: critical_words, brands: [鲜达外卖]}}\n"
 
 
-def fire_crisis(web: Watched) -> str:
+def fire_crisis(web: Watched, rule: str = "crisis-words") -> str:
+    """Fire ``rule`` on a poisoning post with the real engine; its ticket's number. The browser tests share one
+    server, so each test names its own rule: an incident another test left open would absorb the firing."""
     resources = web.live.seeded.resources
     now = utcnow()
     post = make_mention(
@@ -39,10 +41,10 @@ def fire_crisis(web: Watched) -> str:
     resources.mentions.upsert([post])
     resources.mentions.refresh()
     client = TicketClient.in_process(create_app(resources), resources.issue_internal_key(), backoff=0.01)
-    engine = AlertEngine.from_config(parse_config(CRISIS_YAML), resources.mentions, resources.alerts, client)
+    engine = AlertEngine.from_config(parse_config(crisis_yaml(rule)), resources.mentions, resources.alerts, client)
     with ThreadPoolExecutor(max_workers=1) as pool:
         report = pool.submit(asyncio.run, engine.evaluate(now)).result()
-    [fired] = [f for f in report.fired if f.rule == "crisis-words"]
+    [fired] = [f for f in report.fired if f.rule == rule]
     assert fired.ticket_number
     return fired.ticket_number
 
