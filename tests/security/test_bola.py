@@ -10,13 +10,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from alerts.state import AlertEvent
+from foundation.access import SYSTEM
 from tests.factories import NOW, make_mention
 from tests.security.conftest import ADMIN, BRAND_A, BRAND_B, Served
+from tickets.periods import parse_period
+from tickets.report import complaint_report
+from tickets.report_archive import ReportArchive
 
+SHANGHAI = ZoneInfo("Asia/Shanghai")
 B_TEXT = "光屿机密XQ7屏幕碎了"
 B_TITLE = "光屿工单机密ZK9"
 A_TEXT = "鲜达外卖配送慢了"
@@ -35,6 +41,7 @@ class World:
     markers: list[str]
     b_delivery: int = 0
     b_entry: int = 0
+    b_report: int = 0
 
 
 def build(served: Served, role: str = "agent") -> World:
@@ -78,9 +85,14 @@ def build(served: Served, role: str = "agent") -> World:
     agent = served.user("a-agent", role, brands=[BRAND_A], permissions=["export", "approve_export", "pii"])
     a_ticket = http.post("/api/v1/tickets", headers=ADMIN, json={"title": "鲜达的单子", "brand": BRAND_A}).json()
     markers = [B_TEXT, "XQ7", B_TITLE, "ZK9", b_ticket["number"], b_ticket["verification_code"], "光屿其"]
+    # A stored daily report of brand B (as the scheduler makes them).
+    today = NOW.astimezone(SHANGHAI).date()
+    period = parse_period("daily", today.isoformat(), SHANGHAI, today + timedelta(days=1))
+    report = complaint_report(served.resources.tickets, SYSTEM, period, brand=BRAND_B)
+    b_report = ReportArchive(served.resources.db).store(report, "zh", created_by="scheduler").id
     return World(
         agent, b.id, a.id, b_ticket, a_ticket, "inc-b", pending.json()["id"], search.json()["id"], markers,
-        b_delivery, b_entry,
+        b_delivery, b_entry, b_report,
     )  # fmt: skip
 
 
@@ -119,6 +131,8 @@ def path_params(world: World) -> dict[str, Any]:
         "number": world.b_ticket["number"],
         "delivery_id": world.b_delivery,
         "entry_id": world.b_entry,
+        "report_id": world.b_report,
+        "fmt": "xlsx",
         "name": "b-rule",
     }
 
