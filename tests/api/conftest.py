@@ -18,17 +18,20 @@ API_KEY = "test-key-0123456789abcdef"
 AUTH = {"X-API-Key": API_KEY}
 
 
-@pytest.fixture
-def resources(tmp_path: Path, database_url: str) -> Iterator[Resources]:
-    config = parse_config(BRANDS_YAML)
-    settings = Settings(
+def settings_for(tmp_path: Path, database_url: str, mentions_file: str = "m.sqlite3") -> Settings:
+    """The settings of a test API: its files under ``tmp_path``, tickets on ``database_url``, one API key."""
+    return Settings(
         data_dir=tmp_path,
         config=tmp_path / "c.yaml",
         database_url=database_url,
-        mention_store_url=f"sqlite:///{(tmp_path / 'm.sqlite3').as_posix()}",
+        mention_store_url=f"sqlite:///{(tmp_path / mentions_file).as_posix()}",
         api_keys=[API_KEY],  # type: ignore[list-item]
     )
-    res = Resources.open(settings, config)
+
+
+@pytest.fixture
+def resources(tmp_path: Path, database_url: str) -> Iterator[Resources]:
+    res = Resources.open(settings_for(tmp_path, database_url), parse_config(BRANDS_YAML))
     yield res
     res.close()
 

@@ -14,9 +14,8 @@ from fastapi.testclient import TestClient
 from api.app import create_app
 from api.resources import Resources
 from config.loader import parse_config
-from config.settings import Settings
 from foundation.timeutil import utcnow
-from tests.api.conftest import API_KEY, AUTH
+from tests.api.conftest import AUTH, settings_for
 from tests.factories import BRANDS_YAML, make_mention
 
 CONFIG = (
@@ -34,13 +33,7 @@ alerts:
 
 @pytest.fixture
 def resources(tmp_path: Path, database_url: str) -> Iterator[Resources]:
-    settings = Settings(
-        data_dir=tmp_path,
-        config=tmp_path / "c.yaml",
-        database_url=database_url,
-        mention_store_url=f"sqlite:///{(tmp_path / 'm.sqlite3').as_posix()}",
-        api_keys=[API_KEY],  # type: ignore[list-item]
-    )
+    settings = settings_for(tmp_path, database_url)
     res = Resources.open(settings, parse_config(CONFIG))
     yield res
     res.close()

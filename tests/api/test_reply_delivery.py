@@ -17,9 +17,8 @@ from fastapi.testclient import TestClient
 from api.app import create_app
 from api.resources import Resources
 from config.loader import parse_config
-from config.settings import Settings
 from foundation.timeutil import utcnow
-from tests.api.conftest import API_KEY, AUTH
+from tests.api.conftest import AUTH, settings_for
 from tests.factories import BRANDS_YAML, make_mention
 from tests.smtp_server import Inbox, smtp_server
 from tickets.sending import ReplySender
@@ -68,13 +67,7 @@ tickets:
     retry_after: 1m
 """
     )
-    settings = Settings(
-        data_dir=tmp_path,
-        config=tmp_path / "c.yaml",
-        database_url=database_url,
-        mention_store_url=f"sqlite:///{(tmp_path / 'm.sqlite3').as_posix()}",
-        api_keys=[API_KEY],  # type: ignore[list-item]
-    )
+    settings = settings_for(tmp_path, database_url)
     res = Resources.open(settings, config)
     res.reply_sender = ReplySender(config.tickets.replies, transport=httpx.MockTransport(gateway))
     yield res
@@ -201,13 +194,7 @@ def test_missing_address_or_channel_is_a_clear_400_and_records_nothing(client: T
 
 
 def test_an_unconfigured_channel_is_refused(tmp_path: Path, database_url: str) -> None:
-    settings = Settings(
-        data_dir=tmp_path,
-        config=tmp_path / "c.yaml",
-        database_url=database_url,
-        mention_store_url=f"sqlite:///{(tmp_path / 'm2.sqlite3').as_posix()}",
-        api_keys=[API_KEY],  # type: ignore[list-item]
-    )
+    settings = settings_for(tmp_path, database_url, "m2.sqlite3")
     res = Resources.open(settings, parse_config(BRANDS_YAML))
     try:
         with TestClient(create_app(res)) as c:
