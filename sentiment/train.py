@@ -221,6 +221,21 @@ def _general_only_row(p: Parts) -> list[float]:
     return [p.general]
 
 
+def _recipe_args(argv: list[str]) -> list[str]:
+    """The command-line arguments that shape the model: where it was written (``--output``) is left out, so
+    the provenance holds no path of the machine that trained it."""
+    out: list[str] = []
+    skip = False
+    for arg in argv:
+        if skip:
+            skip = False
+        elif arg == "--output":
+            skip = True
+        elif not arg.startswith("--output="):
+            out.append(arg)
+    return out
+
+
 def train(config: Config) -> dict[str, Any]:
     """Run the whole recipe and write the model to ``config.output``; returns the metrics written."""
     started = time.perf_counter()
@@ -306,7 +321,7 @@ def train(config: Config) -> dict[str, Any]:
     source_dir = Path(__file__).resolve().parent
     provenance = {
         "trained_at": dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat(),
-        "script": " ".join(["python -m sentiment.train", *sys.argv[1:]]),
+        "script": " ".join(["python -m sentiment.train", *_recipe_args(sys.argv[1:])]),
         **git_commit(source_dir.parent),
         "sources_sha256": {
             name: hashlib.sha256((source_dir / name).read_bytes()).hexdigest()[:16] for name in SOURCE_FILES
