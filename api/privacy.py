@@ -43,16 +43,7 @@ def erase(resources: Resources, subject: Subject, actor: str) -> ErasureReport:
     relational = erase_relational(resources.db.engine, subject)
     report = ErasureReport(subject.kind.value, len(mentions.deleted), len(mentions.redacted), relational.rows)
     with resources.db.transaction() as s:
-        s.add(
-            AuditEntry(
-                at=utcnow(),
-                actor=actor,
-                action="privacy.erased",
-                object_type="person",
-                object_id=subject.kind.value,
-                details=report.as_dict(),
-            )
-        )
+        s.add(AuditEntry.of(actor, "privacy.erased", "person", subject.kind.value, report.as_dict()))
     return report
 
 
@@ -60,14 +51,5 @@ def purge_expired(resources: Resources, days: int, actor: str) -> int:
     """Drop the raw text of mentions published more than ``days`` ago (counts stay); audited."""
     purged = purge_before(resources.mentions, utcnow() - timedelta(days=days))
     with resources.db.transaction() as s:
-        s.add(
-            AuditEntry(
-                at=utcnow(),
-                actor=actor,
-                action="privacy.purged",
-                object_type="mentions",
-                object_id=f"older than {days} days",
-                details={"mentions": purged},
-            )
-        )
+        s.add(AuditEntry.of(actor, "privacy.purged", "mentions", f"older than {days} days", {"mentions": purged}))
     return purged

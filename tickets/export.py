@@ -290,13 +290,13 @@ class ExportService:
             s.add(request)
             s.flush()
             s.add(
-                AuditEntry(
+                AuditEntry.of(
+                    actor.name,
+                    "export.requested" if pending else "export.downloaded",
+                    "export",
+                    str(request.id),
+                    {"kind": kind, "rows": rows, "format": fmt, "unmask": unmask, "filters": filters},
                     at=now,
-                    actor=actor.name,
-                    action="export.requested" if pending else "export.downloaded",
-                    object_type="export",
-                    object_id=str(request.id),
-                    details={"kind": kind, "rows": rows, "format": fmt, "unmask": unmask, "filters": filters},
                 )
             )
         return request
@@ -320,13 +320,13 @@ class ExportService:
             request.decided_by = actor.name
             request.decided_at = now
             s.add(
-                AuditEntry(
+                AuditEntry.of(
+                    actor.name,
+                    f"export.{request.status}",
+                    "export",
+                    str(request_id),
+                    {"kind": request.kind, "requested_by": request.requested_by, "rows": request.row_count},
                     at=now,
-                    actor=actor.name,
-                    action=f"export.{request.status}",
-                    object_type="export",
-                    object_id=str(request_id),
-                    details={"kind": request.kind, "requested_by": request.requested_by, "rows": request.row_count},
                 )
             )
             return request
@@ -347,13 +347,12 @@ class ExportService:
                 self._mention_store()  # fails (and rolls back) before the one download is used up
             request.status = "downloaded"
             s.add(
-                AuditEntry(
-                    at=utcnow(),
-                    actor=actor.name,
-                    action="export.downloaded",
-                    object_type="export",
-                    object_id=str(request_id),
-                    details={"kind": request.kind, "rows": request.row_count},
+                AuditEntry.of(
+                    actor.name,
+                    "export.downloaded",
+                    "export",
+                    str(request_id),
+                    {"kind": request.kind, "rows": request.row_count},
                 )
             )
             kind, filters, fmt, unmask = request.kind, dict(request.filters), request.format, request.unmask
@@ -376,13 +375,13 @@ class ExportService:
                 return False
             request.status = "expired"
             s.add(
-                AuditEntry(
+                AuditEntry.of(
+                    actor.name,
+                    "export.expired",
+                    "export",
+                    str(request_id),
+                    {"kind": request.kind, "rows": request.row_count},
                     at=now,
-                    actor=actor.name,
-                    action="export.expired",
-                    object_type="export",
-                    object_id=str(request_id),
-                    details={"kind": request.kind, "rows": request.row_count},
                 )
             )
             return True

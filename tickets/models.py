@@ -9,6 +9,7 @@ from sqlalchemy import Boolean, Float, ForeignKey, Index, Integer, LargeBinary, 
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from foundation.db import Base, JSONType, UTCDateTime
+from foundation.timeutil import utcnow
 
 
 class Ticket(Base):
@@ -176,6 +177,28 @@ class AuditEntry(Base):
     object_type: Mapped[str] = mapped_column(String(32))
     object_id: Mapped[str | None] = mapped_column(String(64))
     details: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
+
+    @classmethod
+    def of(
+        cls,
+        actor: str,
+        action: str,
+        object_type: str,
+        object_id: str | None,
+        details: dict[str, Any],
+        *,
+        at: datetime | None = None,
+    ) -> AuditEntry:
+        """One entry, stamped now unless ``at`` is given (callers that stamp a row and its audit with the same
+        moment pass it)."""
+        return cls(
+            at=at or utcnow(),
+            actor=actor,
+            action=action,
+            object_type=object_type,
+            object_id=object_id,
+            details=details,
+        )
 
 
 class Notification(Base):

@@ -89,16 +89,7 @@ class UserStore:
                 )
                 s.add(user)
                 s.flush()
-                s.add(
-                    AuditEntry(
-                        at=now,
-                        actor=actor,
-                        action="user.created",
-                        object_type="user",
-                        object_id=str(user.id),
-                        details=_describe(user),
-                    )
-                )
+                s.add(AuditEntry.of(actor, "user.created", "user", str(user.id), _describe(user), at=now))
         except IntegrityError as exc:
             raise Conflict(f"a user named {name!r} already exists") from exc
         return user, key
@@ -136,13 +127,8 @@ class UserStore:
                 raise NotFound(f"user {user_id} does not exist")
             user.active = active
             s.add(
-                AuditEntry(
-                    at=utcnow(),
-                    actor=actor,
-                    action="user.activated" if active else "user.deactivated",
-                    object_type="user",
-                    object_id=str(user_id),
-                    details={"name": user.name},
+                AuditEntry.of(
+                    actor, "user.activated" if active else "user.deactivated", "user", str(user_id), {"name": user.name}
                 )
             )
             return user
@@ -155,16 +141,7 @@ class UserStore:
             if user is None:
                 raise NotFound(f"user {user_id} does not exist")
             user.key_hash = hash_key(key)
-            s.add(
-                AuditEntry(
-                    at=utcnow(),
-                    actor=actor,
-                    action="user.key_rotated",
-                    object_type="user",
-                    object_id=str(user_id),
-                    details={"name": user.name},
-                )
-            )
+            s.add(AuditEntry.of(actor, "user.key_rotated", "user", str(user_id), {"name": user.name}))
         return key
 
     def update(self, user_id: int, changes: dict[str, Any], *, actor: str) -> User:
@@ -187,16 +164,7 @@ class UserStore:
                 setattr(user, name, value)
             after = {**_describe(user), "display_name": user.display_name, "language": user.language}
             diff = {k: [before[k], after[k]] for k in after if before[k] != after[k]}
-            s.add(
-                AuditEntry(
-                    at=utcnow(),
-                    actor=actor,
-                    action="user.updated",
-                    object_type="user",
-                    object_id=str(user_id),
-                    details={"name": user.name, "changes": diff},
-                )
-            )
+            s.add(AuditEntry.of(actor, "user.updated", "user", str(user_id), {"name": user.name, "changes": diff}))
             return user
 
     def set_language(self, name: str, language: Language) -> None:

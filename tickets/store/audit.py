@@ -12,7 +12,6 @@ from sqlalchemy.orm import Session
 
 from foundation.access import PII, Principal
 from foundation.errors import Forbidden
-from foundation.timeutil import utcnow
 from tickets.models import AuditEntry, Ticket
 from tickets.store.core import StoreCore
 
@@ -24,32 +23,14 @@ class AuditTrail(StoreCore):
         self, actor: Principal, action: str, object_type: str, object_id: str | None, details: dict[str, Any]
     ) -> None:
         with self.db.transaction() as s:
-            s.add(
-                AuditEntry(
-                    at=utcnow(),
-                    actor=actor.name,
-                    action=action,
-                    object_type=object_type,
-                    object_id=object_id,
-                    details=details,
-                )
-            )
+            s.add(AuditEntry.of(actor.name, action, object_type, object_id, details))
 
     def _audit_unmask(self, s: Session, actor: Principal, ticket: Ticket) -> None:
         """Refuse an actor without the pii permission; else record the unmasking before anything is shown
         (committed at once, so a failure further on cannot lose the record)."""
         if not actor.may(PII):
             raise Forbidden("unmasking personal data needs the pii permission")
-        s.add(
-            AuditEntry(
-                at=utcnow(),
-                actor=actor.name,
-                action="pii.unmasked",
-                object_type="ticket",
-                object_id=str(ticket.id),
-                details={"number": ticket.number},
-            )
-        )
+        s.add(AuditEntry.of(actor.name, "pii.unmasked", "ticket", str(ticket.id), {"number": ticket.number}))
         s.commit()
 
     def audit_log(self, limit: int = 100) -> list[AuditEntry]:
