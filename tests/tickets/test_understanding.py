@@ -66,6 +66,12 @@ def test_labels_resolve_to_shared_texts() -> None:
         "洗澡时竖杆掉了，差点被砸到",  # a near miss
         "房间里有跳蚤，被咬了好几口",
         "我要打315投诉",  # "要" before a threat is no mere fear
+        "刚吃上没多久就拉肚子了",  # "没" of a time phrase negates nothing
+        "每次喝完这个奶都会拉肚子",  # "会" of what happens each time
+        "皮肤接触会过敏，起了一片红疹",
+        "床上有小虫子，早上起来胳膊很痒",  # bites told without "咬"
+        "睡了一晚浑身奇痒，床单也不干净",
+        "半夜被虫子咬醒了",
     ],
 )
 def test_urgent_cases_including_colloquial_forms(text: str) -> None:
@@ -92,6 +98,13 @@ def test_urgent_cases_including_colloquial_forms(text: str) -> None:
         "饿得胃疼，送餐太慢",  # hunger, not poisoning
         "以为漏电，原来是短信振动",  # only supposed
         "前天胃疼去医院挂了水，今天好多了",  # illness no product caused
+        "家电到货很快，安装师傅也专业",  # "电到" inside a compound
+        "冬天围着火炉吃雪糕",  # "着火" inside "着火炉"
+        "游戏卡炸了，太慢",  # "炸" as an intensifier
+        "看了315晚会，心里有点怕",  # the gala watched, no threat
+        "家里常备一支烫伤膏",
+        "喝多了会中毒吧",  # a fear, not a report
+        "洗完头有点痒，头皮屑也多",  # a bare itch is no reaction
     ],
 )
 def test_harmless_words_and_negations_are_not_urgent(text: str) -> None:
