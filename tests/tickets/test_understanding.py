@@ -72,6 +72,7 @@ def test_labels_resolve_to_shared_texts() -> None:
         "床上有小虫子，早上起来胳膊很痒",  # bites told without "咬"
         "睡了一晚浑身奇痒，床单也不干净",
         "半夜被虫子咬醒了",
+        "吃完一会就肚子疼，过一会就拉稀了",  # "会" of "一会" is no future
     ],
 )
 def test_urgent_cases_including_colloquial_forms(text: str) -> None:
@@ -105,6 +106,7 @@ def test_urgent_cases_including_colloquial_forms(text: str) -> None:
         "家里常备一支烫伤膏",
         "喝多了会中毒吧",  # a fear, not a report
         "洗完头有点痒，头皮屑也多",  # a bare itch is no reaction
+        "咬了一口，我妈直接吐了",  # spat out
     ],
 )
 def test_harmless_words_and_negations_are_not_urgent(text: str) -> None:

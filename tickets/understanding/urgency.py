@@ -92,7 +92,7 @@ HARMLESS = _words(
 )
 #: Harmless by pattern: spitting out a bad bite ("刚咬一口，就吐了") is disgust; hunger pains are no poisoning.
 HARMLESS_PATTERNS: tuple[str, ...] = (
-    r"一口.{0,3}吐",
+    r"一口.{0,6}吐",
     r"饿.{0,4}(胃疼|胃痛)",
     r"(胃疼|胃痛).{0,4}饿",
     # "电到" inside a compound: 家电到, 节电到 (no electric shock).
@@ -112,7 +112,7 @@ NEGATIONS = _words(
     """
 )
 #: Time phrases that hold a negation word but negate nothing: "刚吃上没多久就拉肚子了".
-TIME_PHRASES = _words("没多久 没过多久 没一会 不一会 没几 不久")
+TIME_PHRASES = _words("没多久 没过多久 没一会 不一会 一会儿 一会 没几 不久")
 #: Said of harm only, a future: "要吐了", "喝多了会中毒" (but "我要报警" is a threat all the same).
 FEARED = ("要", "会")
 #: "会" told of what happens each time, or of what the product does on contact, is no fear but a report:
@@ -144,6 +144,14 @@ def _compile(words: Iterable[str]) -> list[tuple[str, str, re.Pattern[str]]]:
 
 _CHILD = re.compile(r"孩子|宝宝|小孩|儿子|女儿|婴儿|幼儿|小朋友|儿童")
 _CLAUSE = re.compile(r"[,，。.!！?？;；\s]")
+
+
+def _before(text: str, start: int, width: int = 5) -> str:
+    """The ``width`` characters before ``start`` in the same clause, time phrases blanked out."""
+    before = _CLAUSE.split(text[max(0, start - width) : start])[-1]
+    for phrase in TIME_PHRASES:
+        before = before.replace(phrase, "□")
+    return before
 
 
 class UrgencyDetector:
@@ -181,13 +189,11 @@ class UrgencyDetector:
     @staticmethod
     def negated(text: str, start: int) -> bool:
         """Whether a negation or a mere fear governs the cue at ``start`` (same clause, a few characters)."""
-        before = _CLAUSE.split(text[max(0, start - 5) : start])[-1]
-        for phrase in TIME_PHRASES:
-            before = before.replace(phrase, "□")
+        before = _before(text, start)
         return before.endswith(_IMMEDIATE) or any(neg in before for neg in NEGATIONS)
 
     def _harm_negated(self, text: str, start: int) -> bool:
-        before = _CLAUSE.split(text[max(0, start - 5) : start])[-1]
+        before = _before(text, start)
         if self.negated(text, start):
             return True
         if not any(word in before for word in FEARED):
