@@ -15,8 +15,10 @@ import re
 from tickets.understanding.folding import fold
 
 TYPES = ("complaint", "suggestion", "enquiry", "praise", "other")
-#: A text naming no product, service or shop is "other" once the head gives "other" this much.
-OTHER_AT = 0.3
+#: A text naming no product, service or shop is "other" once the head gives "other" this much. Held-out-domain folds
+#: on the 1,580-text train split (type accuracy): 0.2 0.784, 0.3 0.792, 0.4 0.799, 0.5 0.799 (gains in clothes,
+#: computers, food delivery, fruit, milk, water heaters; weibo 0.36 -> 0.35); lenient and macro recall unchanged.
+OTHER_AT = 0.4
 #: The head's "other" (a personal post, news) gives way to complaint or praise when the text names an aspect, unless
 #: the head is at least this sure (aspect words such as 味道 or 内容 fill personal posts too).
 KEEP_OTHER_AT = 0.6
