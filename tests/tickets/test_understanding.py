@@ -73,6 +73,12 @@ def test_labels_resolve_to_shared_texts() -> None:
         "睡了一晚浑身奇痒，床单也不干净",
         "半夜被虫子咬醒了",
         "吃完一会就肚子疼，过一会就拉稀了",  # "会" of "一会" is no future
+        "电梯突然停了，我们被困电梯里一个小时",  # other industries: lifts, cars, violence, regulators
+        "刹车失灵，差点撞车",
+        "快递员态度恶劣还动手打人",
+        "染发后头皮红肿起泡",
+        "再不处理就打12345",
+        "我要去卫健委投诉",
     ],
 )
 def test_urgent_cases_including_colloquial_forms(text: str) -> None:
@@ -107,6 +113,8 @@ def test_urgent_cases_including_colloquial_forms(text: str) -> None:
         "喝多了会中毒吧",  # a fear, not a report
         "洗完头有点痒，头皮屑也多",  # a bare itch is no reaction
         "咬了一口，我妈直接吐了",  # spat out
+        "打人工客服一直没人接",  # "打人" inside "打人工"
+        "电话号码123456789",
     ],
 )
 def test_harmless_words_and_negations_are_not_urgent(text: str) -> None:

@@ -28,13 +28,14 @@ HAZARD_CUES = _words(
     """
     起火 着火 失火 火灾 爆炸 炸了 自燃 冒烟 冒火 烧焦 烧黑 烧起来 鼓包 漏电 触电 电到 电了一下 麻手 酥麻 漏气
     电击 冒火花 打火花 煤气味 安全隐患 消防通道 消防门 安全出口 逃生通道 灭火器 玻璃渣 玻璃碎片 刀片
+    刹车失灵 刹不住 电梯下坠 电梯坠落 困在电梯 被困电梯 电梯困人
     """
 )
 #: An injury to the body: urgent wherever it is told (no product needs naming: the injury is the case).
 INJURY_CUES = _words(
     """
     受伤 烫伤 烫到 烧伤 灼伤 割伤 划破手 扎伤 流血 骨折 摔伤 砸伤 砸到 咬伤 叮咬 咬了一身 咬了好几 咬了十几 螨虫 跳蚤
-    臭虫 咬醒 满身疙瘩 身上满是疙瘩 一身包 窒息 噎住
+    臭虫 咬醒 满身疙瘩 身上满是疙瘩 一身包 窒息 噎住 夹伤 夹到手 打人 动手打 殴打 打伤 体罚
     """
 )
 #: Illness: urgent when it follows eating, drinking or using something (a "link" close by), since the same words
@@ -52,7 +53,7 @@ INGESTED_ONLY = frozenset({"不舒服"})
 #: Illness told with its cause in the same breath ("害得两个人都感冒") or a near miss ("差点被砸"): no link needed.
 CAUSED_PATTERNS: tuple[str, ...] = (
     r"(害|弄|搞|冻)得.{0,6}(感冒|发烧|生病)|冻感冒",
-    r"差点(儿)?(被)?(砸|烫|电|烧|摔|扎|割|噎|呛)",
+    r"差点(儿)?(被)?(砸|烫|电|烧|摔|扎|割|噎|呛|撞|夹|压)",
     r"被(蚊子|虫子?|跳蚤|臭虫|螨虫|狗|猫)?(叮)?咬(了|伤|得|出)",
     # Itching where insects were seen (a bed, a room): bites told without the word "咬".
     r"(虫|跳蚤|螨|臭虫|蚊子).{0,20}(很痒|好痒|发痒|瘙痒|痒痒|痒死|特别痒|非常痒)",
@@ -62,16 +63,20 @@ CAUSED_PATTERNS: tuple[str, ...] = (
 #: What links an illness to something consumed or used: eating and drinking, food itself, using a product or a
 #: room. The link is looked for before the cue (``LINK_BEFORE`` characters) or just after it ("拉肚子，就是因为…喝").
 INGEST = r"吃|喝|食|饮|服用|尝|不新鲜|变质|过期|馊|外卖|饭|菜|餐|粥|汤|奶|肉|水果|零食|饮料"
-USE = r"接触|用了|用完|用后|用过|使用|洗了|洗完|洗后|洗发|洗头|涂|抹|擦了|穿了|穿上|穿后|戴了|入住|住了|房间|床上"
+USE = (
+    r"接触|染发|烫发|做完|打完|服用了|用了|用完|用后|用过|使用|洗了|洗完"
+    r"|洗后|洗发|洗头|涂|抹|擦了|穿了|穿上|穿后|戴了|入住|住了|房间|床上"
+)
 #: "不舒服" needs the eating itself, told before it ("吃了肚子不舒服"; not "不好吃…嚼着不舒服").
 ATE = r"(吃|喝)(了|完|后|过|下)|(吃|喝).{0,4}(就|后)|(食用|服用|饮用)后?"
 LINK_BEFORE, LINK_AFTER = 40, 20
 #: Threats to take the case outside: regulator, consumer association, media, court, police.
 THREAT_PATTERNS: tuple[str, ...] = (
-    r"(?<!\d)12315(?!\d)",
+    r"(?<!\d)(12315|12345|12331|12365)(?!\d)",  # consumer, city, food and drug, quality hotlines
     r"(?<![a-z\d.])3[.·]?15(?![\d元块])",
     r"三一五",
-    r"消协|消费者协会|消费者服务热线|工商局|市场监管|监管局|银保监|金融监管|黑猫投诉|食药监|药监局|质监局|卫生局",
+    r"消协|消费者协会|消费者服务热线|工商局|市场监管|监管局|银保监|金融监管|黑猫投诉|食药监|药监局|质监局|卫生局"
+    r"|卫健委|卫生健康委|民航局|交通局|运管|通管局|工信部|证监会|住建局|教育局",
     r"(要|去|会|就|已|已经|马上)(去)?举报|上新闻",
     r"(找|联系|告诉|叫|向|请)(了)?(新闻)?(媒体|记者|电视台|报社)",
     r"(媒体|网上|网络|微博|抖音).{0,4}曝光|曝光(你们|他们|这家|此事|出来|到网上)",
@@ -87,7 +92,7 @@ HARMLESS = _words(
     曝光过度 曝光不足 曝光补偿 曝光时间 自动曝光 心情爆炸 到爆炸 差到爆 要爆炸了 爆炸好 爆炸盒 易爆炸 炸鸡 炸酱
     炸串 油炸 炸了毛 气炸 得都炸 气的冒烟 气得冒烟 都要冒烟 七窍生烟 很受伤 心受伤 受伤的 又一次受伤 受伤状态
     容易中毒 电脑中毒 系统中毒 中病毒 不过敏 防过敏 抗过敏 过敏肌 敏感肌 吐槽 吐司 吐字 维权成功 充电到 放电到
-    发烧级 发烧友 咬了一口 咬一口 老鼠咬 烫伤膏 烧伤膏 原地爆炸
+    发烧级 发烧友 咬了一口 咬一口 老鼠咬 烫伤膏 烧伤膏 原地爆炸 打人工
     """
 )
 #: Harmless by pattern: spitting out a bad bite ("刚咬一口，就吐了") is disgust; hunger pains are no poisoning.
