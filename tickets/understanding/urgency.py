@@ -45,7 +45,7 @@ ILLNESS_CUES = _words(
     中毒 食物中毒 拉肚子 啦肚子 拉稀 腹泻 闹肚子 上吐下泻 呕吐 吐了 想吐 肚子疼 肚子痛 胃疼 胃痛 腹痛 肠胃炎 肠胃不适
     胃部不适 身体不适 过敏 起疹子 红疹 皮疹 疹子 红肿 流脓 烂脸 毁容 发烧 洗胃 嘴发麻 舌头发麻 头晕 长痘 起痘 冒痘
     痘痘 满头包 起疙瘩 红疙瘩 跑厕所 蹲厕所 昏迷 休克 死亡 身亡 住院 急诊 送医 就医 看医生 进医院 去医院 上医院
-    去了医院 医院检查 医院看 挂水 输液 打点滴
+    去了医院 医院检查 医院看 挂水 输液 打点滴 吐奶
     """
 )
 #: "不舒服" alone is said of tight clothes and tired eyes; it is an illness only after eating or drinking.
