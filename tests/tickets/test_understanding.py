@@ -79,6 +79,8 @@ def test_labels_resolve_to_shared_texts() -> None:
         "染发后头皮红肿起泡",
         "再不处理就打12345",
         "我要去卫健委投诉",
+        "再没人负责我只能找相关部门投诉",
+        "在酒店后山散步差点掉下悬崖",  # a near miss
     ],
 )
 def test_urgent_cases_including_colloquial_forms(text: str) -> None:
