@@ -96,19 +96,20 @@ HARMLESS = _words(
     发烧级 发烧友 咬了一口 咬一口 老鼠咬 烫伤膏 烧伤膏 原地爆炸 打人工
     """
 )
-#: Harmless by pattern: spitting out a bad bite ("刚咬一口，就吐了") is disgust; hunger pains are no poisoning.
-HARMLESS_PATTERNS: tuple[str, ...] = (
-    r"一口.{0,6}吐",
-    r"饿.{0,4}(胃疼|胃痛)",
-    r"(胃疼|胃痛).{0,4}饿",
+#: Harmless by pattern, each with a character it needs (absent, the pattern is not run: most texts hold none):
+#: spitting out a bad bite ("刚咬一口，就吐了") is disgust; hunger pains are no poisoning.
+HARMLESS_PATTERNS: tuple[tuple[str, str], ...] = (
+    ("吐", r"一口.{0,6}吐"),
+    ("饿", r"饿.{0,4}(胃疼|胃痛)"),
+    ("饿", r"(胃疼|胃痛).{0,4}饿"),
     # "电到" inside a compound: 家电到, 节电到 (no electric shock).
-    r"(家|节|省|用|来|停|断|通|放|充)电到",
+    ("电到", r"(家|节|省|用|来|停|断|通|放|充)电到"),
     # "着" before a 火 compound: 围着火炉, 吃着火锅.
-    r"着火(炉|锅|车|腿|柴|把|光|苗|红)",
+    ("着火", r"着火(炉|锅|车|腿|柴|把|光|苗|红)"),
     # "炸" as an intensifier after an adjective: 卡炸了, 美炸了, 气炸了.
-    r"(卡|美|帅|酷|萌|爽|甜|嗨|燃|丑|笑|气|火|好看|可爱|漂亮)炸(了|啦)",
+    ("炸", r"(卡|美|帅|酷|萌|爽|甜|嗨|燃|丑|笑|气|火|好看|可爱|漂亮)炸(了|啦)"),
     # The 315 gala as a TV programme watched, not a complaint lodged there.
-    r"看(了|过)?(央视)?3[.·]?15|3[.·]?15晚会",
+    ("15", r"看(了|过)?(央视)?3[.·]?15|3[.·]?15晚会"),
 )
 #: A harm cue right after one of these (same clause, a few characters) is negated, only feared or supposed.
 NEGATIONS = _words(
@@ -155,8 +156,9 @@ _CLAUSE = re.compile(r"[,，。.!！?？;；\s]")
 def _before(text: str, start: int, width: int = 5) -> str:
     """The ``width`` characters before ``start`` in the same clause, time phrases blanked out."""
     before = _CLAUSE.split(text[max(0, start - width) : start])[-1]
-    for phrase in TIME_PHRASES:
-        before = before.replace(phrase, "□")
+    if "没" in before or "不" in before or "会" in before:  # every time phrase holds one of these
+        for phrase in TIME_PHRASES:
+            before = before.replace(phrase, "□")
     return before
 
 
@@ -172,7 +174,7 @@ class UrgencyDetector:
         self._use = re.compile(f"{INGEST}|{USE}")
         self._threats = [re.compile(p) for p in THREAT_PATTERNS]
         self._harmless = sorted({normalize(w) for w in (*HARMLESS, *harmless)}, key=len, reverse=True)
-        self._harmless_patterns = [re.compile(p) for p in HARMLESS_PATTERNS]
+        self._harmless_patterns = [(key, re.compile(p)) for key, p in HARMLESS_PATTERNS]
 
     def masked(self, text: str) -> str:
         """``text`` (normalised) with the harmless phrases blanked out, positions kept, so no cue matches in them."""
@@ -185,7 +187,9 @@ class UrgencyDetector:
             while start >= 0:
                 blank[start : start + len(phrase)] = b"\x01" * len(phrase)
                 start = text.find(phrase, start + 1)
-        for pattern in self._harmless_patterns:
+        for key, pattern in self._harmless_patterns:
+            if key not in text:
+                continue
             for match in pattern.finditer(text):
                 blank[match.start() : match.end()] = b"\x01" * (match.end() - match.start())
         if not any(blank):
