@@ -169,6 +169,14 @@ def test_a_verdict_naming_no_aspect_stays_other(text: str) -> None:
     assert READER.understand(text).categories == (Category.other,)
 
 
+@pytest.mark.parametrize("text", ["这款我不推荐", "这款没什么特别的感觉"])
+def test_a_text_pointing_at_the_item_is_about_a_product(text: str) -> None:
+    # Without the pointer ("这款") the heads read such a short verdict as a personal post: type and category "other".
+    reading = READER.understand(text)
+    assert reading.type == "complaint"
+    assert reading.category is not Category.other
+
+
 def test_suggestion_is_not_logistics_and_gets_the_suggestion_grade() -> None:
     seen = READER.understand("建议你们出一个小份的套餐")
     assert seen.category is Category.suggestion and seen.grade is Priority.suggestion
