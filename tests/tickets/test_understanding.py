@@ -66,6 +66,21 @@ def test_labels_resolve_to_shared_texts() -> None:
         "洗澡时竖杆掉了，差点被砸到",  # a near miss
         "房间里有跳蚤，被咬了好几口",
         "我要打315投诉",  # "要" before a threat is no mere fear
+        "刚吃上没多久就拉肚子了",  # "没" of a time phrase negates nothing
+        "每次喝完这个奶都会拉肚子",  # "会" of what happens each time
+        "皮肤接触会过敏，起了一片红疹",
+        "床上有小虫子，早上起来胳膊很痒",  # bites told without "咬"
+        "睡了一晚浑身奇痒，床单也不干净",
+        "半夜被虫子咬醒了",
+        "吃完一会就肚子疼，过一会就拉稀了",  # "会" of "一会" is no future
+        "电梯突然停了，我们被困电梯里一个小时",  # other industries: lifts, cars, violence, regulators
+        "刹车失灵，差点撞车",
+        "快递员态度恶劣还动手打人",
+        "染发后头皮红肿起泡",
+        "再不处理就打12345",
+        "我要去卫健委投诉",
+        "再没人负责我只能找相关部门投诉",
+        "在酒店后山散步差点掉下悬崖",  # a near miss
     ],
 )
 def test_urgent_cases_including_colloquial_forms(text: str) -> None:
@@ -92,6 +107,16 @@ def test_urgent_cases_including_colloquial_forms(text: str) -> None:
         "饿得胃疼，送餐太慢",  # hunger, not poisoning
         "以为漏电，原来是短信振动",  # only supposed
         "前天胃疼去医院挂了水，今天好多了",  # illness no product caused
+        "家电到货很快，安装师傅也专业",  # "电到" inside a compound
+        "冬天围着火炉吃雪糕",  # "着火" inside "着火炉"
+        "游戏卡炸了，太慢",  # "炸" as an intensifier
+        "看了315晚会，心里有点怕",  # the gala watched, no threat
+        "家里常备一支烫伤膏",
+        "喝多了会中毒吧",  # a fear, not a report
+        "洗完头有点痒，头皮屑也多",  # a bare itch is no reaction
+        "咬了一口，我妈直接吐了",  # spat out
+        "打人工客服一直没人接",  # "打人" inside "打人工"
+        "电话号码123456789",
     ],
 )
 def test_harmless_words_and_negations_are_not_urgent(text: str) -> None:
@@ -142,6 +167,14 @@ def test_type(text: str, kind: str) -> None:
 def test_a_verdict_naming_no_aspect_stays_other(text: str) -> None:
     # Labelled so: a bare "bad" or "great" routes to no department's aspect.
     assert READER.understand(text).categories == (Category.other,)
+
+
+@pytest.mark.parametrize("text", ["这款我不推荐", "这款没什么特别的感觉"])
+def test_a_text_pointing_at_the_item_is_about_a_product(text: str) -> None:
+    # Without the pointer ("这款") the heads read such a short verdict as a personal post: type and category "other".
+    reading = READER.understand(text)
+    assert reading.type == "complaint"
+    assert reading.category is not Category.other
 
 
 def test_suggestion_is_not_logistics_and_gets_the_suggestion_grade() -> None:

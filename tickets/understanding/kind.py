@@ -15,8 +15,10 @@ import re
 from tickets.understanding.folding import fold
 
 TYPES = ("complaint", "suggestion", "enquiry", "praise", "other")
-#: A text naming no product, service or shop is "other" once the head gives "other" this much.
-OTHER_AT = 0.3
+#: A text naming no product, service or shop is "other" once the head gives "other" this much. Held-out-domain folds
+#: on the 1,580-text train split (type accuracy): 0.2 0.784, 0.3 0.792, 0.4 0.799, 0.5 0.799 (gains in clothes,
+#: computers, food delivery, fruit, milk, water heaters; weibo 0.36 -> 0.35); lenient and macro recall unchanged.
+OTHER_AT = 0.4
 #: The head's "other" (a personal post, news) gives way to complaint or praise when the text names an aspect, unless
 #: the head is at least this sure (aspect words such as 味道 or 内容 fill personal posts too).
 KEEP_OTHER_AT = 0.6
@@ -44,6 +46,18 @@ _COMPLAINT = re.compile(
 )
 
 
+#: "This book", "this model", "this shop": a text pointing at the item it talks about with a classifier of goods is
+#: about a product or service, so never "other" (a personal post or news). Held-out-domain folds on the original
+#: 1,360 train rows (lenient / macro recall / type): 0.781 / 0.528 / 0.797 without, 0.787 / 0.530 / 0.799 with it
+#: here and in the category choice (books 0.75 -> 0.80 lenient; weibo, milk, social comments unchanged).
+_THIS_ITEM = re.compile(r"(这|此|该|本)(本|款|件|家|部|台|套|双|瓶|盒|份|支|书|店|机|产品|商品|宝贝)")
+
+
+def names_item(text: str) -> bool:
+    """Whether the text points at the item it is about ("这本书", "这款", "该店")."""
+    return bool(_THIS_ITEM.search(fold(text)))
+
+
 _PRAISE = re.compile(r"好评|不错|很好|挺好|非常好|满意|喜欢|赞|值得|推荐|给力|好吃|好用|惊喜|谢谢|感谢")
 
 
@@ -55,13 +69,21 @@ def cues(text: str) -> tuple[bool, bool, bool]:
 
 
 def decide(text: str, scores: dict[str, float], aspects: bool, commercial: bool) -> str:
-    """The type: the learned head's choice, turned into enquiry or suggestion by the cues.
+    """The type: the learned head's choice, turned into enquiry or suggestion by the cues; a text that points at
+    the item it talks about (:func:`names_item`) is a complaint or praise rather than "other".
 
     ``aspects``: the text names an aspect of a product or service (broken, late, rude, refund …); then it is
     not "other" (a personal post or news), since the head learned "other" mostly from social posts.
     ``commercial``: it names at least a product, a shop or a purchase; a text naming none is "other" as soon as
     the head leans that way.
     """
+    kind = _decide(text, scores, aspects, commercial)
+    if kind == "other" and names_item(text):
+        return max(("complaint", "praise"), key=lambda k: scores.get(k, 0.0))
+    return kind
+
+
+def _decide(text: str, scores: dict[str, float], aspects: bool, commercial: bool) -> str:
     learned = max(scores, key=lambda k: scores[k])
     if learned == "other" and aspects and scores.get("other", 0.0) < KEEP_OTHER_AT:
         learned = max(("complaint", "praise"), key=lambda k: scores.get(k, 0.0))

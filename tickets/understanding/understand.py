@@ -15,7 +15,7 @@ from index.text import normalize
 from tickets.enums import Category, Priority
 from tickets.understanding.features import aspect_hits, business_words
 from tickets.understanding.folding import fold
-from tickets.understanding.kind import decide
+from tickets.understanding.kind import decide, names_item
 from tickets.understanding.model import APPLIES_AT, ComplaintModel, Prediction, shipped_model
 from tickets.understanding.urgency import UrgencyDetector
 
@@ -83,7 +83,7 @@ class Understander:
         is_urgent = urgent.urgent
         if is_urgent and kind in ("praise", "other"):
             kind = "complaint"
-        categories = _categories(prediction, kind)
+        categories = _categories(prediction, kind, names_item(text))
         if is_urgent and (urgent.hazard or not urgent.threat) and kind == "complaint":
             categories = _harm_first(categories, prediction)
         evidence: dict[str, list[str]] = {}
@@ -132,9 +132,10 @@ OTHER_ASPECT_AT = 0.7
 VAGUE_ASPECT_AT = 0.6
 
 
-def _categories(prediction: Prediction, kind: str) -> tuple[Category, ...]:
+def _categories(prediction: Prediction, kind: str, item: bool = False) -> tuple[Category, ...]:
     """Primary first. An enquiry or suggestion leads with that category; a complaint or praise leads with its
-    aspect, and with ``other`` only when the primary head says so and no aspect is named with some certainty."""
+    aspect, and with ``other`` only when the primary head says so and no aspect is named with some certainty
+    (never when ``item``: the text points at the item it is about, "这本书", "这款")."""
     applies, main = prediction.scores, prediction.main or prediction.scores
     named = sorted((c for c in _ASPECTS if applies.get(c, 0.0) >= APPLIES_AT), key=lambda c: -applies[c])
     if kind in ("enquiry", "suggestion"):
@@ -142,7 +143,7 @@ def _categories(prediction: Prediction, kind: str) -> tuple[Category, ...]:
     top = max(applies.get(c, 0.0) for c in _ASPECTS)
     if kind == "other" and top < OTHER_ASPECT_AT:
         return (Category.other,)
-    if prediction.main and max(main, key=lambda c: main[c]) is Category.other and top < VAGUE_ASPECT_AT:
+    if not item and prediction.main and max(main, key=lambda c: main[c]) is Category.other and top < VAGUE_ASPECT_AT:
         return (Category.other,)
 
     def weight(cat: Category) -> float:

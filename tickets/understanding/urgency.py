@@ -28,13 +28,14 @@ HAZARD_CUES = _words(
     """
     起火 着火 失火 火灾 爆炸 炸了 自燃 冒烟 冒火 烧焦 烧黑 烧起来 鼓包 漏电 触电 电到 电了一下 麻手 酥麻 漏气
     电击 冒火花 打火花 煤气味 安全隐患 消防通道 消防门 安全出口 逃生通道 灭火器 玻璃渣 玻璃碎片 刀片
+    刹车失灵 刹不住 电梯下坠 电梯坠落 困在电梯 被困电梯 电梯困人
     """
 )
 #: An injury to the body: urgent wherever it is told (no product needs naming: the injury is the case).
 INJURY_CUES = _words(
     """
     受伤 烫伤 烫到 烧伤 灼伤 割伤 划破手 扎伤 流血 骨折 摔伤 砸伤 砸到 咬伤 叮咬 咬了一身 咬了好几 咬了十几 螨虫 跳蚤
-    臭虫 满身疙瘩 身上满是疙瘩 一身包 窒息 噎住
+    臭虫 咬醒 满身疙瘩 身上满是疙瘩 一身包 窒息 噎住 夹伤 夹到手 打人 动手打 殴打 打伤 体罚
     """
 )
 #: Illness: urgent when it follows eating, drinking or using something (a "link" close by), since the same words
@@ -44,7 +45,7 @@ ILLNESS_CUES = _words(
     中毒 食物中毒 拉肚子 啦肚子 拉稀 腹泻 闹肚子 上吐下泻 呕吐 吐了 想吐 肚子疼 肚子痛 胃疼 胃痛 腹痛 肠胃炎 肠胃不适
     胃部不适 身体不适 过敏 起疹子 红疹 皮疹 疹子 红肿 流脓 烂脸 毁容 发烧 洗胃 嘴发麻 舌头发麻 头晕 长痘 起痘 冒痘
     痘痘 满头包 起疙瘩 红疙瘩 跑厕所 蹲厕所 昏迷 休克 死亡 身亡 住院 急诊 送医 就医 看医生 进医院 去医院 上医院
-    去了医院 医院检查 医院看 挂水 输液 打点滴
+    去了医院 医院检查 医院看 挂水 输液 打点滴 吐奶
     """
 )
 #: "不舒服" alone is said of tight clothes and tired eyes; it is an illness only after eating or drinking.
@@ -52,23 +53,32 @@ INGESTED_ONLY = frozenset({"不舒服"})
 #: Illness told with its cause in the same breath ("害得两个人都感冒") or a near miss ("差点被砸"): no link needed.
 CAUSED_PATTERNS: tuple[str, ...] = (
     r"(害|弄|搞|冻)得.{0,6}(感冒|发烧|生病)|冻感冒",
-    r"差点(儿)?(被)?(砸|烫|电|烧|摔|扎|割|噎|呛)",
+    r"差点(儿)?(被)?(砸|烫|电|烧|摔|扎|割|噎|呛|撞|夹|压|掉下|掉进|跌|滑倒|淹)",
     r"被(蚊子|虫子?|跳蚤|臭虫|螨虫|狗|猫)?(叮)?咬(了|伤|得|出)",
+    # Itching where insects were seen (a bed, a room): bites told without the word "咬".
+    r"(虫|跳蚤|螨|臭虫|蚊子).{0,20}(很痒|好痒|发痒|瘙痒|痒痒|痒死|特别痒|非常痒)",
+    # ... or after a night in the bed: "睡了一晚浑身奇痒" (a scalp itching after a wash is no case).
+    r"(睡了|睡一晚|睡一夜|睡到|睡醒|床上).{0,12}(奇痒|很痒|好痒|发痒|瘙痒|痒得|痒死|浑身痒|全身痒)",
 )
 #: What links an illness to something consumed or used: eating and drinking, food itself, using a product or a
 #: room. The link is looked for before the cue (``LINK_BEFORE`` characters) or just after it ("拉肚子，就是因为…喝").
 INGEST = r"吃|喝|食|饮|服用|尝|不新鲜|变质|过期|馊|外卖|饭|菜|餐|粥|汤|奶|肉|水果|零食|饮料"
-USE = r"用了|用完|用后|用过|使用|洗了|洗完|洗后|洗发|洗头|涂|抹|擦了|穿了|穿上|穿后|戴了|入住|住了|房间|床上"
+USE = (
+    r"接触|染发|烫发|做完|打完|服用了|用了|用完|用后|用过|使用|洗了|洗完"
+    r"|洗后|洗发|洗头|涂|抹|擦了|穿了|穿上|穿后|戴了|入住|住了|房间|床上"
+)
 #: "不舒服" needs the eating itself, told before it ("吃了肚子不舒服"; not "不好吃…嚼着不舒服").
 ATE = r"(吃|喝)(了|完|后|过|下)|(吃|喝).{0,4}(就|后)|(食用|服用|饮用)后?"
 LINK_BEFORE, LINK_AFTER = 40, 20
 #: Threats to take the case outside: regulator, consumer association, media, court, police.
 THREAT_PATTERNS: tuple[str, ...] = (
-    r"(?<!\d)12315(?!\d)",
+    r"(?<!\d)(12315|12345|12331|12365)(?!\d)",  # consumer, city, food and drug, quality hotlines
     r"(?<![a-z\d.])3[.·]?15(?![\d元块])",
     r"三一五",
-    r"消协|消费者协会|消费者服务热线|工商局|市场监管|监管局|银保监|金融监管|黑猫投诉|食药监|药监局|质监局|卫生局",
+    r"消协|消费者协会|消费者服务热线|工商局|市场监管|监管局|银保监|金融监管|黑猫投诉|食药监|药监局|质监局|卫生局"
+    r"|卫健委|卫生健康委|民航局|交通局|运管|通管局|工信部|证监会|住建局|教育局",
     r"(要|去|会|就|已|已经|马上)(去)?举报|上新闻",
+    r"(找|向|去|到|给)(当地)?(相关|有关|政府|主管)部门|(相关|有关)部门(投诉|举报|反映)",
     r"(找|联系|告诉|叫|向|请)(了)?(新闻)?(媒体|记者|电视台|报社)",
     r"(媒体|网上|网络|微博|抖音).{0,4}曝光|曝光(你们|他们|这家|此事|出来|到网上)",
     r"(要|去|就|会|帮忙|让大家)曝光",
@@ -83,20 +93,43 @@ HARMLESS = _words(
     曝光过度 曝光不足 曝光补偿 曝光时间 自动曝光 心情爆炸 到爆炸 差到爆 要爆炸了 爆炸好 爆炸盒 易爆炸 炸鸡 炸酱
     炸串 油炸 炸了毛 气炸 得都炸 气的冒烟 气得冒烟 都要冒烟 七窍生烟 很受伤 心受伤 受伤的 又一次受伤 受伤状态
     容易中毒 电脑中毒 系统中毒 中病毒 不过敏 防过敏 抗过敏 过敏肌 敏感肌 吐槽 吐司 吐字 维权成功 充电到 放电到
-    发烧级 发烧友 咬了一口 咬一口 老鼠咬
+    发烧级 发烧友 咬了一口 咬一口 老鼠咬 烫伤膏 烧伤膏 原地爆炸 打人工
     """
 )
-#: Harmless by pattern: spitting out a bad bite ("刚咬一口，就吐了") is disgust; hunger pains are no poisoning.
-HARMLESS_PATTERNS: tuple[str, ...] = (r"一口.{0,3}吐", r"饿.{0,4}(胃疼|胃痛)", r"(胃疼|胃痛).{0,4}饿")
+#: Harmless by pattern, each with a character it needs (absent, the pattern is not run: most texts hold none):
+#: spitting out a bad bite ("刚咬一口，就吐了") is disgust; hunger pains are no poisoning.
+HARMLESS_PATTERNS: tuple[tuple[str, str], ...] = (
+    ("吐", r"一口.{0,6}吐"),
+    ("饿", r"饿.{0,4}(胃疼|胃痛)"),
+    ("饿", r"(胃疼|胃痛).{0,4}饿"),
+    # "电到" inside a compound: 家电到, 节电到 (no electric shock).
+    ("电到", r"(家|节|省|用|来|停|断|通|放|充)电到"),
+    # "着" before a 火 compound: 围着火炉, 吃着火锅.
+    ("着火", r"着火(炉|锅|车|腿|柴|把|光|苗|红)"),
+    # "炸" as an intensifier after an adjective: 卡炸了, 美炸了, 气炸了.
+    ("炸", r"(卡|美|帅|酷|萌|爽|甜|嗨|燃|丑|笑|气|火|好看|可爱|漂亮)炸(了|啦)"),
+    # The 315 gala as a TV programme watched, not a complaint lodged there.
+    ("15", r"看(了|过)?(央视)?3[.·]?15|3[.·]?15晚会"),
+)
 #: A harm cue right after one of these (same clause, a few characters) is negated, only feared or supposed.
 NEGATIONS = _words(
     """
-    没有 没 无 未 不是 并非 不会 不要 不用 不至于 别 免得 以免 怕 担心 害怕 会不会 万一 快 以为 绝对 怀疑 估计 明天 要是
+    没有 没 无 未 不是 并非 不会 不要 不用 不至于 别 免得 以免 怕 担心 害怕 会不会 万一 快 以为 绝对 估计 明天 要是
     如果
     """
 )
+#: Time phrases that hold a negation word but negate nothing: "刚吃上没多久就拉肚子了".
+TIME_PHRASES = _words("没多久 没过多久 没一会 不一会 一会儿 一会 没几 不久")
 #: Said of harm only, a future: "要吐了", "喝多了会中毒" (but "我要报警" is a threat all the same).
 FEARED = ("要", "会")
+#: "会" told of what happens each time, or of what the product does on contact, is no fear but a report:
+#: "每次喝完都会拉肚子", "为什么喝了会拉肚子" (asks why it happens), "皮肤接触会过敏" ("喝多了会中毒" stays a fear).
+#: Looked for in the cue's clause, up to ``HABIT_BEFORE`` characters before it.
+HABITUAL = re.compile(
+    r"每次|每回|一(吃|喝|用|洗|穿)就|都会|总会|总是|老是|经常|为什么|为啥|怎么会"
+    r"|(接触|吃了|喝了|用了|穿了|洗了|涂了|抹了|戴了)(以?后)?就?会"
+)
+HABIT_BEFORE = 15
 #: A negation right before the cue, however short: "不起痘痘", "没过敏".
 _IMMEDIATE = ("不", "没")
 
@@ -120,6 +153,15 @@ _CHILD = re.compile(r"孩子|宝宝|小孩|儿子|女儿|婴儿|幼儿|小朋友
 _CLAUSE = re.compile(r"[,，。.!！?？;；\s]")
 
 
+def _before(text: str, start: int, width: int = 5) -> str:
+    """The ``width`` characters before ``start`` in the same clause, time phrases blanked out."""
+    before = _CLAUSE.split(text[max(0, start - width) : start])[-1]
+    if "没" in before or "不" in before or "会" in before:  # every time phrase holds one of these
+        for phrase in TIME_PHRASES:
+            before = before.replace(phrase, "□")
+    return before
+
+
 class UrgencyDetector:
     """Finds urgent cues; ``extra`` adds a brand's critical words (counted like hazards: urgent wherever told)."""
 
@@ -132,7 +174,7 @@ class UrgencyDetector:
         self._use = re.compile(f"{INGEST}|{USE}")
         self._threats = [re.compile(p) for p in THREAT_PATTERNS]
         self._harmless = sorted({normalize(w) for w in (*HARMLESS, *harmless)}, key=len, reverse=True)
-        self._harmless_patterns = [re.compile(p) for p in HARMLESS_PATTERNS]
+        self._harmless_patterns = [(key, re.compile(p)) for key, p in HARMLESS_PATTERNS]
 
     def masked(self, text: str) -> str:
         """``text`` (normalised) with the harmless phrases blanked out, positions kept, so no cue matches in them."""
@@ -145,7 +187,9 @@ class UrgencyDetector:
             while start >= 0:
                 blank[start : start + len(phrase)] = b"\x01" * len(phrase)
                 start = text.find(phrase, start + 1)
-        for pattern in self._harmless_patterns:
+        for key, pattern in self._harmless_patterns:
+            if key not in text:
+                continue
             for match in pattern.finditer(text):
                 blank[match.start() : match.end()] = b"\x01" * (match.end() - match.start())
         if not any(blank):
@@ -155,12 +199,17 @@ class UrgencyDetector:
     @staticmethod
     def negated(text: str, start: int) -> bool:
         """Whether a negation or a mere fear governs the cue at ``start`` (same clause, a few characters)."""
-        before = _CLAUSE.split(text[max(0, start - 5) : start])[-1]
+        before = _before(text, start)
         return before.endswith(_IMMEDIATE) or any(neg in before for neg in NEGATIONS)
 
     def _harm_negated(self, text: str, start: int) -> bool:
-        before = _CLAUSE.split(text[max(0, start - 5) : start])[-1]
-        return self.negated(text, start) or any(word in before for word in FEARED)
+        before = _before(text, start)
+        if self.negated(text, start):
+            return True
+        if not any(word in before for word in FEARED):
+            return False
+        clause = _CLAUSE.split(text[max(0, start - HABIT_BEFORE) : start])[-1]
+        return not HABITUAL.search(clause)
 
     def _told(self, folded: str, pattern: re.Pattern[str]) -> bool:
         return any(not self._harm_negated(folded, m.start()) for m in pattern.finditer(folded))
