@@ -311,6 +311,8 @@ class WordFrequencies:
 
     total: int
     counts: dict[str, int]
+    #: False when the counts are estimates (a long range of a large store: see index.sqlite_words).
+    exact: bool = True
 
 
 @dataclass
@@ -439,7 +441,8 @@ class MentionStore(ABC):
         raise StoreError(f"the {self.backend} store cannot count facets")
 
     def word_frequencies(self, flt: MentionFilter) -> WordFrequencies | None:
-        """Exact word frequencies of the matching mentions, where this store keeps them for such a filter.
+        """Word frequencies of the matching mentions, where this store keeps them for such a filter: exact, or
+        estimated from roll-ups pruned to each day's top words (``exact`` false) when exact ones cost too much.
 
         ``None`` means "not cheaply": the caller then counts words in :meth:`facets`' sample instead.
         """

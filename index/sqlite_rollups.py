@@ -96,7 +96,7 @@ class RollupReader:
                 conds.append(f"{prefix}{column} IN ({', '.join('?' * len(values))})")
                 params.extend(values)
 
-    def _raw_where(self, piece: Piece, params: list[Any]) -> str:
+    def raw_where(self, piece: Piece, params: list[Any]) -> str:
         conds: list[str] = []
         if piece.lo is not None:
             conds.append("m.rowid >= ?")
@@ -143,7 +143,7 @@ class RollupReader:
     def raw_counts(self, piece: Piece) -> Counter[CountKey]:
         """:meth:`counts` of a raw piece (a range's ragged edge), from the mentions themselves."""
         params: list[Any] = []
-        where = self._raw_where(piece, params)
+        where = self.raw_where(piece, params)
         sql = (
             f"SELECT {BRAND_SET_SQL}, m.platform, m.sentiment_label, COALESCE(m.category, ''), m.language, "
             f"COUNT(*) FROM mentions m WHERE {where} GROUP BY 1, 2, 3, 4, 5"
@@ -164,7 +164,7 @@ class RollupReader:
                 where = self._rollup_where(piece, self._unit_column(piece.table), params)
                 sql = f"SELECT SUM(n) FROM {piece.table} WHERE {where}"
             else:
-                sql = f"SELECT COUNT(*) FROM mentions m WHERE {self._raw_where(piece, params)}"
+                sql = f"SELECT COUNT(*) FROM mentions m WHERE {self.raw_where(piece, params)}"
             total += int(self.conn.exec_driver_sql(sql, tuple(params)).scalar() or 0)
         return total
 
@@ -193,7 +193,7 @@ class RollupReader:
     def raw_trend(self, piece: Piece) -> list[tuple[int, int, int]]:
         """:meth:`trend` of a raw piece, per 15-minute slot."""
         params: list[Any] = []
-        where = self._raw_where(piece, params)
+        where = self.raw_where(piece, params)
         sql = (
             f"SELECT m.published_at / {_SLOT_MS}, COUNT(*), "
             f"SUM(CASE WHEN m.sentiment_label = 'negative' THEN 1 ELSE 0 END) FROM mentions m "
@@ -211,6 +211,8 @@ class RollupReader:
         out: Counter[str] = Counter()
         if not self.sets or not total:
             return total, out
+        if total > budget:  # ~20 words a mention: far past the budget, no need to count the rows
+            return None
         pieces = split_range(self.lo, self.hi, WORD_LEVELS)
         rows = 0
         for piece in pieces:
@@ -221,7 +223,7 @@ class RollupReader:
                 rows += int(self.conn.exec_driver_sql(sql, (*bound, budget + 1)).scalar_one())
             else:  # the edges' mentions are cut into words here: count each as the words it adds
                 bound = []
-                sql = f"SELECT count(*) FROM (SELECT 1 FROM mentions m WHERE {self._raw_where(piece, bound)} LIMIT ?)"
+                sql = f"SELECT count(*) FROM (SELECT 1 FROM mentions m WHERE {self.raw_where(piece, bound)} LIMIT ?)"
                 rows += _WORDS_PER_MENTION * int(self.conn.exec_driver_sql(sql, (*bound, budget + 1)).scalar_one())
         if rows > budget:
             return None
@@ -235,7 +237,7 @@ class RollupReader:
                 for word, n in self.conn.exec_driver_sql(sql, tuple(params)):
                     out[word] += int(n)
             else:
-                where = self._raw_where(piece, params)
+                where = self.raw_where(piece, params)
                 sql = (
                     "SELECT f.title_seg, f.text_seg FROM mentions m JOIN mentions_fts f ON f.rowid = m.rowid "
                     f"WHERE {where}"

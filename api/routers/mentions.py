@@ -97,12 +97,16 @@ def mention_facets(
     }
     top: list[WordOut] = []
     rising: list[RisingWordOut] = []
+    exact = True
     if params.words:
         previous = flt.model_copy(update={"since": period.previous_since, "until": since})
-        words, risen = period_words(store, flt, previous, _brand_words(config), params.words, WORD_SAMPLE)
-        top = [WordOut(word=w.word, count=w.count) for w in words]
-        rising = [RisingWordOut(word=w.word, count=w.count, previous=w.previous, ratio=w.ratio) for w in risen]
-    return FacetsOut(total=current.total, facets=facets, top_words=top, rising_words=rising, period=period)
+        words = period_words(store, flt, previous, _brand_words(config), params.words, WORD_SAMPLE)
+        top = [WordOut(word=w.word, count=w.count) for w in words.top]
+        rising = [RisingWordOut(word=w.word, count=w.count, previous=w.previous, ratio=w.ratio) for w in words.rising]
+        exact = words.exact
+    return FacetsOut(
+        total=current.total, facets=facets, top_words=top, rising_words=rising, words_exact=exact, period=period
+    )
 
 
 @router.get("/{mention_id}", response_model=MentionOut, summary="One mention")
