@@ -62,7 +62,7 @@ from index.sqlite_sql import (
     reach_sources_sql,
     where_clause,
 )
-from index.sqlite_words import DayTops, range_words, save_days
+from index.sqlite_words import DayTops, frequencies, save_days
 from index.sqlite_write import COLUMNS, delete_batch, write_batch
 
 _T = TypeVar("_T")
@@ -436,17 +436,11 @@ class SQLiteMentionStore(MentionStore):
 
         def run() -> tuple[WordFrequencies | None, list[DayTops]]:
             with self._read() as conn:
-                found = RollupReader(conn, flt).words()
-                if found is not None:
-                    return WordFrequencies(total=found[0], counts=dict(found[1])), []
-                if len(flt.brands) > 1:  # the day lists are per brand
-                    return None, []
-                got = range_words(conn, flt)
-                return WordFrequencies(total=got.total, counts=got.counts, exact=got.exact), got.built
+                return frequencies(conn, flt)
 
-        frequencies, built = self._run("word frequencies", flt, run)
+        found, built = self._run("word frequencies", flt, run)
         save_days(self.engine, built)  # after the read: its snapshot is no longer held
-        return frequencies
+        return found
 
     def trend(self, flt: MentionFilter, interval: TrendInterval, tz: str = "UTC") -> list[TrendBucket]:
         if flt.since is None or flt.until is None:

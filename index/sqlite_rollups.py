@@ -31,6 +31,9 @@ CountKey = tuple[str, str, str, str, str]
 #: Roll-up rows a word count may read before the caller is told to sample instead (about 20 ms of reading).
 WORD_ROWS_BUDGET = 20_000
 _WORDS_PER_MENTION = 20  # distinct content words of a post, about (Weibo posts more, reviews fewer)
+#: Word roll-up rows a mention adds, at the least: many of its words are new to its brand set and day (11.5 on
+#: the 50k bench store, whose days hold ~280 mentions; fewer on busier days). Past this, rows are not counted.
+_NEW_ROWS_PER_MENTION = 5
 _SLOT_MS = 15 * 60 * 1000  # raw trend slots: every real time-zone offset is a multiple of 15 minutes
 BRAND_SET_SQL = (
     "COALESCE((SELECT group_concat(brand, char(31)) FROM (SELECT brand FROM mention_brands "
@@ -164,9 +167,16 @@ class RollupReader:
                 where = self._rollup_where(piece, self._unit_column(piece.table), params)
                 sql = f"SELECT SUM(n) FROM {piece.table} WHERE {where}"
             else:
-                sql = f"SELECT COUNT(*) FROM mentions m WHERE {self.raw_where(piece, params)}"
+                total += self.raw_total(piece)
+                continue
             total += int(self.conn.exec_driver_sql(sql, tuple(params)).scalar() or 0)
         return total
+
+    def raw_total(self, piece: Piece) -> int:
+        """How many mentions of a raw piece match."""
+        params: list[Any] = []
+        sql = f"SELECT COUNT(*) FROM mentions m WHERE {self.raw_where(piece, params)}"
+        return int(self.conn.exec_driver_sql(sql, tuple(params)).scalar() or 0)
 
     def trend(self, edges: Sequence[int]) -> list[tuple[int, int, int]]:
         """(start ms, count, negative) of each unit or 15-minute slot, from levels aligned with ``edges``."""
@@ -202,16 +212,16 @@ class RollupReader:
         rows = self.conn.exec_driver_sql(sql, tuple(params))
         return [(int(r[0]) * _SLOT_MS, int(r[1]), int(r[2] or 0)) for r in rows]
 
-    def words(self, budget: int | None = None) -> tuple[int, Counter[str]] | None:
-        """How many mentions match, and in how many of them each content word occurs; ``None`` when that
-        would read more than ``budget`` roll-up rows (a long range of a large store: the vocabulary, not the
-        number of mentions, is what the roll-ups cannot shrink)."""
+    def words(self, budget: int | None = None, total: int | None = None) -> tuple[int, Counter[str]] | None:
+        """How many mentions match (``total`` if the caller counted them), and in how many of them each content
+        word occurs; ``None`` when that would read more than ``budget`` roll-up rows (a long range of a large
+        store: the vocabulary, not the number of mentions, is what the roll-ups cannot shrink)."""
         budget = WORD_ROWS_BUDGET if budget is None else budget
-        total = self.total()
+        total = self.total() if total is None else total
         out: Counter[str] = Counter()
         if not self.sets or not total:
             return total, out
-        if total > budget:  # ~20 words a mention: far past the budget, no need to count the rows
+        if total * _NEW_ROWS_PER_MENTION > budget:  # past the budget for sure: no need to count the rows
             return None
         pieces = split_range(self.lo, self.hi, WORD_LEVELS)
         rows = 0

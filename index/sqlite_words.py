@@ -31,22 +31,24 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from itertools import chain
 from typing import Any
 
 from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import OperationalError
 
 from foundation.db import SQLITE_BUSY_TIMEOUT_MS
-from index.base import MentionFilter
-from index.rollups import ALL_BRANDS, ROWID_SHIFT, WORD_LEVELS, brands_of, content_words, split_range
+from index.base import MentionFilter, WordFrequencies
+from index.rollups import ALL_BRANDS, ROWID_SHIFT, WORD_LEVELS, brands_of, split_range
 from index.sqlite_lean import LeanReader
 from index.sqlite_rollups import RollupReader, word_answerable
+from index.words import content_word
 
 #: Words kept per brand × day. The dashboard lists 20: a word among a 30-day range's top 20 is among nearly
 #: every day's top 200, so its count is exact; rising words are found among the 200 of each day.
 TOP_PER_DAY = 200
 #: Mentions of a range's ragged edge counted one by one; past this, a uniform sample of about this many.
-EDGE_SAMPLE = 300
+EDGE_SAMPLE = 100
 _ROWID_LOW = (1 << ROWID_SHIFT) - 1
 
 
@@ -161,12 +163,12 @@ def pruned_counts(conn: Connection, brand: str, first: int, last: int, sets: Map
     built = [build_day(conn, day, version, sets) for day, version in sorted(stale.items())]
     skip = f" AND day NOT IN ({_marks(len(stale))})" if stale else ""
     params: tuple[Any, ...] = (brand, first, last, *stale)
-    counts: Counter[str] = Counter()
-    for word, n in conn.exec_driver_sql(
+    rows = _fetch(
+        conn,
         f"SELECT word, SUM(n) FROM rollup_word_tops WHERE brand = ? AND day >= ? AND day < ?{skip} GROUP BY word",
         params,
-    ):
-        counts[word] += int(n)
+    )
+    counts: Counter[str] = Counter(dict(rows))
     cut = conn.exec_driver_sql(
         f"SELECT 1 FROM rollup_word_cuts WHERE brand = ? AND day >= ? AND day < ? AND cut > 0{skip} LIMIT 1",
         params,
@@ -174,8 +176,7 @@ def pruned_counts(conn: Connection, brand: str, first: int, last: int, sets: Map
     complete = cut is None
     for tops in built:
         kept, left_out = tops.brands.get(brand, ([], 0))
-        for word, n in kept:
-            counts[word] += n
+        counts.update(dict(kept))
         complete = complete and not left_out
     return PrunedCounts(counts, complete, built)
 
@@ -202,13 +203,26 @@ class RangeWords:
 _OPEN = 1 << 62  # beyond any day number: an open end of a range
 
 
-def range_words(conn: Connection, flt: MentionFilter) -> RangeWords:
-    """Word counts of a filter of brands (at most one) and a time range, from the day lists and the edges."""
+def frequencies(conn: Connection, flt: MentionFilter) -> tuple[WordFrequencies | None, list[DayTops]]:
+    """Word frequencies of a brands-and-time filter: exact from ``rollup_words`` when that reads few rows, else
+    from the day lists (one brand or all), else ``None``; and the day lists rebuilt on the way."""
+    total = LeanReader(conn, flt).total() if len(flt.brands) <= 1 else None
+    found = RollupReader(conn, flt).words(total=total)
+    if found is not None:
+        return WordFrequencies(total=found[0], counts=dict(found[1])), []
+    if total is None:  # the lists are per brand
+        return None, []
+    got = range_words(conn, flt, total)
+    return WordFrequencies(total=got.total, counts=got.counts, exact=got.exact), got.built
+
+
+def range_words(conn: Connection, flt: MentionFilter, total: int) -> RangeWords:
+    """Word counts of a filter of brands (at most one) and a time range (``total`` mentions), from the day
+    lists and the range's edges."""
     if len(flt.brands) > 1 or not word_answerable(flt):
         raise ValueError("the day lists are kept per brand: one brand or all, and a time range only")
     reader = RollupReader(conn, flt)
     brand = flt.brands[0] if flt.brands else ALL_BRANDS
-    total = LeanReader(conn, flt).total()
     counts: Counter[str] = Counter()
     estimates: Counter[str] = Counter()
     exact = True
@@ -231,10 +245,8 @@ def range_words(conn: Connection, flt: MentionFilter) -> RangeWords:
             "SELECT f.title_seg, f.text_seg FROM mentions m JOIN mentions_fts f ON f.rowid = m.rowid "
             f"WHERE {reader.raw_where(piece, params)}{sample}"
         )
-        rows = conn.exec_driver_sql(sql, (*params, *bound)).all()
-        seen: Counter[str] = Counter()
-        for title_seg, text_seg in rows:
-            seen.update(content_words(title_seg, text_seg))
+        rows = _fetch(conn, sql, (*params, *bound))
+        seen = _document_frequencies(rows)
         if sample and rows:
             exact = False
             scale = edge_total / len(rows)
@@ -244,6 +256,24 @@ def range_words(conn: Connection, flt: MentionFilter) -> RangeWords:
     for word, n in estimates.items():
         counts[word] += round(n)
     return RangeWords(total, dict(+counts), exact, built)
+
+
+def _fetch(conn: Connection, sql: str, params: Sequence[Any]) -> list[Any]:
+    """Every row, read through sqlite3's own cursor inside the connection's transaction (begun by an earlier
+    statement): SQLAlchemy's row objects cost more than the query itself for a few thousand rows."""
+    if not conn.in_transaction():
+        conn.exec_driver_sql("SELECT 1")  # begins it: the reads below share its snapshot
+    driver = conn.connection.driver_connection
+    assert driver is not None
+    return list(driver.execute(sql, tuple(params)).fetchall())
+
+
+def _document_frequencies(rows: Sequence[Any]) -> Counter[str]:
+    """In how many of the rows (title_seg, text_seg) each content word occurs (:func:`content_words` per row)."""
+    counts: Counter[str] = Counter(chain.from_iterable(set(f"{a or ''} {b or ''}".split()) for a, b in rows))
+    for token in [t for t in counts if not content_word(t)]:  # each distinct token checked once
+        del counts[token]
+    return counts
 
 
 def _when(ms: int | None) -> datetime | None:
