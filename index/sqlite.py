@@ -163,7 +163,7 @@ class SQLiteMentionStore(MentionStore):
             data["brands"] = brands.get(row.rowid, [])  # sorted, as the model keeps them
             data["sentiment_label"] = SentimentLabel(data["sentiment_label"])
             # Rows were validated when written: rebuilt without validating again (a fifth of a search's time).
-            out.append(Mention.model_construct(**data))
+            out.append(Mention.stored(data))
         return out
 
     def get(self, mention_id: str) -> Mention | None:
