@@ -376,6 +376,15 @@ class SQLiteMentionStore(MentionStore):
 
     def label_counts(self, flt: MentionFilter) -> dict[SentimentLabel, int]:
         counts = dict.fromkeys(SentimentLabel, 0)
+        if lean_answerable(flt, "facets"):  # one brand or all: the lean roll-ups' sentiment rows
+
+            def lean() -> Counter[str]:
+                with self._read() as conn:
+                    return LeanReader(conn, flt).marginals()["sentiment"]
+
+            for label, n in self._run("label counts", flt, lean).items():
+                counts[SentimentLabel(label)] += n
+            return counts
         for key, n in self._grouped("label counts", flt).items():
             counts[SentimentLabel(key[2])] += n
         return counts
