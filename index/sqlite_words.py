@@ -44,8 +44,9 @@ from index.sqlite_lean import LeanReader
 from index.sqlite_rollups import RollupReader, word_answerable
 from index.words import content_word
 
-#: Words kept per brand × day. The dashboard lists 20: a word among a 30-day range's top 20 is among nearly
-#: every day's top 200, so its count is exact; rising words are found among the 200 of each day.
+#: Words kept per brand × day (and those tied with the last of them). The dashboard lists 20: a word among a
+#: 30-day range's top 20 is among nearly every day's top 200, so its count is exact; rising words are looked
+#: for among the words kept, not among the rare words left out.
 TOP_PER_DAY = 200
 #: Mentions of a range's ragged edge counted one by one; past this, a uniform sample of about this many.
 EDGE_SAMPLE = 100
@@ -85,14 +86,20 @@ def build_day(conn: Connection, day: int, version: int, sets: Mapping[int, str])
     for brand, ids in members.items():
         if not ids:
             continue
-        rows = conn.exec_driver_sql(
+        rows = _fetch(
+            conn,
             f"SELECT word, SUM(n) AS c FROM rollup_words WHERE set_id IN ({_marks(len(ids))}) AND day = ? "
-            f"GROUP BY word HAVING c > 0 ORDER BY c DESC, word LIMIT {TOP_PER_DAY + 1}",
+            "GROUP BY word HAVING c > 0 ORDER BY c DESC, word",
             (*ids, day),
-        ).all()
-        if rows:
-            kept = [(str(w), int(n)) for w, n in rows[:TOP_PER_DAY]]
-            built.brands[brand] = (kept, int(rows[TOP_PER_DAY][1]) if len(rows) > TOP_PER_DAY else 0)
+        )
+        if not rows:
+            continue
+        # Words tied with the last one kept are kept too: no word is dropped for its spelling, and a quiet day
+        # (where most words occur once) keeps all of its words.
+        least = int(rows[min(TOP_PER_DAY, len(rows)) - 1][1])
+        end = next((i for i in range(TOP_PER_DAY, len(rows)) if rows[i][1] < least), len(rows))
+        kept = [(str(w), int(n)) for w, n in rows[:end]]
+        built.brands[brand] = (kept, int(rows[end][1]) if end < len(rows) else 0)
     return built
 
 
