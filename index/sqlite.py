@@ -152,9 +152,12 @@ class SQLiteMentionStore(MentionStore):
             tuple(row.rowid for row in rows),
         ):
             brands.setdefault(rowid, []).append(brand)
+        # Columns by position: a Row's attribute lookup cost more than building the mention (3 ms a page).
+        fields = list(rows[0]._fields)
+        at = [fields.index(c) for c in COLUMNS]
         out = []
         for row in rows:
-            data = {c: getattr(row, c) for c in COLUMNS}
+            data = dict(zip(COLUMNS, [row[i] for i in at], strict=True))
             for key in ("published_at", "collected_at", "updated_at"):
                 data[key] = _dt(data[key])
             data["matched_keywords"] = json.loads(data["matched_keywords"])
@@ -376,17 +379,9 @@ class SQLiteMentionStore(MentionStore):
 
     def label_counts(self, flt: MentionFilter) -> dict[SentimentLabel, int]:
         counts = dict.fromkeys(SentimentLabel, 0)
-        if lean_answerable(flt, "facets"):  # one brand or all: the lean roll-ups' sentiment rows
-
-            def lean() -> Counter[str]:
-                with self._read() as conn:
-                    return LeanReader(conn, flt).marginals()["sentiment"]
-
-            for label, n in self._run("label counts", flt, lean).items():
-                counts[SentimentLabel(label)] += n
-            return counts
-        for key, n in self._grouped("label counts", flt).items():
-            counts[SentimentLabel(key[2])] += n
+        # The sentiment facet: from the lean roll-ups for one brand or all, else the brand-set ones.
+        for value in self.facets(flt, size=len(SentimentLabel)).facets["sentiment"]:
+            counts[SentimentLabel(value.value)] = value.count
         return counts
 
     def facets(self, flt: MentionFilter, *, size: int = 10, sample: int = 0) -> FacetResult:
