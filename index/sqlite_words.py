@@ -231,8 +231,10 @@ def range_words(conn: Connection, flt: MentionFilter, total: int) -> RangeWords:
     reader = RollupReader(conn, flt)
     brand = flt.brands[0] if flt.brands else ALL_BRANDS
     counts: Counter[str] = Counter()
+    edges: Counter[str] = Counter()
     estimates: Counter[str] = Counter()
     exact = True
+    days = False
     built: list[DayTops] = []
     for piece in split_range(reader.lo, reader.hi, WORD_LEVELS):
         if piece.table is not None:
@@ -241,6 +243,7 @@ def range_words(conn: Connection, flt: MentionFilter, total: int) -> RangeWords:
             counts.update(found.counts)
             exact = exact and found.complete
             built += found.built
+            days = True
             continue
         edge = flt.model_copy(update={"since": _when(piece.lo), "until": _when(piece.hi)})
         edge_total = LeanReader(conn, edge).total()
@@ -259,9 +262,14 @@ def range_words(conn: Connection, flt: MentionFilter, total: int) -> RangeWords:
             scale = edge_total / len(rows)
             estimates.update({word: n * scale for word, n in seen.items()})
         else:
-            counts.update(seen)
+            edges.update(seen)
     for word, n in estimates.items():
-        counts[word] += round(n)
+        edges[word] += round(n)
+    if days and not exact:
+        # An estimate counts the words the day lists hold: a word seen only at the edges, below every day's
+        # cut, would otherwise look new (0 before, a scaled count now) and lead the rising words.
+        edges = Counter({word: n for word, n in edges.items() if word in counts})
+    counts.update(edges)
     return RangeWords(total, dict(+counts), exact, built)
 
 
