@@ -144,3 +144,20 @@ def test_a_reader_does_not_wait_for_a_writer(store: SQLiteMentionStore) -> None:
         assert _stale(store)
     check_exact(store, mentions)
     assert _stale(store) == {}
+
+
+def test_an_estimate_counts_only_the_words_the_day_lists_hold(
+    store: SQLiteMentionStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A word seen only in a sampled edge would look new (0 before, a scaled count now): it is left out."""
+    monkeypatch.setattr(sqlite_words, "TOP_PER_DAY", 2)
+    monkeypatch.setattr(sqlite_words, "EDGE_SAMPLE", 5)
+    mentions = corpus(200)
+    store.upsert(mentions)
+    flt = MentionFilter(since=T0 + timedelta(hours=4), until=T0 + timedelta(days=3, hours=20))
+    got = store.word_frequencies(flt)
+    assert got is not None and not got.exact and got.counts
+    with store.engine.connect() as conn:
+        listed = {w for (w,) in conn.execute(text("SELECT word FROM rollup_word_tops WHERE brand = ''"))}
+    assert set(got.counts) <= listed
+    assert len(set(expected_words(mentions, flt)) - listed) > 0  # there were such words to leave out
