@@ -75,7 +75,8 @@ def mention_facets(
     brand, sentiment, category and language; their most frequent words; and the words that rose most against
     the previous period of the same length ("what is driving this spike"). Without ``since``/``until`` the
     period is the last 24 hours. Words leave out stop words, numbers, single characters and the brands' own
-    names and keywords. Agents limited to some brands see only those brands."""
+    names and keywords. On long periods of large stores the words are estimated from each day's most frequent
+    words (``words_exact`` is then false). Agents limited to some brands see only those brands."""
     until = params.until or utcnow()
     since = params.since or until - DEFAULT_FACET_PERIOD
     if since >= until:
