@@ -142,6 +142,9 @@ class FacetsOut(BaseModel):
     facets: dict[str, list[FacetValueOut]]
     top_words: list[WordOut]
     rising_words: list[RisingWordOut]
+    #: False when the word counts are estimates: a long range of a large store counts each day's top words
+    #: only (and samples the range's ragged edges), or the store keeps no word counts and a sample was read.
+    words_exact: bool = True
     period: FacetPeriodOut
 
 

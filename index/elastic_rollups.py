@@ -47,8 +47,11 @@ def word_frequencies(store: ElasticMentionStore, flt: MentionFilter) -> WordFreq
             aggs={WORDS_FIELD: {"terms": {"field": WORDS_FIELD, "size": MAX_WORDS, "shard_size": MAX_WORDS}}},
         )
     body = response.body
-    counts = {str(b["key"]): int(b["doc_count"]) for b in body["aggregations"][WORDS_FIELD]["buckets"]}
-    return WordFrequencies(total=int(body["hits"]["total"]["value"]), counts=counts)
+    agg = body["aggregations"][WORDS_FIELD]
+    counts = {str(b["key"]): int(b["doc_count"]) for b in agg["buckets"]}
+    # Exact unless words were left out (more than MAX_WORDS) or shards' counts may be incomplete.
+    exact = not agg.get("sum_other_doc_count", 0) and not agg.get("doc_count_error_upper_bound", 0)
+    return WordFrequencies(total=int(body["hits"]["total"]["value"]), counts=counts, exact=exact)
 
 
 def delete_mentions(store: ElasticMentionStore, mention_ids: Sequence[str]) -> list[str]:

@@ -130,6 +130,9 @@ class RollupDelta:
     #: (brand, unit, estimated, field, value) per lean table; ``None``: the lean tables are not kept (a
     #: migration older than them).
     lean: dict[str, Counter[LeanKey]] | None = field(default_factory=lambda: _lean_counters())
+    #: Whether the days whose word counts change get their version bumped (``rollup_word_days``, see
+    #: index.sqlite_words); false only for a migration older than that table.
+    word_days: bool = True
 
     def add(self, row: RollupRow, sign: int = 1) -> None:
         for table, unit in COUNT_LEVELS:

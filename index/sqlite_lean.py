@@ -114,7 +114,7 @@ class LeanReader:
                 sql = f"SELECT SUM(n) FROM {piece.table} WHERE {where} AND value IN ({', '.join('?' * len(values))})"
                 total += int(self.conn.exec_driver_sql(sql, (*params, *values)).scalar() or 0)
             else:
-                total += sum(self.raw.raw_counts(piece).values())
+                total += self.raw.raw_total(piece)
         return total
 
     def trend(self, edges: Sequence[int]) -> list[tuple[int, int, int]]:

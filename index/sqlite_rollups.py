@@ -31,6 +31,9 @@ CountKey = tuple[str, str, str, str, str]
 #: Roll-up rows a word count may read before the caller is told to sample instead (about 20 ms of reading).
 WORD_ROWS_BUDGET = 20_000
 _WORDS_PER_MENTION = 20  # distinct content words of a post, about (Weibo posts more, reviews fewer)
+#: Word roll-up rows a mention adds, at the least: many of its words are new to its brand set and day (11.5 on
+#: the 50k bench store, whose days hold ~280 mentions; fewer on busier days). Past this, rows are not counted.
+_NEW_ROWS_PER_MENTION = 5
 _SLOT_MS = 15 * 60 * 1000  # raw trend slots: every real time-zone offset is a multiple of 15 minutes
 BRAND_SET_SQL = (
     "COALESCE((SELECT group_concat(brand, char(31)) FROM (SELECT brand FROM mention_brands "
@@ -96,7 +99,7 @@ class RollupReader:
                 conds.append(f"{prefix}{column} IN ({', '.join('?' * len(values))})")
                 params.extend(values)
 
-    def _raw_where(self, piece: Piece, params: list[Any]) -> str:
+    def raw_where(self, piece: Piece, params: list[Any]) -> str:
         conds: list[str] = []
         if piece.lo is not None:
             conds.append("m.rowid >= ?")
@@ -143,7 +146,7 @@ class RollupReader:
     def raw_counts(self, piece: Piece) -> Counter[CountKey]:
         """:meth:`counts` of a raw piece (a range's ragged edge), from the mentions themselves."""
         params: list[Any] = []
-        where = self._raw_where(piece, params)
+        where = self.raw_where(piece, params)
         sql = (
             f"SELECT {BRAND_SET_SQL}, m.platform, m.sentiment_label, COALESCE(m.category, ''), m.language, "
             f"COUNT(*) FROM mentions m WHERE {where} GROUP BY 1, 2, 3, 4, 5"
@@ -164,9 +167,16 @@ class RollupReader:
                 where = self._rollup_where(piece, self._unit_column(piece.table), params)
                 sql = f"SELECT SUM(n) FROM {piece.table} WHERE {where}"
             else:
-                sql = f"SELECT COUNT(*) FROM mentions m WHERE {self._raw_where(piece, params)}"
+                total += self.raw_total(piece)
+                continue
             total += int(self.conn.exec_driver_sql(sql, tuple(params)).scalar() or 0)
         return total
+
+    def raw_total(self, piece: Piece) -> int:
+        """How many mentions of a raw piece match."""
+        params: list[Any] = []
+        sql = f"SELECT COUNT(*) FROM mentions m WHERE {self.raw_where(piece, params)}"
+        return int(self.conn.exec_driver_sql(sql, tuple(params)).scalar() or 0)
 
     def trend(self, edges: Sequence[int]) -> list[tuple[int, int, int]]:
         """(start ms, count, negative) of each unit or 15-minute slot, from levels aligned with ``edges``."""
@@ -193,7 +203,7 @@ class RollupReader:
     def raw_trend(self, piece: Piece) -> list[tuple[int, int, int]]:
         """:meth:`trend` of a raw piece, per 15-minute slot."""
         params: list[Any] = []
-        where = self._raw_where(piece, params)
+        where = self.raw_where(piece, params)
         sql = (
             f"SELECT m.published_at / {_SLOT_MS}, COUNT(*), "
             f"SUM(CASE WHEN m.sentiment_label = 'negative' THEN 1 ELSE 0 END) FROM mentions m "
@@ -202,15 +212,17 @@ class RollupReader:
         rows = self.conn.exec_driver_sql(sql, tuple(params))
         return [(int(r[0]) * _SLOT_MS, int(r[1]), int(r[2] or 0)) for r in rows]
 
-    def words(self, budget: int | None = None) -> tuple[int, Counter[str]] | None:
-        """How many mentions match, and in how many of them each content word occurs; ``None`` when that
-        would read more than ``budget`` roll-up rows (a long range of a large store: the vocabulary, not the
-        number of mentions, is what the roll-ups cannot shrink)."""
+    def words(self, budget: int | None = None, total: int | None = None) -> tuple[int, Counter[str]] | None:
+        """How many mentions match (``total`` if the caller counted them), and in how many of them each content
+        word occurs; ``None`` when that would read more than ``budget`` roll-up rows (a long range of a large
+        store: the vocabulary, not the number of mentions, is what the roll-ups cannot shrink)."""
         budget = WORD_ROWS_BUDGET if budget is None else budget
-        total = self.total()
+        total = self.total() if total is None else total
         out: Counter[str] = Counter()
         if not self.sets or not total:
             return total, out
+        if total * _NEW_ROWS_PER_MENTION > budget:  # past the budget for sure: no need to count the rows
+            return None
         pieces = split_range(self.lo, self.hi, WORD_LEVELS)
         rows = 0
         for piece in pieces:
@@ -221,7 +233,7 @@ class RollupReader:
                 rows += int(self.conn.exec_driver_sql(sql, (*bound, budget + 1)).scalar_one())
             else:  # the edges' mentions are cut into words here: count each as the words it adds
                 bound = []
-                sql = f"SELECT count(*) FROM (SELECT 1 FROM mentions m WHERE {self._raw_where(piece, bound)} LIMIT ?)"
+                sql = f"SELECT count(*) FROM (SELECT 1 FROM mentions m WHERE {self.raw_where(piece, bound)} LIMIT ?)"
                 rows += _WORDS_PER_MENTION * int(self.conn.exec_driver_sql(sql, (*bound, budget + 1)).scalar_one())
         if rows > budget:
             return None
@@ -235,7 +247,7 @@ class RollupReader:
                 for word, n in self.conn.exec_driver_sql(sql, tuple(params)):
                     out[word] += int(n)
             else:
-                where = self._raw_where(piece, params)
+                where = self.raw_where(piece, params)
                 sql = (
                     "SELECT f.title_seg, f.text_seg FROM mentions m JOIN mentions_fts f ON f.rowid = m.rowid "
                     f"WHERE {where}"

@@ -203,6 +203,13 @@ def apply_delta(conn: Connection, delta: RollupDelta) -> None:
             rows = [(k[0], ids[k[1]], *k[2:], n) for k, n in counter.items() if n]
             _upsert(conn, table, 7, rows)
         _upsert(conn, "rollup_words", 4, [(k[0], ids[k[1]], k[2], n) for k, n in delta.words.items() if n])
+    if delta.word_days:  # the days whose word counts changed: their top-word lists are now stale
+        days = sorted({k[0] for k, n in delta.words.items() if n})
+        if days:
+            conn.exec_driver_sql(
+                "INSERT INTO rollup_word_days VALUES (?, 1) ON CONFLICT DO UPDATE SET version = version + 1",
+                [(day,) for day in days],
+            )
     for table, lean in (delta.lean or {}).items():
         _upsert(conn, table, 6, [(*k, n) for k, n in lean.items() if n])
 
@@ -267,7 +274,7 @@ def backfill_rollups(conn: Connection) -> None:
     brands: dict[int, list[str]] = {}
     for rowid, brand in conn.exec_driver_sql("SELECT mention_rowid, brand FROM mention_brands"):
         brands.setdefault(rowid, []).append(brand)
-    delta = RollupDelta(lean=None)  # the migration that added these tables is older than the lean ones
+    delta = RollupDelta(lean=None, word_days=False)  # that migration is older than the lean ones and word days
     rows = conn.exec_driver_sql(
         "SELECT m.rowid, m.published_at, m.platform, m.sentiment_label, m.category, m.language, f.title_seg, "
         "f.text_seg FROM mentions m JOIN mentions_fts f ON f.rowid = m.rowid"

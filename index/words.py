@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from itertools import chain
 from pathlib import Path
+from typing import NamedTuple
 
 from index.base import MentionFilter, MentionStore
 from index.text import normalize, segment
@@ -149,6 +150,14 @@ def rising_counted(
     return [RisingWord(word, -count, was, -ratio) for ratio, count, word, was in heapq.nsmallest(limit, keyed)]
 
 
+class PeriodWords(NamedTuple):
+    """Top and rising words of a period; ``exact``: counted from every matching mention, not estimated."""
+
+    top: list[WordCount]
+    rising: list[RisingWord]
+    exact: bool
+
+
 def period_words(
     store: MentionStore,
     current: MentionFilter,
@@ -156,16 +165,24 @@ def period_words(
     exclude: frozenset[str],
     limit: int,
     sample: int,
-) -> tuple[list[WordCount], list[RisingWord]]:
-    """Top and rising words of ``current`` against ``previous``: exact from the store's roll-ups where it keeps
-    them (:meth:`~index.base.MentionStore.word_frequencies`), else from the newest ``sample`` mentions of each."""
+) -> PeriodWords:
+    """Top and rising words of ``current`` against ``previous``: from the store's word counts where it keeps them
+    (:meth:`~index.base.MentionStore.word_frequencies`: exact, or estimated from each day's top words on long
+    ranges of large stores), else estimated from the newest ``sample`` mentions of each period."""
     now = store.word_frequencies(current)
     before = store.word_frequencies(previous) if now is not None else None
     if now is not None and before is not None:
-        return top_counted(now.counts, exclude, limit), rising_counted(now.counts, before.counts, exclude, limit)
+        return PeriodWords(
+            top_counted(now.counts, exclude, limit),
+            rising_counted(now.counts, before.counts, exclude, limit),
+            now.exact and before.exact,
+        )
     cur = store.facets(current, size=0, sample=sample)
     prev = store.facets(previous, size=0, sample=sample)
     # Each sample counted once, for both lists.
     counted_now = _scaled(document_frequencies(cur.sample, exclude), cur.total, len(cur.sample))
     counted_before = _scaled(document_frequencies(prev.sample, exclude), prev.total, len(prev.sample))
-    return top_counted(counted_now, exclude, limit), rising_counted(counted_now, counted_before, exclude, limit)
+    exact = len(cur.sample) == cur.total and len(prev.sample) == prev.total
+    return PeriodWords(
+        top_counted(counted_now, exclude, limit), rising_counted(counted_now, counted_before, exclude, limit), exact
+    )

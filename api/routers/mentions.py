@@ -75,7 +75,8 @@ def mention_facets(
     brand, sentiment, category and language; their most frequent words; and the words that rose most against
     the previous period of the same length ("what is driving this spike"). Without ``since``/``until`` the
     period is the last 24 hours. Words leave out stop words, numbers, single characters and the brands' own
-    names and keywords. Agents limited to some brands see only those brands."""
+    names and keywords. On long periods of large stores the words are estimated from each day's most frequent
+    words (``words_exact`` is then false). Agents limited to some brands see only those brands."""
     until = params.until or utcnow()
     since = params.since or until - DEFAULT_FACET_PERIOD
     if since >= until:
@@ -97,12 +98,16 @@ def mention_facets(
     }
     top: list[WordOut] = []
     rising: list[RisingWordOut] = []
+    exact = True
     if params.words:
         previous = flt.model_copy(update={"since": period.previous_since, "until": since})
-        words, risen = period_words(store, flt, previous, _brand_words(config), params.words, WORD_SAMPLE)
-        top = [WordOut(word=w.word, count=w.count) for w in words]
-        rising = [RisingWordOut(word=w.word, count=w.count, previous=w.previous, ratio=w.ratio) for w in risen]
-    return FacetsOut(total=current.total, facets=facets, top_words=top, rising_words=rising, period=period)
+        words = period_words(store, flt, previous, _brand_words(config), params.words, WORD_SAMPLE)
+        top = [WordOut(word=w.word, count=w.count) for w in words.top]
+        rising = [RisingWordOut(word=w.word, count=w.count, previous=w.previous, ratio=w.ratio) for w in words.rising]
+        exact = words.exact
+    return FacetsOut(
+        total=current.total, facets=facets, top_words=top, rising_words=rising, words_exact=exact, period=period
+    )
 
 
 @router.get("/{mention_id}", response_model=MentionOut, summary="One mention")

@@ -225,8 +225,9 @@ def test_facets_shape_counts_and_words(client: TestClient, resources: Resources)
     response = client.get("/api/v1/mentions/facets", params=WINDOW, headers=AUTH)
     assert response.status_code == 200, response.json()
     body = response.json()
-    assert set(body) == {"total", "facets", "top_words", "rising_words", "period"}
+    assert set(body) == {"total", "facets", "top_words", "rising_words", "words_exact", "period"}
     assert body["total"] == 8
+    assert body["words_exact"] is True  # eight mentions: every one counted
     assert set(body["facets"]) == {"platform", "brand", "sentiment", "category", "language"}
     assert body["facets"]["brand"] == [{"value": "光屿手机", "count": 6}, {"value": "鲜达外卖", "count": 2}]
     assert body["facets"]["platform"] == [{"value": "news", "count": 7}, {"value": "reddit", "count": 1}]

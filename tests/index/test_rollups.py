@@ -136,6 +136,7 @@ def check(store: MentionStore, mentions: list[Mention]) -> None:
         frequencies = store.word_frequencies(flt.model_copy(update={"platforms": [], "labels": []}))
         if frequencies is not None:
             plain = flt.model_copy(update={"platforms": [], "labels": []})
+            assert frequencies.exact, flt  # a small store: nothing is left out or sampled
             assert frequencies.counts == dict(expected_words(mentions, plain)), flt
             assert frequencies.total == sum(1 for m in mentions if matches(m, plain))
     since, until = T0 + timedelta(hours=1, minutes=10), T0 + timedelta(days=3, hours=2)
@@ -287,6 +288,7 @@ def test_sqlite_migration_rekeys_and_counts_an_existing_index(tmp_path: Path) ->
 def test_word_counts_too_costly_for_the_rollups_fall_back_to_the_sample(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """Two brands over a long range: the day lists are per brand, so the newest mentions are sampled."""
     from index import sqlite_rollups
     from index.words import period_words
 
@@ -294,14 +296,15 @@ def test_word_counts_too_costly_for_the_rollups_fall_back_to_the_sample(
     store.ensure_schema()
     mentions = corpus()
     store.upsert(mentions)
-    flt = MentionFilter(since=T0, until=T0 + timedelta(days=2))
-    previous = MentionFilter(since=T0 - timedelta(days=2), until=T0)
+    flt = MentionFilter(brands=["acme", "globex"], since=T0, until=T0 + timedelta(days=2))
+    previous = MentionFilter(brands=["acme", "globex"], since=T0 - timedelta(days=2), until=T0)
     exact = store.word_frequencies(flt)
-    assert exact is not None and exact.counts == dict(expected_words(mentions, flt))
+    assert exact is not None and exact.exact and exact.counts == dict(expected_words(mentions, flt))
     monkeypatch.setattr(sqlite_rollups, "WORD_ROWS_BUDGET", 10)
     assert store.word_frequencies(flt) is None
-    top, _ = period_words(store, flt, previous, frozenset(), 5, sample=1000)
+    top, _, is_exact = period_words(store, flt, previous, frozenset(), 5, sample=1000)
     # The sample holds every matching mention here, so the estimate is the exact count.
+    assert is_exact
     assert [(w.word, w.count) for w in top] == sorted(exact.counts.items(), key=lambda i: (-i[1], i[0]))[:5]
     store.close()
 
