@@ -12,7 +12,9 @@ import json
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import cached_property, lru_cache
+from functools import cached_property, lru_cache, reduce
+from itertools import groupby
+from operator import itemgetter, or_
 from pathlib import Path
 from typing import Any
 
@@ -91,7 +93,8 @@ class JointHeads:
             start += len(head.classes)
         self._spans = spans
         names = {name for head in self.heads for name in head._rows}
-        table: dict[str, tuple[tuple[float, ...], int]] = {}
+        rows: dict[str, tuple[float, ...]] = {}
+        masks: dict[str, int] = {}
         for name in names:
             row: list[float] = []
             mask = 0
@@ -102,24 +105,30 @@ class JointHeads:
                 else:
                     row += own
                     mask |= 1 << h
-            table[name] = (tuple(row), mask)
-        self._table = table
+            rows[name] = tuple(row)
+            masks[name] = mask
+        self._rows = rows
+        self._masks = masks
 
     def scores(self, x: dict[str, float]) -> list[list[float]]:
         """Every head's scores of ``x``, in the order of the heads."""
-        table = self._table
+        rows_of, masks_of = self._rows.get, self._masks.get
         groups: dict[float, list[tuple[float, ...]]] = {}
         seen: dict[float, int] = {}  # value -> the heads that have met it
         orders: list[list[float]] = [[] for _ in self.heads]
-        for name, value in x.items():
-            entry = table.get(name)
-            if entry is None:
+        # Features come in runs of one value (every word and bigram of a text shares one): a run at a time, its
+        # look-ups in C, and a head meets the run's value at the run if any feature of the run is one of its own.
+        for value, run in groupby(x.items(), key=itemgetter(1)):
+            names = [name for name, _ in run]
+            found = [row for row in map(rows_of, names) if row is not None]
+            if not found:
                 continue
-            row, mask = entry
             group = groups.get(value)
             if group is None:
-                group = groups[value] = []
-            group.append(row)
+                groups[value] = found
+            else:
+                group += found
+            mask = reduce(or_, filter(None, map(masks_of, names)), 0)
             new = mask & ~seen.get(value, 0)
             if new:
                 seen[value] = seen.get(value, 0) | mask
