@@ -6,7 +6,8 @@ For each ``--n`` (default 50,000; the issue's sizes are 50,000, 300,000 and 1,00
    food-delivery and shopping reviews), spread over 10 brands (15% name two), 8 platforms and 180 days,
    arriving in publication order a batch at a time, as crawls deliver them;
 2. ingests them as a crawl does: sentiment scored in batches (``SentimentService.analyze_batch``), complaint
-   category (``tickets.classify.Classifier``), ``MentionStore.upsert`` per batch. Beside it, the floors:
+   category (``tickets.classify.ModelClassifier``, the crawl's default, reading the sentiment score),
+   ``MentionStore.upsert`` per batch. Beside it, the floors:
    the tokenizer plus a bare FTS5 insert of the same texts, with jieba-rs (today's tokenizer) and with the
    Python jieba package (the tokenizer the issue measured);
 3. runs each query the dashboard and the API issue, interleaved call by call with the best hand-written
@@ -89,11 +90,13 @@ def raw_mentions(n: int, texts: list[str], seed: int) -> list[dict[str, Any]]:
 def ingest(store: MentionStore, raws: list[dict[str, Any]], batch: int) -> float:
     """Score, classify and store ``raws`` batch by batch, as the crawl pipelines do; mentions per second."""
     from sentiment import SentimentService  # type: ignore[attr-defined]
-    from tickets.classify import Classifier
+    from tickets.classify import ModelClassifier
 
     service = SentimentService.default()
-    classifier = Classifier()
-    service.analyze_batch(["预热"])  # load the model before the clock starts
+    # The crawl's default classifier (tickets.classification.engine: model), given the sentiment score as the
+    # category pipeline gives it.
+    classifier = ModelClassifier()
+    classifier.category("预热哈哈哈", sentiment=service.analyze_batch(["预热"])[0].score)  # models loaded first
     start = time.perf_counter()
     for b in range(0, len(raws), batch):
         chunk = raws[b : b + batch]
@@ -118,7 +121,9 @@ def ingest(store: MentionStore, raws: list[dict[str, Any]], batch: int) -> float
                     matched_keywords=raw["brands"],
                     sentiment_score=result.score,
                     sentiment_label=result.label,
-                    category=classifier.classify(text).category.value,
+                    category=classifier.category(
+                        text, sentiment=result.score if result.language == "zh" else None
+                    ).value,
                 )
             )
         store.upsert(mentions)

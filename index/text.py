@@ -129,10 +129,15 @@ def index_fields(title: str | None, text: str) -> dict[str, str]:
     text_tokens = _clean(raw_text)
     have = {*title_tokens, *text_tokens}
     extra: list[str] = []
-    for token in _clean(_search_grams([*raw_title, *raw_text], jieba.has_word)):
-        if token not in have:
-            have.add(token)
-            extra.append(token)
+    # Only the 2- and 3-grams inside words longer than two characters can add a token: every token of a precise
+    # word is in ``have`` already. Cleaning just those grams, in the order search mode yields them, gives the same
+    # extra tokens in the same order as cleaning the whole search-mode cut, at a fraction of the work.
+    long_words = [word for word in (*raw_title, *raw_text) if len(word) > 2]
+    if long_words:
+        for token in _clean(_search_grams(long_words, jieba.has_word)):
+            if token not in have:
+                have.add(token)
+                extra.append(token)
     return {
         "title_seg": " ".join(title_tokens),
         "text_seg": " ".join(text_tokens),

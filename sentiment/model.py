@@ -156,16 +156,16 @@ class ZhModel:
 
     def parts(self, toks: Sequence[str]) -> Parts:
         """The four log-odds of a token list (see the module docstring)."""
-        nb, general, social, domain = self.nb_prior, *self.biases
         table = self._table
-        for token in toks:
-            v = table.get(token)
-            if v is not None:
-                nb += v[0]
-                general += v[1]
-                social += v[2]
-                domain += v[3]
-        return Parts(nb, general, social, domain)
+        rows = [v for v in map(table.get, toks) if v is not None]
+        if not rows:
+            return Parts(self.nb_prior, *self.biases)
+        # Each column summed by ``sum`` in C, from the prior or bias, token after token: the same additions in
+        # the same order as a loop adding each token's four weights (CPython 3.11's float ``sum`` adds in order),
+        # so the same bits, at a third of the time (a test compares the two on the shared corpora).
+        nb, general, social, domain = zip(*rows, strict=True)
+        g, s, d = self.biases
+        return Parts(sum(nb, self.nb_prior), sum(general, g), sum(social, s), sum(domain, d))
 
     def nb_tokens(self, toks: Sequence[str]) -> list[str]:
         """The tokens snownlp's classifier is given for ``toks``: those it was trained with (see train.py)."""

@@ -267,6 +267,10 @@ class Classifier:
         kind = category.value if category in (Category.suggestion, Category.enquiry) else "complaint"
         return Classification(category, grade, confidence, matched, needs_confirmation, (category,), kind)
 
+    def category(self, text: str, brand: str | None = None, sentiment: float | None = None) -> Category:
+        """The primary category alone (what a stored mention keeps): :meth:`classify`'s."""
+        return self.classify(text, brand, sentiment).category
+
 
 class ModelClassifier:
     """The trained complaint reader (:class:`tickets.understanding.understand.Understander`) behind the
@@ -299,6 +303,12 @@ class ModelClassifier:
         return Classification(
             seen.category, seen.grade, seen.confidence, seen.evidence, needs_confirmation, seen.categories, seen.type
         )
+
+    def category(self, text: str, brand: str | None = None, sentiment: float | None = None) -> Category:
+        """The primary category alone (what a stored mention keeps), the same as :meth:`classify`'s, without the
+        evidence and grade it does not need (ingest classifies every mention)."""
+        reader = self._by_brand.get(brand, self._default) if brand else self._default
+        return reader.categories(text, sentiment)[0]
 
 
 # When two categories have as many words, the one an agent must act on sooner wins the tie.

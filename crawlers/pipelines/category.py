@@ -52,7 +52,7 @@ class CategoryPipeline:
         text = item.text if not item.title or item.title in item.text else f"{item.title}\n{item.text}"
         try:
             score = item.sentiment_score if self.reuse_sentiment and item.language == "zh" else None
-            item.category = self.classifier.classify(text, sentiment=score).category.value
+            item.category = self.classifier.category(text, sentiment=score).value
         except Exception:  # a lexicon bug must not lose the mention
             logger.exception("classifying %s/%s failed; stored without a category", item.platform, item.post_id)
             self.stats.inc_value(f"{STAT_CATEGORY}/failed")

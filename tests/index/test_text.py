@@ -46,3 +46,45 @@ def test_highlight_prefixes_run_to_the_end_of_the_word() -> None:
     assert highlight(text, [], prefixes=["refun"]) == "<mark>Refunded</mark> twice, <mark>refund</mark> policy, prefund"
     marked = highlight("申请退款和退货", ["申请"], prefixes=["退"])
     assert marked == "<mark>申请</mark><mark>退</mark>款和<mark>退</mark>货"
+
+
+def _index_fields_cleaning_every_word(title: str | None, text: str) -> dict[str, str]:
+    """:func:`index_fields` as it was: the whole search-mode cut cleaned, then the new tokens kept."""
+    import rjieba
+
+    from index.text import _clean, _search_grams, normalize
+
+    raw_title: list[str] = rjieba.cut(normalize(title), True) if title else []
+    raw_text: list[str] = rjieba.cut(normalize(text), True) if text else []
+    title_tokens, text_tokens = _clean(raw_title), _clean(raw_text)
+    have = {*title_tokens, *text_tokens}
+    extra: list[str] = []
+    for token in _clean(_search_grams([*raw_title, *raw_text], rjieba.has_word)):
+        if token not in have:
+            have.add(token)
+            extra.append(token)
+    return {"title_seg": " ".join(title_tokens), "text_seg": " ".join(text_tokens), "text_sub": " ".join(extra)}
+
+
+def test_index_fields_are_those_of_the_whole_search_cut_on_corpus_texts() -> None:
+    import csv
+    import random
+
+    from tests.conftest import SHARED, unavailable
+
+    folder = SHARED / "data" / "sentiment"
+    if not folder.is_dir():
+        unavailable(f"the shared sentiment corpora are not at {folder}")
+    texts: list[str] = []
+    for name in ("weibo2018_train.csv", "waimai_10k_train.csv", "online_shopping_10_cats_train.csv"):
+        with (folder / name).open(encoding="utf-8") as fh:
+            texts += [row["text"] for row in csv.DictReader(fh)]
+    rng = random.Random(11)
+    subs = 0
+    for text in rng.sample(texts, 3000):
+        title = rng.choice(texts)[:16] if rng.random() < 0.3 else None
+        fields = index_fields(title, text)
+        assert fields == _index_fields_cleaning_every_word(title, text), text
+        assert fields["text_sub"].split() == sub_words(f"{title}\n{text}" if title else text)
+        subs += bool(fields["text_sub"])
+    assert subs > 300  # many texts have words hidden in longer ones

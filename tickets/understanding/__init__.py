@@ -2,6 +2,7 @@
 
 - :mod:`.lexicon` — the aspect words every domain shares (features of the model, evidence for agents);
 - :mod:`.features` — what the linear model reads: jieba words, character n-grams, aspect hits;
+- :mod:`.segment` — the jieba cut the model was trained with (Python jieba's), computed by jieba-rs where equal;
 - :mod:`.model` — the trained linear model (a small JSON artifact) and its prediction with evidence;
 - :mod:`.kind` — complaint / suggestion / enquiry / praise;
 - :mod:`.urgency` — urgent cases (safety, health, regulator or media threats), with negation handling;

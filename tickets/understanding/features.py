@@ -9,22 +9,17 @@ keeps the cue features as they are, the same way in training and prediction.
 
 from __future__ import annotations
 
-import logging
 import math
 import re
 from collections.abc import Container, Mapping
 from functools import lru_cache
 from typing import Any
 
-import jieba
-
 from index.text import normalize
 from tickets.enums import Category
+from tickets.understanding import segment
 from tickets.understanding.folding import fold
 from tickets.understanding.lexicon import ASPECT_WORDS, BUSINESS_WORDS
-
-# jieba logs its dictionary loading at DEBUG on its own stderr handler; a CLI table is no place for it.
-jieba.setLogLevel(logging.WARNING)
 
 _CJK_RUN = re.compile(r"[\u4e00-\u9fff]+")
 _TOKEN = re.compile(r"[\u4e00-\u9fff]|[a-z0-9]")
@@ -67,15 +62,33 @@ def aspect_hits(folded: str) -> dict[Category, list[str]]:
     return {cat: list(words) for cat, words in _aspect_hits(folded)}
 
 
+_AspectEntry = tuple[int, Category, str, str, re.Pattern[str]]
+
+
+@lru_cache(maxsize=1)
+def _aspects_by_first_character() -> dict[str, list[_AspectEntry]]:
+    """The aspect words by the first character of their normalised form, each with its place in the lists."""
+    out: dict[str, list[_AspectEntry]] = {}
+    order = 0
+    for cat, patterns in _aspect_patterns().items():
+        for word, key, pattern in patterns:
+            out.setdefault(key[:1], []).append((order, cat, word, key, pattern))
+            order += 1
+    return out
+
+
 @lru_cache(maxsize=64)
 def _aspect_hits(folded: str) -> tuple[tuple[Category, tuple[str, ...]], ...]:
     # Cached: the features, the type decision and the evidence all ask about the same text, one after another.
+    # Only the words starting with a character of the text can occur in it (a few dozen of some 700), tried in
+    # the lists' order, so the words found and their order are those of a walk through every list.
+    index = _aspects_by_first_character()
+    candidates = sorted((entry for char in {*folded, ""} for entry in index.get(char, ())), key=lambda entry: entry[0])
     out: dict[Category, list[str]] = {}
-    for cat, patterns in _aspect_patterns().items():
-        for word, key, pattern in patterns:
-            # A substring test first: most words are absent, and ``in`` is far cheaper than a regex scan.
-            if key in folded and any(not _negated(folded, m.start()) for m in pattern.finditer(folded)):
-                out.setdefault(cat, []).append(word)
+    for _, cat, word, key, pattern in candidates:
+        # A substring test first: most words are absent, and ``in`` is far cheaper than a regex scan.
+        if key in folded and any(not _negated(folded, m.start()) for m in pattern.finditer(folded)):
+            out.setdefault(cat, []).append(word)
     return tuple((cat, tuple(words)) for cat, words in out.items())
 
 
@@ -84,7 +97,8 @@ def words(folded: str) -> list[str]:
     # HMM=False, as the sentiment model segments: jieba's guesser of unknown words costs a quarter of the
     # segmentation, and without it the held-out-domain cross-validation on train is the same (lenient 0.70,
     # macro recall 0.44, type 0.77 vs 0.76): unknown words are covered by the character bigrams anyway.
-    return [w for w in jieba.lcut(folded, HMM=False) if _TOKEN.search(w)]
+    # Python jieba's cut, computed by jieba-rs where that gives the same words (see :mod:`.segment`).
+    return [w for w in segment.cut(folded) if _TOKEN.search(w)]
 
 
 @lru_cache(maxsize=1)

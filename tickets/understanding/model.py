@@ -10,8 +10,11 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import cached_property, lru_cache
+from functools import cached_property, lru_cache, reduce
+from itertools import groupby
+from operator import itemgetter, or_
 from pathlib import Path
 from typing import Any
 
@@ -71,6 +74,77 @@ class Head:
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Head:
         return cls(tuple(data["classes"]), tuple(data["bias"]), tuple(data["weights"]))
+
+
+class JointHeads:
+    """Several heads' :meth:`Head.scores` from one look-up per feature (prediction reads three heads per text).
+
+    Each head's scores are computed exactly as :meth:`Head.scores` computes them, to the last bit: the same column
+    sums over the same features in the same order (a head's row is 0 for a feature only another head knows, and
+    adding 0.0 changes no sum), and the per-value groups added to the bias in the order that head meets them.
+    """
+
+    def __init__(self, heads: Sequence[Head]):
+        self.heads = tuple(heads)
+        spans: list[tuple[int, int]] = []
+        start = 0
+        for head in self.heads:
+            spans.append((start, start + len(head.classes)))
+            start += len(head.classes)
+        self._spans = spans
+        names = {name for head in self.heads for name in head._rows}
+        rows: dict[str, tuple[float, ...]] = {}
+        masks: dict[str, int] = {}
+        for name in names:
+            row: list[float] = []
+            mask = 0
+            for h, head in enumerate(self.heads):
+                own = head._rows.get(name)
+                if own is None:
+                    row += [0.0] * len(head.classes)
+                else:
+                    row += own
+                    mask |= 1 << h
+            rows[name] = tuple(row)
+            masks[name] = mask
+        self._rows = rows
+        self._masks = masks
+
+    def scores(self, x: dict[str, float]) -> list[list[float]]:
+        """Every head's scores of ``x``, in the order of the heads."""
+        rows_of, masks_of = self._rows.get, self._masks.get
+        groups: dict[float, list[tuple[float, ...]]] = {}
+        seen: dict[float, int] = {}  # value -> the heads that have met it
+        orders: list[list[float]] = [[] for _ in self.heads]
+        # Features come in runs of one value (every word and bigram of a text shares one): a run at a time, its
+        # look-ups in C, and a head meets the run's value at the run if any feature of the run is one of its own.
+        for value, run in groupby(x.items(), key=itemgetter(1)):
+            names = [name for name, _ in run]
+            found = [row for row in map(rows_of, names) if row is not None]
+            if not found:
+                continue
+            group = groups.get(value)
+            if group is None:
+                groups[value] = found
+            else:
+                group += found
+            mask = reduce(or_, filter(None, map(masks_of, names)), 0)
+            new = mask & ~seen.get(value, 0)
+            if new:
+                seen[value] = seen.get(value, 0) | mask
+                for h in range(len(self.heads)):
+                    if new >> h & 1:
+                        orders[h].append(value)
+        totals = {value: list(map(sum, zip(*group, strict=True))) for value, group in groups.items()}
+        out: list[list[float]] = []
+        for head, (lo, _), order in zip(self.heads, self._spans, orders, strict=True):
+            scores = list(head.bias)
+            for value in order:
+                column = totals[value]
+                for i in range(len(scores)):
+                    scores[i] += value * column[lo + i]
+            out.append(scores)
+        return out
 
 
 def _softmax(scores: list[float]) -> list[float]:
@@ -137,11 +211,17 @@ class ComplaintModel:
     def features(self, text: str, sentiment: float | None = None) -> dict[str, float]:
         return finish(extract(text, sentiment), self.vocabulary)
 
+    @cached_property
+    def _heads(self) -> JointHeads:
+        return JointHeads((self.applies, self.primary, self.kind))
+
     def predict(self, text: str, evidence: int = 4, sentiment: float | None = None) -> Prediction:
-        """``sentiment``: the shipped Chinese scorer's probability for ``text`` if already known (else scored here)."""
+        """``sentiment``: the shipped Chinese scorer's probability for ``text`` if already known (else scored here).
+        ``evidence``: words shown per category (0: none, when only the categories and type are wanted)."""
         x = self.features(text, sentiment)
-        applies = {Category(c): _sigmoid(s) for c, s in zip(self.applies.classes, self.applies.scores(x), strict=True)}
-        main = dict(zip(self.primary.classes, _softmax(self.primary.scores(x)), strict=True))
+        applies_scores, primary_scores, kind_scores = self._heads.scores(x)
+        applies = {Category(c): _sigmoid(s) for c, s in zip(self.applies.classes, applies_scores, strict=True)}
+        main = dict(zip(self.primary.classes, _softmax(primary_scores), strict=True))
         primary = Category(max(main, key=lambda c: main[c]))
         if primary is Category.other:
             # "other" only when nothing applies: a category the applies head is sure of wins over it.
@@ -153,9 +233,11 @@ class ComplaintModel:
             key=lambda c: -applies[c],
         )
         categories = (primary, *extra)
-        kinds = dict(zip(self.kind.classes, _softmax(self.kind.scores(x)), strict=True))
+        kinds = dict(zip(self.kind.classes, _softmax(kind_scores), strict=True))
         kind = max(kinds, key=lambda k: kinds[k])
-        found = {cat: self._evidence(cat, text, x, evidence) for cat in categories if cat is not Category.other}
+        found = {
+            cat: self._evidence(cat, text, x, evidence) for cat in categories if cat is not Category.other and evidence
+        }
         evidence_words: dict[Category, list[str]] = {c: w for c, w in found.items() if w}
         mains = {Category(c): p for c, p in main.items()}
         return Prediction(categories, applies, kind, kinds, evidence_words, mains, x)
