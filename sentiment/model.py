@@ -11,13 +11,16 @@ Files in ``sentiment/models/`` (written by :mod:`sentiment.train`, described in 
   much a text reads like a social-media post rather than a review).
 - ``yuqing_zh.json``: how the parts combine (stack coefficients), the complaint cap, thresholds, provenance.
 
-Scoring a text (:meth:`ZhModel.score`): :func:`sentiment.features.tokens`, then one dictionary look-up
-per token for the four linear parts, then
+Besides these, the stack may read snownlp's bundled model from the installed package (``snownlp`` and
+``snownlp_gated`` in ``stack.features``; :mod:`sentiment.bundled`): its log-odds over the text's jieba words.
+
+Scoring a text (:meth:`ZhModel.score`): :func:`sentiment.features.analyse`, then one dictionary look-up
+per token for the four linear parts (and one per word for snownlp's bundled model), then
 
     g = sigmoid(domain)
-    p = sigmoid(c1 * g * social + c2 * (1 - g) * general + c3 * clip(nb) + c4 * g + c0)
+    p = sigmoid(c1 * g * social + c2 * (1 - g) * general + c3 * clip(nb) + c4 * g + c5 * (1 - g) * clip(snownlp) + c0)
 
-so a post is judged mostly by the model trained on posts and a review by the model trained on reviews, and
+so a post is judged mostly by the model trained on posts and a review by the models trained on reviews, and
 ``p`` is calibrated on cross-fitted predictions (it is a probability, not just a ranking). A text that asks
 for a remedy or reports one missing (:data:`sentiment.features.COMPLAINT_CUES` named in ``complaint.cues``)
 has ``p`` capped at ``complaint.cap``.
@@ -32,7 +35,6 @@ from __future__ import annotations
 import gzip
 import json
 import marshal
-import math
 from array import array
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -40,40 +42,18 @@ from pathlib import Path
 from typing import Any
 
 from sentiment.base import Thresholds
-from sentiment.features import MODELS_DIR, featurize
+from sentiment.bundled import load_bundled, read_snownlp_bayes
+from sentiment.features import MODELS_DIR, analyse
 from sentiment.learn import sigmoid
 
 MODEL_NAME = "yuqing_zh"
 FORMAT = 1
 #: Naive Bayes log-odds grow with a text's length without bound; the stack sees them clipped.
 NB_CLIP = 30.0
-#: The names of the stacked features, in order (``stack.coef`` in the JSON follows this order).
-STACK_FEATURES = ("social_gated", "general_gated", "nb", "domain")
-
-
-def read_snownlp_bayes(path: Path) -> tuple[float, dict[str, float]]:
-    """Prior log-odds and per-token log-likelihood ratios (pos vs neg) of a snownlp Bayes model file.
-
-    snownlp's ``Bayes.classify`` returns ``sigmoid(prior + sum(ratio[t] for t in words))`` for the winning
-    class, where ``ratio[t] = log(freq_pos(t)) - log(freq_neg(t))`` and ``freq`` is its add-one estimate (a
-    token one class never saw has count ``none``). Precomputing the ratios makes scoring one look-up per token.
-    """
-    with gzip.open(path, "rb") as f:
-        # The file is package data written by sentiment.train (snownlp's own format is marshal).
-        data: dict[str, Any] = marshal.loads(f.read())  # noqa: S302
-    classes = data["d"]
-    pos, neg = classes["pos"], classes["neg"]
-    pos_total, neg_total = float(pos["total"]), float(neg["total"])
-    log_pos_none = math.log(pos["none"] / pos_total)
-    log_neg_none = math.log(neg["none"] / neg_total)
-    ratios: dict[str, float] = {}
-    pos_d: dict[str, float] = pos["d"]
-    neg_d: dict[str, float] = neg["d"]
-    for token in pos_d.keys() | neg_d.keys():
-        lp = math.log(pos_d[token] / pos_total) if token in pos_d else log_pos_none
-        ln = math.log(neg_d[token] / neg_total) if token in neg_d else log_neg_none
-        ratios[token] = lp - ln
-    return math.log(pos_total) - math.log(neg_total), ratios
+#: The stacked features a model may name (``stack.features`` in the JSON; ``stack.coef`` follows its order).
+STACK_FEATURES = ("social_gated", "general_gated", "nb", "domain", "snownlp", "snownlp_gated")
+#: Features that need snownlp's bundled model (:mod:`sentiment.bundled`).
+BUNDLED_FEATURES = frozenset({"snownlp", "snownlp_gated"})
 
 
 @dataclass(frozen=True)
@@ -108,20 +88,37 @@ def read_linear(path: Path) -> LinearParts:
     return LinearParts(weights, (float(b[0]), float(b[1]), float(b[2])))
 
 
-def stack_row(nb: float, general: float, social: float, domain: float) -> list[float]:
-    """The stacked features of one text from its four log-odds (order: :data:`STACK_FEATURES`)."""
-    g = sigmoid(domain)
-    return [g * social, (1.0 - g) * general, max(-NB_CLIP, min(NB_CLIP, nb)), g]
+def _clip(z: float) -> float:
+    return max(-NB_CLIP, min(NB_CLIP, z))
 
 
 @dataclass(frozen=True)
 class Parts:
-    """The four log-odds of one text, before stacking."""
+    """The log-odds of one text, before stacking."""
 
     nb: float
     general: float
     social: float
     domain: float
+    snownlp: float = 0.0  # snownlp's bundled model (sentiment.bundled); 0 when the stack does not use it
+
+
+def stack_row(p: Parts, names: Sequence[str] = STACK_FEATURES[:4]) -> list[float]:
+    """The stacked features ``names`` of one text (see :data:`STACK_FEATURES`).
+
+    ``g`` = sigmoid(domain) is how much the text reads like a post: posts lean on the social model, reviews on
+    the general one and on snownlp's bundled model (``snownlp_gated``), which was trained on reviews only.
+    """
+    g = sigmoid(p.domain)
+    values = {
+        "social_gated": g * p.social,
+        "general_gated": (1.0 - g) * p.general,
+        "nb": _clip(p.nb),
+        "domain": g,
+        "snownlp": _clip(p.snownlp),
+        "snownlp_gated": (1.0 - g) * _clip(p.snownlp),
+    }
+    return [values[n] for n in names]
 
 
 class ZhModel:
@@ -143,8 +140,12 @@ class ZhModel:
         self._table = table
         self._nb_tokens = frozenset(nb)
         stack = self.meta["stack"]
-        if tuple(stack["features"]) != STACK_FEATURES:
-            raise ValueError(f"stack features {stack['features']} differ from {STACK_FEATURES}")
+        self.stack_features: tuple[str, ...] = tuple(stack["features"])
+        unknown = set(self.stack_features) - set(STACK_FEATURES)
+        if unknown:
+            raise ValueError(f"stack features {sorted(unknown)} unknown to this code ({STACK_FEATURES})")
+        # snownlp's bundled model, read from the installed package: only when the stack uses it.
+        self.bundled = load_bundled() if BUNDLED_FEATURES.intersection(self.stack_features) else None
         self.coef: list[float] = [float(c) for c in stack["coef"]]
         self.intercept = float(stack["intercept"])
         nb_platt = self.meta["nb_platt"]
@@ -154,18 +155,19 @@ class ZhModel:
         t = self.meta["thresholds"]
         self.thresholds = Thresholds(float(t["negative_below"]), float(t["positive_above"]))
 
-    def parts(self, toks: Sequence[str]) -> Parts:
-        """The four log-odds of a token list (see the module docstring)."""
+    def parts(self, toks: Sequence[str], words: Sequence[str] = ()) -> Parts:
+        """The log-odds of a token list and (for snownlp's bundled model) its words (see the module docstring)."""
         table = self._table
+        snownlp = self.bundled.log_odds(words) if self.bundled is not None else 0.0
         rows = [v for v in map(table.get, toks) if v is not None]
         if not rows:
-            return Parts(self.nb_prior, *self.biases)
+            return Parts(self.nb_prior, *self.biases, snownlp)
         # Each column summed by ``sum`` in C, from the prior or bias, token after token: the same additions in
         # the same order as a loop adding each token's four weights (CPython 3.11's float ``sum`` adds in order),
         # so the same bits, at a third of the time (a test compares the two on the shared corpora).
         nb, general, social, domain = zip(*rows, strict=True)
         g, s, d = self.biases
-        return Parts(sum(nb, self.nb_prior), sum(general, g), sum(social, s), sum(domain, d))
+        return Parts(sum(nb, self.nb_prior), sum(general, g), sum(social, s), sum(domain, d), snownlp)
 
     def nb_tokens(self, toks: Sequence[str]) -> list[str]:
         """The tokens snownlp's classifier is given for ``toks``: those it was trained with (see train.py)."""
@@ -173,7 +175,7 @@ class ZhModel:
 
     def stacked(self, p: Parts) -> float:
         """Calibrated probability of positive from the parts, before the complaint cap."""
-        row = stack_row(p.nb, p.general, p.social, p.domain)
+        row = stack_row(p, self.stack_features)
         return sigmoid(self.intercept + sum(c * x for c, x in zip(self.coef, row, strict=True)))
 
     def nb_probability(self, p: Parts) -> float:
@@ -183,10 +185,10 @@ class ZhModel:
 
     def score(self, text: str) -> float | None:
         """Probability that ``text`` is positive; ``None`` when nothing in it is left to score."""
-        toks, cues = featurize(text)
+        toks, cues, words = analyse(text)
         if not toks:
             return None
-        p = self.stacked(self.parts(toks))
+        p = self.stacked(self.parts(toks, words))
         if self.complaint_cues.intersection(cues):
             p = min(p, self.complaint_cap)
         return p

