@@ -152,6 +152,9 @@ class Observation:
     mention_ids: list[str] = field(default_factory=list)
     top_words: list[tuple[str, int]] = field(default_factory=list)
     brand: str | None = None
+    #: Event rules: observations of one group (a thread of posts) are handled one after another, different
+    #: groups at the same time; a ticket opened for one post of a thread is joined by the next, never raced.
+    group: str | None = None
 
 
 @dataclass

@@ -73,7 +73,17 @@ class EventRule(RuleType[RuleConfig]):
         self, ctx: EvaluationContext, mention: Mention, brand: str, numbers: dict[str, Any], summary: str
     ) -> Observation:
         return Observation(
-            self.name, mention.id, True, mention.published_at, ctx.now, numbers, summary, [mention.id], [], brand
+            self.name,
+            mention.id,
+            True,
+            mention.published_at,
+            ctx.now,
+            numbers,
+            summary,
+            [mention.id],
+            [],
+            brand,
+            group=f"{mention.platform}:{mention.parent_id or mention.post_id}",  # the ticket intake's thread
         )
 
 
