@@ -23,6 +23,7 @@ import asyncio
 import hashlib
 import logging
 import math
+import time
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
@@ -182,7 +183,9 @@ class AlertEngine:
             )
             try:
                 # Store queries block; keep the event loop (and the in-process API) responsive.
+                began = time.perf_counter()
                 observations = await asyncio.to_thread(rule.evaluate, ctx)
+                outcome.read_seconds += time.perf_counter() - began
             except Exception as exc:  # any failure of one rule must not stop the others
                 if is_transient(exc):
                     # A store outage is not the rule's fault: do not count it towards pausing the rule. The
@@ -192,7 +195,9 @@ class AlertEngine:
             late = moment != now
             outcome.observations = observations
             if rule.kind == "event":
+                began = time.perf_counter()
                 await self._on_events(rule, observations, moment, outcome, late)
+                outcome.act_seconds += time.perf_counter() - began
                 self.state.record_rule_ok(rule.name, moment, cursor=moment)
                 continue
             for obs in observations:

@@ -35,6 +35,9 @@ class RuleOutcome:
     resolved: list[str] = field(default_factory=list)
     error: str | None = None
     caught_up: int = 0  # past evaluation times replayed after downtime
+    #: Seconds spent reading (the rule's queries) and acting (state, tickets, notices): where the time goes.
+    read_seconds: float = 0.0
+    act_seconds: float = 0.0
 
 
 @dataclass
