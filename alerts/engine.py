@@ -177,7 +177,7 @@ class AlertEngine:
                 brands=self.brands,
                 timezone=self.timezone,
                 since=since,
-                sources=self.sources() if self.sources else (),
+                sources=self.sources() if self.sources and rule.uses_sources else (),
                 saved_query=saved_query,
                 queue=self.queue() if self.queue else None,
             )

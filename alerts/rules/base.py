@@ -191,6 +191,9 @@ class RuleType(ABC, Generic[ConfigT]):
     config_model: ClassVar[type[RuleConfig]]
     #: ``window``: fires and resolves per key; ``event``: fires once per matching mention.
     kind: ClassVar[Literal["window", "event"]] = "window"
+    #: Whether :meth:`evaluate` reads ``ctx.sources``: the source health costs a query per source, so the engine
+    #: builds it only for the rules that read it (an event rule in a crisis is evaluated every few seconds).
+    uses_sources: ClassVar[bool] = False
     #: The category given to the tickets it opens (``None``: classified from the text).
     ticket_category: ClassVar[Category | None] = None
     #: Which of an observation's ``numbers`` are the value it had to reach and what is usual, for the alerts
