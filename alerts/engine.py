@@ -51,7 +51,9 @@ from index.saved import SavedSearchStore
 log = logging.getLogger(__name__)
 
 #: Event rules re-read a little before their cursor: a mention stored during the last look is not missed.
-EVENT_OVERLAP = timedelta(minutes=2)
+#: Mentions are stamped when written (``crawlers.pipelines.store``, at each attempt), so this only has to cover
+#: one write and the index refresh; in a crisis every second of it is re-read at each evaluation.
+EVENT_OVERLAP = timedelta(seconds=30)
 #: On a first run, event rules look this far back.
 EVENT_FIRST_LOOK = timedelta(hours=1)
 #: Event rules open this many tickets at once (a crisis brings many at a time; see ``AlertEngine._on_events``).

@@ -55,10 +55,11 @@ from sqlalchemy import select  # noqa: E402
 from api.resources import Resources  # noqa: E402
 from config.settings import load_settings  # noqa: E402
 from foundation.db import Database  # noqa: E402
+from foundation.timeutil import utcnow  # noqa: E402
 from index.base import MentionFilter, SearchRequest  # noqa: E402
 from tests.redis_server import redis_server  # noqa: E402
 from tickets.models import Ticket  # noqa: E402
-from yuqing.queue import health, keys  # noqa: E402
+from yuqing.queue import health, keys, moments  # noqa: E402
 
 PG_URL = os.environ.get("YUQING_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")
 CRISIS_EVERY = 20  # one post in 20 carries a crisis word
@@ -289,7 +290,12 @@ def run_once(args: argparse.Namespace, n: int, site: CrisisSite, redis_url: str,
                 if len(after) == len(sources):
                     result.drained = True  # every source crawled again after posting stopped
                     break
-        time.sleep(5)  # the last evaluation and tickets
+        # The last evaluation: ask for one now and wait for it, so a post without a ticket is a miss, not a lag.
+        last = utcnow()
+        moments.advance(redis, last)
+        waited = time.time() + 120
+        while float(redis.get(keys.rule_done("crisis")) or 0) < last.timestamp() and time.time() < waited:
+            time.sleep(0.5)
         result.published = len(site.published(sources))
         result.retried = int(redis.get(keys.RETRIED) or 0)
         result.crawls = site.requests
