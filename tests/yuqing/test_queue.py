@@ -169,7 +169,12 @@ class Setup:
         cmd = [sys.executable, "-m", "yuqing", "worker", "--name", name, "--lease-seconds", str(LEASE)]
         proc = subprocess.Popen(cmd, env=self.env, stdout=out, stderr=subprocess.STDOUT)
         self.procs[name] = proc
-        wait_for(f"worker {name} alive", lambda: self.redis.exists(keys.worker_key(name)) or proc.poll() is not None)
+        # A worker beats once its warm crawl child has loaded Scrapy and the models: minutes on a loaded machine.
+        wait_for(
+            f"worker {name} alive",
+            lambda: self.redis.exists(keys.worker_key(name)) or proc.poll() is not None,
+            timeout=300,
+        )
         assert proc.poll() is None, (self.logs / f"{name}.log").read_text()
         return proc
 
