@@ -23,8 +23,8 @@ import asyncio
 import hashlib
 import logging
 import math
+import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -33,6 +33,10 @@ from alerts.client import TicketClient
 from alerts.config import EngineConfig
 from alerts.dispatch import Dispatcher
 from alerts.incidents import Action, decide
+from alerts.outcomes import EvaluationReport as EvaluationReport
+from alerts.outcomes import Fired as Fired
+from alerts.outcomes import RuleOutcome as RuleOutcome
+from alerts.outcomes import add_once
 from alerts.registry import build_rule
 from alerts.rules.base import EvaluationContext, Observation, RuleConfig, RuleScopeError, RuleType, query_problem
 from alerts.state import FIRING, AlertEvent, AlertStateStore, StateView
@@ -47,63 +51,17 @@ from index.saved import SavedSearchStore
 log = logging.getLogger(__name__)
 
 #: Event rules re-read a little before their cursor: a mention stored during the last look is not missed.
-EVENT_OVERLAP = timedelta(minutes=2)
+#: Mentions are stamped when written (``crawlers.pipelines.store``, at each attempt), so this only has to cover
+#: one write and the index refresh; in a crisis every second of it is re-read at each evaluation.
+EVENT_OVERLAP = timedelta(seconds=30)
 #: On a first run, event rules look this far back.
 EVENT_FIRST_LOOK = timedelta(hours=1)
+#: Event rules open this many tickets at once (a crisis brings many at a time; see ``AlertEngine._on_events``).
+DELIVER_CONCURRENCY = 8
 #: Catch-up after downtime evaluates at most this many past moments per rule (coarser steps beyond).
 MAX_CATCH_UP = 720
 
 SourcesProvider = Callable[[], Sequence[tuple[SourceHealth, timedelta]]]
-
-
-@dataclass
-class Fired:
-    """A key that fired in this evaluation (or whose pending ticket was delivered now)."""
-
-    rule: str
-    key: str
-    incident: str
-    summary: str
-    ticket_number: str | None
-    new_ticket: bool  # False: the ticket existed already (a retry, a concurrent evaluator, an open incident)
-    error: str | None = None
-
-
-@dataclass
-class RuleOutcome:
-    """What happened to one rule in one evaluation."""
-
-    rule: str
-    status: str  # evaluated | paused | error
-    observations: list[Observation] = field(default_factory=list)
-    fired: list[Fired] = field(default_factory=list)
-    still_firing: list[str] = field(default_factory=list)
-    reminded: list[str] = field(default_factory=list)  # still firing after the quiet period: told again
-    suppressed: list[str] = field(default_factory=list)
-    resolved: list[str] = field(default_factory=list)
-    error: str | None = None
-    caught_up: int = 0  # past evaluation times replayed after downtime
-
-
-@dataclass
-class EvaluationReport:
-    at: datetime
-    outcomes: list[RuleOutcome]
-
-    @property
-    def fired(self) -> list[Fired]:
-        return [f for o in self.outcomes for f in o.fired]
-
-    @property
-    def opened(self) -> list[Fired]:
-        """The firings that created a ticket in this evaluation."""
-        return [f for f in self.fired if f.new_ticket]
-
-
-def _add(keys: list[str], key: str) -> None:
-    # Catch-up evaluates several moments: a key is reported once per outcome.
-    if key not in keys:
-        keys.append(key)
 
 
 def incident_id(rule: str, key: str, window_end: datetime) -> str:
@@ -161,6 +119,7 @@ class AlertEngine:
         pause_for: timedelta = timedelta(minutes=15),
         saved_searches: SavedSearchStore | None = None,
         queue: QueueHealthReader | None = None,
+        deliver_concurrency: int = DELIVER_CONCURRENCY,
     ):
         self.rules = list(rules)
         self.store = store
@@ -176,6 +135,7 @@ class AlertEngine:
         self.pause_for = pause_for
         self.saved_searches = saved_searches or SavedSearchStore(state.db)
         self.queue = queue  # the work queue's health, for crawl_backlog (set by the queue's workers)
+        self.deliver_concurrency = deliver_concurrency
 
     @classmethod
     def from_config(
@@ -219,13 +179,15 @@ class AlertEngine:
                 brands=self.brands,
                 timezone=self.timezone,
                 since=since,
-                sources=self.sources() if self.sources else (),
+                sources=self.sources() if self.sources and rule.uses_sources else (),
                 saved_query=saved_query,
                 queue=self.queue() if self.queue else None,
             )
             try:
                 # Store queries block; keep the event loop (and the in-process API) responsive.
+                began = time.perf_counter()
                 observations = await asyncio.to_thread(rule.evaluate, ctx)
+                outcome.read_seconds += time.perf_counter() - began
             except Exception as exc:  # any failure of one rule must not stop the others
                 if is_transient(exc):
                     # A store outage is not the rule's fault: do not count it towards pausing the rule. The
@@ -234,6 +196,12 @@ class AlertEngine:
                 return self._rule_failed(rule, moment, f"{type(exc).__name__}: {exc}")
             late = moment != now
             outcome.observations = observations
+            if rule.kind == "event":
+                began = time.perf_counter()
+                await self._on_events(rule, observations, moment, outcome, late)
+                outcome.act_seconds += time.perf_counter() - began
+                self.state.record_rule_ok(rule.name, moment, cursor=moment)
+                continue
             for obs in observations:
                 obs.numbers = json_safe(obs.numbers)
                 self.state.touch(
@@ -249,8 +217,55 @@ class AlertEngine:
                     await self._on_firing(rule, obs, moment, outcome, late)
                 elif rule.kind == "window":
                     self._on_clear(rule, obs, moment, outcome, late)
-            self.state.record_rule_ok(rule.name, moment, cursor=moment if rule.kind == "event" else None)
+            self.state.record_rule_ok(rule.name, moment, cursor=None)
         return outcome
+
+    async def _on_events(
+        self, rule: RuleType[Any], observations: list[Observation], now: datetime, outcome: RuleOutcome, late: bool
+    ) -> None:
+        """Handle an event rule's observations: every new mention that matched opens its own ticket.
+
+        A crisis floods an event rule: each evaluation sees the mentions of the last minutes again (the
+        overlap behind its cursor) and many new ones. So the keys already handled (incident open, ticket
+        delivered; an event never resolves) are found with one read and only counted, and the new ones are
+        handled ``deliver_concurrency`` at a time rather than one after another (the ticket API call is most
+        of the time of each). Observations of one group (a thread) stay in order, so the second post of a
+        thread joins the ticket of the first instead of racing it; the idempotency key and the conditional
+        ``try_fire`` keep one ticket per key whatever runs concurrently.
+        """
+        known = await asyncio.to_thread(self.state.get_many, rule.name, [o.key for o in observations])
+        groups: dict[str, list[Observation]] = {}
+        for obs in observations:
+            obs.numbers = json_safe(obs.numbers)
+            current = known.get(obs.key)
+            if (
+                obs.firing
+                and current is not None
+                and current.status == FIRING
+                and (current.ticket_number is not None or not rule.config.open_ticket)
+            ):
+                add_once(outcome.still_firing, obs.key)
+                continue
+            groups.setdefault(obs.group or obs.key, []).append(obs)
+        limit = asyncio.Semaphore(max(1, self.deliver_concurrency))
+
+        async def handle(group: list[Observation]) -> None:
+            async with limit:
+                for obs in group:
+                    await asyncio.to_thread(
+                        self.state.touch,
+                        rule.name,
+                        obs.key,
+                        now,
+                        obs.numbers,
+                        summary=obs.summary,
+                        brand=obs.brand,
+                        rule_type=rule.type_name,
+                    )
+                    if obs.firing:
+                        await self._on_firing(rule, obs, now, outcome, late)
+
+        await asyncio.gather(*(handle(group) for group in groups.values()))
 
     def _missed(self, last: datetime, now: datetime) -> list[datetime]:
         """The evaluation times between the last good one and now (exclusive), at most :data:`MAX_CATCH_UP`."""
@@ -304,15 +319,15 @@ class AlertEngine:
             elif rule.kind == "window" and current.incident:
                 self._bump(rule, obs, current, now, outcome, late)
             else:
-                _add(outcome.still_firing, obs.key)
+                add_once(outcome.still_firing, obs.key)
             return
         if current and decide(current.clock(), True, now, rule.config.policy()) is Action.suppressed:
-            _add(outcome.suppressed, obs.key)
+            add_once(outcome.suppressed, obs.key)
             return
         incident = incident_id(rule.name, obs.key, obs.window_end)
         request = self._ticket_request(rule, obs, incident) if rule.config.open_ticket else {}
         if not self.state.try_fire(rule.name, obs.key, incident, now, request):
-            _add(outcome.still_firing, obs.key)  # a concurrent evaluator won the transition
+            add_once(outcome.still_firing, obs.key)  # a concurrent evaluator won the transition
             return
         self._record("fired", rule, obs.key, now, obs, incident=incident, mention_ids=obs.mention_ids)
         log.warning("ALERT %s fired for %s%s: %s", rule.name, obs.key, " (caught up)" if late else "", obs.summary)
@@ -354,7 +369,7 @@ class AlertEngine:
         """The open incident fires again: the same incident (its numbers are updated by ``touch``); a reminder
         once per quiet period."""
         incident = current.incident or ""
-        _add(outcome.still_firing, obs.key)
+        add_once(outcome.still_firing, obs.key)
         if decide(current.clock(), True, now, rule.config.policy()) is not Action.remind:
             if current.clear_since is not None:
                 self.state.mark_incident(rule.name, obs.key, incident, clearing=False)
@@ -363,7 +378,7 @@ class AlertEngine:
             return  # resolved meanwhile, or a concurrent evaluator reminded
         self._record("reminded", rule, obs.key, now, obs, incident=incident, ticket_number=current.ticket_number)
         log.warning("ALERT %s still firing for %s: %s", rule.name, obs.key, obs.summary)
-        _add(outcome.reminded, obs.key)
+        add_once(outcome.reminded, obs.key)
         self._notify(rule, "alert_reminder", obs, now, current.ticket_number, late)
 
     def _on_clear(self, rule: RuleType[Any], obs: Observation, now: datetime, outcome: RuleOutcome, late: bool) -> None:
@@ -388,7 +403,7 @@ class AlertEngine:
             ticket_id=before.ticket_id,
         )
         log.info("alert %s resolved for %s: %s", rule.name, obs.key, obs.summary)
-        _add(outcome.resolved, obs.key)
+        add_once(outcome.resolved, obs.key)
         self._notify(rule, "alert_resolved", obs, now, before.ticket_number, late)
 
     def _notify(

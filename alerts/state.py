@@ -137,6 +137,16 @@ class AlertStateStore:
             row = s.get(AlertState, (rule, key))
             return _view(row) if row else None
 
+    def get_many(self, rule: str, keys: Sequence[str]) -> dict[str, StateView]:
+        """The states of ``keys`` of ``rule`` that exist, by key (one query, in chunks for long lists)."""
+        out: dict[str, StateView] = {}
+        wanted = sorted(set(keys))
+        with self.db.session() as s:
+            for i in range(0, len(wanted), 500):
+                stmt = select(AlertState).where(AlertState.rule == rule, AlertState.key.in_(wanted[i : i + 500]))
+                out.update((row.key, _view(row)) for row in s.scalars(stmt))
+        return out
+
     def all(self) -> list[StateView]:
         with self.db.session() as s:
             return [_view(r) for r in s.scalars(select(AlertState).order_by(AlertState.rule, AlertState.key))]

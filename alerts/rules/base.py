@@ -152,6 +152,9 @@ class Observation:
     mention_ids: list[str] = field(default_factory=list)
     top_words: list[tuple[str, int]] = field(default_factory=list)
     brand: str | None = None
+    #: Event rules: observations of one group (a thread of posts) are handled one after another, different
+    #: groups at the same time; a ticket opened for one post of a thread is joined by the next, never raced.
+    group: str | None = None
 
 
 @dataclass
@@ -188,6 +191,9 @@ class RuleType(ABC, Generic[ConfigT]):
     config_model: ClassVar[type[RuleConfig]]
     #: ``window``: fires and resolves per key; ``event``: fires once per matching mention.
     kind: ClassVar[Literal["window", "event"]] = "window"
+    #: Whether :meth:`evaluate` reads ``ctx.sources``: the source health costs a query per source, so the engine
+    #: builds it only for the rules that read it (an event rule in a crisis is evaluated every few seconds).
+    uses_sources: ClassVar[bool] = False
     #: The category given to the tickets it opens (``None``: classified from the text).
     ticket_category: ClassVar[Category | None] = None
     #: Which of an observation's ``numbers`` are the value it had to reach and what is usual, for the alerts

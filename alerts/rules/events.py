@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from datetime import timedelta
 from typing import Any, Literal
@@ -21,6 +22,8 @@ from index.base import Mention, SearchRequest
 from index.text import normalize
 from tickets.classify import DEFAULT_URGENT_WORDS, ModelClassifier
 from tickets.understanding.urgency import UrgencyDetector
+
+log = logging.getLogger(__name__)
 
 #: Crisis words beyond the ticket classifier's urgent list: what a PR team must see within minutes.
 DEFAULT_CRITICAL_WORDS: tuple[str, ...] = (
@@ -39,7 +42,9 @@ DEFAULT_CRITICAL_WORDS: tuple[str, ...] = (
     "death",
     "died",
 )
-MAX_PER_EVALUATION = 500  # a flood is still alerted, in the next evaluations
+#: Mentions read per evaluation at most. They come newest published first, so a capped read could skip a post
+#: stored late: the cap is far above a crisis's few seconds of mentions, and reaching it is logged.
+MAX_PER_EVALUATION = 5000
 
 
 def _pattern(word: str) -> re.Pattern[str]:
@@ -67,13 +72,25 @@ class EventRule(RuleType[RuleConfig]):
             if not page.next_cursor:
                 break
             cursor = page.next_cursor
+        else:
+            log.error("%s: over %d mentions stored since %s; the rest are not read", self.name, len(out), since)
         return out
 
     def observe(
         self, ctx: EvaluationContext, mention: Mention, brand: str, numbers: dict[str, Any], summary: str
     ) -> Observation:
         return Observation(
-            self.name, mention.id, True, mention.published_at, ctx.now, numbers, summary, [mention.id], [], brand
+            self.name,
+            mention.id,
+            True,
+            mention.published_at,
+            ctx.now,
+            numbers,
+            summary,
+            [mention.id],
+            [],
+            brand,
+            group=f"{mention.platform}:{mention.parent_id or mention.post_id}",  # the ticket intake's thread
         )
 
 

@@ -37,6 +37,8 @@ class SourceSilentConfig(RuleConfig):
 class SourceSilentRule(RuleType[SourceSilentConfig]):
     """Per source: silent for too long, or failing run after run."""
 
+    uses_sources = True
+
     type_name = "source_silent"
     config_model = SourceSilentConfig
     threshold_number = "limit_minutes"

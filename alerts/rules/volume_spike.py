@@ -147,6 +147,8 @@ def decide_spike(
 class VolumeSpikeRule(RuleType[VolumeSpikeConfig]):
     """Mention count in a trailing window against what is usual then (see :mod:`alerts.seasonal`)."""
 
+    uses_sources = True
+
     type_name = "volume_spike"
     config_model = VolumeSpikeConfig
     baseline_number = "expected"

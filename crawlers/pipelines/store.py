@@ -37,7 +37,7 @@ from crawlers.spool import Spool
 from foundation.errors import StoreError
 from foundation.retry import BACKGROUND, NONE, RetryPolicy
 from foundation.timeutil import utcnow
-from index.base import Mention, MentionStore
+from index.base import Mention, MentionStore, WriteResult
 from index.factory import open_mention_store
 from index.reach import carry_reach
 
@@ -241,7 +241,17 @@ class StorePipeline:
                     mentions.append(carry_reach(item.to_mention(now), stored.get(item.id)))
                 except ValueError as exc:  # pydantic's ValidationError: a field the store cannot hold
                     invalid[item.id] = f"invalid mention {item.platform}/{item.post_id}: {exc}"
-            result = self.policy.call(self.store.upsert, mentions)
+            store = self.store
+
+            def write() -> WriteResult:
+                # Stamped when written, at each attempt: event rules read what was stored since their last
+                # look by this time, with a short overlap, so it must not lag behind the write (a retry).
+                at = self.clock()
+                for mention in mentions:
+                    mention.updated_at = at
+                return store.upsert(mentions)
+
+            result = self.policy.call(write)
         except Exception as exc:  # an outage: keep the batch, stop fetching, try once more at close
             self._last_error = redact(f"{type(exc).__name__}: {exc}")
             self.stats.inc_value(STAT_STORE_OUTAGES)

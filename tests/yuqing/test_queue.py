@@ -10,7 +10,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -20,6 +20,7 @@ from typing import Any
 import pytest
 from redis import Redis
 from rq import Queue, Retry
+from sqlalchemy import select
 from typer.testing import CliRunner
 
 from alerts.rules.base import EvaluationContext
@@ -30,11 +31,14 @@ from config.settings import Settings, load_settings
 from foundation.health import SourceRunStore
 from foundation.queue_health import HEALTH_KEY, QueueHealth, WorkerInfo
 from foundation.timeutil import utcnow
+from index.base import Mention
 from tests.conftest import unavailable
+from tests.factories import make_mention
 from tests.redis_server import redis_server
 from tests.yuqing.feed_site import FeedSite
+from tickets.models import Ticket, TicketMention
 from yuqing.cli import app
-from yuqing.queue import health, keys
+from yuqing.queue import health, keys, moments
 from yuqing.queue.lease import Lease, LeaseKeeper
 from yuqing.queue.scheduler import CRAWL_JOB, Scheduler
 from yuqing.worker import Worker
@@ -140,8 +144,12 @@ def test_worker_without_redis_is_a_config_error(tmp_path: Path, monkeypatch: pyt
 
 
 # -- two worker processes -----------------------------------------------------------------------------------
-RULES = "\n".join(
-    f"    - {{name: share-{i}, type: negative_share, window: {i + 1}h, min_count: 1, threshold: 0.5}}" for i in range(8)
+RULES = (
+    "\n".join(
+        f"    - {{name: share-{i}, type: negative_share, window: {i + 1}h, min_count: 1, threshold: 0.5}}"
+        for i in range(8)
+    )
+    + "\n    - {name: crisis, type: critical_words}"
 )
 
 
@@ -161,7 +169,12 @@ class Setup:
         cmd = [sys.executable, "-m", "yuqing", "worker", "--name", name, "--lease-seconds", str(LEASE)]
         proc = subprocess.Popen(cmd, env=self.env, stdout=out, stderr=subprocess.STDOUT)
         self.procs[name] = proc
-        wait_for(f"worker {name} alive", lambda: self.redis.exists(keys.worker_key(name)) or proc.poll() is not None)
+        # A worker beats once its warm crawl child has loaded Scrapy and the models: minutes on a loaded machine.
+        wait_for(
+            f"worker {name} alive",
+            lambda: self.redis.exists(keys.worker_key(name)) or proc.poll() is not None,
+            timeout=300,
+        )
         assert proc.poll() is None, (self.logs / f"{name}.log").read_text()
         return proc
 
@@ -358,7 +371,7 @@ def test_two_workers_evaluate_each_rule_once_per_moment(setup: Setup) -> None:
             60,
         )
         time.sleep(0.3)
-    entries = setup.log(keys.EVAL_LOG)
+    entries = [e for e in setup.log(keys.EVAL_LOG) if e["rule"] in rules]
     pairs = [(e["rule"], e["moment"]) for e in entries]
     assert len(pairs) == len(set(pairs)) == len(rules) * len(moments)  # each rule once per moment, none missed
     assert {m for _, m in pairs} == set(moments)
@@ -410,3 +423,45 @@ def test_healthz_reports_the_queue_only_when_one_is_configured(
             assert queue["workers"][0]["current"] == "crawl feed-a"
     finally:
         resources.close()
+
+
+@pytest.mark.slow
+@pytest.mark.postgres
+def test_two_workers_open_one_ticket_per_crisis_post_many_at_a_time(setup: Setup) -> None:
+    """A crisis burst: the critical_words rule opens its tickets concurrently (several per evaluation) while
+    two workers share it, and still each post gets exactly one ticket; the second post of a thread joins the
+    first one's ticket instead of racing it."""
+    setup.start_worker("w1")
+    setup.start_worker("w2")
+    threads = [f"t{i}" for i in range(30)]
+    batches: list[list[Mention]] = [[], [], []]
+    for i, thread in enumerate(threads):
+        posts = [thread] if i % 3 else [thread, f"{thread}-reply"]  # 10 threads of two posts
+        for post in posts:
+            text = f"鲜达外卖吃完食物中毒了（{post}）"
+            parent = thread if post != thread else None
+            batches[i % 3].append(make_mention(text, post_id=post, parent_id=parent, updated_at=utcnow()))
+    for batch in batches:
+        batch = [m.model_copy(update={"updated_at": utcnow()}) for m in batch]
+        setup.resources.mentions.upsert(batch)
+        setup.resources.mentions.refresh()
+        moment = utcnow()
+        moments.advance(setup.redis, moment)
+        wait_for(
+            "the crisis rule evaluated",
+            lambda m=moment.timestamp(): float(setup.redis.get(keys.rule_done("crisis")) or 0) >= m,  # type: ignore[misc]
+            90,
+        )
+    crisis = [m for batch in batches for m in batch]
+    with setup.resources.db.session() as s:
+        tickets = s.execute(select(Ticket.id, Ticket.alert_key).where(Ticket.alert_rule == "crisis")).all()
+        links = s.execute(select(TicketMention.mention_id, TicketMention.ticket_id)).all()
+    assert len(tickets) == len(threads)  # one per thread: no duplicate, none missed
+    assert len({key for _, key in tickets}) == len(threads)
+    linked = Counter(mention for mention, _ in links)
+    assert set(linked) == {m.id for m in crisis} and set(linked.values()) == {1}  # every post on one ticket
+    entries = [e for e in setup.log(keys.EVAL_LOG) if e["rule"] == "crisis"]
+    assert no_overlap(intervals(entries, "rule")["crisis"])  # one owner per rule and moment
+    assert max(int(e["fired"]) for e in entries) > 1  # several tickets opened in one evaluation
+    # A moment published by an earlier clock never moves the published one back.
+    assert not moments.advance(setup.redis, utcnow() - timedelta(minutes=5))

@@ -45,6 +45,7 @@ class RuleEvaluator:
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="rule-evaluator", daemon=True)
         self._loop: asyncio.AbstractEventLoop | None = None
+        self.refresh_seconds = 0.0  # the last index refresh before a round (logged with its evaluations)
 
     def start(self) -> RuleEvaluator:
         self.beat()
@@ -103,7 +104,9 @@ class RuleEvaluator:
                     if (_float(self.ctx.redis.get(keys.rule_done(rule.name))) or 0) >= moment:
                         continue
                     if not refreshed:
+                        began = time.time()
                         self.engine.store.refresh()  # see what the crawls stored (Elasticsearch refresh)
+                        self.refresh_seconds = time.time() - began
                         refreshed = True
                     self.ctx.current["rule"] = rule.name
                     self._evaluate(rule.name, moment)
@@ -129,7 +132,11 @@ class RuleEvaluator:
             moment=repr(moment),
             worker=self.ctx.name,
             status=outcome.status if outcome else "none",
+            refresh=round(self.refresh_seconds, 3),
             fired=len(report.fired),
+            read=round(outcome.read_seconds, 3) if outcome else 0,
+            act=round(outcome.act_seconds, 3) if outcome else 0,
+            seen=len(outcome.observations) if outcome else 0,
             started=started,
             ended=time.time(),
         )

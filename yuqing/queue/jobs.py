@@ -17,7 +17,8 @@ from typing import TYPE_CHECKING, Any
 from redis import Redis
 from rq import get_current_job
 
-from yuqing.queue import keys
+from foundation.timeutil import utcnow
+from yuqing.queue import keys, moments
 from yuqing.queue.lease import Lease, LeaseKeeper
 from yuqing.queue.warm import CrawlChildDied
 
@@ -115,6 +116,9 @@ def crawl_source(source: str) -> dict[str, Any]:
         if not retried:
             ctx.redis.delete(keys.crawl_pending(source))
     report = result.report or {}
+    if report.get("created", 0) or report.get("updated", 0):
+        # New mentions: the rules look now, not at the scheduler's next poll (stored→ticket latency).
+        moments.advance(ctx.redis, utcnow())
     log.info("crawl %s: %s (%s new, attempt %d)", source, result.status, report.get("created", 0), attempt)
     return {
         "source": source,

@@ -54,5 +54,5 @@ class QueueTiming:
     lease_ttl: timedelta = timedelta(seconds=15)
     heartbeat_every: timedelta = timedelta(seconds=5)
     poll: timedelta = timedelta(seconds=2)  # scheduler: new mentions? publish a moment; reap dead jobs
-    eval_poll: timedelta = timedelta(seconds=0.5)  # worker: any rule behind the published moment?
+    eval_poll: timedelta = timedelta(seconds=0.25)  # worker: any rule behind the published moment?
     retries: int = 3  # attempts after the first, for a job whose worker died or that raised

@@ -20,7 +20,7 @@ from rq.job import Job, JobStatus
 from rq.registry import FailedJobRegistry, StartedJobRegistry
 
 from foundation.timeutil import utcnow
-from yuqing.queue import health, keys
+from yuqing.queue import health, keys, moments
 from yuqing.queue.lease import Lease
 from yuqing.worker import MAINTENANCE_EVERY, Worker, next_due
 
@@ -114,7 +114,7 @@ class Scheduler:
     # -- alerts -------------------------------------------------------------------------------------------
     def publish_moment(self, now: datetime) -> None:
         """Ask the workers to evaluate every rule at ``now`` (moments only move forward)."""
-        self.redis.set(keys.EVAL_MOMENT, repr(now.timestamp()))
+        moments.advance(self.redis, now)
 
     # -- the loop -----------------------------------------------------------------------------------------
     def run(self, stop: threading.Event) -> None:
