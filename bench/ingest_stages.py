@@ -19,16 +19,15 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Sequence
-from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from _common import table
-from scale import load_texts, raw_mentions, tokenizer_floor
+from scale import corpus_mention, load_texts, raw_mentions, tokenizer_floor
 
-from index.base import Mention, mention_id
+from index.base import Mention
 from index.sqlite import SQLiteMentionStore
 from sentiment import SentimentResult, SentimentService
 from tickets.classify import ModelClassifier
@@ -55,29 +54,7 @@ def categorize(classifier: ModelClassifier, texts: Sequence[str], results: Seque
 
 
 def mentions(raws: Sequence[dict[str, Any]], results: Sequence[SentimentResult], cats: Sequence[str]) -> list[Mention]:
-    out = []
-    for raw, result, category in zip(raws, results, cats, strict=True):
-        published = raw["published_at"]
-        out.append(
-            Mention(
-                id=mention_id(raw["platform"], raw["post_id"]),
-                platform=raw["platform"],
-                post_id=raw["post_id"],
-                source=f"{raw['platform']}-search",
-                title=raw["title"],
-                text=raw["text"],
-                published_at=published,
-                collected_at=published + timedelta(minutes=5),
-                updated_at=published + timedelta(minutes=5),
-                language=result.language,
-                brands=raw["brands"],
-                matched_keywords=raw["brands"],
-                sentiment_score=result.score,
-                sentiment_label=result.label,
-                category=category,
-            )
-        )
-    return out
+    return [corpus_mention(raw, result, category) for raw, result, category in zip(raws, results, cats, strict=True)]
 
 
 def fresh_store(folder: Path, name: str) -> SQLiteMentionStore:

@@ -42,6 +42,7 @@ from index.base import Mention, MentionFilter, MentionStore, SearchRequest, ment
 from index.rollups import DAY_MS, rowid_floor
 from index.sqlite import SQLiteMentionStore
 from index.words import excluded_words, period_words
+from sentiment.base import SentimentResult
 
 SHARED = Path(os.environ.get("YUQING_SHARED", Path(__file__).resolve().parents[2] / "shared"))
 CORPORA = ["weibo2018_train.csv", "waimai_10k_train.csv", "online_shopping_10_cats_train.csv"]
@@ -87,6 +88,33 @@ def raw_mentions(n: int, texts: list[str], seed: int) -> list[dict[str, Any]]:
     return out
 
 
+def corpus_mention(raw: dict[str, Any], result: SentimentResult, category: str) -> Mention:
+    """The mention the crawl would store for ``raw``, scored ``result`` and classified ``category``."""
+    published = raw["published_at"]
+    return Mention(
+        id=mention_id(raw["platform"], raw["post_id"]),
+        platform=raw["platform"],
+        post_id=raw["post_id"],
+        source=f"{raw['platform']}-search",
+        title=raw["title"],
+        text=raw["text"],
+        published_at=published,
+        collected_at=published + timedelta(minutes=5),
+        updated_at=published + timedelta(minutes=5),
+        language=result.language,
+        brands=raw["brands"],
+        matched_keywords=raw["brands"],
+        sentiment_score=result.score,
+        sentiment_label=result.label,
+        category=category,
+    )
+
+
+def zh_score(result: SentimentResult) -> float | None:
+    """The score the category pipeline hands the classifier: the Chinese model's, none for other languages."""
+    return result.score if result.language == "zh" else None
+
+
 def ingest(store: MentionStore, raws: list[dict[str, Any]], batch: int) -> float:
     """Score, classify and store ``raws`` batch by batch, as the crawl pipelines do; mentions per second."""
     from sentiment import SentimentService  # type: ignore[attr-defined]
@@ -102,30 +130,10 @@ def ingest(store: MentionStore, raws: list[dict[str, Any]], batch: int) -> float
         chunk = raws[b : b + batch]
         texts = [r["text"] if not r["title"] else f"{r['title']}\n{r['text']}" for r in chunk]
         results = service.analyze_batch(texts, ["zh"] * len(texts))
-        mentions = []
-        for raw, text, result in zip(chunk, texts, results, strict=True):
-            published = raw["published_at"]
-            mentions.append(
-                Mention(
-                    id=mention_id(raw["platform"], raw["post_id"]),
-                    platform=raw["platform"],
-                    post_id=raw["post_id"],
-                    source=f"{raw['platform']}-search",
-                    title=raw["title"],
-                    text=raw["text"],
-                    published_at=published,
-                    collected_at=published + timedelta(minutes=5),
-                    updated_at=published + timedelta(minutes=5),
-                    language=result.language,
-                    brands=raw["brands"],
-                    matched_keywords=raw["brands"],
-                    sentiment_score=result.score,
-                    sentiment_label=result.label,
-                    category=classifier.category(
-                        text, sentiment=result.score if result.language == "zh" else None
-                    ).value,
-                )
-            )
+        mentions = [
+            corpus_mention(raw, result, classifier.category(text, sentiment=zh_score(result)).value)
+            for raw, text, result in zip(chunk, texts, results, strict=True)
+        ]
         store.upsert(mentions)
     return len(raws) / (time.perf_counter() - start)
 
