@@ -204,21 +204,19 @@ class AlertEngine:
                 continue
             for obs in observations:
                 obs.numbers = json_safe(obs.numbers)
-                self.state.touch(
-                    rule.name,
-                    obs.key,
-                    moment,
-                    obs.numbers,
-                    summary=obs.summary,
-                    brand=obs.brand,
-                    rule_type=rule.type_name,
-                )
+                self._touch(rule, obs, moment)
                 if obs.firing:
                     await self._on_firing(rule, obs, moment, outcome, late)
                 elif rule.kind == "window":
                     self._on_clear(rule, obs, moment, outcome, late)
             self.state.record_rule_ok(rule.name, moment, cursor=None)
         return outcome
+
+    def _touch(self, rule: RuleType[Any], obs: Observation, at: datetime) -> None:
+        """Record ``obs`` as the rule's latest evaluation of its key (numbers and summary, for the alerts API)."""
+        self.state.touch(
+            rule.name, obs.key, at, obs.numbers, summary=obs.summary, brand=obs.brand, rule_type=rule.type_name
+        )
 
     async def _on_events(
         self, rule: RuleType[Any], observations: list[Observation], now: datetime, outcome: RuleOutcome, late: bool
@@ -252,16 +250,7 @@ class AlertEngine:
         async def handle(group: list[Observation]) -> None:
             async with limit:
                 for obs in group:
-                    await asyncio.to_thread(
-                        self.state.touch,
-                        rule.name,
-                        obs.key,
-                        now,
-                        obs.numbers,
-                        summary=obs.summary,
-                        brand=obs.brand,
-                        rule_type=rule.type_name,
-                    )
+                    await asyncio.to_thread(self._touch, rule, obs, now)
                     if obs.firing:
                         await self._on_firing(rule, obs, now, outcome, late)
 
