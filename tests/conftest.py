@@ -6,6 +6,7 @@ Tests that need a server skip with the reason when it is not reachable (a newcom
 
 from __future__ import annotations
 
+import csv
 import os
 import secrets
 from collections.abc import Iterator
@@ -26,6 +27,22 @@ def unavailable(reason: str) -> None:
     if under_ci():
         pytest.fail(f"{reason} (CI=true: backend tests must run, not skip)", pytrace=False)
     pytest.skip(reason)
+
+
+#: The shared training corpora whose texts the fast-path tests compare old and new computations on.
+TRAIN_CORPORA = ("weibo2018_train.csv", "waimai_10k_train.csv", "online_shopping_10_cats_train.csv")
+
+
+def corpus_texts() -> list[str]:
+    """Every text of :data:`TRAIN_CORPORA`, in file order; skips (fails under CI) when ../shared is absent."""
+    folder = SHARED / "data" / "sentiment"
+    if not folder.is_dir():
+        unavailable(f"the shared sentiment corpora are not at {folder}")
+    texts: list[str] = []
+    for name in TRAIN_CORPORA:
+        with (folder / name).open(encoding="utf-8") as fh:
+            texts += [row["text"] for row in csv.DictReader(fh)]
+    return texts
 
 
 @pytest.fixture(scope="session")

@@ -67,18 +67,11 @@ def _index_fields_cleaning_every_word(title: str | None, text: str) -> dict[str,
 
 
 def test_index_fields_are_those_of_the_whole_search_cut_on_corpus_texts() -> None:
-    import csv
     import random
 
-    from tests.conftest import SHARED, unavailable
+    from tests.conftest import corpus_texts
 
-    folder = SHARED / "data" / "sentiment"
-    if not folder.is_dir():
-        unavailable(f"the shared sentiment corpora are not at {folder}")
-    texts: list[str] = []
-    for name in ("weibo2018_train.csv", "waimai_10k_train.csv", "online_shopping_10_cats_train.csv"):
-        with (folder / name).open(encoding="utf-8") as fh:
-            texts += [row["text"] for row in csv.DictReader(fh)]
+    texts = corpus_texts()
     rng = random.Random(11)
     subs = 0
     for text in rng.sample(texts, 3000):

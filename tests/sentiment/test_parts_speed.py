@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import csv
 import random
 
 from sentiment.features import tokens
 from sentiment.model import Parts
 from sentiment.zh import load_model
-from tests.conftest import SHARED, unavailable
+from tests.conftest import corpus_texts
 
 
 def _parts_token_by_token(toks: list[str]) -> Parts:
@@ -26,13 +25,7 @@ def _parts_token_by_token(toks: list[str]) -> Parts:
 
 
 def test_column_sums_are_the_token_by_token_sums_on_corpus_texts() -> None:
-    folder = SHARED / "data" / "sentiment"
-    if not folder.is_dir():
-        unavailable(f"the shared sentiment corpora are not at {folder}")
-    texts: list[str] = []
-    for name in ("weibo2018_train.csv", "waimai_10k_train.csv", "online_shopping_10_cats_train.csv"):
-        with (folder / name).open(encoding="utf-8") as fh:
-            texts += [row["text"] for row in csv.DictReader(fh)]
+    texts = corpus_texts()
     model = load_model()
     sample = [*random.Random(5).sample(texts, 3000), "", "……", "的"]
     for text in sample:

@@ -8,14 +8,13 @@ puts a fast path beside the computation it replaced and asks for the same result
 
 from __future__ import annotations
 
-import csv
 import random
 import re
 
 import jieba
 import pytest
 
-from tests.conftest import SHARED, unavailable
+from tests.conftest import corpus_texts
 from tickets.classify import ModelClassifier
 from tickets.enums import Category
 from tickets.understanding import segment
@@ -24,20 +23,12 @@ from tickets.understanding.folding import fold
 from tickets.understanding.model import JointHeads, shipped_model
 from tickets.understanding.understand import Understander
 
-CORPORA = ("weibo2018_train.csv", "waimai_10k_train.csv", "online_shopping_10_cats_train.csv")
-
 
 @pytest.fixture(scope="module")
 def texts() -> list[str]:
     """Every corpus text with a long run of one character (where jieba-rs and Python jieba were seen to
     differ), all those a dozen characters or more cut character by character in part, and a random sample."""
-    folder = SHARED / "data" / "sentiment"
-    if not folder.is_dir():
-        unavailable(f"the shared sentiment corpora are not at {folder}")
-    every: list[str] = []
-    for name in CORPORA:
-        with (folder / name).open(encoding="utf-8") as fh:
-            every += [row["text"] for row in csv.DictReader(fh) if row.get("text", "").strip()]
+    every = [t for t in corpus_texts() if t.strip()]
     runs = [t for t in every if re.search(r"(.)\1{19}", t)]
     rng = random.Random(17)
     return runs + rng.sample(every, 1500)
