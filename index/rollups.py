@@ -26,6 +26,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from index.words import content_word
 
@@ -113,23 +114,43 @@ class RollupRow:
 
 
 LeanKey = tuple[str, int, int, str, str]
+#: (brand, unit, estimated): the part of a lean key shared by all of one mention's facet values.
+LeanGroup = tuple[str, int, int]
+Pair = tuple[str, str]  # (field, value)
 
 
-def _lean_counters() -> dict[str, Counter[LeanKey]]:
-    return {table: Counter() for table, _ in LEAN_LEVELS}
+def _lean_counters() -> dict[str, dict[LeanGroup, Counter[Pair]]]:
+    return {table: {} for table, _ in LEAN_LEVELS}
+
+
+def _count(groups: dict[Any, Counter[Any]], key: Any, items: Iterable[Any], sign: int) -> None:
+    counter = groups.get(key)
+    if counter is None:
+        counter = groups[key] = Counter()
+    if sign > 0:
+        counter.update(items)
+    else:
+        counter.subtract(items)
 
 
 @dataclass
 class RollupDelta:
-    """Changes to the roll-up counters made by one batch; ``n`` may be negative (update, delete)."""
+    """Changes to the roll-up counters made by one batch; ``n`` may be negative (update, delete).
+
+    Word and lean counts are grouped by the part of their key one mention shares ((day, brand set) and
+    (brand, unit, estimated)) so that a mention's dozen words and facet values are counted by one C-level
+    ``Counter.update`` each instead of one dictionary increment apiece (that was a fifth of a write);
+    :meth:`word_rows` and :meth:`lean_rows` give the flat counters.
+    """
 
     counts: dict[str, Counter[tuple[int, str, str, str, str, str]]] = field(
         default_factory=lambda: {table: Counter() for table, _ in COUNT_LEVELS}
     )
-    words: Counter[tuple[int, str, str]] = field(default_factory=Counter)
-    #: (brand, unit, estimated, field, value) per lean table; ``None``: the lean tables are not kept (a
-    #: migration older than them).
-    lean: dict[str, Counter[LeanKey]] | None = field(default_factory=lambda: _lean_counters())
+    #: (day, brand set) → word → mentions
+    words: dict[tuple[int, str], Counter[str]] = field(default_factory=dict)
+    #: Per lean table, (brand, unit, estimated) → (field, value) → mentions; ``None``: the lean tables are not
+    #: kept (a migration older than them).
+    lean: dict[str, dict[LeanGroup, Counter[Pair]]] | None = field(default_factory=lambda: _lean_counters())
     #: Whether the days whose word counts change get their version bumped (``rollup_word_days``, see
     #: index.sqlite_words); false only for a migration older than that table.
     word_days: bool = True
@@ -138,9 +159,8 @@ class RollupDelta:
         for table, unit in COUNT_LEVELS:
             key = (row.published_ms // unit, row.brands, row.platform, row.label, row.category, row.language)
             self.counts[table][key] += sign
-        day = row.published_ms // DAY_MS
-        for word in row.words:
-            self.words[(day, row.brands, word)] += sign
+        if row.words:
+            _count(self.words, (row.published_ms // DAY_MS, row.brands), row.words, sign)
         if self.lean is None:
             return
         brands = brands_of(row.brands)
@@ -150,11 +170,19 @@ class RollupDelta:
         values += [("brand", b) for b in brands]
         estimated = int(row.estimated)
         for table, unit in LEAN_LEVELS:
-            counter = self.lean[table]
+            groups = self.lean[table]
             at = row.published_ms // unit
             for brand in (ALL_BRANDS, *brands):
-                for name, value in values:
-                    counter[(brand, at, estimated, name, value)] += sign
+                _count(groups, (brand, at, estimated), values, sign)
+
+    def word_rows(self) -> list[tuple[int, str, str, int]]:
+        """(day, brand set, word, change) for every word count that changed."""
+        return [(day, brands, w, n) for (day, brands), c in self.words.items() for w, n in c.items() if n]
+
+    def lean_rows(self, table: str) -> list[tuple[str, int, int, str, str, int]]:
+        """(brand, unit, estimated, field, value, change) for every count of lean ``table`` that changed."""
+        groups = (self.lean or {}).get(table, {})
+        return [(*key, name, value, n) for key, c in groups.items() for (name, value), n in c.items() if n]
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,8 @@ from sqlalchemy import Connection
 
 from index.base import Mention, WriteResult
 from index.rollups import COUNT_LEVELS, LEAN_LEVELS, RollupDelta, RollupRow, brand_set, content_words, rowid_key
-from index.text import index_fields
+from index.text import index_fields, index_tokens
+from index.words import content_words_of
 
 COLUMNS = (
     "id platform post_id source url author title text published_at collected_at updated_at language rating "
@@ -46,7 +47,8 @@ def _marks(count: int) -> str:
 def row_values(mention: Mention) -> dict[str, Any]:
     """The stored columns of a mention (times as epoch ms, lists and objects as JSON)."""
     # Read off the validated model directly: model_dump() per mention cost a tenth of the write.
-    data = {column: getattr(mention, column) for column in COLUMNS}
+    fields = mention.__dict__  # pydantic keeps the validated fields here; getattr per column cost a tenth more
+    data = {column: fields[column] for column in COLUMNS}
     for key in ("published_at", "collected_at", "updated_at"):
         data[key] = _ms(data[key])
     data["sentiment_label"] = mention.sentiment_label.value
@@ -83,35 +85,44 @@ def write_batch(conn: Connection, mentions: Sequence[Mention]) -> WriteResult:
     brand_rows: list[tuple[Any, ...]] = []
     rowids = _allocate(conn, [(_ms(m.published_at), m.id) for m, _ in changed])
     for (mention, first_seen), rowid in zip(changed, rowids, strict=True):
-        values = row_values(mention)
-        if first_seen is not None:
-            values["collected_at"] = first_seen  # first seen stays first seen
-        mention_rows.append((rowid, *(values[c] for c in COLUMNS)))
-        seg = index_fields(mention.title, mention.text)
-        fts_rows.append((rowid, seg["title_seg"], seg["text_seg"], seg["text_sub"]))
-        brand_rows.extend((b, rowid, values["published_at"]) for b in dict.fromkeys(mention.brands))
+        values = _row(mention, rowid, first_seen)
+        mention_rows.append(values)
+        title, body, extra = index_tokens(mention.title, mention.text)
+        fts_rows.append((rowid, " ".join(title), " ".join(body), " ".join(extra)))
+        published = values[_PUBLISHED]
+        brands = dict.fromkeys(mention.brands)
+        brand_rows.extend((b, rowid, published) for b in brands)
         delta.add(
             RollupRow(
-                values["published_at"],
-                brand_set(mention.brands),
+                published,
+                brand_set(brands),
                 mention.platform,
-                values["sentiment_label"],
+                values[_LABEL],
                 mention.category or "",
                 mention.language,
-                frozenset(content_words(seg["title_seg"], seg["text_seg"])),
+                content_words_of({*title, *body}),
                 mention.date_estimated,
             )
         )
     conn.exec_driver_sql(_INSERT_MENTION, mention_rows)
-    conn.exec_driver_sql(
-        "INSERT INTO mentions_fts (rowid, title_seg, text_seg, text_sub) VALUES (?, ?, ?, ?)", fts_rows
-    )
+    conn.exec_driver_sql(_INSERT_FTS, fts_rows)
     if brand_rows:
-        conn.exec_driver_sql(
-            "INSERT INTO mention_brands (brand, mention_rowid, published_at) VALUES (?, ?, ?)", brand_rows
-        )
+        conn.exec_driver_sql(_INSERT_BRAND, brand_rows)
     apply_delta(conn, delta)
     return result
+
+
+_PUBLISHED = 1 + COLUMNS.index("published_at")
+_LABEL = 1 + COLUMNS.index("sentiment_label")
+_COLLECTED = 1 + COLUMNS.index("collected_at")
+
+
+def _row(mention: Mention, rowid: int, first_seen: int | None) -> tuple[Any, ...]:
+    """The mentions-table row (rowid first), as :func:`row_values`; a replaced mention keeps its first seen."""
+    values = [rowid, *row_values(mention).values()]
+    if first_seen is not None:
+        values[_COLLECTED] = first_seen  # first seen stays first seen
+    return tuple(values)
 
 
 def delete_batch(conn: Connection, mention_ids: Sequence[str]) -> list[str]:
@@ -195,46 +206,42 @@ def brandset_ids(conn: Connection, keys: set[str]) -> dict[str, int]:
 
 def apply_delta(conn: Connection, delta: RollupDelta) -> None:
     """Add a batch's deltas to the roll-up tables; counters that reach zero are deleted."""
-    keys = {k[1] for counter in delta.counts.values() for k in counter} | {k[1] for k in delta.words}
+    words = delta.word_rows()
+    keys = {k[1] for counter in delta.counts.values() for k in counter} | {w[1] for w in words}
     if keys:
         ids = brandset_ids(conn, keys)
         for table, _ in COUNT_LEVELS:
-            counter = delta.counts[table]
-            rows = [(k[0], ids[k[1]], *k[2:], n) for k, n in counter.items() if n]
-            _upsert(conn, table, 7, rows)
-        _upsert(conn, "rollup_words", 4, [(k[0], ids[k[1]], k[2], n) for k, n in delta.words.items() if n])
-    if delta.word_days:  # the days whose word counts changed: their top-word lists are now stale
-        days = sorted({k[0] for k, n in delta.words.items() if n})
-        if days:
-            conn.exec_driver_sql(
-                "INSERT INTO rollup_word_days VALUES (?, 1) ON CONFLICT DO UPDATE SET version = version + 1",
-                [(day,) for day in days],
-            )
-    for table, lean in (delta.lean or {}).items():
-        _upsert(conn, table, 6, [(*k, n) for k, n in lean.items() if n])
+            unit = "day" if table == "rollup_days" else "hour"
+            columns = ("set_id", unit, "platform", "sentiment_label", "category", "language")
+            rows = [(ids[k[1]], k[0], *k[2:], n) for k, n in delta.counts[table].items() if n]
+            _upsert(conn, table, columns, rows)
+        _upsert(conn, "rollup_words", ("set_id", "day", "word"), [(ids[b], day, w, n) for day, b, w, n in words])
+    if delta.word_days and words:  # the days whose word counts changed: their top-word lists are now stale
+        conn.exec_driver_sql(
+            "INSERT INTO rollup_word_days VALUES (?, 1) ON CONFLICT DO UPDATE SET version = version + 1",
+            [(day,) for day in sorted({w[0] for w in words})],
+        )
+    if delta.lean is not None:
+        for table, _ in LEAN_LEVELS:
+            unit = "day" if table == "rollup_brand_days" else "hour"
+            _upsert(conn, table, ("brand", unit, "estimated", "field", "value"), delta.lean_rows(table))
 
 
-def _upsert(conn: Connection, table: str, width: int, rows: list[tuple[Any, ...]]) -> None:
+def _upsert(conn: Connection, table: str, key: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:
+    """Add ``rows`` (the values of the ``key`` columns, in the primary key's order, then the change ``n``)."""
     if not rows:
         return
+    # In primary-key order: each B-tree page is then visited once, not once per row that falls on it.
+    rows.sort()
     conn.exec_driver_sql(
-        f"INSERT INTO {table} VALUES ({_marks(width)}) ON CONFLICT DO UPDATE SET n = n + excluded.n", rows
+        f"INSERT INTO {table} ({', '.join(key)}, n) VALUES ({_marks(len(key) + 1)}) "
+        "ON CONFLICT DO UPDATE SET n = n + excluded.n",
+        rows,
     )
     emptied = [r[:-1] for r in rows if r[-1] < 0]
     if emptied:
-        where = " AND ".join(f"{c} = ?" for c in _key_columns(conn, table))
+        where = " AND ".join(f"{c} = ?" for c in key)
         conn.exec_driver_sql(f"DELETE FROM {table} WHERE {where} AND n <= 0", emptied)
-
-
-_KEYS: dict[str, list[str]] = {}
-
-
-def _key_columns(conn: Connection, table: str) -> list[str]:
-    if table not in _KEYS:
-        info = conn.exec_driver_sql(f"PRAGMA table_info({table})").all()
-        # In the table's column order, the order of the values the rows carry (not the key's order).
-        _KEYS[table] = [row[1] for row in info if row[5]]
-    return _KEYS[table]
 
 
 # -- used once, by the migration that introduced the roll-ups -------------------------------------------------

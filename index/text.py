@@ -116,28 +116,35 @@ def _search_grams(raw: Iterable[str], has_word: Callable[[str], bool]) -> Iterat
         yield word
 
 
-def index_fields(title: str | None, text: str) -> dict[str, str]:
-    """The segmented fields stored beside a mention: space-joined tokens.
-
-    One jieba cut per field: the sub-words are derived from those cuts (:func:`_search_grams`), which gives
-    exactly what :func:`sub_words` gives on ``title + newline + text``, without cutting the text again.
-    """
+def index_tokens(title: str | None, text: str) -> tuple[list[str], list[str], list[str]]:
+    """The tokens of :func:`index_fields` as lists (title, text, extra sub-words): the SQLite store reads the
+    content words off them for its word roll-ups instead of splitting the joined fields again."""
     jieba = _tokenizer()
     raw_title: list[str] = jieba.cut(normalize(title), True) if title else []
     raw_text: list[str] = jieba.cut(normalize(text), True) if text else []
     title_tokens = _clean(raw_title)
     text_tokens = _clean(raw_text)
-    have = {*title_tokens, *text_tokens}
     extra: list[str] = []
     # Only the 2- and 3-grams inside words longer than two characters can add a token: every token of a precise
     # word is in ``have`` already. Cleaning just those grams, in the order search mode yields them, gives the same
     # extra tokens in the same order as cleaning the whole search-mode cut, at a fraction of the work.
     long_words = [word for word in (*raw_title, *raw_text) if len(word) > 2]
     if long_words:
+        have = {*title_tokens, *text_tokens}
         for token in _clean(_search_grams(long_words, jieba.has_word)):
             if token not in have:
                 have.add(token)
                 extra.append(token)
+    return title_tokens, text_tokens, extra
+
+
+def index_fields(title: str | None, text: str) -> dict[str, str]:
+    """The segmented fields stored beside a mention: space-joined tokens.
+
+    One jieba cut per field: the sub-words are derived from those cuts (:func:`_search_grams`), which gives
+    exactly what :func:`sub_words` gives on ``title + newline + text``, without cutting the text again.
+    """
+    title_tokens, text_tokens, extra = index_tokens(title, text)
     return {
         "title_seg": " ".join(title_tokens),
         "text_seg": " ".join(text_tokens),

@@ -81,6 +81,25 @@ def content_word(token: str) -> bool:
     return is_content_word(token)
 
 
+_CONTENT: set[str] = set()
+_NOT_CONTENT: set[str] = set()
+_KNOWN_CAP = 400_000  # distinct tokens remembered (a few tens of MB); past it both sets start again
+
+
+def content_words_of(tokens: set[str]) -> frozenset[str]:
+    """The content words among ``tokens`` (:func:`content_word` of each), by set operations in C on the tokens
+    already judged: ingest asks this for every mention's dozens of tokens, most of them seen before."""
+    unknown = tokens - _CONTENT - _NOT_CONTENT
+    if unknown:
+        if len(_CONTENT) + len(_NOT_CONTENT) > _KNOWN_CAP:
+            _CONTENT.clear()
+            _NOT_CONTENT.clear()
+            unknown = tokens
+        for token in unknown:
+            (_CONTENT if is_content_word(token) else _NOT_CONTENT).add(token)
+    return frozenset(tokens & _CONTENT)
+
+
 def document_frequencies(sample: Sequence[Sequence[str]], exclude: frozenset[str] = frozenset()) -> Counter[str]:
     """In how many of the sampled mentions each content word occurs."""
     # Every distinct token of each mention counted in C, then the vocabulary filtered once (not every token of
