@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING, Any
 from elasticsearch import helpers
 
 from index.base import TOTAL_CAP, MentionFilter, WordFrequencies, exact_total
-from index.rollups import content_words
 
 if TYPE_CHECKING:
     from index.elastic import ElasticMentionStore
@@ -24,11 +23,6 @@ WORDS_FIELD = "words"
 WORDS_MAPPING: dict[str, Any] = {"type": "keyword"}
 #: Distinct words one aggregation returns, most frequent first; past this, rarer words are left out.
 MAX_WORDS = 10_000
-
-
-def document_words(doc: dict[str, Any]) -> list[str]:
-    """The content words of a document with its segmented fields filled in, sorted (a stable _source)."""
-    return sorted(content_words(doc.get("title_seg"), doc.get("text_seg")))
 
 
 def track_total(flt: MentionFilter) -> bool | int:

@@ -83,7 +83,7 @@ def content_word(token: str) -> bool:
 
 _CONTENT: set[str] = set()
 _NOT_CONTENT: set[str] = set()
-_KNOWN_CAP = 400_000  # distinct tokens remembered (a few tens of MB); past it both sets start again
+_KNOWN_CAP = 200_000  # distinct tokens remembered, as content_word's cache; past it both sets start again
 
 
 def content_words_of(tokens: set[str]) -> frozenset[str]:

@@ -19,8 +19,9 @@ from elasticsearch import Elasticsearch
 from foundation.errors import StoreError
 from index.base import Mention
 from index.elastic.failures import Translate
-from index.elastic_rollups import WORDS_FIELD, WORDS_MAPPING, document_words
-from index.text import index_fields
+from index.elastic_rollups import WORDS_FIELD, WORDS_MAPPING
+from index.text import index_tokens
+from index.words import content_words_of
 
 SCHEMA_VERSION = 5  # 2: category; 3: reach; 4: words; 5: date_estimated
 # Derived at write time, never part of a Mention: left out of _source when reading.
@@ -126,8 +127,11 @@ def document(mention: Mention) -> dict[str, Any]:
     doc["brands"] = sorted(dict.fromkeys(mention.brands))
     # A JSON round trip with default=str, as SQLite stores it: no value the serializer chokes on.
     doc["extra"] = json.loads(json.dumps(mention.extra, ensure_ascii=False, default=str))
-    doc.update(index_fields(mention.title, mention.text))
-    doc[WORDS_FIELD] = document_words(doc)
+    # One cut serves the search fields and the words the aggregations count (WORDS_FIELD: the content words of
+    # title and text, sorted for a stable _source).
+    title, body, extra = index_tokens(mention.title, mention.text)
+    doc.update(title_seg=" ".join(title), text_seg=" ".join(body), text_sub=" ".join(extra))
+    doc[WORDS_FIELD] = sorted(content_words_of({*title, *body}))
     return doc
 
 
