@@ -16,6 +16,7 @@ figure to compare between two checkouts run one after the other on a busy machin
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import sys
 import tempfile
@@ -70,6 +71,9 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=20_000, help="mentions (default 20,000)")
     parser.add_argument("--batch", type=int, default=1000, help="mentions per batch")
     parser.add_argument("--seed", type=int, default=17)
+    parser.add_argument(
+        "--no-freeze", action="store_true", help="leave the loaded models to the garbage collector (see warm_up)"
+    )
     parser.add_argument("--answers", help="write each mention's score, label and category here (to diff two runs)")
     args = parser.parse_args()
     raws = raw_mentions(args.n, load_texts(), args.seed)
@@ -79,6 +83,8 @@ def main() -> None:
     classifier = ModelClassifier()
     warm = service.analyze_batch(["预热：加载模型，哈哈哈"])
     categorize(classifier, ["预热：加载模型，哈哈哈"], warm)  # both models and both jieba dictionaries loaded
+    if not args.no_freeze:
+        gc.freeze()  # as the crawl's warm-up does (crawlers.session.warm_up)
     import rjieba
 
     def floor() -> float:

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import gc
 import os
 import random
 import sqlite3
@@ -125,6 +126,7 @@ def ingest(store: MentionStore, raws: list[dict[str, Any]], batch: int) -> float
     # category pipeline gives it.
     classifier = ModelClassifier()
     classifier.category("预热哈哈哈", sentiment=service.analyze_batch(["预热"])[0].score)  # models loaded first
+    gc.freeze()  # as the crawl's warm-up does once the models are loaded (crawlers.session.warm_up)
     start = time.perf_counter()
     for b in range(0, len(raws), batch):
         chunk = raws[b : b + batch]

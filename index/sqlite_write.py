@@ -9,8 +9,10 @@ plus a few B-tree inserts rather than a dozen round trips through SQLAlchemy's `
 
 from __future__ import annotations
 
+import gc
 import json
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from functools import lru_cache
 from typing import Any
 
@@ -65,8 +67,32 @@ def row_values(mention: Mention) -> dict[str, Any]:
     return data
 
 
+@contextmanager
+def no_cycle_collection() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector for one batch.
+
+    A batch allocates hundreds of thousands of short-lived tuples, lists and counters, none of them in a
+    reference cycle; each 700 allocations start a collection, and every so often one that walks every object
+    of the process (a crawl's loaded models, the mentions in flight): a tenth of a write's time went there.
+    Reference counting still frees everything the batch drops; the collector resumes afterwards.
+    """
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+
+
 def write_batch(conn: Connection, mentions: Sequence[Mention]) -> WriteResult:
     """Insert new and replace changed mentions (ids distinct), inside the caller's transaction."""
+    with no_cycle_collection():
+        return _write_batch(conn, mentions)
+
+
+def _write_batch(conn: Connection, mentions: Sequence[Mention]) -> WriteResult:
     result = WriteResult()
     existing: dict[str, tuple[int, str, int]] = {}
     for chunk in _chunks([m.id for m in mentions]):

@@ -377,3 +377,33 @@ def test_sqlite_rollup_tables_after_batches_equal_counting_the_stored_mentions_a
         assert kept[table] == recounted[table], table
     assert len(kept["rollup_brand_hours"]) > 500  # the comparison covers a real spread of keys
     store.close()
+
+
+def test_a_sqlite_write_pauses_the_cycle_collector_and_resumes_it_even_when_it_fails(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import gc
+
+    from index import sqlite_write
+
+    store = SQLiteMentionStore.at(tmp_path / "m.sqlite3")
+    store.ensure_schema()
+    during: list[bool] = []
+    real = sqlite_write.index_tokens
+
+    def spy(title: str | None, body: str) -> tuple[list[str], list[str], list[str]]:
+        during.append(gc.isenabled())
+        return real(title, body)
+
+    monkeypatch.setattr(sqlite_write, "index_tokens", spy)
+    assert len(store.upsert(corpus(5)).created) == 5
+    assert during == [False] * 5 and gc.isenabled()
+
+    def broken(title: str | None, body: str) -> tuple[list[str], list[str], list[str]]:
+        raise RuntimeError("tokenizer failed")
+
+    monkeypatch.setattr(sqlite_write, "index_tokens", broken)
+    with pytest.raises(RuntimeError), store.engine.begin() as conn:
+        sqlite_write.write_batch(conn, corpus(3, seed=9))
+    assert gc.isenabled()
+    store.close()
