@@ -81,15 +81,17 @@ def fit_parts(x: sp.csr_matrix, rows: Sequence[Row], c: float) -> list[tuple[np.
     out = []
     w = np.array(class_weights(rows, lambda r: 3.0 if r.domain == "social" else 1.0, 0.5))
     ratios = _nb_ratios(x, y, w)
-    general = LogisticRegression(C=c, solver="liblinear").fit(x @ sp.diags(ratios), y, sample_weight=w)
+    general = LogisticRegression(C=c, solver="liblinear", random_state=0).fit(x @ sp.diags(ratios), y, sample_weight=w)
     out.append((general.coef_.ravel() * ratios * keep, float(general.intercept_[0])))
     ws = np.array(class_weights([r for r, s in zip(rows, social, strict=True) if s], lambda r: 1.0, 1.0))
     ratios = _nb_ratios(x[social], y[social], ws)
-    posts = LogisticRegression(C=c, solver="liblinear").fit(x[social] @ sp.diags(ratios), y[social], sample_weight=ws)
+    posts = LogisticRegression(C=c, solver="liblinear", random_state=0).fit(
+        x[social] @ sp.diags(ratios), y[social], sample_weight=ws
+    )
     out.append((posts.coef_.ravel() * ratios * keep, float(posts.intercept_[0])))
     n, n_social = len(rows), int(social.sum())
     wd = np.where(social, n / (2 * n_social), n / (2 * (n - n_social)))
-    domain = LogisticRegression(C=c, solver="liblinear").fit(x, social.astype(int), sample_weight=wd)
+    domain = LogisticRegression(C=c, solver="liblinear", random_state=0).fit(x, social.astype(int), sample_weight=wd)
     out.append((domain.coef_.ravel() * keep, float(domain.intercept_[0])))
     return out
 
