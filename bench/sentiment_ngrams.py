@@ -11,7 +11,8 @@ training rows only (the holdouts and the shared test files are not read):
   (``social``), posts against reviews (``domain``); tokens in fewer than 2 training texts dropped;
 - cross-fitted on the 4 folds of :mod:`sentiment.train` (same seed, same strata), then the shipped stack
   (``social_gated``, ``general_gated``, ``domain``) fitted on three folds' cross-fitted log-odds and scored on the
-  fourth. Figures are balanced accuracy (mean of the two labels' recall) per corpus and per shopping domain.
+  fourth; and the two stacked together (both sets of parts in one stack). Figures are balanced accuracy (mean
+  of the two labels' recall) per corpus and per shopping domain.
 
 Then speed, CPU time (so the load of other jobs counts less), alternating the two on the same texts: the shipped
 scorer's :meth:`SentimentService.analyze_batch`, and the candidate's whole scoring path (normalise, complaint
@@ -96,8 +97,8 @@ def fit_parts(x: sp.csr_matrix, rows: Sequence[Row], c: float) -> list[tuple[np.
     return out
 
 
-def cross_validated(x: sp.csr_matrix, rows: Sequence[Row], folds: np.ndarray, c: float) -> dict[str, float]:
-    """Balanced accuracy per corpus and shopping domain of the stack over cross-fitted parts (module docstring)."""
+def cross_fitted(x: sp.csr_matrix, rows: Sequence[Row], folds: np.ndarray, c: float) -> np.ndarray:
+    """(general, social, domain) log-odds of each row from parts fitted on the other folds."""
     parts = np.zeros((len(rows), 3))
     for k in sorted(set(folds.tolist())):
         fit_idx, test_idx = np.flatnonzero(folds != k), np.flatnonzero(folds == k)
@@ -106,7 +107,19 @@ def cross_validated(x: sp.csr_matrix, rows: Sequence[Row], folds: np.ndarray, c:
         for j, (w, b) in enumerate(fitted):
             parts[test_idx, j] = x[test_idx] @ w + b
         print(f"  fold {k + 1}: {time.perf_counter() - started:.0f} s", flush=True)
-    stacked = [stack_row(Parts(0.0, g, s, d), STACK) for g, s, d in parts]
+    return parts
+
+
+def stacked_rows(*parts: np.ndarray) -> list[list[float]]:
+    """The shipped stack's features of each row; with two sets of parts, both sets' (the second's domain once)."""
+    out = [stack_row(Parts(0.0, g, s, d), STACK) for g, s, d in parts[0]]
+    for more in parts[1:]:
+        out = [a + stack_row(Parts(0.0, g, s, d), STACK)[:2] for a, (g, s, d) in zip(out, more, strict=True)]
+    return out
+
+
+def cross_validated(stacked: Sequence[list[float]], rows: Sequence[Row], folds: np.ndarray) -> dict[str, float]:
+    """Balanced accuracy per corpus and shopping domain of the stack fitted on the other folds' rows."""
     labels = [r.label for r in rows]
     cells = equal_cells(rows)
     right: dict[str, list[tuple[bool, int]]] = defaultdict(list)
@@ -189,16 +202,18 @@ def main() -> int:
         strata = sorted({(r.corpus, r.label) for r in rows})
         folds = np.array(stratified_folds([strata.index((r.corpus, r.label)) for r in rows], 4, SEED))
         texts = [r.text for r in rows]
-        results: dict[str, dict[str, float]] = {}
+        parts: dict[str, np.ndarray] = {}
         for name, build in (("shipped tokens", token_matrix), ("char 1-3 hashed", hashed_matrix)):
             print(f"{name}: {len(rows)} training rows, 4 folds", flush=True)
-            results[name] = cross_validated(build(texts), rows, folds, args.c)
+            parts[name] = cross_fitted(build(texts), rows, folds, args.c)
+        results = {name: cross_validated(stacked_rows(p), rows, folds) for name, p in parts.items()}
+        results["both stacked"] = cross_validated(stacked_rows(*parts.values()), rows, folds)
         keys: list[Any] = sorted(results["shipped tokens"])
         print(f"\nBalanced accuracy, 4-fold cross-validation on training rows (C={args.c}):")
-        print(f"{'rows':<18} {'shipped tokens':>14} {'char 1-3 hashed':>15} {'diff':>7}")
+        print(f"{'rows':<18} {'shipped tokens':>14} {'char 1-3 hashed':>15} {'diff':>7} {'both stacked':>12}")
         for key in keys:
-            a, b = results["shipped tokens"][key], results["char 1-3 hashed"][key]
-            print(f"{key:<18} {a:>14.3f} {b:>15.3f} {b - a:>+7.3f}")
+            a, b, both = (results[n][key] for n in ("shipped tokens", "char 1-3 hashed", "both stacked"))
+            print(f"{key:<18} {a:>14.3f} {b:>15.3f} {b - a:>+7.3f} {both:>12.3f}")
     speed(args.pairs, args.n)
     return 0
 
