@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from index.text import normalize
 from tickets.enums import Category, Priority
-from tickets.understanding.features import aspect_hits, business_words
+from tickets.understanding.features import aspect_hits, business_count
 from tickets.understanding.folding import fold
 from tickets.understanding.kind import decide, names_item
 from tickets.understanding.model import APPLIES_AT, ComplaintModel, Prediction, shipped_model
@@ -103,7 +103,7 @@ class Understander:
         prediction = self.model.predict(text, evidence=evidence, sentiment=sentiment)
         folded = fold(text)
         aspects = bool(aspect_hits(folded))
-        commercial = aspects or any(w in folded for w in business_words())
+        commercial = aspects or business_count(folded) > 0
         kind = decide(text, prediction.type_scores, aspects, commercial)
         urgent = self.urgency.detect(text)
         # The detector already asks an illness to follow something eaten, drunk or used (a personal diary's cold
@@ -126,9 +126,15 @@ _ASPECTS = (Category.product_quality, Category.service_attitude, Category.logist
 
 def _harm_first(categories: tuple[Category, ...], prediction: Prediction) -> tuple[Category, ...]:
     """Harm to the body or a hazard comes from what was sold — product quality leads — unless a person or a
-    procedure is plainly at fault (service attitude or process primary and sure)."""
+    procedure is plainly at fault (service attitude or process primary, sure, and more likely to apply than
+    product quality: "发热严重，漏电…申请退款" names both, and the hazard is the product's)."""
     primary = categories[0]
-    if primary in (Category.service_attitude, Category.process) and prediction.scores.get(primary, 0.0) >= APPLIES_AT:
+    applies = prediction.scores.get(primary, 0.0)
+    if (
+        primary in (Category.service_attitude, Category.process)
+        and applies >= APPLIES_AT
+        and applies > prediction.scores.get(Category.product_quality, 0.0)
+    ):
         return categories if Category.product_quality in categories else (*categories, Category.product_quality)
     rest = [c for c in categories if c not in (Category.product_quality, Category.other)]
     return (Category.product_quality, *rest)
