@@ -214,11 +214,8 @@ class ComplaintModel:
         column = self.applies.weights[self.applies.classes.index(cat.value)]
         folded = fold(text)
         weighed: dict[str, float] = {}
-        for word in dict.fromkeys(segment(text)):
-            if word in STOPWORDS or len(word) < 2:
-                continue  # a function word or a lone character explains nothing to an agent
-            inside = {word[i : i + n] for n in CHAR_ORDERS for i in range(len(word) - n + 1)}
-            total = sum(column.get("c:" + g, 0.0) * x.get("c:" + g, 0.0) for g in inside)
+        for word, inside in _words(text):
+            total = sum(column.get(g, 0.0) * x.get(g, 0.0) for g in inside)
             if total > 0:
                 weighed[word] = total
         aspect = column.get("a:" + cat.value, 0.0) * x.get("a:" + cat.value, 0.0)
@@ -230,6 +227,21 @@ class ComplaintModel:
             if len(out) < limit and not any(word in seen or seen in word for seen in out):
                 out.append(word)
         return out
+
+
+@lru_cache(maxsize=16)
+def _words(text: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """The words of ``text`` an agent can read as evidence (jieba-rs cut; no function words, no lone characters),
+    each with the n-gram features inside it. Cached: the evidence of every category of a text reads them."""
+    out = []
+    for word in dict.fromkeys(segment(text)):
+        if word in STOPWORDS or len(word) < 2:
+            continue
+        # The word itself covers a Latin or digit run, which the model reads whole.
+        pieces = [word, *(word[i : i + n] for n in CHAR_ORDERS for i in range(len(word) - n + 1))]
+        inside = dict.fromkeys("c:" + piece for piece in pieces)
+        out.append((word, tuple(inside)))
+    return tuple(out)
 
 
 @lru_cache(maxsize=1)
