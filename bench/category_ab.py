@@ -14,6 +14,7 @@ import argparse
 import json
 import subprocess
 import sys
+import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -23,8 +24,7 @@ import json, sys, time
 sys.path.insert(0, sys.argv[1])
 from sentiment import SentimentService
 from tickets.classify import ModelClassifier
-from tickets.understanding.devset import load
-texts = [r.text for r in (*load("train"), *load("dev"))]
+texts = json.loads(open(sys.argv[3], encoding="utf-8").read())
 scores = [r.score if r.language == "zh" else None for r in SentimentService.default().analyze_batch(texts)]
 reader = ModelClassifier()
 reader.category(texts[0], sentiment=scores[0])  # the model is loaded before timing
@@ -37,14 +37,15 @@ print(json.dumps({"n": len(texts), "rate": len(texts) / best, "answers": answers
 """
 
 
-def run(checkout: Path, repeat: int) -> dict[str, Any]:
+def run(checkout: Path, repeat: int, texts: Path) -> dict[str, Any]:
     done = subprocess.run(
-        [sys.executable, "-c", _CHILD, str(checkout.resolve()), str(repeat)],
+        [sys.executable, "-c", _CHILD, str(checkout.resolve()), str(repeat), str(texts)],
         cwd=checkout,
         capture_output=True,
         text=True,
-        check=True,
     )
+    if done.returncode:
+        raise SystemExit(f"the run in {checkout} failed:\n{done.stderr[-2000:]}")
     result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
     return result
 
@@ -56,9 +57,16 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--pairs", type=int, default=3)
     parser.add_argument("--repeat", type=int, default=2, help="passes over the texts per run; the best is kept")
     args = parser.parse_args(argv)
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    from tickets.understanding.devset import load
+
+    # Both checkouts read the same texts (those labelled in this one), handed over in a file.
+    folder = tempfile.TemporaryDirectory()
+    texts = Path(folder.name) / "texts.json"
+    texts.write_text(json.dumps([r.text for r in (*load("train"), *load("dev"))], ensure_ascii=False), "utf-8")
     ratios = []
     for pair in range(args.pairs):
-        a, b = run(args.a, args.repeat), run(args.b, args.repeat)
+        a, b = run(args.a, args.repeat, texts), run(args.b, args.repeat, texts)
         ratio = b["rate"] / a["rate"]
         ratios.append(ratio)
         same = sum(x == y for x, y in zip(a["answers"], b["answers"], strict=True))
