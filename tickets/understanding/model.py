@@ -166,6 +166,11 @@ class ComplaintModel:
         return finish(extract(text, sentiment), self.vocabulary)
 
     @cached_property
+    def _categories(self) -> tuple[tuple[Category, ...], tuple[Category, ...]]:
+        """The classes of the applies and primary heads as categories (converted once, not per text)."""
+        return tuple(map(Category, self.applies.classes)), tuple(map(Category, self.primary.classes))
+
+    @cached_property
     def _table(self) -> Table:
         return Table(self.vocabulary, (self.applies, self.primary, self.kind))
 
@@ -177,9 +182,10 @@ class ComplaintModel:
         applies_scores, primary_scores, kind_scores = self._table.scores(grams(folded), cue_features)
         # The named features are built only for evidence (the category path at ingest asks for none).
         x = finish({**{"c:" + g: 1.0 for g in grams(folded)}, **cue_features}, self.vocabulary) if evidence else {}
-        applies = {Category(c): _sigmoid(s) for c, s in zip(self.applies.classes, applies_scores, strict=True)}
-        main = dict(zip(self.primary.classes, _softmax(primary_scores), strict=True))
-        primary = Category(max(main, key=lambda c: main[c]))
+        applies_classes, primary_classes = self._categories
+        applies = {c: _sigmoid(s) for c, s in zip(applies_classes, applies_scores, strict=True)}
+        mains = dict(zip(primary_classes, _softmax(primary_scores), strict=True))
+        primary = max(mains, key=lambda c: mains[c])
         if primary is Category.other:
             # "other" only when nothing applies: a category the applies head is sure of wins over it.
             named = [c for c, p in applies.items() if c is not Category.other and p >= APPLIES_AT]
@@ -196,7 +202,6 @@ class ComplaintModel:
             cat: self._evidence(cat, text, x, evidence) for cat in categories if cat is not Category.other and evidence
         }
         evidence_words: dict[Category, list[str]] = {c: w for c, w in found.items() if w}
-        mains = {Category(c): p for c, p in main.items()}
         return Prediction(categories, applies, kind, kinds, evidence_words, mains, x)
 
     def evidence(self, cat: Category, text: str, limit: int = 4, features: dict[str, float] | None = None) -> list[str]:
