@@ -15,6 +15,7 @@ import math
 import re
 from collections.abc import Container, Mapping
 from functools import lru_cache
+from itertools import repeat
 from typing import Any
 
 from index.text import normalize
@@ -120,8 +121,7 @@ def _business_index() -> tuple[dict[str, int], tuple[str, ...]]:
 def business_count(folded: str) -> int:
     """How many of the listed business words (:data:`BUSINESS_WORDS`) a normalised text contains."""
     by_gram, rest = _business_index()
-    get = by_gram.get
-    return sum(get(gram, 0) for gram in grams(folded)) + sum(1 for word in rest if word in folded)
+    return sum(map(by_gram.get, grams(folded), repeat(0))) + sum(1 for word in rest if word in folded)
 
 
 @lru_cache(maxsize=1)
