@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import csv
+import json
 from collections import Counter
+from pathlib import Path
 
 import pytest
 
 from tests.conftest import unavailable
 from tickets.classify import ModelClassifier
 from tickets.enums import Category, Priority
-from tickets.understanding.devset import LABELS, SHARED, TYPES, load
+from tickets.understanding.devset import LABELS, SHARED, TYPES, load, text_hash
 from tickets.understanding.grades import raise_only
 from tickets.understanding.model import MODEL_PATH
 from tickets.understanding.understand import Understander
@@ -44,6 +46,34 @@ def test_labels_resolve_to_shared_texts() -> None:
     if not SHARED.exists():
         unavailable(f"no shared material at {SHARED}")
     assert len(load()) == len(rows())
+
+
+def test_labels_join_texts_of_review_captures_and_forum_pages(tmp_path: Path) -> None:
+    # A Taobao capture keeps its reviews under "feedback"; a Tieba page holds floors, replies and search hits.
+    (tmp_path / "fixtures").mkdir()
+    (tmp_path / "fixtures" / "reviews.json").write_text(
+        json.dumps({"data": {"rateList": [{"feedback": "纸巾包装能不能换个颜色", "userNick": "x**9"}]}}),
+        encoding="utf-8",
+    )
+    (tmp_path / "fixtures" / "thread.html").write_text(
+        '<div class="p_content"><div class="d_post_content j_d_post_content">物流  太慢\n了</div></div>'
+        '<ul><li class="lzl_single_post"><span class="lzl_content_main">回复 某人 :<a>请问</a>怎么退款</span></li></ul>'
+        '<div class="s_post"><div class="p_content">搜到的帖子</div></div>',
+        encoding="utf-8",
+    )
+    texts = {
+        "fixtures/reviews.json": ["纸巾包装能不能换个颜色"],
+        "fixtures/thread.html": ["物流 太慢 了", "回复 某人 : 请问 怎么退款", "搜到的帖子"],
+    }
+    labels = tmp_path / "labels.csv"
+    with labels.open("w", encoding="utf-8", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(["hash", "source", "domain", "categories", "type", "urgent", "sampled", "split"])
+        for source, items in texts.items():
+            for text in items:
+                writer.writerow([text_hash(text), source, "forum", "other", "other", "0", "fixture", "train"])
+    found = {row.text for row in load(shared=tmp_path, labels=labels)}
+    assert found == {text for items in texts.values() for text in items}
 
 
 @pytest.mark.parametrize(

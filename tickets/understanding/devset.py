@@ -12,6 +12,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from bs4 import BeautifulSoup
+
 from tickets.enums import Category
 
 LABELS = Path(__file__).resolve().parent / "devset" / "labels.csv"
@@ -19,6 +21,12 @@ LABELS = Path(__file__).resolve().parent / "devset" / "labels.csv"
 SHARED = Path(__file__).resolve().parents[3] / "shared"
 
 TYPES = ("complaint", "suggestion", "enquiry", "praise", "other")
+
+#: Keys of a JSON capture that hold a user's text (``feedback``: Taobao item reviews).
+_TEXT_KEYS = ("content", "text", "message", "feedback")
+#: Posts of a Tieba page as captured up to 2024: thread floors, replies in a floor, search hits. A search hit's
+#: ``p_content`` is read only inside ``s_post``, as thread pages also wrap each floor in a ``p_content``.
+_HTML_POSTS = "div.d_post_content, span.lzl_content_main, div.s_post div.p_content"
 
 
 @dataclass(frozen=True)
@@ -44,18 +52,24 @@ def text_hash(text: str) -> str:
 
 
 def _texts(path: Path) -> Iterator[str]:
-    """Every text of a shared file: the ``text`` column of a CSV, or each text field of a JSON capture."""
+    """Every text of a shared file: the ``text`` column of a CSV, each text field of a JSON capture, or each
+    post of a captured HTML page (whitespace runs made one space, as a reader sees them)."""
     if path.suffix == ".csv":
         with path.open(encoding="utf-8-sig", newline="") as f:
             for row in csv.DictReader(f):
                 yield row.get("text") or ""
+        return
+    if path.suffix == ".html":
+        page = BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+        for post in page.select(_HTML_POSTS):
+            yield " ".join(post.get_text(" ").split())
         return
     stack: list[object] = [json.loads(path.read_text(encoding="utf-8"))]
     while stack:
         node = stack.pop()
         if isinstance(node, dict):
             for key, value in node.items():
-                if key in ("content", "text", "message") and isinstance(value, str):
+                if key in _TEXT_KEYS and isinstance(value, str):
                     yield value
                 else:
                     stack.append(value)

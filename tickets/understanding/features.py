@@ -1,10 +1,12 @@
-"""What the complaint model reads from a text: jieba words, character bigrams, aspect-lexicon hits and type cues.
+"""What the complaint model reads from a text: character n-grams, aspect-lexicon hits and type cues.
 
-Feature names carry a prefix so evidence can be shown in words: ``w:`` a jieba word, ``c:`` a character bigram,
-``a:<category>`` how many aspect words of that category the text names (not negated), ``t:`` a cue of the text's
-type (a question, a proposal, the sentiment). Values are binary except the aspect counts and the sentiment;
-:func:`finish` L2-normalises the words and bigrams the model knows (so long and short texts weigh alike) and
-keeps the cue features as they are, the same way in training and prediction.
+Feature names carry a prefix so evidence can be shown in words: ``c:`` a character n-gram of a run of Han characters
+(orders :data:`CHAR_ORDERS`) or a run of Latin letters and digits, ``a:<category>`` how many aspect words of that
+category the text names (not negated), ``t:`` a cue of the text's type (a question, a proposal, the sentiment).
+Values are binary except the aspect counts and the sentiment; :func:`finish` L2-normalises the n-grams the model
+knows (so long and short texts weigh alike) and keeps the cue features as they are, the same way in training and
+prediction. Character n-grams need no segmentation: no word list decides what an unseen domain's words are, and
+reading a text costs a fraction of a jieba cut.
 """
 
 from __future__ import annotations
@@ -13,16 +15,18 @@ import math
 import re
 from collections.abc import Container, Mapping
 from functools import lru_cache
+from itertools import repeat
 from typing import Any
 
 from index.text import normalize
 from tickets.enums import Category
-from tickets.understanding import segment
 from tickets.understanding.folding import fold
 from tickets.understanding.lexicon import ASPECT_WORDS, BUSINESS_WORDS
 
+#: The n-gram orders of Han-character runs (chosen on whole-domain-held-out folds of the train split, see train.py).
+CHAR_ORDERS: tuple[int, ...] = (1, 2, 3)
 _CJK_RUN = re.compile(r"[\u4e00-\u9fff]+")
-_TOKEN = re.compile(r"[\u4e00-\u9fff]|[a-z0-9]")
+_LATIN = re.compile(r"[a-z0-9]+")
 # A cue right after one of these, within a few characters and no clause break, is negated ("没有异物").
 NEGATIONS = ("没有", "没", "无", "未", "不是", "并非", "不会")
 _CLAUSE = re.compile(r"[,，。.!！?？;；\s]")
@@ -66,39 +70,58 @@ _AspectEntry = tuple[int, Category, str, str, re.Pattern[str]]
 
 
 @lru_cache(maxsize=1)
-def _aspects_by_first_character() -> dict[str, list[_AspectEntry]]:
-    """The aspect words by the first character of their normalised form, each with its place in the lists."""
-    out: dict[str, list[_AspectEntry]] = {}
+def _aspect_index() -> tuple[dict[str, list[_AspectEntry]], list[_AspectEntry]]:
+    """The aspect words, each with its place in the lists: those that are an n-gram the model reads (a Han word of
+    an order in :data:`CHAR_ORDERS`) by that gram, and the others (a few dozen longer or Latin words)."""
+    by_gram: dict[str, list[_AspectEntry]] = {}
+    rest: list[_AspectEntry] = []
     order = 0
     for cat, patterns in _aspect_patterns().items():
         for word, key, pattern in patterns:
-            out.setdefault(key[:1], []).append((order, cat, word, key, pattern))
+            entry = (order, cat, word, key, pattern)
+            if len(key) in CHAR_ORDERS and _CJK_RUN.fullmatch(key):
+                by_gram.setdefault(key, []).append(entry)
+            else:
+                rest.append(entry)
             order += 1
-    return out
+    return by_gram, rest
 
 
 @lru_cache(maxsize=64)
 def _aspect_hits(folded: str) -> tuple[tuple[Category, tuple[str, ...]], ...]:
     # Cached: the features, the type decision and the evidence all ask about the same text, one after another.
-    # Only the words starting with a character of the text can occur in it (a few dozen of some 700), tried in
-    # the lists' order, so the words found and their order are those of a walk through every list.
-    index = _aspects_by_first_character()
-    candidates = sorted((entry for char in {*folded, ""} for entry in index.get(char, ())), key=lambda entry: entry[0])
+    # A short Han word occurs in the text exactly when it is one of the text's n-grams (computed for the model
+    # anyway), so those are looked up by gram; the others are tried one by one. Tried in the lists' order, the
+    # words found and their order are those of a walk through every list.
+    by_gram, rest = _aspect_index()
+    candidates = [entry for gram in grams(folded) if gram in by_gram for entry in by_gram[gram]]
+    candidates += [entry for entry in rest if entry[3] in folded]
+    candidates.sort(key=lambda entry: entry[0])
     out: dict[Category, list[str]] = {}
-    for _, cat, word, key, pattern in candidates:
-        # A substring test first: most words are absent, and ``in`` is far cheaper than a regex scan.
-        if key in folded and any(not _negated(folded, m.start()) for m in pattern.finditer(folded)):
+    for _, cat, word, _, pattern in candidates:
+        if any(not _negated(folded, m.start()) for m in pattern.finditer(folded)):
             out.setdefault(cat, []).append(word)
     return tuple((cat, tuple(words)) for cat, words in out.items())
 
 
-def words(folded: str) -> list[str]:
-    """jieba words of a normalised text, punctuation and spaces left out."""
-    # HMM=False, as the sentiment model segments: jieba's guesser of unknown words costs a quarter of the
-    # segmentation, and without it the held-out-domain cross-validation on train is the same (lenient 0.70,
-    # macro recall 0.44, type 0.77 vs 0.76): unknown words are covered by the character bigrams anyway.
-    # Python jieba's cut, computed by jieba-rs where that gives the same words (see :mod:`.segment`).
-    return [w for w in segment.cut(folded) if _TOKEN.search(w)]
+@lru_cache(maxsize=1)
+def _business_index() -> tuple[dict[str, int], tuple[str, ...]]:
+    """The business words: how often each Han n-gram among them is listed, and the others."""
+    by_gram: dict[str, int] = {}
+    rest: list[str] = []
+    for word in business_words():
+        if len(word) in CHAR_ORDERS and _CJK_RUN.fullmatch(word):
+            by_gram[word] = by_gram.get(word, 0) + 1
+        else:
+            rest.append(word)
+    return by_gram, tuple(rest)
+
+
+@lru_cache(maxsize=64)
+def business_count(folded: str) -> int:
+    """How many of the listed business words (:data:`BUSINESS_WORDS`) a normalised text contains."""
+    by_gram, rest = _business_index()
+    return sum(map(by_gram.get, grams(folded), repeat(0))) + sum(1 for word in rest if word in folded)
 
 
 @lru_cache(maxsize=1)
@@ -114,33 +137,37 @@ def sentiment_of(text: str) -> float:
     return 0.5 if score is None else float(score)
 
 
-def extract(text: str, sentiment: float | None = None) -> dict[str, float]:
-    """Raw features of one text (before :func:`finish`).
-
-    ``sentiment``: the probability that the text is positive, when the caller already has it from the shipped
-    Chinese scorer (the crawl's sentiment pipeline does); scoring again would double the cost of a text.
-    """
-    folded = fold(text)
-    out: dict[str, float] = {}
-    for word in words(folded):
-        out["w:" + word] = 1.0
+@lru_cache(maxsize=64)
+def grams(folded: str) -> tuple[str, ...]:
+    """The text features of a normalised text, without their ``c:`` prefix, each once, in the order met: the
+    n-grams of every Han run, then the Latin-letter and digit runs (whole, as a word). Cached: the model, the
+    aspect words and the business words read them from the same text one after another."""
+    out: list[str] = []
     for run in _CJK_RUN.findall(folded):
-        for i in range(len(run) - 1):
-            out["c:" + run[i : i + 2]] = 1.0
-    for cat, hits in aspect_hits(folded).items():
+        size = len(run)
+        for n in CHAR_ORDERS:
+            out += [run[i : i + n] for i in range(size - n + 1)]
+    out += _LATIN.findall(folded)
+    return tuple(dict.fromkeys(out))
+
+
+def cues(text: str, folded: str, sentiment: float | None = None) -> dict[str, float]:
+    """The aspect and type-cue features (``a:``, ``t:``) of a text and its normalised form."""
+    out: dict[str, float] = {}
+    for cat, hits in _aspect_hits(folded):
         out["a:" + cat.value] = min(len(hits), 4) / 4
-    business = sum(1 for word in business_words() if word in folded)
+    business = business_count(folded)
     if business:
         out["a:business"] = min(business, 4) / 4
-    elif not any(name.startswith("a:") for name in out):
+    elif not out:
         out["t:no_business"] = 1.0  # names no product, shop or aspect: likely a personal post or news
     # Marks of a social post rather than a review, the same on every platform: @someone, #topic#, [表情]. With
     # ``t:no_business`` they lifted the held-out-domain folds from 0.746 / 0.485 / 0.765 to 0.760 / 0.483 / 0.785.
     if "@" in folded:
         out["t:mention"] = 1.0
-    if _HASHTAG.search(folded):
+    if "#" in folded and _HASHTAG.search(folded):
         out["t:hashtag"] = 1.0
-    if _EMOTE.search(folded):
+    if "[" in folded and _EMOTE.search(folded):
         out["t:emote"] = 1.0
     if _QUESTION.search(folded) or folded.rstrip().endswith("?"):
         out["t:question"] = 1.0
@@ -153,9 +180,21 @@ def extract(text: str, sentiment: float | None = None) -> dict[str, float]:
     return out
 
 
+def extract(text: str, sentiment: float | None = None) -> dict[str, float]:
+    """Raw features of one text (before :func:`finish`).
+
+    ``sentiment``: the probability that the text is positive, when the caller already has it from the shipped
+    Chinese scorer (the crawl's sentiment pipeline does); scoring again would double the cost of a text.
+    """
+    folded = fold(text)
+    out = {"c:" + gram: 1.0 for gram in grams(folded)}
+    out.update(cues(text, folded, sentiment))
+    return out
+
+
 def finish(raw: Mapping[str, float], known: Container[str]) -> dict[str, float]:
-    """The known features of ``raw``: words and bigrams L2-normalised together, cue features (``a:``, ``t:``) kept."""
-    text = {name: v for name, v in raw.items() if name[:2] in ("w:", "c:") and name in known}
+    """The known features of ``raw``: n-grams L2-normalised together, cue features (``a:``, ``t:``) kept."""
+    text = {name: v for name, v in raw.items() if name[:2] == "c:" and name in known}
     norm = math.sqrt(sum(v * v for v in text.values())) or 1.0
     out = {name: v / norm for name, v in text.items()}
     out.update({name: v for name, v in raw.items() if name[:2] in ("a:", "t:") and name in known})

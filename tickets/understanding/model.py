@@ -12,14 +12,16 @@ import json
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import cached_property, lru_cache, reduce
-from itertools import groupby
-from operator import itemgetter, or_
+from functools import cached_property, lru_cache
+from itertools import repeat
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
+from index.text import normalize, segment
 from tickets.enums import Category
-from tickets.understanding.features import aspect_hits, extract, finish
+from tickets.understanding.features import CHAR_ORDERS, aspect_hits, cues, extract, finish, grams
 from tickets.understanding.folding import fold
 
 MODEL_PATH = Path(__file__).resolve().parent / "complaint_model.json"
@@ -43,27 +45,6 @@ class Head:
     bias: tuple[float, ...]
     weights: tuple[dict[str, float], ...]
 
-    @cached_property
-    def _rows(self) -> dict[str, tuple[float, ...]]:
-        """Feature name → its weight in every class (0 where pruned), so a text's scores are column sums."""
-        names = {name for weights in self.weights for name in weights}
-        return {name: tuple(w.get(name, 0.0) for w in self.weights) for name in names}
-
-    def scores(self, x: dict[str, float]) -> list[float]:
-        # Features sharing a value (every word and bigram of a text has the same L2-normalised one) are summed
-        # column-wise by ``zip`` and ``sum`` in C, then scaled once: ten times faster than a loop per weight.
-        rows = self._rows
-        by_value: dict[float, list[tuple[float, ...]]] = {}
-        for name, value in x.items():
-            row = rows.get(name)
-            if row is not None:
-                by_value.setdefault(value, []).append(row)
-        out = list(self.bias)
-        for value, group in by_value.items():
-            for i, total in enumerate(map(sum, zip(*group, strict=True))):
-                out[i] += value * total
-        return out
-
     def contributions(self, cls: str, x: dict[str, float]) -> list[tuple[float, str]]:
         w = self.weights[self.classes.index(cls)]
         return sorted(((w[name] * v, name) for name, v in x.items() if name in w), reverse=True)
@@ -76,75 +57,48 @@ class Head:
         return cls(tuple(data["classes"]), tuple(data["bias"]), tuple(data["weights"]))
 
 
-class JointHeads:
-    """Several heads' :meth:`Head.scores` from one look-up per feature (prediction reads three heads per text).
+class Table:
+    """Every head's weights in one matrix — a row per known feature, a column per class of each head — so a text's
+    scores are one gather and one column sum in numpy.
 
-    Each head's scores are computed exactly as :meth:`Head.scores` computes them, to the last bit: the same column
-    sums over the same features in the same order (a head's row is 0 for a feature only another head knows, and
-    adding 0.0 changes no sum), and the per-value groups added to the bias in the order that head meets them.
+    The n-gram rows are keyed by the gram itself (no prefix to build per gram); a text's n-grams weigh
+    ``1 / sqrt(k)`` each, ``k`` the number of distinct n-grams of the text in the vocabulary (the L2 norm of
+    :func:`~tickets.understanding.features.finish`, also over n-grams every head pruned). Rows are summed in index
+    order, so a reading does not depend on the order of a set, i.e. on the process's hash seed.
     """
 
-    def __init__(self, heads: Sequence[Head]):
-        self.heads = tuple(heads)
-        spans: list[tuple[int, int]] = []
+    def __init__(self, vocabulary: frozenset[str], heads: Sequence[Head]):
+        names = sorted(vocabulary)
+        index = {name: i for i, name in enumerate(names)}
+        self.grams = {name[2:]: i for name, i in index.items() if name.startswith("c:")}
+        self.cues = {name: i for name, i in index.items() if not name.startswith("c:")}
+        self.spans: list[tuple[int, int]] = []
         start = 0
-        for head in self.heads:
-            spans.append((start, start + len(head.classes)))
+        for head in heads:
+            self.spans.append((start, start + len(head.classes)))
             start += len(head.classes)
-        self._spans = spans
-        names = {name for head in self.heads for name in head._rows}
-        rows: dict[str, tuple[float, ...]] = {}
-        masks: dict[str, int] = {}
-        for name in names:
-            row: list[float] = []
-            mask = 0
-            for h, head in enumerate(self.heads):
-                own = head._rows.get(name)
-                if own is None:
-                    row += [0.0] * len(head.classes)
-                else:
-                    row += own
-                    mask |= 1 << h
-            rows[name] = tuple(row)
-            masks[name] = mask
-        self._rows = rows
-        self._masks = masks
+        self.weights = np.zeros((len(names), start))
+        for head, (lo, _) in zip(heads, self.spans, strict=True):
+            for j, weights in enumerate(head.weights):
+                for name, w in weights.items():
+                    self.weights[index[name], lo + j] = w
+        self.bias = np.array([b for head in heads for b in head.bias], dtype=float)
 
-    def scores(self, x: dict[str, float]) -> list[list[float]]:
-        """Every head's scores of ``x``, in the order of the heads."""
-        rows_of, masks_of = self._rows.get, self._masks.get
-        groups: dict[float, list[tuple[float, ...]]] = {}
-        seen: dict[float, int] = {}  # value -> the heads that have met it
-        orders: list[list[float]] = [[] for _ in self.heads]
-        # Features come in runs of one value (every word and bigram of a text shares one): a run at a time, its
-        # look-ups in C, and a head meets the run's value at the run if any feature of the run is one of its own.
-        for value, run in groupby(x.items(), key=itemgetter(1)):
-            names = [name for name, _ in run]
-            found = [row for row in map(rows_of, names) if row is not None]
-            if not found:
-                continue
-            group = groups.get(value)
-            if group is None:
-                groups[value] = found
-            else:
-                group += found
-            mask = reduce(or_, filter(None, map(masks_of, names)), 0)
-            new = mask & ~seen.get(value, 0)
-            if new:
-                seen[value] = seen.get(value, 0) | mask
-                for h in range(len(self.heads)):
-                    if new >> h & 1:
-                        orders[h].append(value)
-        totals = {value: list(map(sum, zip(*group, strict=True))) for value, group in groups.items()}
-        out: list[list[float]] = []
-        for head, (lo, _), order in zip(self.heads, self._spans, orders, strict=True):
-            scores = list(head.bias)
-            for value in order:
-                column = totals[value]
-                for i in range(len(scores)):
-                    scores[i] += value * column[lo + i]
-            out.append(scores)
-        return out
+    def scores(self, grams: Sequence[str], cues: dict[str, float]) -> list[list[float]]:
+        """Every head's scores for a text's n-grams (without prefix) and cue features, in the order of the heads."""
+        # Unknown grams map to one past the last row; the look-ups, the filter and the sort all run in C.
+        missing = len(self.weights)
+        found = np.fromiter(map(self.grams.get, grams, repeat(missing)), dtype=np.intp, count=len(grams))
+        rows = np.sort(found[found < missing])
+        total = self.bias.copy()
+        if rows.size:
+            total += self.weights[rows].sum(axis=0) / math.sqrt(rows.size)
+        for name, value in cues.items():
+            row = self.cues.get(name)
+            if row is not None:
+                total += value * self.weights[row]
+        flat: list[float] = total.tolist()
+        return [flat[lo:hi] for lo, hi in self.spans]
 
 
 def _softmax(scores: list[float]) -> list[float]:
@@ -212,17 +166,26 @@ class ComplaintModel:
         return finish(extract(text, sentiment), self.vocabulary)
 
     @cached_property
-    def _heads(self) -> JointHeads:
-        return JointHeads((self.applies, self.primary, self.kind))
+    def _categories(self) -> tuple[tuple[Category, ...], tuple[Category, ...]]:
+        """The classes of the applies and primary heads as categories (converted once, not per text)."""
+        return tuple(map(Category, self.applies.classes)), tuple(map(Category, self.primary.classes))
+
+    @cached_property
+    def _table(self) -> Table:
+        return Table(self.vocabulary, (self.applies, self.primary, self.kind))
 
     def predict(self, text: str, evidence: int = 4, sentiment: float | None = None) -> Prediction:
         """``sentiment``: the shipped Chinese scorer's probability for ``text`` if already known (else scored here).
         ``evidence``: words shown per category (0: none, when only the categories and type are wanted)."""
-        x = self.features(text, sentiment)
-        applies_scores, primary_scores, kind_scores = self._heads.scores(x)
-        applies = {Category(c): _sigmoid(s) for c, s in zip(self.applies.classes, applies_scores, strict=True)}
-        main = dict(zip(self.primary.classes, _softmax(primary_scores), strict=True))
-        primary = Category(max(main, key=lambda c: main[c]))
+        folded = fold(text)
+        cue_features = cues(text, folded, sentiment)
+        applies_scores, primary_scores, kind_scores = self._table.scores(grams(folded), cue_features)
+        # The named features are built only for evidence (the category path at ingest asks for none).
+        x = finish({**{"c:" + g: 1.0 for g in grams(folded)}, **cue_features}, self.vocabulary) if evidence else {}
+        applies_classes, primary_classes = self._categories
+        applies = {c: _sigmoid(s) for c, s in zip(applies_classes, applies_scores, strict=True)}
+        mains = dict(zip(primary_classes, _softmax(primary_scores), strict=True))
+        primary = max(mains, key=lambda c: mains[c])
         if primary is Category.other:
             # "other" only when nothing applies: a category the applies head is sure of wins over it.
             named = [c for c, p in applies.items() if c is not Category.other and p >= APPLIES_AT]
@@ -239,34 +202,51 @@ class ComplaintModel:
             cat: self._evidence(cat, text, x, evidence) for cat in categories if cat is not Category.other and evidence
         }
         evidence_words: dict[Category, list[str]] = {c: w for c, w in found.items() if w}
-        mains = {Category(c): p for c, p in main.items()}
         return Prediction(categories, applies, kind, kinds, evidence_words, mains, x)
 
     def evidence(self, cat: Category, text: str, limit: int = 4, features: dict[str, float] | None = None) -> list[str]:
         """The words behind ``cat`` in ``text`` (for a category chosen after prediction); ``features``: the
         prediction's, to save reading the text again."""
-        return self._evidence(cat, text, self.features(text) if features is None else features, limit)
+        return self._evidence(cat, text, features or self.features(text), limit)
 
     def _evidence(self, cat: Category, text: str, x: dict[str, float], limit: int) -> list[str]:
-        """The words that pushed ``cat`` up most: jieba words and bigrams as written, aspect hits as the words."""
+        """The words that pushed ``cat`` up most, as an agent reads them.
+
+        The model reads character n-grams, which may straddle two words ("失灵开"); an agent is shown the
+        text's words (jieba's cut) instead, each weighed by the n-grams of the model that lie inside it, and the
+        aspect words found when the aspect count itself weighed for ``cat``.
+        """
+        column = self.applies.weights[self.applies.classes.index(cat.value)]
         folded = fold(text)
+        weighed: dict[str, float] = {}
+        for word, inside in _words(text):
+            total = sum(column.get(g, 0.0) * x.get(g, 0.0) for g in inside)
+            if total > 0:
+                weighed[word] = total
+        aspect = column.get("a:" + cat.value, 0.0) * x.get("a:" + cat.value, 0.0)
+        if aspect > 0:
+            for word in aspect_hits(folded).get(cat, []):
+                weighed[normalize(word)] = max(weighed.get(normalize(word), 0.0), aspect)
         out: list[str] = []
-        for weight, name in self.applies.contributions(cat.value, x):
-            if weight <= 0 or len(out) >= limit:
-                break
-            kind, _, value = name.partition(":")
-            if kind == "a" and value in Category.__members__:
-                surface = aspect_hits(folded).get(Category(value), [])
-            elif kind == "w":  # bigrams cross word boundaries ("了以"): they weigh, but explain nothing
-                surface = [value]
-            else:
-                continue
-            for word in surface:
-                if word in STOPWORDS or (len(word) < 2 and kind != "a"):
-                    continue  # a function word or a lone character explains nothing to an agent
-                if len(out) < limit and not any(word in seen or seen in word for seen in out):
-                    out.append(word)
+        for word in sorted(weighed, key=lambda w: (-weighed[w], w)):
+            if len(out) < limit and not any(word in seen or seen in word for seen in out):
+                out.append(word)
         return out
+
+
+@lru_cache(maxsize=16)
+def _words(text: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """The words of ``text`` an agent can read as evidence (jieba-rs cut; no function words, no lone characters),
+    each with the n-gram features inside it. Cached: the evidence of every category of a text reads them."""
+    out = []
+    for word in dict.fromkeys(segment(text)):
+        if word in STOPWORDS or len(word) < 2:
+            continue
+        # The word itself covers a Latin or digit run, which the model reads whole.
+        pieces = [word, *(word[i : i + n] for n in CHAR_ORDERS for i in range(len(word) - n + 1))]
+        inside = dict.fromkeys("c:" + piece for piece in pieces)
+        out.append((word, tuple(inside)))
+    return tuple(out)
 
 
 @lru_cache(maxsize=1)

@@ -16,7 +16,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from index.text import normalize
+from tickets.understanding.features import CHAR_ORDERS, grams
 from tickets.understanding.folding import fold
+
+_HAN = re.compile(r"[\u4e00-\u9fff]+")
 
 
 def _words(text: str) -> tuple[str, ...]:
@@ -144,6 +147,9 @@ class Urgency:
     hazard: bool = False
 
 
+_NOT_URGENT = Urgency(False)
+
+
 def _compile(words: Iterable[str]) -> list[tuple[str, str, re.Pattern[str]]]:
     """(word as given, word normalised, its pattern): the substring test spares a regex scan for absent words."""
     return [(word, normalize(word), re.compile(re.escape(normalize(word)))) for word in words]
@@ -175,6 +181,21 @@ class UrgencyDetector:
         self._threats = [re.compile(p) for p in THREAT_PATTERNS]
         self._harmless = sorted({normalize(w) for w in (*HARMLESS, *harmless)}, key=len, reverse=True)
         self._harmless_patterns = [(key, re.compile(p)) for key, p in HARMLESS_PATTERNS]
+        # What any urgent reading needs in the text as folded (blanking harmless phrases only removes matches):
+        # a cue word — the short Han ones are among the text's n-grams, computed for the model anyway — or a
+        # match of a cause or threat pattern. Most texts have none and are read no further.
+        keys = [key for _, key, _ in (*self._hazard, *self._injury, *self._illness)]
+        self._cue_grams = frozenset(k for k in keys if len(k) in CHAR_ORDERS and _HAN.fullmatch(k))
+        self._cue_rest = tuple(dict.fromkeys(k for k in keys if k not in self._cue_grams))
+        self._any_pattern = re.compile("|".join(f"(?:{p})" for p in (*CAUSED_PATTERNS, *THREAT_PATTERNS)))
+
+    def may_be_urgent(self, folded: str) -> bool:
+        """False when a normalised text holds no cue word and matches no cause or threat pattern: not urgent."""
+        return (
+            not self._cue_grams.isdisjoint(grams(folded))
+            or any(key in folded for key in self._cue_rest)
+            or self._any_pattern.search(folded) is not None
+        )
 
     def masked(self, text: str) -> str:
         """``text`` (normalised) with the harmless phrases blanked out, positions kept, so no cue matches in them."""
@@ -228,7 +249,10 @@ class UrgencyDetector:
         return False
 
     def detect(self, text: str) -> Urgency:
-        folded = self.masked(fold(text))
+        folded = fold(text)
+        if not self.may_be_urgent(folded):
+            return _NOT_URGENT
+        folded = self.masked(folded)
         hazards = [w for w, k, p in self._hazard if k in folded and self._told(folded, p)]
         found = [w for w, k, p in self._injury if k in folded and self._told(folded, p)]
         found += [w for w, k, p in self._illness if k in folded and self._linked(folded, w, p)]

@@ -1,0 +1,103 @@
+"""The complaint reader's fast paths give the readings of the plain ones, on real texts of the shared corpora.
+
+Ingest reads every mention, so the reader scores its three heads with one gather and one column sum over a numpy
+matrix (:class:`~tickets.understanding.model.Table`), finds aspect and business words among the text's n-grams,
+skips the urgent rules for a text holding no cue, and skips the evidence when only the category is stored. Each
+test puts a fast path beside the computation it replaced on real texts.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+import re
+
+import pytest
+
+from tests.conftest import corpus_texts
+from tickets.classify import ModelClassifier
+from tickets.enums import Category
+from tickets.understanding.features import (
+    _aspect_hits,
+    _aspect_patterns,
+    _negated,
+    business_count,
+    business_words,
+    cues,
+    extract,
+    finish,
+    grams,
+)
+from tickets.understanding.folding import fold
+from tickets.understanding.model import Head, shipped_model
+from tickets.understanding.urgency import Urgency, UrgencyDetector
+
+
+@pytest.fixture(scope="module")
+def texts() -> list[str]:
+    """Corpus texts with long runs of one character, and a random sample."""
+    every = [t for t in corpus_texts() if t.strip()]
+    runs = [t for t in every if re.search(r"(.)\1{19}", t)]
+    rng = random.Random(17)
+    return runs + rng.sample(every, 1500)
+
+
+def _plain(head: Head, x: dict[str, float]) -> list[float]:
+    """A head's scores as training defines them: bias plus weight times value, feature by feature."""
+    pairs = zip(head.bias, head.weights, strict=True)
+    return [b + sum(w.get(name, 0.0) * v for name, v in x.items()) for b, w in pairs]
+
+
+def test_the_table_scores_every_head_as_the_named_features_do(texts: list[str]) -> None:
+    model = shipped_model()
+    heads = (model.applies, model.primary, model.kind)
+    for text in texts[-400:]:
+        folded = fold(text)
+        fast = model._table.scores(grams(folded), cues(text, folded, 0.3))
+        x = finish(extract(text, 0.3), model.vocabulary)
+        for got, head in zip(fast, heads, strict=True):
+            want = _plain(head, x)
+            assert all(math.isclose(g, w, abs_tol=1e-9) for g, w in zip(got, want, strict=True)), text
+
+
+def _aspects_walking_every_list(folded: str) -> tuple[tuple[Category, tuple[str, ...]], ...]:
+    """The aspect words as found before the index: every list, every word, in order."""
+    out: dict[Category, list[str]] = {}
+    for cat, patterns in _aspect_patterns().items():
+        for word, key, pattern in patterns:
+            if key in folded and any(not _negated(folded, m.start()) for m in pattern.finditer(folded)):
+                out.setdefault(cat, []).append(word)
+    return tuple((cat, tuple(words)) for cat, words in out.items())
+
+
+def test_aspect_and_business_words_found_through_the_grams_are_those_of_every_list(texts: list[str]) -> None:
+    found = 0
+    for text in texts:
+        folded = fold(text)
+        hits = _aspect_hits(folded)
+        assert hits == _aspects_walking_every_list(folded), text
+        assert business_count(folded) == sum(1 for word in business_words() if word in folded), text
+        found += bool(hits)
+    assert found > len(texts) / 3
+
+
+def test_the_urgent_prefilter_changes_no_reading(texts: list[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    detector = UrgencyDetector(extra=["异物卡喉"])
+    sample = [*texts, "喝了这牛奶全家拉肚子", "再不退款我就打12315", "差点被砸到", "打不着火"]
+    fast = [detector.detect(t) for t in sample]
+    monkeypatch.setattr(UrgencyDetector, "may_be_urgent", lambda self, folded: True)
+    plain = [detector.detect(t) for t in sample]
+    assert fast == plain
+    assert sum(u.urgent for u in plain) >= 4  # the sample holds urgent readings, not only skipped ones
+    assert fast[-1] == Urgency(False)
+
+
+def test_the_category_alone_is_the_classifications(texts: list[str]) -> None:
+    classifier = ModelClassifier(critical_words={"*": ["异物卡喉"]})
+    categories = set()
+    for i, text in enumerate(texts[-300:]):
+        sentiment = None if i % 10 == 0 else (i % 7) / 7
+        category = classifier.category(text, sentiment=sentiment)
+        assert category == classifier.classify(text, sentiment=sentiment).category
+        categories.add(category)
+    assert len(categories) >= 4
