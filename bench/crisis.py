@@ -6,15 +6,15 @@ the production client's versioned media types are refused by osmem) and the Post
 each worker count: a fresh schema, index and Redis; N ``yuqing worker`` processes (each with its warm crawl
 child, as in production) and, once every worker is ready, the clock and one ``yuqing scheduler``; posting at
 the base rate, then the burst, then posting stops and the workers get ``--drain`` seconds to catch up. One post
-in 20 carries a crisis word, so the ``critical_words`` rule opens one ticket for it. A feed page carries only
-its newest ``--window`` posts (10, WordPress's default), as real feeds do: a source not crawled again before
-that many new posts arrived has lost the older ones. So the offered load can exceed what one worker can take,
-and mentions stored per second (counted over the burst, the same window for every run) show what more workers
-take. (With a page carrying every post since the last crawl, a slow worker stores the same posts, only later.)
+in 20 carries a crisis word, so the ``critical_words`` rule opens one ticket for it. A feed's first page carries
+its newest ``--window`` posts (10, WordPress's default) and links the older ones (``?paged=2`` …), as real
+feeds do; a crawl pages back to what it saw last time (at most ``--max-pages``). With ``--newest-only`` there
+are no older pages, and a source not crawled again before ``--window`` new posts arrived loses the older ones.
+Mentions stored per second are counted over the burst (the same window for every run).
 
 Printed per worker count: mentions stored per second (and the ratio to 1 worker, the floor of this run),
 stored→ticket latency p50/p95 (ticket created − mention stored), crawls finished per second during the burst
-(one page each: the I/O-bound work that more workers multiply) and its ratio to 1 worker, published→stored
+(the I/O-bound work that more workers multiply) and its ratio to 1 worker, feed pages fetched, published→stored
 latency p50/p95 of the burst's posts, queue depth over time, posts lost (published but not stored after the
 drain), duplicate mentions (same post stored twice), duplicate tickets (two tickets for one mention) and the
 load average. ``--kill`` SIGKILLs one worker in the middle of the burst.
@@ -42,6 +42,7 @@ from email.utils import format_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any, cast
+from urllib.parse import parse_qs
 from xml.sax.saxutils import escape
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -98,11 +99,17 @@ class Schedule:
 
 
 class CrisisSite:
-    """``/feed/<i>.xml``: the newest ``window`` posts of source ``i``, answered after ``delay`` seconds."""
+    """``/feed/<i>.xml``: the newest ``window`` posts of source ``i``, answered after ``delay`` seconds.
 
-    def __init__(self, delay: float, window: int = 1000):
+    As a WordPress feed does, ``?paged=N`` serves the ``window`` posts before those of page ``N - 1`` and every
+    page that has older posts links them (RFC 5005 ``<atom:link rel="next">``), unless ``pages`` is False
+    (the feed then shows its newest posts only, and a source not crawled again in time loses the older ones).
+    """
+
+    def __init__(self, delay: float, window: int = 1000, pages: bool = True):
         self.delay = delay
         self.window = window
+        self.pages = pages
         self.started = time.time()
         self.schedule = Schedule(0.0, 100, 1e9, 1e9, 1e9)  # nothing published until a run starts the clock
         self.requests = 0
@@ -120,7 +127,10 @@ class CrisisSite:
                 else:
                     time.sleep(site.delay)
                     site.requests += 1
-                    body = site.feed(self.path.rsplit("/", 1)[-1].removesuffix(".xml")).encode()
+                    path, _, query = self.path.partition("?")
+                    paged = parse_qs(query).get("paged", ["1"])[0]
+                    number = int(paged) if paged.isdigit() and int(paged) > 0 else 1
+                    body = site.feed(path.rsplit("/", 1)[-1].removesuffix(".xml"), number).encode()
                 self.send_response(200)
                 self.send_header("Content-Type", "application/rss+xml; charset=utf-8")
                 self.send_header("Content-Length", str(len(body)))
@@ -144,10 +154,15 @@ class CrisisSite:
         n = self.schedule.count(time.time() - self.started)
         return {self.post_url(s, k) for s in sources for k in range(n)}
 
-    def feed(self, source: str) -> str:
+    def feed(self, source: str, number: int = 1) -> str:
         n = self.schedule.count(time.time() - self.started)
         items = []
-        for k in range(n - 1, max(-1, n - 1 - self.window), -1):
+        top = n - 1 - (number - 1) * self.window if self.pages else n - 1
+        bottom = max(-1, top - self.window)
+        older = ""
+        if self.pages and bottom >= 0:
+            older = f'<atom:link rel="next" href="{self.url}/feed/{source}.xml?paged={number + 1}"/>'
+        for k in range(top, bottom, -1):
             when = format_datetime(datetime.fromtimestamp(self.started + self.schedule.time_of(k), UTC))
             crisis = "吃完食物中毒了，" if k % CRISIS_EVERY == 0 else ""
             text = f"鲜达外卖{crisis}{PHRASES[k % len(PHRASES)]}（{source} 第{k}条）"
@@ -157,8 +172,9 @@ class CrisisSite:
                 f"<pubDate>{when}</pubDate><description>{escape(text)}</description></item>"
             )
         return (
-            '<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel>'
-            f"<title>{source}</title><link>{self.url}/</link><description>crisis</description>"
+            '<?xml version="1.0" encoding="UTF-8"?>'
+            '<rss version="2.0" xmlns:atom="http://www.w3.org/2005/Atom"><channel>'
+            f"<title>{source}</title><link>{self.url}/</link><description>crisis</description>{older}"
             + "".join(items)
             + "</channel></rss>"
         )
@@ -198,11 +214,12 @@ def stream(redis: Redis, key: str) -> list[dict[bytes, bytes]]:
     return [fields for _, fields in cast(list[tuple[bytes, dict[bytes, bytes]]], redis.xrange(key))]
 
 
-def write_config(path: Path, site: CrisisSite, sources: list[str], interval: int) -> None:
+def write_config(path: Path, site: CrisisSite, sources: list[str], interval: int, max_pages: int) -> None:
     lines = [
         "version: 1",
         "brands: [{name: 鲜达外卖, keywords: [鲜达]}]",
-        "crawl: {download_delay: 0, autothrottle: false, retry_times: 1, timeout_seconds: 60, max_pages: 1}",
+        "crawl: {download_delay: 0, autothrottle: false, retry_times: 1, timeout_seconds: 60, "
+        f"max_pages: {max_pages}}}",
         "scheduler: {crawl_timeout: 5m}",
         "alerts:",
         "  evaluate_every: 1m",
@@ -228,7 +245,7 @@ def run_once(args: argparse.Namespace, n: int, site: CrisisSite, redis_url: str,
     run_dir = tmp / f"run-{n}"
     run_dir.mkdir()
     config = run_dir / "yuqing.yaml"
-    write_config(config, site, sources, args.interval)
+    write_config(config, site, sources, args.interval, args.max_pages)
     env = {k: v for k, v in os.environ.items() if not k.startswith("YUQING_")}
     env |= {
         "YUQING_CONFIG": str(config),
@@ -383,6 +400,12 @@ def main() -> None:
     parser.add_argument(
         "--window", type=int, default=10, help="posts a feed page carries, the newest (WordPress's default: 10)"
     )
+    parser.add_argument(
+        "--max-pages", type=int, default=50, help="feed pages a crawl may follow back (crawl.max_pages)"
+    )
+    parser.add_argument(
+        "--newest-only", action="store_true", help="feeds serve their newest --window posts only, no older pages"
+    )
     parser.add_argument("--interval", type=int, default=30, help="each source's crawl interval, seconds")
     parser.add_argument("--workdir", type=Path, help="keep configs and logs here (default: a temporary folder)")
     parser.add_argument("--kill", action="store_true", help="SIGKILL one worker mid-burst (runs with 2+ workers)")
@@ -398,7 +421,7 @@ def main() -> None:
             tmp.mkdir(parents=True, exist_ok=True)
         server = OsmemServer.start(addr="127.0.0.1:0", japanese=False)
         proxy = start_proxy(server.url)
-        site = CrisisSite(args.delay, args.window)
+        site = CrisisSite(args.delay, args.window, pages=not args.newest_only)
         try:
             with redis_server(tmp / "redis") as redis_url:
                 es_url = f"http://127.0.0.1:{proxy.server_address[1]}"
@@ -435,6 +458,7 @@ def main() -> None:
                 f"{r.burst_crawls_per_s / crawl_floor:.2f}x" if crawl_floor else "-",
                 f"{percentile(fresh, 0.5):.0f}/{percentile(fresh, 0.95):.0f}" if fresh else "-",
                 f"{max(depth, default=0)}/{depth[-1] if depth else 0}",
+                r.crawls,
                 r.published,
                 r.stored,
                 r.lost,
@@ -461,6 +485,7 @@ def main() -> None:
                 "vs 1",
                 "pub→stored p50/p95",
                 "depth max/end",
+                "pages",
                 "published",
                 "stored",
                 "lost",
