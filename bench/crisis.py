@@ -264,10 +264,14 @@ def run_once(args: argparse.Namespace, n: int, site: CrisisSite, redis_url: str,
     try:
         yq = [sys.executable, "-m", "yuqing"]
         log = (run_dir / "processes.log").open("wb")
+        lanes = ["--crawls", str(args.crawls)]
         for i in range(n):
             procs.append(
                 subprocess.Popen(
-                    [*yq, "worker", "--name", f"w{i}", "--lease-seconds", "10"], env=env, stdout=log, stderr=log
+                    [*yq, "worker", "--name", f"w{i}", "--lease-seconds", "10", *lanes],
+                    env=env,
+                    stdout=log,
+                    stderr=log,
                 )
             )
         # A worker beats once its crawl child is warm: the clock starts when all of them are ready.
@@ -406,6 +410,7 @@ def main() -> None:
     parser.add_argument(
         "--newest-only", action="store_true", help="feeds serve their newest --window posts only, no older pages"
     )
+    parser.add_argument("--crawls", type=int, default=4, help="crawl jobs each worker runs at once")
     parser.add_argument("--interval", type=int, default=30, help="each source's crawl interval, seconds")
     parser.add_argument("--workdir", type=Path, help="keep configs and logs here (default: a temporary folder)")
     parser.add_argument("--kill", action="store_true", help="SIGKILL one worker mid-burst (runs with 2+ workers)")
