@@ -207,6 +207,11 @@ class RunResult:
     missed_tickets: int = 0  # of those, how many have none
     evaluations: list[float] = field(default_factory=list)  # seconds each evaluation of the rule took
     phases: dict[str, list[float]] = field(default_factory=dict)  # read / act / refresh seconds of each
+    #: (moment, started, ended) of each evaluation of the rule, to split stored→ticket into its waits
+    evaluation_spans: list[tuple[float, float, float]] = field(default_factory=list)
+    #: stored→ticket of the burst's tickets split: until a moment covers the mention, until an evaluation of
+    #: that moment starts, and from its start to the ticket
+    split: dict[str, list[float]] = field(default_factory=dict)
 
 
 def stream(redis: Redis, key: str) -> list[dict[bytes, bytes]]:
@@ -324,6 +329,9 @@ def run_once(args: argparse.Namespace, n: int, site: CrisisSite, redis_url: str,
         result.burst_seconds = args.burst
         crisis_log = [f for f in stream(redis, keys.EVAL_LOG) if f[b"rule"] == b"crisis" and b"ended" in f]
         result.evaluations = [float(f[b"ended"]) - float(f[b"started"]) for f in crisis_log]
+        result.evaluation_spans = sorted(
+            (float(f[b"moment"]), float(f[b"started"]), float(f[b"ended"])) for f in crisis_log
+        )
         for part in ("read", "act", "refresh"):
             result.phases[part] = sorted(float(f.get(part.encode(), b"0")) for f in crisis_log)
         ends = [float(f[b"at"]) for f in stream(redis, keys.CRAWL_LOG) if f[b"event"] == b"end"]
@@ -382,6 +390,10 @@ def run_once(args: argparse.Namespace, n: int, site: CrisisSite, redis_url: str,
     result.missed_tickets = len(crisis - set(per_key))
     pairs = [(stored_at[key], created) for key, created in rows if key in stored_at and created]
     result.latencies = [(created - stored).total_seconds() for stored, created in pairs]
+    result.split = split_latencies(
+        [(st.timestamp(), c.timestamp()) for st, c in pairs if burst[0] <= st.timestamp() < burst[1]],
+        result.evaluation_spans,
+    )
     result.burst_latencies = [
         (created - stored).total_seconds() for stored, created in pairs if burst[0] <= stored.timestamp() < burst[1]
     ]
@@ -389,6 +401,25 @@ def run_once(args: argparse.Namespace, n: int, site: CrisisSite, redis_url: str,
     with psycopg.connect(PG_URL, autocommit=True) as conn:
         conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
     return result
+
+
+def split_latencies(
+    pairs: list[tuple[float, float]], spans: list[tuple[float, float, float]]
+) -> dict[str, list[float]]:
+    """Each (stored, ticket created) split in three: until the first moment at or after the mention is published
+    (``to moment``), from then until the evaluation that opened the ticket started (``to evaluation``: waiting for
+    the evaluator, or for an evaluation that saw the mention), and inside that evaluation (``in evaluation``)."""
+    out: dict[str, list[float]] = {"to moment": [], "to evaluation": [], "in evaluation": []}
+    moments = sorted(sp[0] for sp in spans)
+    for stored, created in pairs:
+        first = next((m for m in moments if m >= stored), None)
+        opened = next((sp for sp in spans if sp[1] <= created <= sp[2] + 0.5), None)
+        if first is None or opened is None:
+            continue
+        out["to moment"].append(first - stored)
+        out["to evaluation"].append(max(0.0, opened[1] - first))
+        out["in evaluation"].append(created - opened[1])
+    return {k: sorted(v) for k, v in out.items()}
 
 
 def main() -> None:
@@ -509,6 +540,13 @@ def main() -> None:
     for r in results:
         parts = "  ".join(
             f"{name} {percentile(v, 0.5):.2f}/{percentile(v, 0.95):.2f}" for name, v in r.phases.items() if v
+        )
+        print(f"  {r.workers} worker(s): {parts}")
+    print("\nstored→ticket of the burst split (p50/p95 s): until a moment covers the mention, until an evaluation")
+    print("of it starts, inside that evaluation (reads, then the ticket):")
+    for r in results:
+        parts = "  ".join(
+            f"{name} {percentile(v, 0.5):.2f}/{percentile(v, 0.95):.2f}" for name, v in r.split.items() if v
         )
         print(f"  {r.workers} worker(s): {parts}")
     print("\nqueue depth over time (s: jobs waiting):")
