@@ -151,7 +151,9 @@ class ElasticMentionStore(MentionStore):
     def read_many(self, flt: MentionFilter, limit: int) -> list[Mention]:
         """Batches of up to :data:`READ_BATCH` hits per request, without counting the total (a search page is
         100 hits and an exact total: a crisis's event-rule read took one round trip per 100 mentions)."""
-        query, out, after = self._query(flt), [], None
+        query = self._query(flt)
+        out: list[Mention] = []
+        after: list[Any] | None = None
         while len(out) < limit:
             size = min(READ_BATCH, limit - len(out))
             params: dict[str, Any] = {

@@ -53,6 +53,15 @@ def default_name() -> str:
     return f"{socket.gethostname()}.{os.getpid()}.{secrets.token_hex(2)}"
 
 
+def warm_tickets(resources: Resources) -> None:
+    """Load what opening the first ticket loads (the complaint reader and the sentiment model it scores with):
+    py-spy found the first ticket of a crisis in each worker waiting seconds on it."""
+    from tickets.policy import TicketPolicy
+
+    config = resources.config
+    TicketPolicy.from_config(config.tickets, config.timezone).classifier.classify("预热：加载模型 warm-up，好好好")
+
+
 def run_worker(
     resources: Resources,
     redis: Redis,
@@ -69,6 +78,7 @@ def run_worker(
     worker.engine.queue = queue_reader(redis)
     crawler = WarmCrawler(resources.settings, worker.log_dir, name, concurrency=crawls)
     crawler.start()  # imports and models loaded before the first job, not during it
+    warm_tickets(resources)
     ctx = jobs.WorkerContext(redis, worker, name, timing or keys.QueueTiming(), crawler=crawler)
     jobs.install(ctx)
     evaluator = RuleEvaluator(ctx, worker.engine).start()
