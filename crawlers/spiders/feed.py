@@ -49,7 +49,8 @@ class FeedSpider(IncrementalSpider):
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.feeds: set[str] = set()  # feed URLs requested this run
-        self.top_ids: dict[str, list[str]] = {}  # feed URL -> the ids at the top of its first page this run
+        # feed URL -> what its first page this run leaves in the cursor once the stream is read (ids, validators)
+        self.top_ids: dict[str, dict[str, Any]] = {}
 
     async def start(self) -> Any:
         for url in dict.fromkeys(self.source.urls):
@@ -97,15 +98,13 @@ class FeedSpider(IncrementalSpider):
         kept, reached_old = self.keep_new(page.items, cursor)
         yield from kept
         if page_number == 1:
+            # Kept aside until the stream is read down to what was seen: after a run that failed on page 3, the
+            # next must neither stop at these posts nor be told "304 Not Modified", or pages 2–3 stay unread.
+            state: dict[str, Any] = {KNOWN: [item.post_id for item in page.items[:KNOWN_KEPT]]}
             for name, (header, _) in VALIDATORS.items():
                 value = response.headers.get(header)
-                if value:
-                    cursor.state[name] = value.decode("latin-1")
-                else:
-                    cursor.state.pop(name, None)
-            # Kept aside until the stream is read down to what was seen: a run that fails on page 3 must not
-            # make the next run stop at these posts and skip pages 2–3.
-            self.top_ids[key] = [item.post_id for item in page.items[:KNOWN_KEPT]]
+                state[name] = value.decode("latin-1") if value else None
+            self.top_ids[key] = state
         older = (page.next or {}).get("url")
         if older and not reached_known and not reached_old:
             # (A first run knows no ids: it pages back to the backfill cutoff, like any stream.)
@@ -128,10 +127,12 @@ class FeedSpider(IncrementalSpider):
 
     def remember_top(self, cursor: Cursor) -> None:
         """The stream ended (read down to what was seen, or capped): its first page's top ids are the stop
-        mark of the next run."""
-        top = self.top_ids.pop(cursor.key, None)
-        if top:
-            cursor.state[KNOWN] = top
+        mark of the next run, and its validators make the next request conditional."""
+        for name, value in self.top_ids.pop(cursor.key, {}).items():
+            if value:
+                cursor.state[name] = value
+            else:
+                cursor.state.pop(name, None)
 
 
 def _content_type(response: Response) -> str | None:
