@@ -305,7 +305,7 @@ def run_once(args: argparse.Namespace, n: int, site: CrisisSite, redis_url: str,
             measured = health.measure(redis)
             result.depth.append((now - start, measured.depth))
             result.load.append(os.getloadavg()[0])
-            busy = any(w.name == "w0" and w.current for w in measured.workers)
+            busy = any(w.name == "w0" and "crawl" in (w.current or "") for w in measured.workers)
             if not killed and now >= start + args.warmup + args.burst / 2 and busy:
                 procs[1].send_signal(signal.SIGKILL)  # worker w0, mid-burst, in the middle of a crawl
                 killed = True
