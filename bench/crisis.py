@@ -6,15 +6,15 @@ the production client's versioned media types are refused by osmem) and the Post
 each worker count: a fresh schema, index and Redis; N ``yuqing worker`` processes (each with its warm crawl
 child, as in production) and, once every worker is ready, the clock and one ``yuqing scheduler``; posting at
 the base rate, then the burst, then posting stops and the workers get ``--drain`` seconds to catch up. One post
-in 20 carries a crisis word, so the ``critical_words`` rule opens one ticket for it. A feed page carries only
-its newest ``--window`` posts (10, WordPress's default), as real feeds do: a source not crawled again before
-that many new posts arrived has lost the older ones. So the offered load can exceed what one worker can take,
-and mentions stored per second (counted over the burst, the same window for every run) show what more workers
-take. (With a page carrying every post since the last crawl, a slow worker stores the same posts, only later.)
+in 20 carries a crisis word, so the ``critical_words`` rule opens one ticket for it. A feed's first page carries
+its newest ``--window`` posts (10, WordPress's default) and links the older ones (``?paged=2`` …), as real
+feeds do; a crawl pages back to what it saw last time (at most ``--max-pages``). With ``--newest-only`` there
+are no older pages, and a source not crawled again before ``--window`` new posts arrived loses the older ones.
+Mentions stored per second are counted over the burst (the same window for every run).
 
 Printed per worker count: mentions stored per second (and the ratio to 1 worker, the floor of this run),
 stored→ticket latency p50/p95 (ticket created − mention stored), crawls finished per second during the burst
-(one page each: the I/O-bound work that more workers multiply) and its ratio to 1 worker, published→stored
+(the I/O-bound work that more workers multiply) and its ratio to 1 worker, feed pages fetched, published→stored
 latency p50/p95 of the burst's posts, queue depth over time, posts lost (published but not stored after the
 drain), duplicate mentions (same post stored twice), duplicate tickets (two tickets for one mention) and the
 load average. ``--kill`` SIGKILLs one worker in the middle of the burst.
@@ -26,28 +26,24 @@ load average. ``--kill`` SIGKILLs one worker in the middle of the burst.
 from __future__ import annotations
 
 import argparse
-import math
 import os
 import secrets
 import signal
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from email.utils import format_datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from datetime import datetime
 from pathlib import Path
-from typing import Any, cast
-from xml.sax.saxutils import escape
+from typing import cast
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from _common import percentile, table  # noqa: E402
+from _crisis_site import CRISIS_EVERY, CrisisSite, Schedule  # noqa: E402
 from _osmem_proxy import start_proxy  # noqa: E402
 from redis import Redis  # noqa: E402
 from sqlalchemy import select  # noqa: E402
@@ -62,106 +58,6 @@ from tickets.models import Ticket  # noqa: E402
 from yuqing.queue import health, keys, moments  # noqa: E402
 
 PG_URL = os.environ.get("YUQING_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")
-CRISIS_EVERY = 20  # one post in 20 carries a crisis word
-PHRASES = ["配送太慢了", "客服不理人", "退款一直没人处理", "包装破损", "再也不点了"]
-
-
-# -- the site -----------------------------------------------------------------------------------------------
-@dataclass
-class Schedule:
-    """How many posts a source has published by time ``t`` (seconds since the start): a base rate, ×factor
-    during the burst, nothing after ``stop``."""
-
-    base_per_s: float
-    factor: float
-    burst_start: float
-    burst_end: float
-    stop: float
-
-    def count(self, t: float) -> int:
-        t = min(t, self.stop)
-        before = min(t, self.burst_start)
-        during = max(0.0, min(t, self.burst_end) - self.burst_start)
-        after = max(0.0, t - self.burst_end)
-        return math.floor(self.base_per_s * (before + after) + self.base_per_s * self.factor * during)
-
-    def time_of(self, k: int) -> float:
-        """When post ``k`` (0-based) was published."""
-        n = k + 1
-        first = self.base_per_s * self.burst_start
-        if n <= first:
-            return n / self.base_per_s
-        second = first + self.base_per_s * self.factor * (self.burst_end - self.burst_start)
-        if n <= second:
-            return self.burst_start + (n - first) / (self.base_per_s * self.factor)
-        return self.burst_end + (n - second) / self.base_per_s
-
-
-class CrisisSite:
-    """``/feed/<i>.xml``: the newest ``window`` posts of source ``i``, answered after ``delay`` seconds."""
-
-    def __init__(self, delay: float, window: int = 1000):
-        self.delay = delay
-        self.window = window
-        self.started = time.time()
-        self.schedule = Schedule(0.0, 100, 1e9, 1e9, 1e9)  # nothing published until a run starts the clock
-        self.requests = 0
-        site = self
-
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, format: str, *args: Any) -> None:
-                pass
-
-            def do_GET(self) -> None:
-                if self.path == "/robots.txt":
-                    body = b"User-agent: *\nAllow: /\n"
-                else:
-                    time.sleep(site.delay)
-                    site.requests += 1
-                    body = site.feed(self.path.rsplit("/", 1)[-1].removesuffix(".xml")).encode()
-                self.send_response(200)
-                self.send_header("Content-Type", "application/rss+xml; charset=utf-8")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def reset(self, schedule: Schedule) -> None:
-        self.started = time.time()
-        self.schedule = schedule
-        self.requests = 0
-
-    def post_url(self, source: str, k: int) -> str:
-        return f"{self.url}/post/{source}/{k}"
-
-    def published(self, sources: list[str]) -> set[str]:
-        n = self.schedule.count(time.time() - self.started)
-        return {self.post_url(s, k) for s in sources for k in range(n)}
-
-    def feed(self, source: str) -> str:
-        n = self.schedule.count(time.time() - self.started)
-        items = []
-        for k in range(n - 1, max(-1, n - 1 - self.window), -1):
-            when = format_datetime(datetime.fromtimestamp(self.started + self.schedule.time_of(k), UTC))
-            crisis = "吃完食物中毒了，" if k % CRISIS_EVERY == 0 else ""
-            text = f"鲜达外卖{crisis}{PHRASES[k % len(PHRASES)]}（{source} 第{k}条）"
-            link = self.post_url(source, k)
-            items.append(
-                f"<item><title>{escape(source)} {k}</title><link>{link}</link><guid>{link}</guid>"
-                f"<pubDate>{when}</pubDate><description>{escape(text)}</description></item>"
-            )
-        return (
-            '<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel>'
-            f"<title>{source}</title><link>{self.url}/</link><description>crisis</description>"
-            + "".join(items)
-            + "</channel></rss>"
-        )
 
 
 # -- one run ------------------------------------------------------------------------------------------------
@@ -191,6 +87,11 @@ class RunResult:
     missed_tickets: int = 0  # of those, how many have none
     evaluations: list[float] = field(default_factory=list)  # seconds each evaluation of the rule took
     phases: dict[str, list[float]] = field(default_factory=dict)  # read / act / refresh seconds of each
+    #: (moment, started, ended) of each evaluation of the rule, to split stored→ticket into its waits
+    evaluation_spans: list[tuple[float, float, float]] = field(default_factory=list)
+    #: stored→ticket of the burst's tickets split: until a moment covers the mention, until an evaluation of
+    #: that moment starts, and from its start to the ticket
+    split: dict[str, list[float]] = field(default_factory=dict)
 
 
 def stream(redis: Redis, key: str) -> list[dict[bytes, bytes]]:
@@ -198,11 +99,12 @@ def stream(redis: Redis, key: str) -> list[dict[bytes, bytes]]:
     return [fields for _, fields in cast(list[tuple[bytes, dict[bytes, bytes]]], redis.xrange(key))]
 
 
-def write_config(path: Path, site: CrisisSite, sources: list[str], interval: int) -> None:
+def write_config(path: Path, site: CrisisSite, sources: list[str], interval: int, max_pages: int) -> None:
     lines = [
         "version: 1",
         "brands: [{name: 鲜达外卖, keywords: [鲜达]}]",
-        "crawl: {download_delay: 0, autothrottle: false, retry_times: 1, timeout_seconds: 60, max_pages: 1}",
+        "crawl: {download_delay: 0, autothrottle: false, retry_times: 1, timeout_seconds: 60, "
+        f"max_pages: {max_pages}}}",
         "scheduler: {crawl_timeout: 5m}",
         "alerts:",
         "  evaluate_every: 1m",
@@ -228,7 +130,7 @@ def run_once(args: argparse.Namespace, n: int, site: CrisisSite, redis_url: str,
     run_dir = tmp / f"run-{n}"
     run_dir.mkdir()
     config = run_dir / "yuqing.yaml"
-    write_config(config, site, sources, args.interval)
+    write_config(config, site, sources, args.interval, args.max_pages)
     env = {k: v for k, v in os.environ.items() if not k.startswith("YUQING_")}
     env |= {
         "YUQING_CONFIG": str(config),
@@ -247,10 +149,14 @@ def run_once(args: argparse.Namespace, n: int, site: CrisisSite, redis_url: str,
     try:
         yq = [sys.executable, "-m", "yuqing"]
         log = (run_dir / "processes.log").open("wb")
+        lanes = ["--crawls", str(args.crawls)]
         for i in range(n):
             procs.append(
                 subprocess.Popen(
-                    [*yq, "worker", "--name", f"w{i}", "--lease-seconds", "10"], env=env, stdout=log, stderr=log
+                    [*yq, "worker", "--name", f"w{i}", "--lease-seconds", "10", *lanes],
+                    env=env,
+                    stdout=log,
+                    stderr=log,
                 )
             )
         # A worker beats once its crawl child is warm: the clock starts when all of them are ready.
@@ -279,7 +185,7 @@ def run_once(args: argparse.Namespace, n: int, site: CrisisSite, redis_url: str,
             measured = health.measure(redis)
             result.depth.append((now - start, measured.depth))
             result.load.append(os.getloadavg()[0])
-            busy = any(w.name == "w0" and w.current for w in measured.workers)
+            busy = any(w.name == "w0" and "crawl" in (w.current or "") for w in measured.workers)
             if not killed and now >= start + args.warmup + args.burst / 2 and busy:
                 procs[1].send_signal(signal.SIGKILL)  # worker w0, mid-burst, in the middle of a crawl
                 killed = True
@@ -303,6 +209,9 @@ def run_once(args: argparse.Namespace, n: int, site: CrisisSite, redis_url: str,
         result.burst_seconds = args.burst
         crisis_log = [f for f in stream(redis, keys.EVAL_LOG) if f[b"rule"] == b"crisis" and b"ended" in f]
         result.evaluations = [float(f[b"ended"]) - float(f[b"started"]) for f in crisis_log]
+        result.evaluation_spans = sorted(
+            (float(f[b"moment"]), float(f[b"started"]), float(f[b"ended"])) for f in crisis_log
+        )
         for part in ("read", "act", "refresh"):
             result.phases[part] = sorted(float(f.get(part.encode(), b"0")) for f in crisis_log)
         ends = [float(f[b"at"]) for f in stream(redis, keys.CRAWL_LOG) if f[b"event"] == b"end"]
@@ -361,6 +270,10 @@ def run_once(args: argparse.Namespace, n: int, site: CrisisSite, redis_url: str,
     result.missed_tickets = len(crisis - set(per_key))
     pairs = [(stored_at[key], created) for key, created in rows if key in stored_at and created]
     result.latencies = [(created - stored).total_seconds() for stored, created in pairs]
+    result.split = split_latencies(
+        [(st.timestamp(), c.timestamp()) for st, c in pairs if burst[0] <= st.timestamp() < burst[1]],
+        result.evaluation_spans,
+    )
     result.burst_latencies = [
         (created - stored).total_seconds() for stored, created in pairs if burst[0] <= stored.timestamp() < burst[1]
     ]
@@ -368,6 +281,25 @@ def run_once(args: argparse.Namespace, n: int, site: CrisisSite, redis_url: str,
     with psycopg.connect(PG_URL, autocommit=True) as conn:
         conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
     return result
+
+
+def split_latencies(
+    pairs: list[tuple[float, float]], spans: list[tuple[float, float, float]]
+) -> dict[str, list[float]]:
+    """Each (stored, ticket created) split in three: until the first moment at or after the mention is published
+    (``to moment``), from then until the evaluation that opened the ticket started (``to evaluation``: waiting for
+    the evaluator, or for an evaluation that saw the mention), and inside that evaluation (``in evaluation``)."""
+    out: dict[str, list[float]] = {"to moment": [], "to evaluation": [], "in evaluation": []}
+    moments = sorted(sp[0] for sp in spans)
+    for stored, created in pairs:
+        first = next((m for m in moments if m >= stored), None)
+        opened = next((sp for sp in spans if sp[1] <= created <= sp[2] + 0.5), None)
+        if first is None or opened is None:
+            continue
+        out["to moment"].append(first - stored)
+        out["to evaluation"].append(max(0.0, opened[1] - first))
+        out["in evaluation"].append(created - opened[1])
+    return {k: sorted(v) for k, v in out.items()}
 
 
 def main() -> None:
@@ -383,6 +315,13 @@ def main() -> None:
     parser.add_argument(
         "--window", type=int, default=10, help="posts a feed page carries, the newest (WordPress's default: 10)"
     )
+    parser.add_argument(
+        "--max-pages", type=int, default=50, help="feed pages a crawl may follow back (crawl.max_pages)"
+    )
+    parser.add_argument(
+        "--newest-only", action="store_true", help="feeds serve their newest --window posts only, no older pages"
+    )
+    parser.add_argument("--crawls", type=int, default=4, help="crawl jobs each worker runs at once")
     parser.add_argument("--interval", type=int, default=30, help="each source's crawl interval, seconds")
     parser.add_argument("--workdir", type=Path, help="keep configs and logs here (default: a temporary folder)")
     parser.add_argument("--kill", action="store_true", help="SIGKILL one worker mid-burst (runs with 2+ workers)")
@@ -398,7 +337,7 @@ def main() -> None:
             tmp.mkdir(parents=True, exist_ok=True)
         server = OsmemServer.start(addr="127.0.0.1:0", japanese=False)
         proxy = start_proxy(server.url)
-        site = CrisisSite(args.delay, args.window)
+        site = CrisisSite(args.delay, args.window, pages=not args.newest_only)
         try:
             with redis_server(tmp / "redis") as redis_url:
                 es_url = f"http://127.0.0.1:{proxy.server_address[1]}"
@@ -435,6 +374,7 @@ def main() -> None:
                 f"{r.burst_crawls_per_s / crawl_floor:.2f}x" if crawl_floor else "-",
                 f"{percentile(fresh, 0.5):.0f}/{percentile(fresh, 0.95):.0f}" if fresh else "-",
                 f"{max(depth, default=0)}/{depth[-1] if depth else 0}",
+                r.crawls,
                 r.published,
                 r.stored,
                 r.lost,
@@ -461,6 +401,7 @@ def main() -> None:
                 "vs 1",
                 "pub→stored p50/p95",
                 "depth max/end",
+                "pages",
                 "published",
                 "stored",
                 "lost",
@@ -479,6 +420,13 @@ def main() -> None:
     for r in results:
         parts = "  ".join(
             f"{name} {percentile(v, 0.5):.2f}/{percentile(v, 0.95):.2f}" for name, v in r.phases.items() if v
+        )
+        print(f"  {r.workers} worker(s): {parts}")
+    print("\nstored→ticket of the burst split (p50/p95 s): until a moment covers the mention, until an evaluation")
+    print("of it starts, inside that evaluation (reads, then the ticket):")
+    for r in results:
+        parts = "  ".join(
+            f"{name} {percentile(v, 0.5):.2f}/{percentile(v, 0.95):.2f}" for name, v in r.split.items() if v
         )
         print(f"  {r.workers} worker(s): {parts}")
     print("\nqueue depth over time (s: jobs waiting):")

@@ -28,6 +28,8 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from crawlers.runner import OK, report_from_stats
 from crawlers.settings import STAT_ITEM_ERRORS, build_settings, redact
+from crawlers.spiders.incremental import IncrementalSpider
+from crawlers.state import CursorStore
 from foundation.db import Database
 from foundation.errors import CrawlError, StoreUnavailable
 from foundation.health import RunReport, SourceRunStore
@@ -91,6 +93,9 @@ class CrawlSession:
         self.runner = AsyncCrawlerRunner(Settings({"TWISTED_REACTOR": REACTOR}))
         self.db = Database(settings.resolved_database_url())
         self.runs = SourceRunStore(self.db)
+        # One cursor store (one connection pool) for every crawl of the session: a spider left to itself opens
+        # its own per crawl, and with 4 workers of 4 crawls each that ran PostgreSQL out of connections.
+        self.cursors = CursorStore(self.db)
         self.crawls = 0
 
     def open(self) -> CrawlSession:
@@ -146,7 +151,9 @@ class CrawlSession:
 
     async def _run(self, source: SourceConfig) -> RunReport:
         """Run the crawl with Scrapy (until it ends) and report it; records nothing."""
-        crawler = Crawler(load_object(source.spider), build_settings(self.app_config, self.settings, source))
+        spider = load_object(source.spider)
+        crawler = Crawler(spider, build_settings(self.app_config, self.settings, source))
+        shared = {"cursor_store": self.cursors} if issubclass(spider, IncrementalSpider) else {}
 
         def count_item_error(**_: Any) -> None:
             # A pipeline raised something other than DropItem: Scrapy logs it; the report must show it too.
@@ -156,7 +163,7 @@ class CrawlSession:
         started = utcnow()
         error = None
         try:
-            await self.runner.crawl(crawler)
+            await self.runner.crawl(crawler, **shared)
         except Exception as exc:
             error = redact(f"{type(exc).__name__}: {exc}")
         finished = utcnow()

@@ -426,6 +426,16 @@ class MentionStore(ABC):
         answer it in one query; this default reads the mentions page by page."""
         return group_mentions(self._every(flt), sources=sources, authors=authors)
 
+    def read_many(self, flt: MentionFilter, limit: int) -> list[Mention]:
+        """Up to ``limit`` matching mentions, newest published first, in as few requests as the backend can: what
+        an event rule reads of the mentions stored since its last look. The default reads search pages."""
+        out: list[Mention] = []
+        for mention in self._every(flt):
+            if len(out) >= limit:
+                break
+            out.append(mention)
+        return out
+
     def _every(self, flt: MentionFilter) -> Iterator[Mention]:
         cursor = None
         while True:

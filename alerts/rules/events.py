@@ -18,7 +18,7 @@ from pydantic import Field
 
 from alerts.rules.base import EvaluationContext, Observation, RuleConfig, RuleType
 from foundation.vocabulary import Priority
-from index.base import Mention, SearchRequest
+from index.base import Mention
 from index.text import normalize
 from tickets.classify import DEFAULT_URGENT_WORDS, ModelClassifier
 from tickets.understanding.urgency import UrgencyDetector
@@ -64,16 +64,11 @@ class EventRule(RuleType[RuleConfig]):
     def new_mentions(self, ctx: EvaluationContext, brand: str) -> list[Mention]:
         since = ctx.since or ctx.now - timedelta(hours=1)
         flt = self.scope(ctx, brand).model_copy(update={"updated_since": since, "updated_until": ctx.now})
-        out: list[Mention] = []
-        cursor = None
-        while len(out) < MAX_PER_EVALUATION:
-            page = ctx.store.search(SearchRequest(filter=flt, limit=100, cursor=cursor, highlight=False))
-            out.extend(hit.mention for hit in page.hits)
-            if not page.next_cursor:
-                break
-            cursor = page.next_cursor
-        else:
-            log.error("%s: over %d mentions stored since %s; the rest are not read", self.name, len(out), since)
+        # In as few requests as the store allows: in a crisis this read is most of an evaluation's time.
+        out = ctx.store.read_many(flt, MAX_PER_EVALUATION + 1)
+        if len(out) > MAX_PER_EVALUATION:
+            log.error("%s: over %d mentions stored since %s; the rest are not read", self.name, len(out) - 1, since)
+            del out[MAX_PER_EVALUATION:]
         return out
 
     def observe(

@@ -15,7 +15,7 @@ the next run first replays the queue. Only when even the queue cannot be written
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -122,8 +122,17 @@ class StorePipeline:
         """Write what earlier runs queued on disk, before fetching anything new."""
         if self.spool is None:
             return
+
+        def upsert(mentions: Sequence[Mention]) -> WriteResult:
+            # Stamped now, as every write is: the failed write's stamp is older than the event rules' cursor by
+            # the time the next crawl replays the queue, and they would never read these mentions.
+            at = self.clock()
+            for mention in mentions:
+                mention.updated_at = at
+            return store.upsert(mentions)
+
         try:
-            outcome = self.spool.replay(lambda mentions: self.policy.call(store.upsert, mentions))
+            outcome = self.spool.replay(lambda mentions: self.policy.call(upsert, mentions))
         except Exception as exc:  # still unavailable: the queue stays; this run's writes will show it
             logger.error("could not replay the retry queue %s: %s", self.spool.path, redact(str(exc)))
             return

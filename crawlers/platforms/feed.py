@@ -12,6 +12,10 @@ Kinds:
     - ``published_at``: ``published``, else ``updated``, in UTC (feedparser converts the zone).
     - ``language``: declared by the entry's content, the entry or the feed; else left for the source's hint.
 
+    A feed that pages (RFC 5005: ``<atom:link rel="next" href=...>`` in RSS, ``<link rel="next">`` in Atom, as
+    WordPress's ``?paged=N`` and paged Atom archives give) has :attr:`Page.next` ``{"url": ...}``: the page of
+    the entries just older than these (resolved against ``url``).
+
     An entry without id and link, or without text, is a problem and skipped. A body in which feedparser finds
     no feed and no entries is a :class:`ShapeError`; a feed with recoverable errors (``bozo``) that still has
     entries is read, and an empty but well-formed feed is simply empty.
@@ -120,6 +124,9 @@ class Feed(Platform):
                 page.items.append(self._entry(entry, url, feed_language, feed_title))
             except ValueError as exc:
                 page.problems.append(f"entry {index + 1} {exc}")
+        older = next((link.get("href") for link in feed.get("links") or [] if link.get("rel") == "next"), None)
+        if older and older.strip() and parsed.entries:
+            page.next = {"url": urljoin(url or "", older.strip())}
         return page
 
     def _entry(self, entry: Any, url: str | None, feed_language: str | None, feed_title: str | None) -> MentionItem:

@@ -144,3 +144,30 @@ def test_a_bad_rating_on_praise_opens_no_ticket(resources: Resources) -> None:
     assert [f.key for f in reviews.fired] == [make_mention("x", platform="app_store", post_id="p2").id]
     ticket = resources.tickets.get_by_number(reviews.fired[0].ticket_number or "")
     assert ticket.alert is not None and ticket.alert.numbers["type"] == "complaint"
+
+
+def test_a_spooled_mention_replayed_minutes_later_still_opens_its_ticket(resources: Resources, tmp_path: Any) -> None:
+    from scrapy.statscollectors import MemoryStatsCollector
+    from scrapy.utils.test import get_crawler
+
+    from crawlers.pipelines.store import StorePipeline
+    from crawlers.spool import Spool
+
+    e = engine(resources)
+    assert run(e, NOW).fired == []  # the rule's cursor is at NOW
+    # A crawl at NOW - 1 min could not store this post (the store was down): it was stamped then and queued on disk.
+    spool = Spool(tmp_path / "spool", "forum")
+    post = make_mention("鲜达外卖的外卖吃完食物中毒了", updated_at=NOW - timedelta(minutes=1), post_id="late")
+    spool.add([post], {post.id: "mention store unavailable"})
+    # The next crawl of the source, ten minutes later, replays the queue before fetching anything.
+    pipeline = StorePipeline(
+        lambda: resources.mentions,
+        MemoryStatsCollector(get_crawler()),
+        10,
+        clock=lambda: NOW + timedelta(minutes=10),
+        spool=spool,
+    )
+    pipeline._replay_spool(resources.mentions)
+    assert spool.pending() == [] and resources.mentions.get(post.id) is not None
+    [fired] = run(e, NOW + timedelta(minutes=10, seconds=5)).fired  # far past the rule's 30 s overlap
+    assert fired.key == post.id and fired.ticket_number

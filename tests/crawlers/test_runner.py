@@ -148,8 +148,10 @@ def test_local_files_are_crawled_without_robots_txt(crawl_config, crawl, tmp_pat
 
 # -- the Scrapy settings the runner crawls with ---------------------------------------------------------------
 def test_build_settings(parse_yaml_config):
+    from config.models import AppConfig
     from config.settings import Settings
-    from crawlers.settings import APP_CONFIG, CRAWL_OPTIONS, SOURCE, build_settings
+    from crawlers.settings import APP_CONFIG, CRAWL_OPTIONS, SOURCE, build_settings, required_setting
+    from crawlers.sources import CrawlOptions, FeedSource
 
     config = parse_yaml_config(
         """
@@ -187,9 +189,11 @@ def test_build_settings(parse_yaml_config):
         "CategoryPipeline",
         "StorePipeline",
     ]
-    assert settings[SOURCE] is source
-    assert settings[APP_CONFIG] is config
-    assert settings[CRAWL_OPTIONS].download_delay == 5.0
+    assert required_setting(settings, SOURCE, FeedSource) is source
+    assert required_setting(settings, APP_CONFIG, AppConfig) is config
+    assert required_setting(settings, CRAWL_OPTIONS, CrawlOptions).download_delay == 5.0
+    # Shared, not copied: Scrapy deep-copies the settings of every crawler, and a warm child runs many.
+    assert required_setting(settings.copy(), APP_CONFIG, AppConfig) is config
     assert settings.getdict("DOWNLOAD_SLOTS")[""]["delay"] == 0.0  # file:// URLs wait for nobody
     # Closing starts early enough for a Retry-After wait, the flush and the record before the kill at 30 min.
     assert 1200 <= settings.getfloat("CLOSESPIDER_TIMEOUT") < 1800

@@ -445,6 +445,18 @@ def test_cursor_paging_visits_every_match_once(
     assert by_offset == seen
 
 
+def test_read_many_reads_the_matches_newest_first_in_batches_up_to_a_limit(
+    mention_store: MentionStore, many: list[Mention], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("index.elastic.store.READ_BATCH", 4)  # several requests on Elasticsearch
+    expected = [m.id for m in sorted(many, key=lambda m: (m.published_at, m.id), reverse=True)]
+    flt = MentionFilter(text="退款")
+    assert [m.id for m in mention_store.read_many(flt, 100)] == expected
+    assert [m.id for m in mention_store.read_many(flt, 10)] == expected[:10]
+    assert [m.id for m in mention_store.read_many(flt, 27)] == expected
+    assert mention_store.read_many(MentionFilter(text="没有这个词"), 10) == []
+
+
 def test_offset_paging_and_exact_total(mention_store: MentionStore, many: list[Mention]) -> None:
     everything = mention_store.search(SearchRequest(limit=100))
     assert everything.total == 28

@@ -164,9 +164,10 @@ class Setup:
     logs: Path
     procs: dict[str, subprocess.Popen[bytes]]
 
-    def start_worker(self, name: str) -> subprocess.Popen[bytes]:
+    def start_worker(self, name: str, crawls: int | None = None) -> subprocess.Popen[bytes]:
         out = (self.logs / f"{name}.log").open("wb")
         cmd = [sys.executable, "-m", "yuqing", "worker", "--name", name, "--lease-seconds", str(LEASE)]
+        cmd += ["--crawls", str(crawls)] if crawls else []
         proc = subprocess.Popen(cmd, env=self.env, stdout=out, stderr=subprocess.STDOUT)
         self.procs[name] = proc
         # A worker beats once its warm crawl child has loaded Scrapy and the models: minutes on a loaded machine.
@@ -323,6 +324,38 @@ def test_a_killed_workers_job_is_retried_by_another(setup: Setup) -> None:
     assert runs[1].finish_reason == "interrupted"
     measured = health.measure(setup.redis)
     assert measured.retried == 1 and measured.failed == 0 and [w.name for w in measured.workers] == ["w2"]
+
+
+@pytest.mark.slow
+@pytest.mark.postgres
+def test_a_worker_crawls_several_sources_at_once_and_a_killed_one_has_all_of_them_retried(setup: Setup) -> None:
+    setup.site.delay = 4  # long enough for the three crawls to be seen running side by side
+    scheduler = setup.scheduler()
+    w1 = setup.start_worker("w1", crawls=3)
+    jobs = [scheduler.enqueue(s) for s in setup.sources]
+    assert all(j is not None for j in jobs)
+    wait_for("three crawls in flight at once", lambda: sum(setup.site.in_flight.values()) == 3, 60)
+    children = crawl_children("w1")
+    assert len(children) == 1  # the three lanes share the one warm crawl child
+    assert {j.get_status(refresh=True) for j in jobs if j} == {"started"}
+    assert scheduler.reap() == []  # the lanes' jobs belong to a live worker (its heartbeat speaks for them)
+    w1.send_signal(signal.SIGKILL)
+    w1.wait()
+    wait_for("the crawl child to die with its worker", lambda: not crawl_children("w1"), 10)
+    setup.site.delay = 0.2
+    setup.start_worker("w2", crawls=2)
+    requeued: list[str] = []
+    wait_for("the three jobs requeued", lambda: requeued.extend(scheduler.reap()) or len(requeued) == 3, 30, every=0.5)
+    assert sorted(requeued) == sorted(j.id for j in jobs if j)
+    wait_for("the retries done", lambda: all(j.get_status(refresh=True) == "finished" for j in jobs if j), 120)
+    results = [j.return_value() for j in jobs if j]
+    assert all(r is not None and r["status"] == "ok" and r["attempt"] == 2 for r in results), results
+    assert int(setup.redis.get(keys.RETRIED) or 0) == 3
+    crawls = intervals(setup.log(keys.CRAWL_LOG), "source")
+    for source in setup.sources:
+        assert setup.site.max_in_flight[f"/feed/{source}.xml"] == 1  # never one source twice at once
+        assert [w for _, _, w in crawls[source]] == ["w2"]  # the killed crawls logged no end; the retries did
+    assert [w.name for w in health.measure(setup.redis).workers] == ["w2"]
 
 
 @pytest.mark.slow

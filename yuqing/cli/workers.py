@@ -66,6 +66,10 @@ def worker(
     name: Annotated[str | None, typer.Option(help="Worker name (default: host.pid.random); must be unique.")] = None,
     burst: Annotated[bool, typer.Option("--burst", help="Stop when the queue is empty.")] = False,
     lease_seconds: LeaseOption = 15.0,
+    crawls: Annotated[
+        int,
+        typer.Option(min=1, max=64, help="Crawl jobs this worker runs at once (they wait on pages, not on the CPU)."),
+    ] = 4,
 ) -> None:
     """Take crawl jobs from the queue and evaluate a share of the alert rules; run as many as you like."""
     from yuqing.queue.process import run_worker
@@ -73,7 +77,7 @@ def worker(
     settings, _ = load()
     redis = _redis(settings)
     with open_resources() as resources:
-        run_worker(resources, redis, name=name, burst=burst, timing=_timing(lease_seconds, 2.0))
+        run_worker(resources, redis, name=name, burst=burst, timing=_timing(lease_seconds, 2.0), crawls=crawls)
 
 
 def _summary(now: Any, reported: Any) -> str:

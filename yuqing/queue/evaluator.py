@@ -60,7 +60,7 @@ class RuleEvaluator:
     def beat(self) -> None:
         """Say this worker is alive (and what it works on) for a little longer than a lease lasts."""
         now = utcnow().isoformat()
-        current = ", ".join(f"{k} {v}" for k, v in sorted(self.ctx.current.items())) or None
+        current = ", ".join(f"{k} {v}" for k, v in sorted(dict(self.ctx.current).items())) or None
         info = WorkerInfo(self.ctx.name, socket.gethostname(), os.getpid(), self.started_at, now, current)
         ttl = int(self.ctx.timing.lease_ttl.total_seconds()) + 1
         self.ctx.redis.set(keys.worker_key(self.ctx.name), json.dumps(info.__dict__), ex=ttl)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import threading
 import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -97,9 +98,11 @@ def crawl_source(source: str) -> dict[str, Any]:
         job.save_meta()  # type: ignore[no-untyped-call]
     job_id = job.id if job is not None else "-"
     retried = False
+    thread = threading.current_thread()
+    lane = "crawl" if thread is threading.main_thread() else f"crawl {thread.name}"
     try:
         with LeaseKeeper(lease):
-            ctx.current["crawl"] = source
+            ctx.current[lane] = source
             entry = {"source": source, "worker": ctx.name, "job": job_id}
             log_event(ctx.redis, keys.CRAWL_LOG, event="start", at=time.time(), **entry)
             try:
@@ -111,7 +114,7 @@ def crawl_source(source: str) -> dict[str, Any]:
                 raise
             log_event(ctx.redis, keys.CRAWL_LOG, event="end", at=time.time(), **entry)
     finally:
-        ctx.current.pop("crawl", None)
+        ctx.current.pop(lane, None)
         lease.release()
         if not retried:
             ctx.redis.delete(keys.crawl_pending(source))

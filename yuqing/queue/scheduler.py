@@ -21,6 +21,7 @@ from rq.registry import FailedJobRegistry, StartedJobRegistry
 
 from foundation.timeutil import utcnow
 from yuqing.queue import health, keys, moments
+from yuqing.queue.lanes import process_of
 from yuqing.queue.lease import Lease
 from yuqing.worker import MAINTENANCE_EVERY, Worker, next_due
 
@@ -90,7 +91,8 @@ class Scheduler:
             if (utcnow() - execution.created_at).total_seconds() < grace:
                 continue  # just started: its worker has not yet taken the lease
             worker = execution.worker_name or job.worker_name
-            worker_alive = bool(worker and self.redis.exists(keys.worker_key(worker)))
+            # Jobs run on a worker's lanes (RQ workers named <worker>+<n>); the worker's heartbeat speaks for them.
+            worker_alive = bool(worker and self.redis.exists(keys.worker_key(process_of(worker))))
             source = str(job.args[0]) if job.args else ""
             owner = job.meta.get("lease_owner")
             holder = Lease(self.redis, keys.crawl_lease(source), 1).holder()

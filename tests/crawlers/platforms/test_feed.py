@@ -51,6 +51,22 @@ def test_rss2_entries_become_items() -> None:
     assert page.items[-1].text == "露米耳机音质 不错，就是价格有点贵。"  # &nbsp; is a plain space
 
 
+def test_a_paged_feed_links_its_older_entries() -> None:
+    rss = (
+        b'<rss version="2.0" xmlns:atom="http://www.w3.org/2005/Atom"><channel><title>t</title>'
+        b'<atom:link rel="self" href="/feeds/latest.xml"/><atom:link rel="next" href="?paged=2"/>'
+        b"<item><guid>a</guid><description>x</description></item></channel></rss>"
+    )
+    assert FEED.parse("feed", rss, url=FEED_URL).next == {"url": FEED_URL + "?paged=2"}
+    atom = (
+        b'<feed xmlns="http://www.w3.org/2005/Atom"><title>t</title><link rel="next" href="/archive/2"/>'
+        b"<entry><id>a</id><content>x</content></entry></feed>"
+    )
+    assert FEED.parse("feed", atom, url=FEED_URL).next == {"url": "http://127.0.0.1:8999/archive/2"}
+    # The last page, and an unpaged feed, link nothing older.
+    assert FEED.parse("feed", fixture("brand_rss2.xml"), url=FEED_URL).next is None
+
+
 def test_without_the_feed_url_a_relative_link_stays_relative() -> None:
     page = FEED.parse_any(fixture("brand_rss2.xml"))
     assert "/posts/8" in [i.post_id for i in page.items]

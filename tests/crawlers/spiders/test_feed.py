@@ -137,3 +137,88 @@ def test_start_requests_every_url_once_with_the_error_counter(parse_yaml_config,
     [request] = asyncio.run(collect())
     assert request.url == "http://127.0.0.1:1/a.xml" and request.errback == spider.on_error
     assert request.dont_filter and request.headers.get("If-None-Match") is None
+
+
+class PagedFeed:
+    """A feed that shows its newest ``per_page`` entries and links the older ones (``?paged=N``, RFC 5005
+    ``rel="next"``), as WordPress does. Entries are newest first; new ones are inserted at the front."""
+
+    def __init__(self, entries: list[tuple[str, str, datetime | None]], per_page: int = 10, fail_page: int = 0):
+        self.entries = entries
+        self.per_page = per_page
+        self.fail_page = fail_page  # a page number that answers 503 (0: none)
+
+    def __call__(self, hit: Any) -> Any:
+        from tests.crawlers.conftest import Reply
+
+        number = int(hit.query.get("paged", "1"))
+        if number == self.fail_page:
+            return Reply(status=503, body="busy")
+        start = (number - 1) * self.per_page
+        body = rss(*self.entries[start : start + self.per_page])
+        if start + self.per_page < len(self.entries):
+            link = f'<atom:link xmlns:atom="http://www.w3.org/2005/Atom" rel="next" href="?paged={number + 1}"/>'
+            body = body.replace("<title>t</title>", "<title>t</title>" + link)
+        return Reply(body=body, content_type=RSS)
+
+
+def burst(first: int, count: int, newest: datetime) -> list[tuple[str, str, datetime | None]]:
+    """``count`` posts numbered down from ``first + count - 1``, one minute apart, the newest first."""
+    return [
+        (f"p-{k}", f"先达手机第{k}条", newest - timedelta(minutes=first + count - 1 - k))
+        for k in range(first + count - 1, first - 1, -1)
+    ]
+
+
+def test_a_burst_between_runs_is_read_back_through_the_older_pages(server, crawl_config, crawl, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    server.route("/robots.txt", server.Reply(status=404, body="", content_type="text/plain"))
+    feed = PagedFeed(burst(0, 25, NOW - timedelta(hours=2)))
+    server.handle("/feed.xml", feed)
+    path, _ = crawl_config(f'- name: paged\n  type: feed\n  urls: ["{server.url("/feed.xml")}"]\n')
+
+    first = crawl(path, "paged").report  # a first run pages back to the backfill: the feed's 3 pages
+    assert first["status"] == "ok", first
+    assert (first["pages"], first["created"]) == (3, 25)
+
+    # 35 posts arrive between two runs (the page shows 10). More than an hour after the last run's newest post,
+    # so the cursor's overlap does not stop paging: the post the last run saw on top does.
+    feed.entries[:0] = burst(25, 35, NOW)
+    second = crawl(path, "paged").report
+    assert second["status"] == "ok", second
+    # Page 4 holds p-24, the top of the last run's first page: paging stops there, page 5 is never asked for.
+    assert second["pages"] == 4 and second["created"] == 35
+    assert [h.query.get("paged", "1") for h in server.hits_to("/feed.xml")][-4:] == ["1", "2", "3", "4"]
+    assert len(server.hits_to("/feed.xml")) == 3 + 4
+    assert stored_ids(tmp_path) == {f"p-{k}" for k in range(60)}
+
+    third = crawl(path, "paged").report  # nothing new: one page
+    assert (third["pages"], third["created"]) == (1, 0)
+
+
+def test_a_run_that_fails_on_an_older_page_does_not_move_the_stop_mark(server, crawl_config, crawl, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    server.route("/robots.txt", server.Reply(status=404, body="", content_type="text/plain"))
+    feed = PagedFeed(burst(0, 5, NOW - timedelta(hours=3)))
+    server.handle("/feed.xml", feed)
+    path, _ = crawl_config(f'- name: paged\n  type: feed\n  urls: ["{server.url("/feed.xml")}"]\n')
+    assert crawl(path, "paged").report["created"] == 5
+
+    feed.entries[:0] = burst(5, 30, NOW)
+    feed.fail_page = 3  # pages 1–2 read, page 3 fails for good
+    failed = crawl(path, "paged").report
+    assert failed["status"] == "degraded" and failed["created"] == 20
+
+    feed.fail_page = 0
+    again = crawl(path, "paged").report  # the stop mark is still p-4: the next run reads down to it
+    assert again["status"] == "ok", again
+    assert stored_ids(tmp_path) == {f"p-{k}" for k in range(35)}
+
+
+def test_paging_stops_at_max_pages_and_says_so(server, crawl_config, crawl, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    server.route("/robots.txt", server.Reply(status=404, body="", content_type="text/plain"))
+    server.handle("/feed.xml", PagedFeed(burst(0, 50, NOW)))
+    path, _ = crawl_config(
+        f'- name: paged\n  type: feed\n  urls: ["{server.url("/feed.xml")}"]\n  crawl: {{max_pages: 2}}\n'
+    )
+    report = crawl(path, "paged").report
+    assert report["status"] == "degraded" and "1 queries stopped at their page" in report["error"]
+    assert (report["pages"], report["created"]) == (2, 20)
