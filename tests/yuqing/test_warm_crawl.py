@@ -118,6 +118,20 @@ def test_a_crawl_past_its_timeout_is_stopped_with_its_child(warm: Warm) -> None:
     assert warm.crawler.pid not in (None, pid)
 
 
+@pytest.mark.slow
+def test_a_child_started_from_a_lane_thread_outlives_that_thread(warm: Warm) -> None:
+    # PR_SET_PDEATHSIG fires when the thread that forked the child ends: a crawl lane's thread must not be it.
+    lane = threading.Thread(target=warm.crawler.start, name="lane-w-test+1")
+    lane.start()
+    lane.join()
+    pid = warm.crawler.pid
+    assert pid is not None
+    time.sleep(1.0)  # the kernel's death signal, had it been armed on the lane's thread, arrives at once
+    assert warm.crawler.pid == pid
+    result = warm.crawler.crawl("feed-a", 60)
+    assert result.status == "ok" and warm.crawler.started == 1
+
+
 def _wait(check: Callable[[], bool], timeout: float = 60) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:

@@ -24,7 +24,7 @@ import signal
 import subprocess
 import sys
 import threading
-from concurrent.futures import Future
+from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from pathlib import Path
 from typing import IO, Any
@@ -60,6 +60,10 @@ class WarmCrawler:
         self._pending: dict[str, tuple[subprocess.Popen[bytes], Future[dict[str, Any]]]] = {}
         self._ready: Future[dict[str, Any]] | None = None
         self._ids = itertools.count(1)
+        # PR_SET_PDEATHSIG follows the *thread* that started the child, not the process: a child started by a crawl
+        # lane (yuqing.queue.lanes) would be killed when that lane's thread ends. One spawner thread that lives as
+        # long as this object starts every child, so a child dies with the worker and with nothing less.
+        self._spawner = ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"crawl-spawn-{worker}")
 
     @property
     def pid(self) -> int | None:
@@ -82,7 +86,8 @@ class WarmCrawler:
         with self.log_file.open("ab") as stderr:
             stderr.write(f"\n==== {utcnow().isoformat()} crawl child of {self.worker} starts ====\n".encode())
             stderr.flush()
-            proc = subprocess.Popen(  # noqa: S603 - our own interpreter and module, no shell
+            proc = self._spawner.submit(
+                subprocess.Popen,  # our own interpreter and module, no shell
                 cmd,
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
@@ -90,7 +95,7 @@ class WarmCrawler:
                 env=env,
                 start_new_session=True,  # its own group: a timeout kills the child and anything it started
                 preexec_fn=_die_with_parent if sys.platform == "linux" else None,
-            )
+            ).result()
         assert proc.stdin is not None and proc.stdout is not None
         self._proc, self._input = proc, proc.stdin
         self._ready = Future()
@@ -171,12 +176,13 @@ class WarmCrawler:
         """Let the child finish what it runs (its input closes), then make sure it is gone."""
         with self._lock:
             proc, stdin = self._proc, self._input
-        if proc is None:
-            return
-        if stdin is not None:
-            with contextlib.suppress(OSError):
-                stdin.close()
-        try:
-            proc.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            self._kill(proc)
+        if proc is not None:
+            if stdin is not None:
+                with contextlib.suppress(OSError):
+                    stdin.close()
+            try:
+                proc.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                self._kill(proc)
+        # Only now: the spawner thread's end would kill a child still running.
+        self._spawner.shutdown(wait=False)
