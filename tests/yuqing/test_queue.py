@@ -277,18 +277,23 @@ def test_two_workers_crawl_every_source_and_never_one_source_twice_at_once(setup
     assert setup.redis.get(keys.crawl_pending(setup.sources[1])) is None  # released for the next interval
 
 
-def crawl_children(worker: str) -> list[int]:
-    """Live warm crawl children of the worker named ``worker`` on this machine."""
+def crawl_children(setup: Setup, worker: str) -> list[int]:
+    """Live warm crawl children of this test's worker named ``worker``.
+
+    Matched by command line and by this test's config in the environment the child inherited: a benchmark or
+    another run on the machine may have a worker of the same name.
+    """
     out = []
     needle = b"yuqing.queue.crawl_child\x00--worker\x00" + worker.encode() + b"\x00"
+    ours = f"YUQING_CONFIG={setup.env['YUQING_CONFIG']}".encode() + b"\x00"
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
             try:
                 cmdline = (entry / "cmdline").read_bytes()
+                if needle in cmdline and ours in (entry / "environ").read_bytes() + b"\x00":
+                    out.append(int(entry.name))
             except OSError:
                 continue
-            if needle in cmdline:
-                out.append(int(entry.name))
     return out
 
 
@@ -302,11 +307,11 @@ def test_a_killed_workers_job_is_retried_by_another(setup: Setup) -> None:
     job = scheduler.enqueue(source)
     assert job is not None
     wait_for("w1 crawling", lambda: setup.site.in_flight[f"/feed/{source}.xml"] == 1, 120)
-    assert crawl_children("w1")
+    assert crawl_children(setup, "w1")
     assert scheduler.reap() == []  # a live worker's job is left alone
     w1.send_signal(signal.SIGKILL)
     w1.wait()
-    wait_for("the orphaned crawl child to die with its worker", lambda: not crawl_children("w1"), 10)
+    wait_for("the orphaned crawl child to die with its worker", lambda: not crawl_children(setup, "w1"), 10)
     setup.site.delay = 0.2
     setup.start_worker("w2")
     # The dead worker's heartbeat and lease run out after LEASE seconds; then the job goes back on the queue.
@@ -335,13 +340,13 @@ def test_a_worker_crawls_several_sources_at_once_and_a_killed_one_has_all_of_the
     jobs = [scheduler.enqueue(s) for s in setup.sources]
     assert all(j is not None for j in jobs)
     wait_for("three crawls in flight at once", lambda: sum(setup.site.in_flight.values()) == 3, 60)
-    children = crawl_children("w1")
+    children = crawl_children(setup, "w1")
     assert len(children) == 1  # the three lanes share the one warm crawl child
     assert {j.get_status(refresh=True) for j in jobs if j} == {"started"}
     assert scheduler.reap() == []  # the lanes' jobs belong to a live worker (its heartbeat speaks for them)
     w1.send_signal(signal.SIGKILL)
     w1.wait()
-    wait_for("the crawl child to die with its worker", lambda: not crawl_children("w1"), 10)
+    wait_for("the crawl child to die with its worker", lambda: not crawl_children(setup, "w1"), 10)
     setup.site.delay = 0.2
     setup.start_worker("w2", crawls=2)
     requeued: list[str] = []
@@ -369,7 +374,7 @@ def test_jobs_reuse_the_warm_child_and_a_crashed_child_is_replaced_and_its_job_r
     results = [j.return_value() for j in first if j]
     children = {r["crawl_child"] for r in results if r}
     assert all(r and r["status"] == "ok" for r in results) and len(children) == 1  # one child, reused
-    assert crawl_children("w1") == list(children)
+    assert crawl_children(setup, "w1") == list(children)
     source = setup.sources[0]
     setup.site.delay = 30  # the next crawl hangs on its page; its child is killed in the middle of it
     job = scheduler.enqueue(source)
