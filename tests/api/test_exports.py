@@ -159,7 +159,7 @@ def test_export_only_holds_what_the_requester_may_see(client: TestClient) -> Non
             json={"name": "narrow", "role": "agent", "departments": ["客服部"], "permissions": ["export"]},
         ).json()["api_key"]
     }
-    client.post("/api/v1/tickets", headers=AUTH, json={"title": "会员怎么开"})
+    client.post("/api/v1/tickets", headers=AUTH, json={"title": "请问会员怎么开通？"})  # an enquiry: 客服部
     client.post("/api/v1/tickets", headers=AUTH, json={"title": "炸鸡变质了"})  # 品控部
     response = client.post("/api/v1/exports/tickets", headers=narrow, json={"format": "csv"})
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
