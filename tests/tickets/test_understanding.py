@@ -111,6 +111,15 @@ def test_labels_join_texts_of_review_captures_and_forum_pages(tmp_path: Path) ->
         "我要去卫健委投诉",
         "再没人负责我只能找相关部门投诉",
         "在酒店后山散步差点掉下悬崖",  # a near miss
+        "充电器被烧坏了，插座那里短路",  # electrical damage
+        "衣服甲醛含量超标，熏得头疼",
+        "铝箔盒边把嘴唇划破了",
+        "后盖太难打开，差点被弄出血",
+        "空调坏了，住一晚就感冒了",  # a cold the room caused
+        "用完之后头上起了很多疙瘩",
+        "我已经向工商部门投诉了",  # the 工商 office in any wording
+        "店里丢了钱，我们也报警了",
+        "是打消费者热线吗",
     ],
 )
 def test_urgent_cases_including_colloquial_forms(text: str) -> None:
@@ -147,6 +156,15 @@ def test_urgent_cases_including_colloquial_forms(text: str) -> None:
         "咬了一口，我妈直接吐了",  # spat out
         "打人工客服一直没人接",  # "打人" inside "打人工"
         "电话号码123456789",
+        "用了不到半年显示屏就炸了",  # a cracked screen
+        "618物流炸了，晚了三天",  # overloaded
+        "裤腿长炸了",
+        "难吃的想吐",  # disgust
+        "这个操作令人窒息",
+        "等外卖饿得头晕",  # hunger
+        "疙瘩汤很好喝",  # a dish
+        "屏幕就烧坏了，申请售后被驳回",  # a failed screen
+        "客服态度太冒火了",  # anger
     ],
 )
 def test_harmless_words_and_negations_are_not_urgent(text: str) -> None:
