@@ -165,6 +165,7 @@ def test_urgent_cases_including_colloquial_forms(text: str) -> None:
         "疙瘩汤很好喝",  # a dish
         "屏幕就烧坏了，申请售后被驳回",  # a failed screen
         "客服态度太冒火了",  # anger
+        "厨师把饭烧焦了，一股糊味",  # a cooking fault
     ],
 )
 def test_harmless_words_and_negations_are_not_urgent(text: str) -> None:

@@ -59,7 +59,8 @@ CAUSED_PATTERNS: tuple[str, ...] = (
     r"(熏|呛)(得|的).{0,4}(头疼|头痛|头晕|恶心|想吐|流泪|咳嗽)",
     r"(空调|暖气|房间|被子).{0,12}感冒",
     r"(弄|划|割|扎|刮)(出|破)(了)?血",
-    r"把.{1,12}烧(了|坏|毁|焦)",
+    # Burnt by electricity ("把我SIM卡烧了"), not food burnt in the pan ("把饭烧焦了").
+    r"把.{0,10}(卡|充电器|充电头|插座|插头|电脑|主板|电路|电线|适配器|手机|电池|电器).{0,2}烧(了|坏|毁)",
     r"(划|割)(破|伤)(了)?(手|嘴|嘴唇|脸|皮|脚|手指)|把(手|嘴|嘴唇|脸|手指|脚).{0,3}(划|割)(破|伤)",
     r"差点(儿)?(被)?(砸|烫|电|烧|摔|扎|割|噎|呛|撞|夹|压|掉下|掉进|跌|滑倒|淹)",
     r"被(蚊子|虫子?|跳蚤|臭虫|螨虫|狗|猫)?(叮)?咬(了|伤|得|出)",
@@ -128,6 +129,8 @@ HARMLESS_PATTERNS: tuple[tuple[str, str], ...] = (
     ("晕", r"饿.{0,6}头晕"),
     # A screen "烧坏" has failed; a charger or a board burnt is a hazard.
     ("烧坏", r"(屏|屏幕)(就|都|也|又|给)?烧坏"),
+    # Food burnt in the pan is a cooking fault, not a fire.
+    ("烧焦", r"(饭|菜|肉|鱼|饼|锅底|米饭|粥)(都|也|有点|有些|全)?烧焦"),
     # The 315 gala as a TV programme watched, not a complaint lodged there.
     ("15", r"看(了|过)?(央视)?3[.·]?15|3[.·]?15晚会"),
 )
