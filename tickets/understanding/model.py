@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 
+from foundation.pii import mask_pii
 from index.text import normalize, segment
 from tickets.enums import Category
 from tickets.understanding.features import CHAR_ORDERS, aspect_hits, cues, extract, finish, grams
@@ -236,11 +237,14 @@ class ComplaintModel:
 
 @lru_cache(maxsize=16)
 def _words(text: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
-    """The words of ``text`` an agent can read as evidence (jieba-rs cut; no function words, no lone characters),
-    each with the n-gram features inside it. Cached: the evidence of every category of a text reads them."""
+    """The words of ``text`` an agent can read as evidence (jieba-rs cut; no function words, no lone characters,
+    no personal data), each with the n-gram features inside it. Cached: the evidence of every category of a text
+    reads them."""
     out = []
-    for word in dict.fromkeys(segment(text)):
-        if word in STOPWORDS or len(word) < 2:
+    # Cut from the text with its personal data masked, and kept only where the word stands in the text as written:
+    # evidence is shown to agents who may not see a name ("钱多多女士" must not give "多多") or a number.
+    for word in dict.fromkeys(segment(mask_pii(text) or "")):
+        if word in STOPWORDS or len(word) < 2 or word not in text:
             continue
         # The word itself covers a Latin or digit run, which the model reads whole.
         pieces = [word, *(word[i : i + n] for n in CHAR_ORDERS for i in range(len(word) - n + 1))]

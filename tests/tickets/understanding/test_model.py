@@ -88,3 +88,12 @@ def test_evidence_is_words_of_the_text(dev: list[Labelled]) -> None:
             explained += bool(words)
             assert all(w in folded for w in words), (row.text, words)
     assert explained >= 0.8 * named  # nearly every category named comes with the words behind it
+
+
+def test_evidence_never_holds_personal_data() -> None:
+    # Evidence is shown to agents who may not see names or numbers: it is cut from the masked text.
+    text = "钱多多女士说外卖送错了，退款也不给，电话13812341357没人接，客服态度很差"
+    seen = Understander().understand(text)
+    words = [w for ws in seen.evidence.values() for w in ws]
+    assert words  # the reading still explains itself
+    assert not any("多多" in w or "138" in w or "1234" in w for w in words), words
