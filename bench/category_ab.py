@@ -4,8 +4,8 @@ Times ``ModelClassifier.category(text, sentiment=score)`` — what the crawl cal
 sentiment score it already has — on the real texts of the labelled set (train + dev, timing only), in a fresh
 process per run, checkouts alternating; prints texts/s per run and the ratio of each B run to the A run before it.
 
-    .venv/bin/python bench/category_ab.py --a /work/main --b .     # about a minute per pair on a quiet core
-    .venv/bin/python bench/category_ab.py --a /work/main --b . --pairs 5
+    .venv/bin/python bench/category_ab.py --a ../yuqing-main --b .     # about a minute per pair on a quiet core
+    .venv/bin/python bench/category_ab.py --a ../yuqing-main --b . --pairs 5
 """
 
 from __future__ import annotations
@@ -52,7 +52,7 @@ def run(checkout: Path, repeat: int, texts: Path) -> dict[str, Any]:
 
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--a", type=Path, required=True, help="the checkout to compare against (e.g. /work/main)")
+    parser.add_argument("--a", type=Path, required=True, help="the checkout to compare against (e.g. ../yuqing-main)")
     parser.add_argument("--b", type=Path, default=Path("."), help="the checkout measured (default: this one)")
     parser.add_argument("--pairs", type=int, default=3)
     parser.add_argument("--repeat", type=int, default=2, help="passes over the texts per run; the best is kept")
