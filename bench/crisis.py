@@ -302,6 +302,15 @@ def split_latencies(
     return {k: sorted(v) for k, v in out.items()}
 
 
+def _print_parts(rows: list[tuple[int, dict[str, list[float]]]]) -> None:
+    """One line per run: each named part's p50/p95 seconds (parts with no samples left out)."""
+    for workers, parts in rows:
+        shown = "  ".join(
+            f"{name} {percentile(v, 0.5):.2f}/{percentile(v, 0.95):.2f}" for name, v in parts.items() if v
+        )
+        print(f"  {workers} worker(s): {shown}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sources", type=int, default=200)
@@ -417,18 +426,10 @@ def main() -> None:
         )
     )
     print("\nwhere an evaluation's time goes (p50/p95 s): index refresh, rule's reads, acting (state, tickets):")
-    for r in results:
-        parts = "  ".join(
-            f"{name} {percentile(v, 0.5):.2f}/{percentile(v, 0.95):.2f}" for name, v in r.phases.items() if v
-        )
-        print(f"  {r.workers} worker(s): {parts}")
+    _print_parts([(r.workers, r.phases) for r in results])
     print("\nstored→ticket of the burst split (p50/p95 s): until a moment covers the mention, until an evaluation")
     print("of it starts, inside that evaluation (reads, then the ticket):")
-    for r in results:
-        parts = "  ".join(
-            f"{name} {percentile(v, 0.5):.2f}/{percentile(v, 0.95):.2f}" for name, v in r.split.items() if v
-        )
-        print(f"  {r.workers} worker(s): {parts}")
+    _print_parts([(r.workers, r.split) for r in results])
     print("\nqueue depth over time (s: jobs waiting):")
     for r in results:
         samples = r.depth[:: max(1, len(r.depth) // 12)]
