@@ -76,8 +76,7 @@ def warm_up(app_config: CrawlConfig, spiders: Iterable[str] = ()) -> None:
     thresholds = Thresholds(negative_below=config.negative_below, positive_above=config.positive_above)
     SentimentService.from_names([config.scorer], thresholds).analyze("预热：加载模型 warm-up", "zh")
     policy = TicketPolicy.from_config(app_config.tickets, app_config.timezone)
-    # Loads the complaint model and the jieba-rs dictionary its evidence is cut with: here, not on a crawl's first post.
-    policy.classifier.classify("预热：加载模型 warm-up，好好好")
+    policy.warm_up()  # here, not on a crawl's first post
     # Everything loaded so far lives as long as the process: moved out of the garbage collector's sight, so its
     # full collections, which a crawl's allocations start every so often, no longer walk the models each time
     # (5-10% of every ingest stage's CPU time in bench/ingest_stages.py, --no-freeze to compare).

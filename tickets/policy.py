@@ -62,6 +62,11 @@ class TicketPolicy:
         sla = SlaPolicy(targets, business, grades, timezone)
         return cls(config.number_prefix, timezone, config.default_priority, classifier, sla, config)
 
+    def warm_up(self) -> None:
+        """Load what reading the first ticket's text loads (the complaint model, the sentiment model it scores
+        with, the jieba-rs dictionary of its evidence): at a process's start, not in its first crisis post."""
+        self.classifier.classify("预热：加载模型 warm-up")
+
     def grade_for(self, kind: str, model: Priority, requested: Priority | None, automatic: bool) -> Priority:
         """The grade of a new ticket of type ``kind`` whose text the classifier graded ``model``.
 

@@ -59,7 +59,7 @@ def warm_tickets(resources: Resources) -> None:
     from tickets.policy import TicketPolicy
 
     config = resources.config
-    TicketPolicy.from_config(config.tickets, config.timezone).classifier.classify("预热：加载模型 warm-up，好好好")
+    TicketPolicy.from_config(config.tickets, config.timezone).warm_up()
 
 
 def run_worker(
