@@ -20,6 +20,7 @@ from typing import Any
 import pytest
 from redis import Redis
 from rq import Queue, Retry
+from rq import Worker as RqWorker
 from sqlalchemy import select
 from typer.testing import CliRunner
 
@@ -177,6 +178,13 @@ class Setup:
             timeout=300,
         )
         assert proc.poll() is None, (self.logs / f"{name}.log").read_text()
+        # Its heartbeat comes before its RQ worker listens: wait for that too, or the first worker takes every job.
+        wait_for(
+            f"worker {name} listening",
+            lambda: name in {w.name for w in RqWorker.all(connection=self.redis)} or proc.poll() is not None,
+            timeout=120,
+        )
+        assert proc.poll() is None, (self.logs / f"{name}.log").read_text()
         return proc
 
     def scheduler(self) -> Scheduler:
@@ -258,8 +266,9 @@ def test_two_workers_crawl_every_source_and_never_one_source_twice_at_once(setup
     scheduler = setup.scheduler()
     assert scheduler.enqueue(setup.sources[0]) is not None
     assert scheduler.enqueue(setup.sources[0]) is None  # one job per source until it has run
-    setup.start_worker("w1")
-    setup.start_worker("w2")
+    # One crawl at a time each: a worker with several lanes could take all six jobs before the other one looks.
+    setup.start_worker("w1", crawls=1)
+    setup.start_worker("w2", crawls=1)
     queue = Queue(keys.CRAWL_QUEUE, connection=setup.redis)
     # As if two schedulers raced: a second job for every source, queued right behind the first.
     jobs = [queue.enqueue(CRAWL_JOB, s, retry=Retry(max=1), job_timeout=180) for s in setup.sources for _ in (1, 2)]
