@@ -18,6 +18,7 @@ from tests.conftest import corpus_texts
 from tickets.classify import ModelClassifier
 from tickets.enums import Category
 from tickets.understanding.features import (
+    CHAR_ORDERS,
     _aspect_hits,
     _aspect_patterns,
     _negated,
@@ -101,3 +102,19 @@ def test_the_category_alone_is_the_classifications(texts: list[str]) -> None:
         assert category == classifier.classify(text, sentiment=sentiment).category
         categories.add(category)
     assert len(categories) >= 4
+
+
+def _grams_by_slices(folded: str) -> tuple[str, ...]:
+    """The n-grams as defined: a slice per gram of every Han run, then the Latin and digit runs, each once."""
+    out: list[str] = []
+    for run in re.findall(r"[\u4e00-\u9fff]+", folded):
+        out += [run[i : i + n] for n in CHAR_ORDERS for i in range(len(run) - n + 1)]
+    out += re.findall(r"[a-z0-9]+", folded)
+    return tuple(dict.fromkeys(out))
+
+
+def test_grams_built_by_joining_are_the_slices(texts: list[str]) -> None:
+    edge = ["", "a", "好", "好的", "好的呀", "很好 很好很好ab12 中", "一一一一一"]
+    for text in [*edge, *texts]:
+        folded = fold(text)
+        assert grams.__wrapped__(folded) == _grams_by_slices(folded), text
