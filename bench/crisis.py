@@ -56,6 +56,7 @@ from index.base import MentionFilter, SearchRequest  # noqa: E402
 from tests.redis_server import redis_server  # noqa: E402
 from tickets.models import Ticket  # noqa: E402
 from yuqing.queue import health, keys, moments  # noqa: E402
+from yuqing.queue.crawl_child import PROFILE_ENV  # noqa: E402
 
 PG_URL = os.environ.get("YUQING_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")
 
@@ -141,6 +142,9 @@ def run_once(args: argparse.Namespace, n: int, site: CrisisSite, redis_url: str,
         "YUQING_REDIS_URL": redis_url,
         "YUQING_LOG_LEVEL": "WARNING",
     }
+    if args.profile:  # each crawl child writes <dir>/crawl-<n>.<pid>.prof when it stops
+        args.profile.mkdir(parents=True, exist_ok=True)
+        env[PROFILE_ENV] = str(args.profile.resolve() / f"crawl-{n}")
     os.environ.update(env)
     redis = Redis.from_url(redis_url)
     redis.flushall()
@@ -333,6 +337,7 @@ def main() -> None:
     parser.add_argument("--crawls", type=int, default=4, help="crawl jobs each worker runs at once")
     parser.add_argument("--interval", type=int, default=30, help="each source's crawl interval, seconds")
     parser.add_argument("--workdir", type=Path, help="keep configs and logs here (default: a temporary folder)")
+    parser.add_argument("--profile", type=Path, help="crawl children write cProfile stats here (slower)")
     parser.add_argument("--kill", action="store_true", help="SIGKILL one worker mid-burst (runs with 2+ workers)")
     args = parser.parse_args()
     counts = [int(x) for x in args.workers.split(",")]
