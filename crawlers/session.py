@@ -26,8 +26,9 @@ from scrapy.settings import Settings
 from scrapy.utils.misc import load_object
 from sqlalchemy.exc import SQLAlchemyError
 
+from crawlers.pipelines.store import SharedStore
 from crawlers.runner import OK, report_from_stats
-from crawlers.settings import STAT_ITEM_ERRORS, build_settings, redact
+from crawlers.settings import MENTION_STORE, STAT_ITEM_ERRORS, Shared, build_settings, redact
 from crawlers.spiders.incremental import IncrementalSpider
 from crawlers.state import CursorStore
 from foundation.db import Database
@@ -35,6 +36,7 @@ from foundation.errors import CrawlError, StoreUnavailable
 from foundation.health import RunReport, SourceRunStore
 from foundation.retry import BACKGROUND
 from foundation.timeutil import utcnow
+from index.factory import open_mention_store
 
 if TYPE_CHECKING:
     from crawlers.config import CrawlConfig, CrawlSettings
@@ -95,6 +97,9 @@ class CrawlSession:
         # One cursor store (one connection pool) for every crawl of the session: a spider left to itself opens
         # its own per crawl, and with 4 workers of 4 crawls each that ran PostgreSQL out of connections.
         self.cursors = CursorStore(self.db)
+        # And one mention store, its schema checked once, not a client and a schema check per crawl.
+        url = settings.resolved_mention_store_url()
+        self.store = SharedStore(lambda: open_mention_store(url, settings))
         self.crawls = 0
 
     def open(self) -> CrawlSession:
@@ -106,6 +111,7 @@ class CrawlSession:
         return self
 
     def close(self) -> None:
+        self.store.close()
         self.db.close()
 
     async def crawl(self, source_name: str) -> RunReport:
@@ -151,7 +157,9 @@ class CrawlSession:
     async def _run(self, source: SourceConfig) -> RunReport:
         """Run the crawl with Scrapy (until it ends) and report it; records nothing."""
         spider = load_object(source.spider)
-        crawler = Crawler(spider, build_settings(self.app_config, self.settings, source))
+        settings = build_settings(self.app_config, self.settings, source)
+        settings.set(MENTION_STORE, Shared(self.store), priority="project")
+        crawler = Crawler(spider, settings)
         shared = {"cursor_store": self.cursors} if issubclass(spider, IncrementalSpider) else {}
 
         def count_item_error(**_: Any) -> None:

@@ -31,6 +31,9 @@ APP_CONFIG = "YUQING_APP_CONFIG"
 APP_SETTINGS = "YUQING_SETTINGS"
 #: The source's :class:`crawlers.sources.CrawlOptions` (the ``crawl:`` defaults merged with its overrides).
 CRAWL_OPTIONS = "YUQING_CRAWL_OPTIONS"
+#: Optional: the :class:`crawlers.pipelines.store.SharedStore` of a process that runs many crawls (a
+#: :class:`crawlers.session.CrawlSession`); without it each crawl opens the mention store and checks its schema.
+MENTION_STORE = "YUQING_MENTION_STORE"
 #: Retry backoff: first wait in seconds (doubles on each retry), its cap, and the longest Retry-After honoured.
 RETRY_BACKOFF_BASE = "YUQING_RETRY_BACKOFF_BASE"
 RETRY_BACKOFF_MAX = "YUQING_RETRY_BACKOFF_MAX"

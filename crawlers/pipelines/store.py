@@ -24,10 +24,12 @@ from scrapy.utils.defer import deferred_from_coro
 from crawlers.items import MentionItem, clamp_date
 from crawlers.settings import (
     CRAWL_OPTIONS,
+    MENTION_STORE,
     SOURCE,
     STAT_STORE_FAILED,
     STAT_STORE_OUTAGES,
     STAT_STORED,
+    Shared,
     redact,
     required_app_settings,
     required_setting,
@@ -54,6 +56,37 @@ STORE_UNAVAILABLE = "store_unavailable"
 _FAILURES_LOGGED = 20  # per-mention failures logged one by one; the rest are only counted
 
 
+class SharedStore:
+    """One mention store for every crawl of a long-lived process (:class:`crawlers.session.CrawlSession`).
+
+    A crawl left to itself opens the store and checks its schema (on Elasticsearch: the index template and the
+    mapping sent whole, and an alias lookup) and closes it again: three requests and a new client for every
+    crawl, when a worker runs several crawls a second. Here the store is opened and its schema checked on first
+    use; if that fails nothing is kept and the next crawl tries again.
+    """
+
+    def __init__(self, open_store: Callable[[], MentionStore]):
+        self._open = open_store
+        self._store: MentionStore | None = None
+
+    def get(self) -> MentionStore:
+        """The store, opened with its schema checked (raises what opening or checking raised)."""
+        if self._store is None:
+            store = self._open()
+            try:
+                store.ensure_schema()
+            except Exception:
+                store.close()
+                raise
+            self._store = store
+        return self._store
+
+    def close(self) -> None:
+        if self._store is not None:
+            self._store.close()
+            self._store = None
+
+
 class StorePipeline:
     """Buffers items and upserts them as :class:`~index.base.Mention` objects; refreshes the store at close.
 
@@ -61,7 +94,8 @@ class StorePipeline:
     invalid as a Mention), ``yuqing/store/outages`` and, at worst, ``yuqing/stored/lost``.
 
     ``open_store`` returns the store to write to (opened in ``open_spider``); ``stop_crawl`` is called once
-    when the store fails, with the close reason.
+    when the store fails, with the close reason. With ``owns_store=False`` the store is another's (a
+    :class:`SharedStore`'s, which checked the schema): the pipeline neither checks its schema nor closes it.
     """
 
     def __init__(
@@ -74,8 +108,10 @@ class StorePipeline:
         clock: Callable[[], datetime] = utcnow,
         spool: Spool | None = None,
         policy: RetryPolicy = NONE,
+        owns_store: bool = True,
     ):
         self.open_store = open_store
+        self.owns_store = owns_store
         self.spool = spool
         self.policy = policy
         self.stats = stats
@@ -96,18 +132,33 @@ class StorePipeline:
         def open_store() -> MentionStore:
             return open_mention_store(url, settings)
 
+        shared = crawler.settings.get(MENTION_STORE)
+        owns_store = True
+        if isinstance(shared, Shared) and isinstance(shared.value, SharedStore):
+            open_store = shared.value.get
+            owns_store = False
+
         def stop_crawl(reason: str) -> None:
             # Not awaited: closing waits for the items in flight, including the one being processed now.
             deferred_from_coro(crawler.engine.close_spider_async(reason=reason))
 
         source = required_setting(crawler.settings, SOURCE, SourceConfig)
         spool = Spool(settings.data_dir / "spool", source.name)
-        return cls(open_store, crawler.stats, options.batch_size, stop_crawl=stop_crawl, spool=spool, policy=BACKGROUND)
+        return cls(
+            open_store,
+            crawler.stats,
+            options.batch_size,
+            stop_crawl=stop_crawl,
+            spool=spool,
+            policy=BACKGROUND,
+            owns_store=owns_store,
+        )
 
     def open_spider(self) -> None:
         try:
             store = self.open_store()
-            store.ensure_schema()
+            if self.owns_store:
+                store.ensure_schema()
         except Exception as exc:  # a crawl without a store would fetch everything only to lose it
             message = redact(f"cannot open the mention store: {exc}")
             self.stats.set_value(STAT_STORE_FAILED, message)
@@ -175,7 +226,8 @@ class StorePipeline:
         except Exception as exc:  # the writes are done; searches just see them a little later
             logger.error("mention store refresh failed: %s", redact(str(exc)))
         finally:
-            self.store.close()
+            if self.owns_store:
+                self.store.close()
 
     def _stored_versions(self, store: MentionStore) -> dict[str, Mention]:
         """The stored versions of the buffered posts (one read per batch), for two things:

@@ -17,7 +17,8 @@ from crawlers.pipelines.category import CategoryPipeline
 from crawlers.pipelines.dedupe import DedupePipeline
 from crawlers.pipelines.normalize import NormalizePipeline, html_to_text, normalize_text
 from crawlers.pipelines.sentiment import SentimentPipeline, primary_language
-from crawlers.pipelines.store import STORE_UNAVAILABLE, StorePipeline
+from crawlers.pipelines.store import STORE_UNAVAILABLE, SharedStore, StorePipeline
+from crawlers.settings import MENTION_STORE, Shared
 from foundation.errors import StoreError, StoreUnavailable
 from index.base import Mention, MentionFilter, MentionStore, WriteResult
 from index.sqlite import SQLiteMentionStore
@@ -380,6 +381,57 @@ def test_a_store_that_cannot_be_opened_stops_the_crawl_before_it_starts(crawler,
     assert "cannot open the mention store" in failure
     assert "hunter2" not in failure and "https://es.internal:9200" in failure
     assert all("hunter2" not in r.getMessage() for r in caplog.records)
+
+
+class CountingStore(FakeStore):
+    """A FakeStore that counts its schema checks."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.schema_checks = 0
+
+    def ensure_schema(self) -> None:
+        self.schema_checks += 1
+
+
+def test_crawls_of_a_session_share_one_store_opened_and_checked_once(crawler):
+    opened: list[CountingStore] = []
+
+    def open_store() -> MentionStore:
+        opened.append(CountingStore())
+        return opened[-1]
+
+    shared = SharedStore(open_store)
+    crawler.settings.frozen = False  # as a CrawlSession's settings are before its crawler starts
+    crawler.settings.set(MENTION_STORE, Shared(shared), priority="project")
+    for n in range(3):  # three crawls, one after another
+        pipeline = StorePipeline.from_crawler(crawler)
+        pipeline.open_spider()
+        pipeline.process_item(item(f"p{n}"))
+        pipeline.close_spider()
+    assert len(opened) == 1 and opened[0].schema_checks == 1
+    assert opened[0].refreshed and not opened[0].closed  # each crawl's writes are searchable; the store lives on
+    assert sorted(p for batch in opened[0].batches for p in batch) == ["p0", "p1", "p2"]
+    shared.close()
+    assert opened[0].closed
+
+
+def test_a_shared_store_that_fails_its_schema_check_is_tried_again_by_the_next_crawl(crawler):
+    attempts: list[FakeStore] = []
+
+    class Unready(FakeStore):
+        def ensure_schema(self) -> None:
+            raise StoreUnavailable("connection refused")
+
+    def open_store() -> MentionStore:
+        attempts.append(Unready() if not attempts else CountingStore())
+        return attempts[-1]
+
+    shared = SharedStore(open_store)
+    with pytest.raises(StoreUnavailable):
+        shared.get()
+    assert attempts[0].closed  # the failed one is not kept open
+    assert shared.get() is attempts[1] and shared.get() is attempts[1]
 
 
 def test_store_from_crawler_writes_to_the_configured_sqlite_store(config, crawler_for, tmp_path: Path):

@@ -15,16 +15,39 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import logging
 import os
 import sys
+from collections.abc import Iterator
 from typing import IO, Any
 
 from crawlers.session import CrawlSession, install_reactor, warm_up
 from foundation.errors import YuqingError
 
 log = logging.getLogger("yuqing.crawl_child")
+
+#: Set to a path prefix, the child profiles its crawls with cProfile and writes ``<prefix>.<pid>.prof`` when its
+#: input closes (``bench/crisis.py --profile``): py-spy is not at hand, and a worker's CPU per crawl is here.
+PROFILE_ENV = "YUQING_CRAWL_PROFILE"
+
+
+@contextlib.contextmanager
+def _profiled(prefix: str | None) -> Iterator[None]:
+    """Profile the body when ``prefix`` is set (see :data:`PROFILE_ENV`)."""
+    if not prefix:
+        yield
+        return
+    import cProfile
+
+    profile = cProfile.Profile()
+    profile.enable()
+    try:
+        yield
+    finally:
+        profile.disable()
+        profile.dump_stats(f"{prefix}.{os.getpid()}.prof")
 
 
 class Replies:
@@ -114,7 +137,8 @@ def main(argv: list[str] | None = None) -> int:
         reactor.stop()
 
     done.addBoth(finished)
-    reactor.run(installSignalHandlers=False)
+    with _profiled(os.environ.get(PROFILE_ENV)):
+        reactor.run(installSignalHandlers=False)
     session.close()
     if failed:
         log.error("crawl child stopped: %s", failed[0])
