@@ -31,6 +31,9 @@ UNSUPPORTED_AT = 0.6
 _ASK = re.compile(
     r"请问|咨询一下|咨询下|想咨询|我想咨询|想问|问一下|问下|求问|求助|请教|有没有人知道|谁知道|谁能告诉|能告诉我|麻烦告知|请告知"
     r"|怎么(获取|申请|办理|操作|设置|使用|用|弄|做|开通|取消|退|联系|查|买)|如何(获取|申请|办理|操作|设置|使用|开通|取消|查)"
+    # Asking for a remedy without 请问 or a question mark: "能换吗", "可以换货吗", "能换不", "是怎么回事", "咋退".
+    r"|(能|可以|可不可以|能不能)(换|退|退货|换货|退款|开票|补发|寄)[^，。！,.!]{0,4}(吗|不|么|嘛)(?=$|[，。！？,.!?\s])"
+    r"|怎么回事|该怎么办|咋(办|弄|退|换|用|回事)"
 )
 _INTERROGATIVE = re.compile(
     r"怎么|如何|什么时候|多久|哪里|哪儿|哪个|是否|能否|能不能|可不可以|可以.{0,8}吗|有没有|多少|几天|啥|什么"
@@ -40,10 +43,20 @@ _PROPOSAL = re.compile(
     r"|希望(你们|贵|商家|店家|平台|官方|厂家|能|可以|以后|下次|早日|尽快|增加|改进|推出|出|多|把|再)"
     r"|(能不能|可不可以|可否|能否|是否可以)(增加|加|出|提供|改|推出|开通|支持|多|把|再)"
     r"|最好(能|可以)|应该(增加|加个|加上|提供|推出|多出|改成)|要是能|如果能.{0,16}(就好|更好|就更)|就更好了|改进一下|优化一下"
+    # One named thing to add, give or change: "如果有送耳机就好了", "送的瑞星改成别的就好了", "建议厂家提供贴膜".
+    r"|(如果|要是|若是|若)(有|能|可以|再|把|送|给|加|多|配|改).{0,20}(就好了|就更好了|会更好|就完美了|就好啦|更好)"
+    r"|(改成|换成).{0,10}就好了|建议(更换|提供|配|做|送|搞|改)"
+    r"|(建议|希望)(厂家|商家|店家|老板|京东|酒店|你们|贵).{0,3}(提供|增加|加|改|做|配|送|给|搞|更换|出)"
 )
 _COMPLAINT = re.compile(
     r"差评|垃圾|太差|很差|极差|差劲|坑|骗|失望|投诉|退款|退货|坏了|恶心|难吃|气死|无语|态度差|不满|欺诈|假货|烂|过分|醉了"
 )
+
+
+# The remedy questions of _ASK and the named-thing proposals of _PROPOSAL, whole-domain-held-out folds on the 2,759
+# train rows (lenient / macro recall / type): 0.765 / 0.522 / 0.784 -> 0.765 / 0.535 / 0.785 (suggestion recall
+# 0.23 -> 0.28, enquiry 0.43 -> 0.47). Gating cue-made enquiries on rhetorical forms (为什么, 难道, 怎么会) or a
+# negative sentiment score cut false enquiries 64 -> 18-46 but lost as much macro recall as lenient gained: not used.
 
 
 #: "This book", "this model", "this shop": a text pointing at the item it talks about with a classifier of goods is
