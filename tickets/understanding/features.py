@@ -22,6 +22,7 @@ from typing import Any
 from index.text import normalize
 from tickets.enums import Category
 from tickets.understanding.folding import fold
+from tickets.understanding.kind import cues as kind_cues
 from tickets.understanding.lexicon import ASPECT_WORDS, BUSINESS_WORDS
 
 #: The n-gram orders of Han-character runs (chosen on whole-domain-held-out folds of the train split, see train.py).
@@ -182,6 +183,17 @@ def cues(text: str, folded: str, sentiment: float | None = None) -> dict[str, fl
         out["t:proposal"] = 1.0
     if _ADVICE_TO_BUYERS.search(folded):
         out["t:advice"] = 1.0
+    # The narrower cues the type decision reads (:func:`.kind.cues`): a real asking form, a concrete proposal to the
+    # business, a plain complaint word. As features the type head learns how far to trust them on its own; whole-
+    # domain-held-out folds on the 2,759 train rows (lenient / macro recall / type), enquiry cue gate 0.3: 0.765 /
+    # 0.535 / 0.785 without them, 0.767 / 0.546 / 0.781 with them (suggestion recall 0.28 -> 0.41).
+    asks, proposes, complains = kind_cues(text)
+    if asks:
+        out["t:ask"] = 1.0
+    if proposes:
+        out["t:offer"] = 1.0
+    if complains:
+        out["t:complains"] = 1.0
     out["t:len"] = min(math.log1p(len(folded)) / 6.0, 1.0)
     out["t:sentiment"] = 2.0 * (sentiment_of(text) if sentiment is None else sentiment) - 1.0
     return out
