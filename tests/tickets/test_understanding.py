@@ -212,10 +212,15 @@ def test_type(text: str, kind: str) -> None:
     assert READER.understand(text).type == kind
 
 
-@pytest.mark.parametrize("text", ["不好不好", "不错，很好，我喜欢"])
-def test_a_verdict_naming_no_aspect_stays_other(text: str) -> None:
-    # Labelled so: a bare "bad" or "great" routes to no department's aspect.
-    assert READER.understand(text).categories == (Category.other,)
+def test_a_verdict_naming_no_aspect_stays_other() -> None:
+    # Labelled so: a bare "bad" routes to no department's aspect.
+    assert READER.understand("不好不好").categories == (Category.other,)
+
+
+def test_a_bare_praise_is_praise() -> None:
+    # Praise opens no ticket, so its aspect routes nothing. Since the fifth labelling round (many short praises of
+    # a bought item read as product praise) the model may name the product for a bare "great"; the type must hold.
+    assert READER.understand("不错，很好，我喜欢").type == "praise"
 
 
 @pytest.mark.parametrize("text", ["这款我不推荐", "这款没什么特别的感觉"])
@@ -239,4 +244,5 @@ def test_a_rule_may_raise_a_grade_never_lower_it() -> None:
 
 
 def test_model_artifact_is_small() -> None:
-    assert MODEL_PATH.stat().st_size < 3_000_000
+    # It grows with the labelled set (n-grams seen in training): 3.4 MB at 3,861 train rows.
+    assert MODEL_PATH.stat().st_size < 4_000_000

@@ -147,7 +147,7 @@ def _harm_first(categories: tuple[Category, ...], prediction: Prediction) -> tup
 ALPHA = 0.4
 #: A text typed "other" keeps an aspect only when the applies head is this sure of one (else it is ``other``).
 OTHER_ASPECT_AT = 0.7
-#: A complaint or praise whose primary head picks ``other`` ("不好不好", "不错，很好，我喜欢", "蒙牛去死吧") stays
+#: A complaint or praise whose primary head picks ``other`` ("不好不好", "蒙牛去死吧") stays
 #: ``other`` unless the applies head is this sure of an aspect: the labels keep such vague verdicts ``other``.
 #: Held-out-domain folds on train (lenient / macro recall), word model on 1,360 texts: always an aspect 0.765 /
 #: 0.492; this gate at 0.4 0.772 / 0.504, 0.5 0.776 / 0.512, 0.6 0.776 / 0.516, 0.7 0.774 / 0.519. Character
