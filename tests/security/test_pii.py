@@ -177,7 +177,11 @@ def test_every_field_is_masked_for_an_agent_without_pii(served: Served) -> None:
 @pytest.mark.slow
 def test_a_hostile_post_neither_stalls_its_reader_nor_the_health_check(served: Served) -> None:
     """The issue's 100,000-character post (23.6 s for the mention, 22.6 s for /healthz before): generous bounds
-    here, the figures in bench/pii.py."""
+    here, the figures in bench/pii.py (56 ms and 216 ms at worst on a quiet machine).
+
+    The bounds sit well under the stall they guard against and well over a loaded machine's noise: a CI run on
+    2 busy cores once saw one /healthz take 5.8 s beside 0.1 s for the next, with the production tier's test
+    servers (osmem-server, PostgreSQL) on the same cores."""
     http = served.http
     hostile = make_mention("a" * 60_000 + "@" + "1 " * 20_000, brands=[BRAND_A], title="@a" * 100)
     served.resources.mentions.upsert([hostile])
@@ -206,7 +210,7 @@ def test_a_hostile_post_neither_stalls_its_reader_nor_the_health_check(served: S
     finally:
         done.set()
         poller.join()
-    assert elapsed < 5 and health and max(health) < 3
+    assert elapsed < 5 and health and max(health) < 10
 
 
 def test_logs_are_masked(caplog: pytest.LogCaptureFixture) -> None:
