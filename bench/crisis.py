@@ -30,11 +30,13 @@ second during the burst (the I/O-bound work that more workers multiply) and its 
 fetched, published→stored latency p50/p95 of the burst's posts, queue depth over time, posts lost (published
 but not stored after the drain), duplicate mentions (same post stored twice), duplicate tickets (two tickets for
 one mention), processor time by process role during the burst and the load average. ``--kill`` SIGKILLs one
-worker in the middle of the burst.
+worker in the middle of the burst; ``--replace-after S`` then starts a new worker S seconds later, as compose's
+restart policy does (without it the run goes on with one worker fewer, which on 2 cores is short of capacity).
 
     .venv/bin/python bench/crisis.py                       # short: 1/2/4 workers, ~4 min each
     .venv/bin/python bench/crisis.py --workers 1,2,4 --burst 180 --drain 120   # the measured table (README)
     .venv/bin/python bench/crisis.py --workers 4 --kill --burst 120 --drain 120
+    .venv/bin/python bench/crisis.py --workers 4 --kill --replace-after 15 --burst 600 --drain 300
     .venv/bin/python bench/crisis.py --workers 1,4 --burst 600 --drain 300 --crawls 4 --window 10  # product lanes
 """
 
@@ -170,11 +172,11 @@ def run_once(args: argparse.Namespace, n: int, site: CrisisSite, redis_url: str,
     try:
         yq = [sys.executable, "-m", "yuqing"]
         log = (run_dir / "processes.log").open("wb")
-        lanes = ["--crawls", str(args.crawls)]
+        worker_args = ["--lease-seconds", "10", "--crawls", str(args.crawls)]
         for i in range(n):
             procs.append(
                 subprocess.Popen(
-                    [*yq, "worker", "--name", f"w{i}", "--lease-seconds", "10", *lanes],
+                    [*yq, "worker", "--name", f"w{i}", *worker_args],
                     env=env,
                     stdout=log,
                     stderr=log,
@@ -199,6 +201,7 @@ def run_once(args: argparse.Namespace, n: int, site: CrisisSite, redis_url: str,
         stop_posting = start + args.warmup + args.burst
         deadline = stop_posting + args.drain
         killed = not result.killed
+        killed_at = 0.0
         result.drained = False
         cpu_at: list[tuple[float, dict[int, tuple[str, float]]]] = []
         while time.time() < deadline:
@@ -213,7 +216,16 @@ def run_once(args: argparse.Namespace, n: int, site: CrisisSite, redis_url: str,
             if not killed and now >= start + args.warmup + args.burst / 2 and busy:
                 procs[1].send_signal(signal.SIGKILL)  # worker w0, mid-burst, in the middle of a crawl
                 killed = True
+                killed_at = now
                 print(f"  killed w0 at {now - start:.0f}s while it crawled", flush=True)
+            if killed_at and args.replace_after is not None and now >= killed_at + args.replace_after:
+                # What compose's ``restart: unless-stopped`` does: a new worker (a new name, as the default
+                # host.pid.random gives) takes w0's place; w0's leased job is still retried by the reaper.
+                procs.append(
+                    subprocess.Popen([*yq, "worker", "--name", "w0b", *worker_args], env=env, stdout=log, stderr=log)
+                )
+                killed_at = 0.0
+                print(f"  started w0b in its place at {now - start:.0f}s", flush=True)
             if now > stop_posting + args.interval:
                 latest = resources.sources.latest(sources)
                 after = [r for r in latest.values() if r.started_at.timestamp() > stop_posting]
@@ -364,6 +376,11 @@ def main() -> None:
     parser.add_argument("--workdir", type=Path, help="keep configs and logs here (default: a temporary folder)")
     parser.add_argument("--profile", type=Path, help="crawl children write cProfile stats here (slower)")
     parser.add_argument("--kill", action="store_true", help="SIGKILL one worker mid-burst (runs with 2+ workers)")
+    parser.add_argument(
+        "--replace-after",
+        type=float,
+        help="with --kill: start a new worker this many seconds after the kill, as a restart policy would",
+    )
     args = parser.parse_args()
     counts = [int(x) for x in args.workers.split(",")]
     from osmem_server import OsmemServer
