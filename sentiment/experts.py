@@ -10,8 +10,9 @@ text (the other review domains and the Weibo posts). :mod:`sentiment.experts_tra
 Scoring one text (:meth:`Experts.blend`): a text the general model reads as a social-media post (its
 ``domain`` part above :attr:`Experts.post_max`) never goes to an expert. Otherwise the expert whose gate is
 highest gets a weight ``w`` rising linearly from 0 at gate probability ``gate_low`` to the expert's ``mix`` at
-``gate_high``, and the probability is ``sigmoid((1 - w) * logit(general) + w * expert_logit)``: a text that plainly belongs
-to the domain is judged mostly by the domain's model, a borderline one by both, any other by the general one.
+``gate_high``, and the probability is ``sigmoid((1 - w) * logit(general) + w * expert_logit)``: a text that
+plainly belongs to the domain is judged mostly by the domain's model, a borderline one by both, any other by
+the general one.
 
 Files (``sentiment/models``): ``yuqing_zh_experts.marshal`` (gzip + marshal: one token list, float32 columns
 ``nb``, ``lr`` and ``gate`` per expert) and ``yuqing_zh_experts.json`` (stacks, routing settings, provenance,
@@ -27,6 +28,7 @@ import math
 from array import array
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -104,23 +106,45 @@ class Experts:
         span = max(1e-9, self.gate_high - self.gate_low)
         return mix * min(1.0, max(0.0, (gate - self.gate_low) / span))
 
-    def route(self, toks: Sequence[str], post_likeness: float) -> tuple[Expert | None, Route]:
-        """The expert for ``toks`` and its weight; posts and texts no gate claims get none."""
+    @cached_property
+    def _table(self) -> dict[str, tuple[float, ...]]:
+        """Every expert's three weights per token in one tuple, so a text is one look-up per token."""
+        zero = (0.0, 0.0, 0.0)
+        vocab = set().union(*(e.weights for e in self.experts))
+        return {t: tuple(w for e in self.experts for w in e.weights.get(t, zero)) for t in vocab}
+
+    def _sums(self, toks: Sequence[str]) -> list[tuple[float, float, float]]:
+        """Each expert's (nb, lr, gate) sums over ``toks``, in one pass: what :meth:`Expert._sums` gives."""
+        rows = [v for v in map(self._table.get, toks) if v is not None]
+        columns = list(zip(*rows, strict=True)) if rows else [()] * (3 * len(self.experts))
+        return [
+            (sum(columns[3 * k], e.nb_prior), sum(columns[3 * k + 1], e.lr_bias), sum(columns[3 * k + 2], e.gate_bias))
+            for k, e in enumerate(self.experts)
+        ]
+
+    def _routed(self, toks: Sequence[str], post_likeness: float) -> tuple[Expert | None, Route, float]:
+        """The expert for ``toks``, the route and the expert's log-odds (0 without an expert)."""
         if not self.experts or post_likeness > self.post_max:
-            return None, Route(None, 0.0, 0.0)
-        gates = [(e.gate(toks), e) for e in self.experts]
-        gate, best = max(gates, key=lambda x: x[0])
+            return None, Route(None, 0.0, 0.0), 0.0
+        sums = self._sums(toks)
+        k = max(range(len(sums)), key=lambda i: sums[i][2])
+        best, (nb, lr, gate_logit) = self.experts[k], sums[k]
+        gate = sigmoid(gate_logit)
         weight = self.weight(gate, best.mix)
         if weight <= 0.0:
-            return None, Route(None, gate, 0.0)
-        return best, Route(best.name, gate, weight)
+            return None, Route(None, gate, 0.0), 0.0
+        a, b, c = best.stack
+        return best, Route(best.name, gate, weight), a * max(-NB_CLIP, min(NB_CLIP, nb)) + b * lr + c
+
+    def route(self, toks: Sequence[str], post_likeness: float) -> tuple[Expert | None, Route]:
+        """The expert for ``toks`` and its weight; posts and texts no gate claims get none."""
+        expert, route, _ = self._routed(toks, post_likeness)
+        return expert, route
 
     def blend(self, toks: Sequence[str], general: float, post_likeness: float) -> float:
         """The probability of positive: ``general`` (the general model's) blended with the routed expert's."""
-        expert, route = self.route(toks, post_likeness)
-        if expert is None:
-            return general
-        return mixed(general, expert.logit(toks), route.weight)
+        expert, route, logit = self._routed(toks, post_likeness)
+        return general if expert is None else mixed(general, logit, route.weight)
 
 
 def write_experts(path: Path, experts: Sequence[Expert]) -> None:

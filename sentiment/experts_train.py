@@ -42,8 +42,8 @@ from sentiment.experts import (
     NB_CLIP,
     Expert,
     Experts,
-    read_expert_weights,
     mixed,
+    read_expert_weights,
     write_experts,
 )
 from sentiment.learn import fit_dense_logistic, sigmoid, train_logistic
@@ -199,7 +199,7 @@ def choose_routing(experts: Sequence[Expert], held: Sequence[Held]) -> tuple[Exp
         None if h.post > POST_MAX else [(e.gate(h.tokens), e.logit(h.tokens)) for e in experts] for h in held
     ]
     best: tuple[float, Experts, dict[str, float]] | None = None
-    tried = []
+    tried: list[dict[str, Any]] = []
     for low, high, *mixes in itertools.product(GATE_LOWS, GATE_HIGHS, *([MIXES] * len(experts))):
         routed = Experts(tuple(experts), low, high, POST_MAX)
         kept = [k for k, m in enumerate(mixes) if m > 0]  # an expert with mix 0 is not shipped: not routed to
@@ -213,7 +213,7 @@ def choose_routing(experts: Sequence[Expert], held: Sequence[Held]) -> tuple[Exp
         after = accuracy_by_domain(held, probs)
         mean = sum(after.values()) / len(after)
         ok = all(after[d] >= before[d] - MAX_DROP for d in before)
-        tried.append({"gate_low": low, "gate_high": high, "mix": mixes, "mean": round(mean, 4), "allowed": ok})
+        tried.append({"gate_low": low, "gate_high": high, "mix": list(mixes), "mean": round(mean, 4), "allowed": ok})
         if ok and (best is None or mean > best[0] + 1e-9):
             shipped = tuple(replace(e, mix=m) for e, m in zip(experts, mixes, strict=True) if m > 0)
             best = (mean, Experts(shipped, low, high, POST_MAX), after)
@@ -223,7 +223,12 @@ def choose_routing(experts: Sequence[Expert], held: Sequence[Held]) -> tuple[Exp
     mixes_chosen = {e.name: e.mix for e in routed.experts}
     log(f"routing: gate {routed.gate_low}-{routed.gate_high}, mixes {mixes_chosen}: held-out mean {mean:.4f}")
     allowed = sorted((t for t in tried if t["allowed"]), key=lambda t: -float(t["mean"]))
-    notes = {"held_out_before": before, "held_out_after": after, "settings_tried": len(tried), "best_allowed": allowed[:10]}
+    notes = {
+        "held_out_before": before,
+        "held_out_after": after,
+        "settings_tried": len(tried),
+        "best_allowed": allowed[:10],
+    }
     return routed, notes
 
 
@@ -258,7 +263,7 @@ def train(data: Path, output: Path, s: Settings) -> dict[str, Any]:
     if dropped:  # an expert the routing gives no weight is not shipped
         log(f"not shipped (mix 0 on the held-out rows): {', '.join(dropped)}")
         write_experts(path, routed.experts)
-    meta = {
+    meta: dict[str, Any] = {
         "format": EXPERTS_FORMAT,
         "file": path.name,
         "experts": [
@@ -314,4 +319,3 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 if __name__ == "__main__":
     raise SystemExit(main())
-

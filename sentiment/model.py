@@ -194,14 +194,17 @@ class ZhModel:
         a, b = self.nb_platt
         return sigmoid(a * max(-NB_CLIP, min(NB_CLIP, p.nb)) + b)
 
-    def score(self, text: str) -> float | None:
-        """Probability that ``text`` is positive; ``None`` when nothing in it is left to score."""
+    def score(self, text: str, use_experts: bool = True) -> float | None:
+        """Probability that ``text`` is positive; ``None`` when nothing in it is left to score.
+
+        ``use_experts=False`` scores with the general model alone (the "before" of the experts, for benches).
+        """
         toks, cues, words = analyse(text)
         if not toks:
             return None
         parts = self.parts(toks, words)
         p = self.stacked(parts)
-        if self.experts is not None:
+        if use_experts and self.experts is not None:
             p = self.experts.blend(toks, p, sigmoid(parts.domain))
         if self.complaint_cues.intersection(cues):
             p = min(p, self.complaint_cap)
