@@ -5,16 +5,19 @@ detection, then the scorer for the language), one model after the other in this 
 
 - ``snownlp``: snownlp's bundled model (``SnowNLP(text).sentiments``), the baseline every ratio divides by;
 - ``snownlp-retrained``: snownlp's classifier retrained on the shared corpora, alone (Platt-calibrated);
-- ``default``: what the service uses by default (the stacked Chinese model, VADER for English).
+- ``yuqing-zh-general``: the stacked Chinese model without its per-domain experts (the "before" of them);
+- ``default``: what the service uses by default (the stacked Chinese model with its per-domain experts,
+  :mod:`sentiment.experts`, and VADER for English).
 
 Sets: the held-out rows of the training corpora (rebuilt from the shipped model's seed and holdout fractions,
 class-balanced), the two shared ``*_test.csv`` files, the Weibo holdout converted to traditional characters,
 and a small hand-written English sample from the tests.
 
 Then, from the same scores, a table per review domain (online_shopping's ten categories, held-out rows and the
-shared test apart): the shipped model beside snownlp's bundled model. Last, the leave-one-domain-out figures
-written by ``python -m sentiment.lodo`` (``models/yuqing_zh.lodo.json``; not recomputed here: one domain
-costs a fifth of a training run), i.e. how the recipe does on a domain it never saw.
+shared test apart; then each other corpus as one domain): the general model alone ("before"), the shipped
+model with its experts ("after") and snownlp's bundled model, and each one's speed. Last, the
+leave-one-domain-out figures written by ``python -m sentiment.lodo`` (``models/yuqing_zh.lodo.json``; not
+recomputed here: one domain costs a fifth of a training run), i.e. how the recipe does on a domain it never saw.
 
     .venv/bin/python bench/sentiment.py                  # everything, about 2-3 minutes
     .venv/bin/python bench/sentiment.py --sample 500     # at most 500 texts per set
@@ -40,7 +43,7 @@ from sentiment.lodo import OUTPUT as LODO_FILE
 from sentiment.metrics import ScoreBatch, compare_scores, evaluation_of
 from sentiment.train import evaluation_sets
 
-MODELS = ("snownlp", "snownlp-retrained", "default")
+MODELS = ("snownlp", "snownlp-retrained", "yuqing-zh-general", "default")
 ENGLISH_SAMPLE = Path(__file__).resolve().parents[1] / "tests" / "sentiment" / "data" / "english_mentions.csv"
 
 
@@ -75,23 +78,40 @@ def score_batch(name: str) -> ScoreBatch:
 
 
 def domain_table(
-    all_sets: dict[str, list[Example]], scored: dict[str, dict[str, list[float | None]]]
+    all_sets: dict[str, list[Example]],
+    scored: dict[str, dict[str, list[float | None]]],
+    speed: dict[str, dict[str, float]],
 ) -> list[dict[str, object]]:
-    """Accuracy per review domain from the scores already computed, the shipped model beside snownlp's."""
+    """Accuracy per review domain from the scores already computed: before the experts (the general model
+    alone), after them (the shipped default) and snownlp's bundled model, on the same texts."""
     figures: list[dict[str, object]] = []
-    print("\nPer domain: accuracy of the shipped model (default) and of snownlp's bundled model, same texts")
-    header = f"{'set:domain':<26} {'n':>5} {'default':>8} {'snownlp':>8} {'diff':>7}"
+    print("\nPer domain: accuracy before the experts (general), after them (default) and of snownlp's, same texts")
+    header = (
+        f"{'set:domain':<30} {'n':>5} {'general':>8} {'default':>8} {'snownlp':>8} {'after-before':>12} {'vs snow':>8}"
+    )
     print(header)
     print("-" * len(header))
-    for name, rows in by_domain({k: v for k, v in all_sets.items() if k.startswith("shopping")}).items():
+    groups = by_domain({k: v for k, v in all_sets.items() if k.startswith("shopping")})
+    # The other corpora, each one domain (Weibo posts, waimai, snownlp's reviews, English).
+    groups.update({k: v for k, v in all_sets.items() if not k.startswith("shopping")})
+    for name, rows in groups.items():
         set_name = name.split(":", 1)[0]
         wanted = {id(r) for r in rows}
         picked = [i for i, e in enumerate(all_sets[set_name]) if id(e) in wanted]
         labels = [all_sets[set_name][i].label for i in picked]
         acc = {m: evaluation_of(m, labels, [scored[set_name][m][i] for i in picked], 0.0).accuracy for m in MODELS}
-        diff = acc["default"] - acc["snownlp"]
-        print(f"{name:<26} {len(rows):>5} {acc['default']:>8.3f} {acc['snownlp']:>8.3f} {diff:>+7.3f}")
+        gain, lead = acc["default"] - acc["yuqing-zh-general"], acc["default"] - acc["snownlp"]
+        print(
+            f"{name:<30} {len(rows):>5} {acc['yuqing-zh-general']:>8.3f} {acc['default']:>8.3f} "
+            f"{acc['snownlp']:>8.3f} {gain:>+12.3f} {lead:>+8.3f}"
+        )
         figures.append({"set": name, "n": len(rows), **{f"accuracy_{m}": round(a, 4) for m, a in acc.items()}})
+    print("\nSpeed (texts/s, one core, whole sets): general / default (with experts) / snownlp's default")
+    for set_name, by_model in speed.items():
+        print(
+            f"{set_name:<30} {by_model['yuqing-zh-general']:>8.0f} {by_model['default']:>8.0f} "
+            f"{by_model['snownlp']:>8.0f}"
+        )
     return figures
 
 
@@ -143,11 +163,13 @@ def main() -> int:
     print("-" * len(header))
     all_sets = sets(args.data, args.sample, args.seed)
     scored: dict[str, dict[str, list[float | None]]] = {}
+    speed: dict[str, dict[str, float]] = {}
     for set_name, examples in all_sets.items():
         texts = [e.text for e in examples]
         labels = [e.label for e in examples]
         evaluations, scored[set_name] = compare_scores({model: score_batch(model) for model in MODELS}, texts, labels)
         baseline = evaluations[0]
+        speed[set_name] = {model: e.texts_per_second for model, e in zip(MODELS, evaluations, strict=True)}
         for model, e in zip(MODELS, evaluations, strict=True):
             # A ratio against a baseline that scored nothing (English for snownlp) would compare no work with work.
             ratio = e.texts_per_second / baseline.texts_per_second if baseline.unscored < baseline.n else None
@@ -161,7 +183,7 @@ def main() -> int:
                 {"set": set_name, **e.as_dict(), "speed_vs_snownlp": None if ratio is None else round(ratio, 1)}
             )
         print()
-    figures += domain_table(all_sets, scored)
+    figures += domain_table(all_sets, scored, speed)
     lodo_table()
     print(f"{time.perf_counter() - started:.0f} s. Accuracy and macro-F1 at 0.5; unscored texts count as wrong.")
     if args.json:

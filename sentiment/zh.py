@@ -74,6 +74,15 @@ class ZhScorer(_ZhModelScorer):
         return model.score(text)
 
 
+class GeneralZhScorer(_ZhModelScorer):
+    """The default model without its per-domain experts (:mod:`sentiment.experts`): for benchmarks."""
+
+    name = "yuqing-zh-general"
+
+    def _score(self, model: ZhModel, text: str) -> float | None:
+        return model.score(text, use_experts=False)
+
+
 class RetrainedSnowNLPScorer(_ZhModelScorer):
     """snownlp's naive Bayes alone, as retrained and shipped in the default model, Platt-calibrated.
 
