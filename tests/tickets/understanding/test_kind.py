@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tickets.understanding.kind import cues, decide
+from tickets.understanding.kind import ASK_AT, cues, decide
 
 
 @pytest.mark.parametrize(
@@ -44,7 +44,9 @@ def test_advice_and_relief_are_no_proposal(text: str) -> None:
 
 
 def test_a_cue_turns_a_likely_type_into_enquiry_or_suggestion() -> None:
-    scores = {"complaint": 0.5, "suggestion": 0.05, "enquiry": 0.3, "praise": 0.1, "other": 0.05}
+    # The head gives the rarer class just the share its cue needs (ASK_AT was re-chosen 0.3 -> 0.35 on the
+    # held-out-domain folds; the test is about the cue turning the type, not about one threshold's value).
+    scores = {"complaint": 0.85 - ASK_AT, "suggestion": 0.05, "enquiry": ASK_AT, "praise": 0.05, "other": 0.05}
     assert decide("码数比正常少两个码，能换吗", scores, aspects=True, commercial=True) == "enquiry"
     scores = {"complaint": 0.1, "suggestion": 0.3, "enquiry": 0.0, "praise": 0.55, "other": 0.05}
     assert decide("电池一般，如果有送耳机就好了", scores, aspects=True, commercial=True) == "suggestion"
