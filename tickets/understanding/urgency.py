@@ -51,8 +51,9 @@ ILLNESS_CUES = _words(
     去了医院 医院检查 医院看 挂水 输液 打点滴 吐奶 起了疙瘩 都起疙瘩 很多疙瘩 好多疙瘩 一身疙瘩 全是疙瘩
     """
 )
-#: "不舒服" alone is said of tight clothes and tired eyes; it is an illness only after eating or drinking.
-INGESTED_ONLY = frozenset({"不舒服"})
+#: "不舒服" alone is said of tight clothes and tired eyes, and a stomach "难受" of hunger or a headache: an illness
+#: only after eating or drinking ("吃了一个肚子难受了一下午").
+INGESTED_ONLY = frozenset({"不舒服", "肚子难受", "胃难受", "肚子不舒服", "胃不舒服"})
 #: Illness told with its cause in the same breath ("害得两个人都感冒") or a near miss ("差点被砸"): no link needed.
 CAUSED_PATTERNS: tuple[str, ...] = (
     r"(害|弄|搞|冻)得.{0,6}(感冒|发烧|生病)|冻感冒",
@@ -64,10 +65,22 @@ CAUSED_PATTERNS: tuple[str, ...] = (
     r"(划|割)(破|伤)(了)?(手|嘴|嘴唇|脸|皮|脚|手指)|把(手|嘴|嘴唇|脸|手指|脚).{0,3}(划|割)(破|伤)",
     r"差点(儿)?(被)?(砸|烫|电|烧|摔|扎|割|噎|呛|撞|夹|压|掉下|掉进|跌|滑倒|淹)",
     r"被(蚊子|虫子?|跳蚤|臭虫|螨虫|狗|猫)?(叮)?咬(了|伤|得|出)",
+    # Bites told without "被": the biter, then the bite and its marks ("床上有虫咬得全身包", "蚊子咬死人"); a bite
+    # the writer took of the food ("咬一口") names no biter.
+    r"(虫子?|蚊子|跳蚤|臭虫|螨虫?|蚂蚁|蜘蛛)(子)?.{0,6}(?P<harm>(叮|咬)(得|了|死|出|伤|醒|人))",
+    # The marks need a body or a number before them: "咬了两口包子" is a meal.
+    r"(叮|咬)(得|了)(我)?.{0,3}(一身|全身|满身|浑身|一脸|满脸|脸上|身上|腿上|手上|一腿|满腿|好多|很多|一堆|好几个)的?"
+    r"(包(?!子)|疙瘩|红点|红疹)|(叮|咬)出(了)?(好多|很多|一堆)?(包(?!子)|疙瘩|红点|红疹|血)",
     # Itching where insects were seen (a bed, a room): bites told without the word "咬".
-    r"(虫|跳蚤|螨|臭虫|蚊子).{0,20}(很痒|好痒|发痒|瘙痒|痒痒|痒死|特别痒|非常痒)",
+    r"(虫|跳蚤|螨|臭虫|蚊子).{0,20}(?P<harm>很痒|好痒|发痒|瘙痒|痒痒|痒死|特别痒|非常痒)",
     # ... or after a night in the bed: "睡了一晚浑身奇痒" (a scalp itching after a wash is no case).
-    r"(睡了|睡一晚|睡一夜|睡到|睡醒|床上).{0,12}(奇痒|很痒|好痒|发痒|瘙痒|痒得|痒死|浑身痒|全身痒)",
+    r"(睡了|睡一晚|睡一夜|睡到|睡醒|床上).{0,12}(?P<harm>奇痒|很痒|好痒|发痒|瘙痒|痒得|痒死|浑身痒|全身痒)",
+    # ... or from the bedding itself: "被子盖着很痒", "床单睡了起疹子" (a hotel's bedding, not a scalp after a wash).
+    r"(被子|被套|床单|床品|枕头|枕套|枕巾|床垫|毛毯|褥子)(盖|睡|用|躺|贴)?.{0,8}"
+    r"(?P<harm>奇痒|很痒|好痒|发痒|瘙痒|痒得|痒死|浑身痒|全身痒|过敏|起疹|红疹|起包|疙瘩)",
+    # A foreign body in the food, caught in the throat or cutting the mouth: "塑料碎片卡在嗓子眼".
+    r"(碎片|异物|玻璃|铁丝|钢丝|塑料|鱼刺|骨头|钉子|铁片|刀片|石子|沙子).{0,8}(?P<harm>卡在|卡住|卡到|扎到|扎进|划破)"
+    r"(了)?(我的?)?(嗓子|喉咙|喉|嘴|舌头|牙)",
 )
 #: What links an illness to something consumed or used: eating and drinking, food itself, using a product or a
 #: room. The link is looked for before the cue (``LINK_BEFORE`` characters) or just after it ("拉肚子，就是因为…喝").
@@ -77,8 +90,11 @@ USE = (
     r"|洗后|洗发|洗头|涂|抹|擦了|穿了|穿上|穿后|戴了|入住|住了|房间|床上|床单|被子|枕头|空调|暖气"
 )
 #: "不舒服" needs the eating itself, told before it ("吃了肚子不舒服"; not "不好吃…嚼着不舒服").
-ATE = r"(吃|喝)(了|完|后|过|下)|(吃|喝).{0,4}(就|后)|(食用|服用|饮用)后?"
+#: "…就/后" in the same clause: "中饭也没好好吃。越到后面…" ate nothing that came before the pain.
+ATE = r"(吃|喝)(了|完|后|过|下)|(吃|喝)[^,，。.!！?？;；\s]{0,4}(就|后)|(食用|服用|饮用)后?"
 LINK_BEFORE, LINK_AFTER = 40, 20
+#: A cause blamed just after the illness: "胃难受···被蒙牛这黑心的害了".
+BLAMED = r"被.{0,10}害(了|的|得|成)"
 #: Threats to take the case outside: regulator, consumer association, media, court, police.
 THREAT_PATTERNS: tuple[str, ...] = (
     r"(?<!\d)(12315|12345|12331|12365)(?!\d)",  # consumer, city, food and drug, quality hotlines
@@ -90,7 +106,9 @@ THREAT_PATTERNS: tuple[str, ...] = (
     r"@\S{0,12}(曝光|新闻|媒体|电视台|晚报|日报|都市报|头条)(?!客户端)",
     r"(要|去|会|就|已|已经|马上)(去)?举报|上新闻",
     r"(找|向|去|到|给)(当地)?(相关|有关|政府|主管)部门|(相关|有关)部门(投诉|举报|反映)",
-    r"(找|联系|告诉|叫|向|请)(了)?(新闻)?(媒体|记者|电视台|报社)",
+    r"(找|联系|告诉|叫|向|请|寻求|求助)(了)?(新闻)?(媒体|记者|电视台|报社)",
+    # A post addressed to a regulator's account: "@北京东城工商", "@12315", "@中国消费者协会".
+    r"@\S{0,12}(工商|市场监管|消协|消费者协会|12315(?!\d)|质监|食药监|药监|监管局)",
     r"(媒体|网上|网络|微博|抖音).{0,4}曝光|曝光(你们|他们|这家|此事|出来|到网上)",
     r"(要|去|就|会|帮忙|让大家)曝光",
     r"起诉|告你们|告上法庭|上法院|法院见|打官司|(找|请|聘|联系|咨询|委托)(了)?(专业)?律师|律师(函|咨询)|法律途径",
@@ -105,7 +123,7 @@ HARMLESS = _words(
     炸串 油炸 炸了毛 气炸 得都炸 气的冒烟 气得冒烟 都要冒烟 七窍生烟 很受伤 心受伤 受伤的 又一次受伤 受伤状态
     容易中毒 电脑中毒 系统中毒 中病毒 不过敏 防过敏 抗过敏 过敏肌 敏感肌 吐槽 吐司 吐字 维权成功 充电到 放电到
     发烧级 发烧友 咬了一口 咬一口 老鼠咬 烫伤膏 烧伤膏 原地爆炸 打人工 令人窒息 让人窒息 轰炸 发烫到 烫到手不敢
-    炸了它 妈炸
+    炸了它 妈炸 呕吐物
     """
 )
 #: Harmless by pattern, each with a character it needs (absent, the pattern is not run: most texts hold none):
@@ -138,7 +156,7 @@ HARMLESS_PATTERNS: tuple[tuple[str, str], ...] = (
 NEGATIONS = _words(
     """
     没有 没 无 未 不是 并非 不会 不要 不用 不至于 别 免得 以免 怕 担心 害怕 会不会 万一 快 以为 绝对 估计 明天 要是
-    如果
+    如果 本想 本来想 原本想 不想
     """
 )
 #: Time phrases that hold a negation word but negate nothing: "刚吃上没多久就拉肚子了".
@@ -197,6 +215,7 @@ class UrgencyDetector:
         self._illness = _compile([*ILLNESS_CUES, *INGESTED_ONLY])
         self._caused = [re.compile(p) for p in CAUSED_PATTERNS]
         self._ate = re.compile(ATE)
+        self._blamed = re.compile(BLAMED)
         self._use = re.compile(f"{INGEST}|{USE}")
         self._threats = [re.compile(p) for p in THREAT_PATTERNS]
         self._harmless = sorted({normalize(w) for w in (*HARMLESS, *harmless)}, key=len, reverse=True)
@@ -264,6 +283,8 @@ class UrgencyDetector:
             if self._harm_negated(folded, m.start()):
                 continue
             before = folded[max(0, m.start() - LINK_BEFORE) : m.start()]
+            if self._blamed.search(folded[m.end() : m.end() + LINK_AFTER]):
+                return True
             if word in INGESTED_ONLY:
                 if self._ate.search(before):
                     return True
@@ -281,7 +302,10 @@ class UrgencyDetector:
         found += [w for w, k, p in self._illness if k in folded and self._linked(folded, w, p)]
         for pattern in self._caused:
             match = pattern.search(folded)
-            if match and not self._harm_negated(folded, match.start()):
+            # A pattern that names its cause first checks the negation at the harm too: "床单睡了也没有起红疹".
+            if match is None or self._harm_negated(folded, match.start()):
+                continue
+            if "harm" not in pattern.groupindex or not self._harm_negated(folded, match.start("harm")):
                 found.append(match.group(0))
         threats = []
         for pattern in self._threats:
