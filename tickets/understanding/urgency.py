@@ -100,7 +100,9 @@ CAUSED_PATTERNS: tuple[str, ...] = (
     # A pest on a body (a child's head, the skin), not one merely seen on a towel or a wall.
     r"(身上|皮肤|头上|头发|孩子|宝宝|小孩|儿子|女儿)(上|里)?(有|长了?|爬满?了?|发现)?.{0,2}(?P<harm>螨虫|跳蚤|臭虫|虱)",
     # Harm laid on a doctor or a hospital: "庸医…杀人凶手", "医疗事故".
-    r"医疗事故|(庸医|医院|医生|大夫|护士).{0,24}(?P<harm>杀人|害死|治死|凶手|致死|致残)",
+    # (A killer in a hospital drama, a virus a doctor says can kill, blame nobody.)
+    r"医疗事故|(庸医|黑医|黑心医院|无良医院|无良医生).{0,24}(?P<harm>杀人|害死|治死|医死|凶手|致死|致残)",
+    r"(医院|医生|大夫|护士).{0,12}(?P<harm>治死|医死|害死)",
     # Bites told without "被": the biter, then the bite and its marks ("床上有虫咬得全身包", "蚊子咬死人"); a bite
     # the writer took of the food ("咬一口") names no biter.
     r"(虫子?|蚊子|跳蚤|臭虫|螨虫?|虱|蚂蚁|蜘蛛)(子)?.{0,6}(?P<harm>(叮|咬)(得|了|死|出|伤|醒|人|[,，。.!！;；]|$))",
@@ -236,6 +238,9 @@ HABITUAL = re.compile(
     r"|(接触|吃了|喝了|用了|穿了|洗了|涂了|抹了|戴了)(以?后)?就?会"
 )
 HABIT_BEFORE = 15
+#: A fear governs its whole clause, however far before the harm: "担心孩子吃了拉两天肚子，没敢买" ("哪怕", "可怕"
+#: and "恐怕" are no fear of it). Looked for up to ``HABIT_BEFORE`` characters before the cue.
+FEAR_IN_CLAUSE = re.compile(r"(?<![哪可恐])怕|担心|万一|生怕|以免|免得")
 #: A negation right before the cue, however short: "不起痘痘", "没过敏".
 _IMMEDIATE = ("不", "没")
 
@@ -340,6 +345,8 @@ class UrgencyDetector:
     def _harm_negated(self, text: str, start: int) -> bool:
         before = _before(text, start)
         if self.negated(text, start):
+            return True
+        if FEAR_IN_CLAUSE.search(_CLAUSE.split(text[max(0, start - HABIT_BEFORE) : start])[-1]):
             return True
         if not any(word in before for word in FEARED):
             return False
