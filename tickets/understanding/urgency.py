@@ -6,7 +6,7 @@ Threats are patterns, not bare words: "媒体" in "媒体功能" or "曝光" in 
 does. Colloquial forms are listed with the formal ones (拉肚子, 上吐下泻, 吐了, 进医院). Hazards and injuries count
 wherever they are told; an illness only near something eaten, drunk or used ("喝了…拉肚子", "用完头上冒出痘痘"),
 so a personal post about a cold or a hospital visit is not a case. A brand's own critical words come from config
-and count like hazards.
+and count like hazards. Text is read in simplified script ("房間有蝨咬" as "房间有虱咬"), positions kept.
 """
 
 from __future__ import annotations
