@@ -110,7 +110,8 @@ CAUSED_PATTERNS: tuple[str, ...] = (
     r"(叮|咬)(得|了)(我)?.{0,3}(一身|全身|满身|浑身|一脸|满脸|脸上|身上|腿上|手上|一腿|满腿|好多|很多|一堆|好几个)的?"
     r"(包(?!子)|疙瘩|红点|红疹)|(叮|咬)出(了)?(好多|很多|一堆)?(包(?!子)|疙瘩|红点|红疹|血)",
     # Itching where insects were seen (a bed, a room): bites told without the word "咬".
-    r"(虫|跳蚤|螨|臭虫|蚊子).{0,20}(?P<harm>很痒|好痒|发痒|瘙痒|痒痒|痒死|特别痒|非常痒)",
+    # A bare "痒!" counts too ("螨虫很多！痒！"), as found words no longer make a pest a case by themselves.
+    r"(虫|跳蚤|螨|臭虫|蚊子).{0,20}(?P<harm>很痒|好痒|发痒|瘙痒|痒痒|痒死|特别痒|非常痒|痒(?=[!！。.~～]|$))",
     # ... or after a night in the bed: "睡了一晚浑身奇痒" (a scalp itching after a wash is no case).
     r"(睡了|睡一晚|睡一夜|睡到|睡醒|床上).{0,12}(?P<harm>奇痒|很痒|好痒|发痒|瘙痒|痒得|痒死|浑身痒|全身痒)",
     # ... or from the bedding itself: "被子盖着很痒", "床单睡了起疹子" (a hotel's bedding, not a scalp after a wash).
@@ -174,7 +175,7 @@ HARMLESS = _words(
     炸串 油炸 炸了毛 气炸 得都炸 气的冒烟 气得冒烟 都要冒烟 七窍生烟 很受伤 心受伤 受伤的 又一次受伤 受伤状态
     容易中毒 电脑中毒 系统中毒 中病毒 不过敏 防过敏 抗过敏 过敏肌 敏感肌 吐槽 吐司 吐字 维权成功 充电到 放电到
     发烧级 发烧友 咬了一口 咬一口 老鼠咬 烫伤膏 烧伤膏 原地爆炸 打人工 令人窒息 让人窒息 轰炸 发烫到 烫到手不敢
-    炸了它 妈炸 呕吐物 过敏期 过敏季 过敏体质 爆炸案
+    炸了它 妈炸 呕吐物 过敏期 过敏季 过敏体质 爆炸案 跳蚤市场
     """
 )
 #: Harmless by pattern, each with a character it needs (absent, the pattern is not run: most texts hold none):

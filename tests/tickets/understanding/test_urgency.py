@@ -73,6 +73,7 @@ def test_given_up_threats_and_smells_are_not_urgent(text: str) -> None:
         ("没有暖气，空调只吹冷风，半夜冻醒受凉了", "空调很给力，暖气也足", "空调只吹冷风，好在没有受凉"),
         # Pests on a body are harm; a pest merely seen is not.
         ("孩子头上发现了虱子", "毛巾上爬了臭虫，只能扔掉", "孩子身上没有跳蚤，放心了"),
+        ("枕头好像螨虫很多！痒！", "跳蚤市场淘的旧毛衣，穿着很痒！", "枕头好像有螨虫，但是不痒。"),
         # Harm laid on a doctor.
         ("这家医院的医生把我爸治死了", "这部剧里的医生抓到了杀人凶手", "这家医院的医生没有治死人，是谣言"),
         # A complaint lodged with an authority.
