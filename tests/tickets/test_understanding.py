@@ -244,5 +244,6 @@ def test_a_rule_may_raise_a_grade_never_lower_it() -> None:
 
 
 def test_model_artifact_is_small() -> None:
-    # It grows with the labelled set (n-grams seen in training): 3.4 MB at 3,931 train rows.
-    assert MODEL_PATH.stat().st_size < 4_000_000
+    # It grows with the labelled set (n-grams seen in training): 3.7 MB at 3,931 train rows (weights with 3
+    # decimals), 4.2 MB at 4,814. The cap is there to notice a jump (e.g. pruning lost), not the growth.
+    assert MODEL_PATH.stat().st_size < 5_000_000
