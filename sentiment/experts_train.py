@@ -50,6 +50,7 @@ from sentiment.learn import fit_dense_logistic, sigmoid, train_logistic
 from sentiment.model import ZhModel
 from sentiment.provenance import git_commit, version_of
 from sentiment.rows import Row, load_rows
+from sentiment.train import _snownlp_bayes, log
 
 #: (expert name, corpus, group): the domains where the general model is weakest on its held-out rows
 #: (books 0.887, laptops 0.902, waimai 0.900; every other shopping domain 0.917-0.957).
@@ -64,10 +65,6 @@ MAX_DROP = 0.005
 POST_MAX = 0.5
 #: Gate weights smaller than this are dropped from the file (they never move a gate by a percent).
 GATE_PRUNE = 1e-3
-
-
-def log(message: str) -> None:
-    print(f"[{time.strftime('%H:%M:%S')}] {message}", flush=True)
 
 
 @dataclass
@@ -88,8 +85,6 @@ def _balanced(labels: Sequence[int]) -> list[float]:
 
 def _naive_bayes(docs: Sequence[Sequence[str]], labels: Sequence[int]) -> tuple[float, dict[str, float]]:
     """snownlp's naive Bayes trained with its own API on token lists (see sentiment.train), as log-odds ratios."""
-    from sentiment.train import _snownlp_bayes
-
     with tempfile.TemporaryDirectory() as scratch:
         neg = [list(d) for d, y in zip(docs, labels, strict=True) if not y]
         pos = [list(d) for d, y in zip(docs, labels, strict=True) if y]
