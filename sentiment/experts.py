@@ -99,6 +99,8 @@ class Experts:
     gate_low: float
     gate_high: float
     post_max: float  # texts whose post-likeness (sigmoid of the general model's domain part) exceeds this: no expert
+    #: ``trained_at`` of the general model the experts were fitted and chosen beside (from their provenance).
+    fitted_for: str | None = None
 
     def weight(self, gate: float, mix: float) -> float:
         """An expert's weight for a gate probability: 0 up to ``gate_low``, rising linearly to the expert's
@@ -218,4 +220,5 @@ def load_experts(directory: Path) -> Experts | None:
         float(routing["gate_low"]),
         float(routing["gate_high"]),
         float(routing["post_max"]),
+        meta.get("provenance", {}).get("general_model_trained_at"),
     )

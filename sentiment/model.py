@@ -45,7 +45,7 @@ from typing import Any
 
 from sentiment.base import Thresholds
 from sentiment.bundled import load_bundled, read_snownlp_bayes
-from sentiment.experts import Experts, load_experts, load_experts_meta
+from sentiment.experts import Experts, load_experts
 from sentiment.features import MODELS_DIR, analyse
 from sentiment.learn import sigmoid
 
@@ -161,8 +161,7 @@ class ZhModel:
         self.thresholds = Thresholds(float(t["negative_below"]), float(t["positive_above"]))
         # Per-domain experts (sentiment.experts), when the folder has them; only for the shipped model's name.
         self.experts: Experts | None = load_experts(directory) if name == MODEL_NAME else None
-        fitted_for = load_experts_meta(directory).get("provenance", {}).get("general_model_trained_at")
-        if self.experts is not None and fitted_for != self.meta["provenance"].get("trained_at"):
+        if self.experts is not None and self.experts.fitted_for != self.meta["provenance"].get("trained_at"):
             # Their blend and routing were chosen beside another general model: still sound, no longer measured.
             log.warning("%s: the experts were fitted for another general model; rerun sentiment.experts_train", name)
 
