@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import statistics
 import threading
 import time
 from datetime import timedelta
@@ -79,13 +80,26 @@ HOSTILE = {
 }
 
 
+def _cpu_seconds(text: str) -> float:
+    """The best of three runs in this thread's CPU time: other processes on a loaded CI machine cannot inflate it
+    as they inflate wall-clock time (one CI run saw 0.07 s of work take 8.8 s of wall clock)."""
+    best = float("inf")
+    for _ in range(3):
+        started = time.thread_time()
+        mask_pii(text)
+        best = min(best, time.thread_time() - started)
+    return best
+
+
 @pytest.mark.parametrize("name", sorted(HOSTILE))
 def test_hostile_text_takes_linear_time(name: str) -> None:
-    """A generous bound only (the figures are in bench/pii.py): the old e-mail pattern took 20 s here."""
+    """Growth, not a deadline (the figures are in bench/pii.py): 8 times the text may cost up to 24 times the CPU,
+    where a quadratic pattern costs 64 times (the old e-mail pattern took 20 s on the 100,000 characters here).
+    The eighth is at least 5 ms of work so that the clock's resolution does not decide."""
     text = HOSTILE[name]
-    started = time.perf_counter()
-    mask_pii(text)
-    assert time.perf_counter() - started < 5
+    whole = _cpu_seconds(text)
+    eighth = max(_cpu_seconds(text[: len(text) // 8]), 0.005)
+    assert whole / eighth < 24, (name, whole, eighth)
 
 
 def test_fields_are_bounded() -> None:
@@ -181,7 +195,8 @@ def test_a_hostile_post_neither_stalls_its_reader_nor_the_health_check(served: S
 
     The bounds sit well under the stall they guard against and well over a loaded machine's noise: a CI run on
     2 busy cores once saw one /healthz take 5.8 s beside 0.1 s for the next, with the production tier's test
-    servers (osmem-server, PostgreSQL) on the same cores."""
+    servers (osmem-server, PostgreSQL) on the same cores, so the bounds are on the best read and the median
+    health check."""
     http = served.http
     hostile = make_mention("a" * 60_000 + "@" + "1 " * 20_000, brands=[BRAND_A], title="@a" * 100)
     served.resources.mentions.upsert([hostile])
@@ -202,15 +217,17 @@ def test_a_hostile_post_neither_stalls_its_reader_nor_the_health_check(served: S
     poller = threading.Thread(target=poll)
     poller.start()
     try:
-        started = time.perf_counter()
+        reads: list[float] = []
         for _ in range(3):
+            started = time.perf_counter()
             response = http.get(f"/api/v1/mentions/{hostile.id}", headers=ADMIN)
             assert response.status_code == 200
-        elapsed = (time.perf_counter() - started) / 3
+            reads.append(time.perf_counter() - started)
     finally:
         done.set()
         poller.join()
-    assert elapsed < 5 and health and max(health) < 10
+    # The best read and the median health check: a stall slows every call, a busy machine only some of them.
+    assert min(reads) < 5 and health and statistics.median(health) < 5, (reads, health)
 
 
 def test_logs_are_masked(caplog: pytest.LogCaptureFixture) -> None:
