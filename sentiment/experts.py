@@ -117,7 +117,7 @@ class Experts:
 
     def _sums(self, toks: Sequence[str]) -> list[tuple[float, float, float]]:
         """Each expert's (nb, lr, gate) sums over ``toks``, in one pass: what :meth:`Expert._sums` gives."""
-        rows = [v for v in map(self._table.get, toks) if v is not None]
+        rows = list(filter(None, map(self._table.get, toks)))  # rows are non-empty tuples: only ``None`` goes
         columns = list(zip(*rows, strict=True)) if rows else [()] * (3 * len(self.experts))
         return [
             (sum(columns[3 * k], e.nb_prior), sum(columns[3 * k + 1], e.lr_bias), sum(columns[3 * k + 2], e.gate_bias))

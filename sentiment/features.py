@@ -21,6 +21,7 @@ import logging
 import re
 import unicodedata
 from functools import cache
+from operator import add
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -180,7 +181,7 @@ def analyse(text: str) -> Featurized:
         out += words
         out += _negated(words)
         out += chunk  # characters
-        out += [chunk[i : i + 2] for i in range(len(chunk) - 1)]
+        out += map(add, chunk, chunk[1:])  # bigrams: each character joined with the next, in C
     out += ["⟨" + cue + "⟩" for cue in cues]
     return Featurized(list(dict.fromkeys(out)), cues, all_words)
 

@@ -169,7 +169,8 @@ class ZhModel:
         """The log-odds of a token list and (for snownlp's bundled model) its words (see the module docstring)."""
         table = self._table
         snownlp = self.bundled.log_odds(words) if self.bundled is not None else 0.0
-        rows = [v for v in map(table.get, toks) if v is not None]
+        # ``filter(None, ...)`` drops the unknown tokens' ``None`` in C (every row is a non-empty tuple).
+        rows = list(filter(None, map(table.get, toks)))
         if not rows:
             return Parts(self.nb_prior, *self.biases, snownlp)
         # Each column summed by ``sum`` in C, from the prior or bias, token after token: the same additions in

@@ -81,3 +81,22 @@ def test_index_fields_are_those_of_the_whole_search_cut_on_corpus_texts() -> Non
         assert fields["text_sub"].split() == sub_words(f"{title}\n{text}" if title else text)
         subs += bool(fields["text_sub"])
     assert subs > 300  # many texts have words hidden in longer ones
+
+
+def test_clean_keeps_what_the_word_pattern_finds() -> None:
+    """``_clean`` takes whole alphanumeric tokens without the regex: that needs ``str.isalnum`` to hold for exactly
+    the characters the pattern matches, over every code point, and mixed tokens to still be split by it."""
+    import sys
+
+    from index.text import _WORD, _clean
+
+    differ = [c for c in map(chr, range(sys.maxunicode + 1)) if c.isalnum() != (_WORD.fullmatch(c) is not None)]
+    assert differ == []
+    for tokens in (
+        ["鲜达", "，", "外卖", " ", "5kg", "！"],
+        ["iphone_x", "好用", "a_b", "__", ""],
+        ["x²", "½", "杯", "①②", "café", "ⅷ", "a-b"],
+        [],
+    ):
+        assert _clean(tokens) == _WORD.findall(" ".join(tokens)), tokens
+        assert _clean(iter(tokens)) == _WORD.findall(" ".join(tokens)), tokens
