@@ -124,11 +124,15 @@ class Experts:
             for k, e in enumerate(self.experts)
         ]
 
-    def _routed(self, toks: Sequence[str], post_likeness: float) -> tuple[Expert | None, Route, float]:
-        """The expert for ``toks``, the route and the expert's log-odds (0 without an expert)."""
+    def _routed(
+        self, toks: Sequence[str], post_likeness: float, sums: Sequence[tuple[float, float, float]] | None = None
+    ) -> tuple[Expert | None, Route, float]:
+        """The expert for ``toks``, the route and the expert's log-odds (0 without an expert); ``sums``: what
+        :meth:`_sums` gives for ``toks``, when the caller has them already."""
         if not self.experts or post_likeness > self.post_max:
             return None, Route(None, 0.0, 0.0), 0.0
-        sums = self._sums(toks)
+        if sums is None:
+            sums = self._sums(toks)
         k = max(range(len(sums)), key=lambda i: sums[i][2])
         best, (nb, lr, gate_logit) = self.experts[k], sums[k]
         gate = sigmoid(gate_logit)
@@ -143,9 +147,16 @@ class Experts:
         expert, route, _ = self._routed(toks, post_likeness)
         return expert, route
 
-    def blend(self, toks: Sequence[str], general: float, post_likeness: float) -> float:
-        """The probability of positive: ``general`` (the general model's) blended with the routed expert's."""
-        expert, route, logit = self._routed(toks, post_likeness)
+    def blend(
+        self,
+        toks: Sequence[str],
+        general: float,
+        post_likeness: float,
+        sums: Sequence[tuple[float, float, float]] | None = None,
+    ) -> float:
+        """The probability of positive: ``general`` (the general model's) blended with the routed expert's;
+        ``sums``: :meth:`_sums` of ``toks`` when already computed (:meth:`sentiment.model.ZhModel.score`)."""
+        expert, route, logit = self._routed(toks, post_likeness, sums)
         return general if expert is None else mixed(general, logit, route.weight)
 
 

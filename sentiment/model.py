@@ -38,13 +38,14 @@ import json
 import logging
 import marshal
 from array import array
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from sentiment.base import Thresholds
 from sentiment.bundled import load_bundled, read_snownlp_bayes
+from sentiment.columns import TokenColumns
 from sentiment.experts import Experts, load_experts
 from sentiment.features import MODELS_DIR, analyse
 from sentiment.learn import sigmoid
@@ -161,6 +162,13 @@ class ZhModel:
         self.thresholds = Thresholds(float(t["negative_below"]), float(t["positive_above"]))
         # Per-domain experts (sentiment.experts), when the folder has them; only for the shipped model's name.
         self.experts: Experts | None = load_experts(directory) if name == MODEL_NAME else None
+        # The four parts' and the experts' weights in one matrix: one look-up per token when scoring (see there).
+        tables: list[tuple[Mapping[str, Sequence[float]], int]] = [(table, 4)]
+        starts = [self.nb_prior, *self.biases]
+        for expert in self.experts.experts if self.experts is not None else ():
+            tables.append((expert.weights, 3))  # nb, lr, gate: the columns of Experts._sums, expert after expert
+            starts += [expert.nb_prior, expert.lr_bias, expert.gate_bias]
+        self._columns = TokenColumns(tables, starts)
         if self.experts is not None and self.experts.fitted_for != self.meta["provenance"].get("trained_at"):
             # Their blend and routing were chosen beside another general model: still sound, no longer measured.
             log.warning("%s: the experts were fitted for another general model; rerun sentiment.experts_train", name)
@@ -202,10 +210,15 @@ class ZhModel:
         toks, cues, words = analyse(text)
         if not toks:
             return None
-        parts = self.parts(toks, words)
+        # The general parts and every expert's sums in one pass over the tokens (:mod:`sentiment.columns`): the
+        # bits of :meth:`parts` and :meth:`Experts._sums` (a test compares them on the shared corpora).
+        sums = self._columns.sums(toks)
+        snownlp = self.bundled.log_odds(words) if self.bundled is not None else 0.0
+        parts = Parts(sums[0], sums[1], sums[2], sums[3], snownlp)
         p = self.stacked(parts)
         if use_experts and self.experts is not None:
-            p = self.experts.blend(toks, p, sigmoid(parts.domain))
+            by_expert = [(sums[i], sums[i + 1], sums[i + 2]) for i in range(4, len(sums), 3)]
+            p = self.experts.blend(toks, p, sigmoid(parts.domain), by_expert if by_expert else None)
         if self.complaint_cues.intersection(cues):
             p = min(p, self.complaint_cap)
         return p

@@ -32,3 +32,31 @@ def test_column_sums_are_the_token_by_token_sums_on_corpus_texts() -> None:
         toks = tokens(text)
         assert model.parts(toks) == _parts_token_by_token(toks), text
     assert model.parts([]) == Parts(model.nb_prior, *model.biases)
+
+
+def test_one_pass_over_the_tokens_gives_the_parts_and_experts_sums_on_corpus_texts() -> None:
+    """:meth:`ZhModel.score` reads the general parts and the experts' sums from one matrix
+    (:mod:`sentiment.columns`): the same bits as :meth:`ZhModel.parts` and :meth:`Experts._sums`, and so the same
+    scores as the two passes."""
+    from sentiment.features import analyse
+    from sentiment.learn import sigmoid
+
+    texts = corpus_texts()
+    model = load_model()
+    experts = model.experts
+    assert experts is not None and experts.experts  # the shipped model has experts: the test covers them
+    routed = 0
+    for text in [*random.Random(6).sample(texts, 3000), "", "……", "的", "zzzz qqqq"]:
+        toks, cues, _ = analyse(text)
+        sums = model._columns.sums(toks)
+        parts = model.parts(toks)
+        assert sums[:4] == [parts.nb, parts.general, parts.social, parts.domain], text
+        assert sums[4:] == [x for row in experts._sums(toks) for x in row], text
+        if not toks:
+            continue
+        p = experts.blend(toks, model.stacked(parts), sigmoid(parts.domain))
+        if model.complaint_cues.intersection(cues):
+            p = min(p, model.complaint_cap)
+        assert model.score(text) == p, text
+        routed += experts.route(toks, sigmoid(parts.domain))[0] is not None
+    assert routed > 300  # many texts go to an expert
