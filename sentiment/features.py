@@ -72,11 +72,16 @@ def normalize(text: str) -> str:
     text = _ZERO_WIDTH.sub("", text)
     if _EMPTY_REPOST.match(text):
         return ""
-    text = _URL.sub(" ", text)
-    text = _REPOST.sub(" ", text)
-    text = _AT_NAME.sub(" ", text)
-    text = _ESCAPED_CARD.sub(r" \1 ", text)
-    text = _TOPIC.sub(r" \1 ", text)
+    # Each pattern tried only when the text holds a character every match of it contains (most texts hold none).
+    if "/" in text or "." in text:
+        text = _URL.sub(" ", text)
+    if "@" in text:
+        text = _REPOST.sub(" ", text)
+        text = _AT_NAME.sub(" ", text)
+    if "{%" in text:
+        text = _ESCAPED_CARD.sub(r" \1 ", text)
+    if "#" in text:
+        text = _TOPIC.sub(r" \1 ", text)
     text = to_simplified(text).lower()
     return _SPACES.sub(" ", text).strip()
 
