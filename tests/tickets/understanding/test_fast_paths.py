@@ -118,3 +118,30 @@ def test_grams_built_by_joining_are_the_slices(texts: list[str]) -> None:
     for text in [*edge, *texts]:
         folded = fold(text)
         assert grams.__wrapped__(folded) == _grams_by_slices(folded), text
+
+
+def test_first_characters_of_patterns() -> None:
+    from tickets.understanding.firstchars import first_chars
+
+    assert first_chars(re.compile(r"(?<!\d)(12315|12345)(?!\d)")) == frozenset("1")
+    assert first_chars(re.compile(r"(要|去)?(马上)*举报|上新闻")) == frozenset("要去马举上")
+    assert first_chars(re.compile(r"[a-c]x|y")) == frozenset("abcy")
+    for unlisted in (r"@?\S+", r".{0,3}x", r"(?i)ab", r"x?", r"[^a]b", r"\d+"):
+        assert first_chars(re.compile(unlisted)) is None, unlisted
+
+
+def test_urgent_patterns_searched_by_first_character_answer_as_all_searched_on_corpus_texts() -> None:
+    """``may_be_urgent`` searches only the cause, threat and illness patterns whose match can start with a character
+    of the text (:class:`~tickets.understanding.firstchars.FirstChars`): the same answer as searching them all."""
+    from tickets.understanding.understand import Understander
+    from tickets.understanding.urgency import simplified
+
+    detector = Understander().urgency
+    texts = [*random.Random(8).sample(corpus_texts(), 5000), "12315投诉", "3.15晚会见", "@央视 曝光", "三一五", ""]
+    hits = 0
+    for text in texts:
+        folded = simplified(fold(text))
+        every = any(pattern.search(folded) is not None for pattern in detector._any_patterns)
+        assert detector._any_index.any_match(folded) == every, text
+        hits += every
+    assert hits > 10  # the sample holds texts that match
