@@ -94,6 +94,15 @@ def read_linear(path: Path) -> LinearParts:
     return LinearParts(weights, (float(b[0]), float(b[1]), float(b[2])))
 
 
+def token_table(nb: Mapping[str, float], linear: LinearParts) -> dict[str, tuple[float, float, float, float]]:
+    """Per token: (nb, general, social, domain); a token one part does not know counts 0 there."""
+    table: dict[str, tuple[float, float, float, float]] = {}
+    for token in nb.keys() | linear.weights.keys():
+        general, social, domain = linear.weights.get(token, (0.0, 0.0, 0.0))
+        table[token] = (nb.get(token, 0.0), general, social, domain)
+    return table
+
+
 def _clip(z: float) -> float:
     return max(-NB_CLIP, min(NB_CLIP, z))
 
@@ -138,12 +147,7 @@ class ZhModel:
         self.nb_prior, nb = read_snownlp_bayes(directory / self.meta["files"]["nb"])
         linear = read_linear(directory / self.meta["files"]["linear"])
         self.biases = linear.biases
-        # One look-up per token: (nb, general, social, domain); a token one part does not know counts 0 there.
-        table: dict[str, tuple[float, float, float, float]] = {}
-        for token in nb.keys() | linear.weights.keys():
-            general, social, domain = linear.weights.get(token, (0.0, 0.0, 0.0))
-            table[token] = (nb.get(token, 0.0), general, social, domain)
-        self._table = table
+        table = token_table(nb, linear)
         self._nb_tokens = frozenset(nb)
         stack = self.meta["stack"]
         self.stack_features: tuple[str, ...] = tuple(stack["features"])
@@ -162,7 +166,8 @@ class ZhModel:
         self.thresholds = Thresholds(float(t["negative_below"]), float(t["positive_above"]))
         # Per-domain experts (sentiment.experts), when the folder has them; only for the shipped model's name.
         self.experts: Experts | None = load_experts(directory) if name == MODEL_NAME else None
-        # The four parts' and the experts' weights in one matrix: one look-up per token when scoring (see there).
+        # The four parts' and the experts' weights in one matrix: one look-up per token when scoring (see there);
+        # the dictionary of tuples is dropped once copied there (it held 30 MB of float objects).
         tables: list[tuple[Mapping[str, Sequence[float]], int]] = [(table, 4)]
         starts = [self.nb_prior, *self.biases]
         for expert in self.experts.experts if self.experts is not None else ():
@@ -175,18 +180,11 @@ class ZhModel:
 
     def parts(self, toks: Sequence[str], words: Sequence[str] = ()) -> Parts:
         """The log-odds of a token list and (for snownlp's bundled model) its words (see the module docstring)."""
-        table = self._table
         snownlp = self.bundled.log_odds(words) if self.bundled is not None else 0.0
-        # ``filter(None, ...)`` drops the unknown tokens' ``None`` in C (every row is a non-empty tuple).
-        rows = list(filter(None, map(table.get, toks)))
-        if not rows:
-            return Parts(self.nb_prior, *self.biases, snownlp)
-        # Each column summed by ``sum`` in C, from the prior or bias, token after token: the same additions in
-        # the same order as a loop adding each token's four weights (CPython 3.11's float ``sum`` adds in order),
-        # so the same bits, at a third of the time (a test compares the two on the shared corpora).
-        nb, general, social, domain = zip(*rows, strict=True)
-        g, s, d = self.biases
-        return Parts(sum(nb, self.nb_prior), sum(general, g), sum(social, s), sum(domain, d), snownlp)
+        # Each part summed from its prior or bias, token after token, in the tokens' order (:mod:`sentiment.columns`):
+        # the bits of a loop adding each token's four weights (a test compares the two on the shared corpora).
+        sums = self._columns.sums(toks)
+        return Parts(sums[0], sums[1], sums[2], sums[3], snownlp)
 
     def nb_tokens(self, toks: Sequence[str]) -> list[str]:
         """The tokens snownlp's classifier is given for ``toks``: those it was trained with (see train.py)."""

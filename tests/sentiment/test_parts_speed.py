@@ -3,11 +3,21 @@
 from __future__ import annotations
 
 import random
+from functools import lru_cache
 
+from sentiment.bundled import read_snownlp_bayes
 from sentiment.features import tokens
-from sentiment.model import Parts
+from sentiment.model import Parts, read_linear, token_table
 from sentiment.zh import load_model
 from tests.conftest import corpus_texts
+
+
+@lru_cache(maxsize=1)
+def _token_weights() -> dict[str, tuple[float, float, float, float]]:
+    """The model's weights per token, read from its files again (the model keeps them in a matrix only)."""
+    model = load_model()
+    _, nb = read_snownlp_bayes(model.directory / model.meta["files"]["nb"])
+    return token_table(nb, read_linear(model.directory / model.meta["files"]["linear"]))
 
 
 def _parts_token_by_token(toks: list[str]) -> Parts:
@@ -15,7 +25,7 @@ def _parts_token_by_token(toks: list[str]) -> Parts:
     model = load_model()
     nb, general, social, domain = model.nb_prior, *model.biases
     for token in toks:
-        v = model._table.get(token)
+        v = _token_weights().get(token)
         if v is not None:
             nb += v[0]
             general += v[1]
