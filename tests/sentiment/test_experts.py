@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -11,9 +12,11 @@ from sentiment import SentimentService
 from sentiment.data import SHARED_DIR, Example
 from sentiment.evalsets import evaluation_sets
 from sentiment.experts import EXPERTS_NAME, Expert, Experts, load_experts_meta, read_expert_weights, write_experts
+from sentiment.experts_train import Settings, Support, _fit_sentiment, fit_expert
 from sentiment.features import MODELS_DIR, analyse
 from sentiment.learn import sigmoid
 from sentiment.metrics import accuracy
+from sentiment.rows import Row
 from sentiment.zh import load_model
 
 META = json.loads((MODELS_DIR / "yuqing_zh.json").read_text(encoding="utf-8"))
@@ -120,3 +123,31 @@ def test_weibo_posts_keep_their_accuracy(held_out: dict[str, list[Example]]) -> 
     rows = held_out["weibo_holdout"]
     assert _accuracy("yuqing-zh", rows) >= 0.85
     assert _accuracy("yuqing-zh", rows) >= _accuracy("yuqing-zh-general", rows) - 0.003
+
+
+def _rows(group: str, spec: list[tuple[int, list[str]]], copies: int) -> list[Row]:
+    return [Row("shopping", "review", y, " ".join(t), group, list(t)) for _ in range(copies) for y, t in spec]
+
+
+def test_support_rows_teach_the_expert_what_its_domain_rows_leave_open() -> None:
+    """In the domain's rows "快" leans positive (2 to 1) but "好"/"差" decide; other domains' reviews say "快" is
+    positive outright. With support weight 0 the expert is the domain's rows alone; with support, the regression
+    trusts "快" more, and its vocabulary stays the domain's (NBSVM: a token needs the domain's Bayes ratio)."""
+    domain = _rows("书籍", [(1, ["好", "快"]), (1, ["好", "快"]), (0, ["差", "快"]), (0, ["差"])], 10)
+    support = _rows("衣服", [(1, ["快", "棒"]), (0, ["慢", "烂"])], 30)
+    in_domain = lambda r: r.group == "书籍"  # noqa: E731
+    s = Settings(folds=2, min_df=1, gate_min_df=1, support_weights=(0.0,))
+    alone, stats = fit_expert("books", domain, domain + support, in_domain, s, 1, support)
+    same, _ = fit_expert("books", domain, domain + support, in_domain, s, 1)
+    assert stats["support_weight"] == 0.0 and stats["support_rows"] == 0
+    assert alone.weights == same.weights  # weight 0 is exactly the domain's rows alone
+    docs, labels = [r.tokens for r in domain], [r.label for r in domain]
+    helped = _fit_sentiment(docs, labels, s, 1, Support([r.tokens for r in support], [r.label for r in support], 1.0))
+    unhelped = _fit_sentiment(docs, labels, s, 1)
+    assert helped[3]["快"] > unhelped[3]["快"]
+    assert set(helped[3]) <= {"好", "快", "差"}  # "棒", "慢", "烂" are not the domain's words
+    _, stats = fit_expert(
+        "books", domain, domain + support, in_domain, replace(s, support_weights=(0.0, 1.0)), 1, support
+    )
+    assert stats["support_weight"] in (0.0, 1.0)
+    assert set(stats["cross_fitted_balanced_accuracy"]) == {"0.0", "1.0"}
