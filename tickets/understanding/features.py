@@ -23,7 +23,8 @@ from index.text import normalize
 from tickets.enums import Category
 from tickets.understanding.folding import fold
 from tickets.understanding.kind import cues as kind_cues
-from tickets.understanding.lexicon import ASPECT_WORDS, BUSINESS_WORDS
+from tickets.understanding.kind import names_item
+from tickets.understanding.lexicon import ASPECT_WORDS, BUSINESS_WORDS, VERDICT_WORDS
 
 #: The n-gram orders of Han-character runs (chosen on whole-domain-held-out folds of the train split, see train.py).
 CHAR_ORDERS: tuple[int, ...] = (1, 2, 3)
@@ -51,6 +52,11 @@ def _aspect_patterns() -> dict[Category, list[tuple[str, str, re.Pattern[str]]]]
         cat: [(w, normalize(w), re.compile(re.escape(normalize(w)))) for w in words]
         for cat, words in ASPECT_WORDS.items()
     }
+
+
+@lru_cache(maxsize=1)
+def verdict_words() -> tuple[str, ...]:
+    return tuple(normalize(w) for w in VERDICT_WORDS)
 
 
 @lru_cache(maxsize=1)
@@ -194,6 +200,13 @@ def cues(text: str, folded: str, sentiment: float | None = None) -> dict[str, fl
         out["t:offer"] = 1.0
     if complains:
         out["t:complains"] = 1.0
+    # A pointer at the item ("这本书", "该店") and a verdict on it ("不值", "失望"): weak signs that a text reviews what
+    # was bought, learned as features rather than rules (the category choice also reads the pointer).
+    if names_item(text):
+        out["t:item"] = 1.0
+    verdicts = sum(1 for word in verdict_words() if word in folded)
+    if verdicts:
+        out["t:verdict"] = min(verdicts, 4) / 4
     out["t:len"] = min(math.log1p(len(folded)) / 6.0, 1.0)
     out["t:sentiment"] = 2.0 * (sentiment_of(text) if sentiment is None else sentiment) - 1.0
     return out
