@@ -112,12 +112,12 @@ def _aspect_hits(folded: str) -> tuple[tuple[Category, tuple[str, ...]], ...]:
     return tuple((cat, tuple(words)) for cat, words in out.items())
 
 
-@lru_cache(maxsize=1)
-def _business_index() -> tuple[dict[str, int], tuple[str, ...]]:
-    """The business words: how often each Han n-gram among them is listed, and the others."""
+@lru_cache(maxsize=2)
+def _word_index(words: tuple[str, ...]) -> tuple[dict[str, int], tuple[str, ...]]:
+    """Listed words: how often each Han n-gram among them is listed, and the others."""
     by_gram: dict[str, int] = {}
     rest: list[str] = []
-    for word in business_words():
+    for word in words:
         if len(word) in CHAR_ORDERS and _CJK_RUN.fullmatch(word):
             by_gram[word] = by_gram.get(word, 0) + 1
         else:
@@ -125,11 +125,17 @@ def _business_index() -> tuple[dict[str, int], tuple[str, ...]]:
     return by_gram, tuple(rest)
 
 
+def _count(folded: str, words: tuple[str, ...]) -> int:
+    # A short Han word occurs in the text exactly when it is one of the text's n-grams (read for the model anyway),
+    # so those are looked up by gram; the others are tried one by one.
+    by_gram, rest = _word_index(words)
+    return sum(map(by_gram.get, grams(folded), repeat(0))) + sum(1 for word in rest if word in folded)
+
+
 @lru_cache(maxsize=64)
 def business_count(folded: str) -> int:
     """How many of the listed business words (:data:`BUSINESS_WORDS`) a normalised text contains."""
-    by_gram, rest = _business_index()
-    return sum(map(by_gram.get, grams(folded), repeat(0))) + sum(1 for word in rest if word in folded)
+    return _count(folded, business_words())
 
 
 @lru_cache(maxsize=1)
@@ -204,7 +210,7 @@ def cues(text: str, folded: str, sentiment: float | None = None) -> dict[str, fl
     # was bought, learned as features rather than rules (the category choice also reads the pointer).
     if names_item(text):
         out["t:item"] = 1.0
-    verdicts = sum(1 for word in verdict_words() if word in folded)
+    verdicts = _count(folded, verdict_words())
     if verdicts:
         out["t:verdict"] = min(verdicts, 4) / 4
     out["t:len"] = min(math.log1p(len(folded)) / 6.0, 1.0)
