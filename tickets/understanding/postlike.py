@@ -65,7 +65,8 @@ def _corpus(shared: Path) -> Iterator[tuple[str, str]]:
 
 def grams12(grams: Sequence[str]) -> list[str]:
     """The 1- and 2-character grams (and Latin runs) among a text's model n-grams (each once, as given)."""
-    return [g for g in grams if len(g) <= 2 or not ("\u4e00" <= g[0] <= "\u9fff")]
+    # A model n-gram is Han characters or a run of Latin letters and digits (ASCII after folding).
+    return [g for g in grams if len(g) < 3 or g.isascii()]
 
 
 @dataclass(frozen=True)
