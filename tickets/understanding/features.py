@@ -23,7 +23,8 @@ from index.text import normalize
 from tickets.enums import Category
 from tickets.understanding.folding import fold
 from tickets.understanding.kind import cues as kind_cues
-from tickets.understanding.lexicon import ASPECT_WORDS, BUSINESS_WORDS
+from tickets.understanding.kind import names_item
+from tickets.understanding.lexicon import ASPECT_WORDS, BUSINESS_WORDS, VERDICT_WORDS
 
 #: The n-gram orders of Han-character runs (chosen on whole-domain-held-out folds of the train split, see train.py).
 CHAR_ORDERS: tuple[int, ...] = (1, 2, 3)
@@ -51,6 +52,11 @@ def _aspect_patterns() -> dict[Category, list[tuple[str, str, re.Pattern[str]]]]
         cat: [(w, normalize(w), re.compile(re.escape(normalize(w)))) for w in words]
         for cat, words in ASPECT_WORDS.items()
     }
+
+
+@lru_cache(maxsize=1)
+def verdict_words() -> tuple[str, ...]:
+    return tuple(normalize(w) for w in VERDICT_WORDS)
 
 
 @lru_cache(maxsize=1)
@@ -106,12 +112,12 @@ def _aspect_hits(folded: str) -> tuple[tuple[Category, tuple[str, ...]], ...]:
     return tuple((cat, tuple(words)) for cat, words in out.items())
 
 
-@lru_cache(maxsize=1)
-def _business_index() -> tuple[dict[str, int], tuple[str, ...]]:
-    """The business words: how often each Han n-gram among them is listed, and the others."""
+@lru_cache(maxsize=2)
+def _word_index(words: tuple[str, ...]) -> tuple[dict[str, int], tuple[str, ...]]:
+    """Listed words: how often each Han n-gram among them is listed, and the others."""
     by_gram: dict[str, int] = {}
     rest: list[str] = []
-    for word in business_words():
+    for word in words:
         if len(word) in CHAR_ORDERS and _CJK_RUN.fullmatch(word):
             by_gram[word] = by_gram.get(word, 0) + 1
         else:
@@ -119,11 +125,17 @@ def _business_index() -> tuple[dict[str, int], tuple[str, ...]]:
     return by_gram, tuple(rest)
 
 
+def _count(folded: str, words: tuple[str, ...]) -> int:
+    # A short Han word occurs in the text exactly when it is one of the text's n-grams (read for the model anyway),
+    # so those are looked up by gram; the others are tried one by one.
+    by_gram, rest = _word_index(words)
+    return sum(map(by_gram.get, grams(folded), repeat(0))) + sum(1 for word in rest if word in folded)
+
+
 @lru_cache(maxsize=64)
 def business_count(folded: str) -> int:
     """How many of the listed business words (:data:`BUSINESS_WORDS`) a normalised text contains."""
-    by_gram, rest = _business_index()
-    return sum(map(by_gram.get, grams(folded), repeat(0))) + sum(1 for word in rest if word in folded)
+    return _count(folded, business_words())
 
 
 @lru_cache(maxsize=1)
@@ -194,6 +206,13 @@ def cues(text: str, folded: str, sentiment: float | None = None) -> dict[str, fl
         out["t:offer"] = 1.0
     if complains:
         out["t:complains"] = 1.0
+    # A pointer at the item ("这本书", "该店") and a verdict on it ("不值", "失望"): weak signs that a text reviews what
+    # was bought, learned as features rather than rules (the category choice also reads the pointer).
+    if names_item(text):
+        out["t:item"] = 1.0
+    verdicts = _count(folded, verdict_words())
+    if verdicts:
+        out["t:verdict"] = min(verdicts, 4) / 4
     out["t:len"] = min(math.log1p(len(folded)) / 6.0, 1.0)
     out["t:sentiment"] = 2.0 * (sentiment_of(text) if sentiment is None else sentiment) - 1.0
     return out

@@ -28,6 +28,18 @@ BUSINESS_WORDS = _words(
     """
 )
 
+#: Verdicts on the thing bought as a whole, in any domain ("不值", "失望", "物超所值"): a review judging its item
+#: without naming an aspect ("看了几页…没有再看下去的欲望", "很平淡，失望") is still about that item, where a personal
+#: post judges people and days. A weak feature (``t:verdict``); the model learns how far it points to product quality.
+VERDICT_WORDS = _words(
+    """
+    不值 值得 物超所值 物有所值 对得起 性价比 失望 后悔 上当 不推荐 推荐 别买 不要买 慎买 不会再买 回购 还会再买
+    一般般 很一般 太一般 凑合 还行 不怎么样 不咋地 名不副实 名过其实 言过其实 徒有虚名 不如预期 没想象中 没有想象中
+    和描述 与描述 跟描述 图片不符 不符 货不对板 买亏了 浪费钱 白花钱 不好用 好用 耐用 实用 鸡肋 平淡 无聊
+    没意思 看不下去
+    """
+)
+
 ASPECT_WORDS: dict[Category, tuple[str, ...]] = {
     Category.product_quality: _words(
         """

@@ -24,6 +24,7 @@ from index.text import normalize, segment
 from tickets.enums import Category
 from tickets.understanding.features import CHAR_ORDERS, aspect_hits, cues, extract, finish, grams
 from tickets.understanding.folding import fold
+from tickets.understanding.postlike import MIN_GRAMS, PostDetector, grams12
 
 MODEL_PATH = Path(__file__).resolve().parent / "complaint_model.json"
 #: A category other than the primary is listed when its ``applies`` probability reaches this.
@@ -126,6 +127,9 @@ class Prediction:
     main: dict[Category, float] = field(default_factory=dict)
     #: The features the model read (kept so evidence for a category chosen later needs no second reading).
     features: dict[str, float] = field(default_factory=dict, repr=False)
+    #: The probability that the text is a social post rather than a review (:mod:`.postlike`; None: no detector, or
+    #: a text too short for it).
+    post: float | None = None
 
     @property
     def primary(self) -> Category:
@@ -135,12 +139,21 @@ class Prediction:
 class ComplaintModel:
     """Loads the JSON artifact and predicts; ``vocabulary`` maps each known feature to its L2 weight."""
 
-    def __init__(self, vocabulary: frozenset[str], applies: Head, primary: Head, kind: Head, meta: dict[str, Any]):
+    def __init__(
+        self,
+        vocabulary: frozenset[str],
+        applies: Head,
+        primary: Head,
+        kind: Head,
+        meta: dict[str, Any],
+        post: PostDetector | None = None,
+    ):
         self.vocabulary = vocabulary
         self.applies = applies
         self.primary = primary
         self.kind = kind
         self.meta = meta
+        self.post = post
 
     @classmethod
     def load(cls, path: Path = MODEL_PATH) -> ComplaintModel:
@@ -151,6 +164,7 @@ class ComplaintModel:
             Head.from_json(data["primary"]),
             Head.from_json(data["type"]),
             data.get("meta", {}),
+            PostDetector.from_json(data["post"]) if "post" in data else None,
         )
 
     def save(self, path: Path) -> None:
@@ -161,6 +175,8 @@ class ComplaintModel:
             "primary": self.primary.to_json(),
             "type": self.kind.to_json(),
         }
+        if self.post is not None:
+            data["post"] = self.post.to_json()
         path.write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
 
     def features(self, text: str, sentiment: float | None = None) -> dict[str, float]:
@@ -180,7 +196,10 @@ class ComplaintModel:
         ``evidence``: words shown per category (0: none, when only the categories and type are wanted)."""
         folded = fold(text)
         cue_features = cues(text, folded, sentiment)
-        applies_scores, primary_scores, kind_scores = self._table.scores(grams(folded), cue_features)
+        text_grams = grams(folded)
+        applies_scores, primary_scores, kind_scores = self._table.scores(text_grams, cue_features)
+        short = grams12(text_grams)
+        post = self.post.probability(short) if self.post is not None and len(short) >= MIN_GRAMS else None
         # The named features are built only for evidence (the category path at ingest asks for none).
         x = finish({**{"c:" + g: 1.0 for g in grams(folded)}, **cue_features}, self.vocabulary) if evidence else {}
         applies_classes, primary_classes = self._categories
@@ -203,7 +222,7 @@ class ComplaintModel:
             cat: self._evidence(cat, text, x, evidence) for cat in categories if cat is not Category.other and evidence
         }
         evidence_words: dict[Category, list[str]] = {c: w for c, w in found.items() if w}
-        return Prediction(categories, applies, kind, kinds, evidence_words, mains, x)
+        return Prediction(categories, applies, kind, kinds, evidence_words, mains, x, post)
 
     def evidence(self, cat: Category, text: str, limit: int = 4, features: dict[str, float] | None = None) -> list[str]:
         """The words behind ``cat`` in ``text`` (for a category chosen after prediction); ``features``: the

@@ -3,13 +3,15 @@
     .venv/bin/python -m tickets.understanding.train            # writes tickets/understanding/complaint_model.json
 
 The regularisation of each head is chosen by cross-validation with whole domains held out on the train split, because
-the model must hold on domains it never saw, not on more texts from the same shops. Needs scikit-learn (the
-``train`` extra); prediction does not.
+the model must hold on domains it never saw, not on more texts from the same shops. The model also carries a detector of
+social posts (:mod:`.postlike`) fitted on the unlabelled shared corpora of the training rows' domains. Needs
+scikit-learn (the ``train`` extra); prediction does not.
 """
 
 from __future__ import annotations
 
 import argparse
+import csv
 import os
 import sys
 import time
@@ -19,7 +21,8 @@ from pathlib import Path
 from typing import Any
 
 from tickets.enums import Category
-from tickets.understanding.devset import TYPES, Labelled, load
+from tickets.understanding import postlike
+from tickets.understanding.devset import LABELS, TYPES, Labelled, load
 from tickets.understanding.features import extract, finish
 from tickets.understanding.model import MODEL_PATH, ComplaintModel, Head
 
@@ -197,6 +200,12 @@ def train(
         applies_models.append(_fit(x, y, c_applies, WEIGHTS["applies"], weights) if 0 < sum(y) < len(y) else None)
     applies = _head(applies_models, CATEGORIES, vocab)
 
+    # The post detector reads the unlabelled corpora of the training rows' domains (a held-out fold's are left out),
+    # never a labelled text of either split.
+    with LABELS.open(encoding="utf-8", newline="") as f:
+        labelled = {row["hash"] for row in csv.DictReader(f)}
+    post = postlike.fit({r.domain for r in rows}, labelled)
+
     used = {name for head in (primary, kind, applies) for w in head.weights for name in w}
     # The vocabulary stays whole: prediction normalises over it exactly as training did.
     meta = {
@@ -208,7 +217,7 @@ def train(
         "command": "python -m tickets.understanding.train",
     }
     print(f"trained in {time.monotonic() - started:.0f}s; {len(used)} features; C={meta['c']}", file=log)
-    return ComplaintModel(frozenset(vocab), applies, primary, kind, meta)
+    return ComplaintModel(frozenset(vocab), applies, primary, kind, meta, post)
 
 
 def cross_validate(rows: Sequence[Labelled], c: tuple[float, float, float]) -> str:
