@@ -102,13 +102,23 @@ def _aspect_hits(folded: str) -> tuple[tuple[Category, tuple[str, ...]], ...]:
     # anyway), so those are looked up by gram; the others are tried one by one. Tried in the lists' order, the
     # words found and their order are those of a walk through every list.
     by_gram, rest = _aspect_index()
-    candidates = [entry for gram in grams(folded) if gram in by_gram for entry in by_gram[gram]]
+    # The grams are distinct and the candidates sorted below, so a set intersection (in C) may pick them.
+    candidates = [entry for gram in by_gram.keys() & grams(folded) for entry in by_gram[gram]]
     candidates += [entry for entry in rest if entry[3] in folded]
     candidates.sort(key=lambda entry: entry[0])
     out: dict[Category, list[str]] = {}
-    for _, cat, word, _, pattern in candidates:
-        if any(not _negated(folded, m.start()) for m in pattern.finditer(folded)):
-            out.setdefault(cat, []).append(word)
+    # Every candidate occurs in the text, so without any negation word in the whole text none of its matches is
+    # negated (most texts); otherwise each distinct word is checked once, though the lists repeat some words.
+    maybe_negated = any(neg in folded for neg in NEGATIONS)
+    named: dict[str, bool] = {}
+    for _, cat, word, key, pattern in candidates:
+        if maybe_negated:
+            hit = named.get(key)
+            if hit is None:
+                hit = named[key] = any(not _negated(folded, m.start()) for m in pattern.finditer(folded))
+            if not hit:
+                continue
+        out.setdefault(cat, []).append(word)
     return tuple((cat, tuple(words)) for cat, words in out.items())
 
 
