@@ -127,8 +127,8 @@ class Prediction:
     main: dict[Category, float] = field(default_factory=dict)
     #: The features the model read (kept so evidence for a category chosen later needs no second reading).
     features: dict[str, float] = field(default_factory=dict, repr=False)
-    #: The probability that the text is a social post rather than a review (:mod:`.postlike`; None: no detector, or
-    #: a text too short for it).
+    #: The probability that the text is a social post rather than a review (:mod:`.postlike`; None: no detector, a
+    #: text too short for it, or a text whose primary head does not lean to "other", the only case that reads it).
     post: float | None = None
 
     @property
@@ -198,15 +198,19 @@ class ComplaintModel:
         cue_features = cues(text, folded, sentiment)
         text_grams = grams(folded)
         applies_scores, primary_scores, kind_scores = self._table.scores(text_grams, cue_features)
-        short = grams12(text_grams)
-        post = self.post.probability(short) if self.post is not None and len(short) >= MIN_GRAMS else None
         # The named features are built only for evidence (the category path at ingest asks for none).
-        x = finish({**{"c:" + g: 1.0 for g in grams(folded)}, **cue_features}, self.vocabulary) if evidence else {}
+        x = finish({**{"c:" + g: 1.0 for g in text_grams}, **cue_features}, self.vocabulary) if evidence else {}
         applies_classes, primary_classes = self._categories
         applies = {c: _sigmoid(s) for c, s in zip(applies_classes, applies_scores, strict=True)}
         mains = dict(zip(primary_classes, _softmax(primary_scores), strict=True))
         primary = max(mains, key=lambda c: mains[c])
+        post = None
         if primary is Category.other:
+            # The post detector is read only here: a text is judged by it only where the primary head leans to
+            # "other" (understand's hesitant case), so the other texts do not pay for it at ingest.
+            short = grams12(text_grams)
+            if self.post is not None and len(short) >= MIN_GRAMS:
+                post = self.post.probability(short)
             # "other" only when nothing applies: a category the applies head is sure of wins over it.
             named = [c for c, p in applies.items() if c is not Category.other and p >= APPLIES_AT]
             if named:
