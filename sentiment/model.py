@@ -180,10 +180,13 @@ class ZhModel:
 
     def parts(self, toks: Sequence[str], words: Sequence[str] = ()) -> Parts:
         """The log-odds of a token list and (for snownlp's bundled model) its words (see the module docstring)."""
-        snownlp = self.bundled.log_odds(words) if self.bundled is not None else 0.0
         # Each part summed from its prior or bias, token after token, in the tokens' order (:mod:`sentiment.columns`):
         # the bits of a loop adding each token's four weights (a test compares the two on the shared corpora).
-        sums = self._columns.sums(toks)
+        return self._parts(self._columns.sums(toks), words)
+
+    def _parts(self, sums: Sequence[float], words: Sequence[str]) -> Parts:
+        """:class:`Parts` from the first four column sums and snownlp's bundled model on ``words``."""
+        snownlp = self.bundled.log_odds(words) if self.bundled is not None else 0.0
         return Parts(sums[0], sums[1], sums[2], sums[3], snownlp)
 
     def nb_tokens(self, toks: Sequence[str]) -> list[str]:
@@ -211,8 +214,7 @@ class ZhModel:
         # The general parts and every expert's sums in one pass over the tokens (:mod:`sentiment.columns`): the
         # bits of :meth:`parts` and :meth:`Experts._sums` (a test compares them on the shared corpora).
         sums = self._columns.sums(toks)
-        snownlp = self.bundled.log_odds(words) if self.bundled is not None else 0.0
-        parts = Parts(sums[0], sums[1], sums[2], sums[3], snownlp)
+        parts = self._parts(sums, words)
         p = self.stacked(parts)
         if use_experts and self.experts is not None:
             by_expert = [(sums[i], sums[i + 1], sums[i + 2]) for i in range(4, len(sums), 3)]
