@@ -7,7 +7,9 @@ For each ``--n`` (default 50,000; the issue's sizes are 50,000, 300,000 and 1,00
    arriving in publication order a batch at a time, as crawls deliver them;
 2. ingests them as a crawl does: sentiment scored in batches (``SentimentService.analyze_batch``), complaint
    category (``tickets.classify.ModelClassifier``, the crawl's default, reading the sentiment score),
-   ``MentionStore.upsert`` per batch. Beside it, the floors:
+   ``MentionStore.upsert`` per batch (``bench/_ingest.py``); then again with ``--procs`` crawl processes at once
+   into a second store (default 2, as ``yuqing run`` runs ``scheduler.concurrent_crawls`` crawls at once), which
+   must hold exactly what the first holds (every table compared, then deleted). Beside them, the floors:
    the tokenizer plus a bare FTS5 insert of the same texts, with jieba-rs (today's tokenizer) and with the
    Python jieba package (the tokenizer the issue measured);
 3. runs each query the dashboard and the API issue, interleaved call by call with the best hand-written
@@ -22,7 +24,6 @@ from __future__ import annotations
 
 import argparse
 import csv
-import gc
 import os
 import random
 import sqlite3
@@ -38,8 +39,9 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from _common import percentile, table
+from _ingest import fingerprint, ingest, ingest_parallel
 
-from index.base import Mention, MentionFilter, MentionStore, SearchRequest, mention_id
+from index.base import Mention, MentionFilter, SearchRequest, mention_id
 from index.rollups import DAY_MS, rowid_floor
 from index.sqlite import SQLiteMentionStore
 from index.words import excluded_words, period_words
@@ -114,30 +116,6 @@ def corpus_mention(raw: dict[str, Any], result: SentimentResult, category: str) 
 def zh_score(result: SentimentResult) -> float | None:
     """The score the category pipeline hands the classifier: the Chinese model's, none for other languages."""
     return result.score if result.language == "zh" else None
-
-
-def ingest(store: MentionStore, raws: list[dict[str, Any]], batch: int) -> float:
-    """Score, classify and store ``raws`` batch by batch, as the crawl pipelines do; mentions per second."""
-    from sentiment import SentimentService  # type: ignore[attr-defined]
-    from tickets.classify import ModelClassifier
-
-    service = SentimentService.default()
-    # The crawl's default classifier (tickets.classification.engine: model), given the sentiment score as the
-    # category pipeline gives it.
-    classifier = ModelClassifier()
-    classifier.category("预热哈哈哈", sentiment=service.analyze_batch(["预热"])[0].score)  # models loaded first
-    gc.freeze()  # as the crawl's warm-up does once the models are loaded (crawlers.session.warm_up)
-    start = time.perf_counter()
-    for b in range(0, len(raws), batch):
-        chunk = raws[b : b + batch]
-        texts = [r["text"] if not r["title"] else f"{r['title']}\n{r['text']}" for r in chunk]
-        results = service.analyze_batch(texts, ["zh"] * len(texts))
-        mentions = [
-            corpus_mention(raw, result, classifier.category(text, sentiment=zh_score(result)).value)
-            for raw, text, result in zip(chunk, texts, results, strict=True)
-        ]
-        store.upsert(mentions)
-    return len(raws) / (time.perf_counter() - start)
 
 
 def tokenizer_floor(raws: list[dict[str, Any]], batch: int, cut: Callable[[str], list[str]]) -> float:
@@ -362,26 +340,42 @@ def api_figures(db: Path, repeat: int, seed: int, store_p50: dict[str, float]) -
     return rows, memory
 
 
+def parallel_ingest(db: Path, n: int, args: argparse.Namespace) -> tuple[float, str]:
+    """The same mentions stored by ``--procs`` crawl processes at once into a second store beside ``db``: their
+    rate, and whether that store holds exactly what the one-process store holds (then it is deleted)."""
+    other = db.with_name(f"{db.stem}-procs{args.procs}.sqlite3")
+    other.unlink(missing_ok=True)
+    SQLiteMentionStore.at(other).ensure_schema()
+    rate, cpu = ingest_parallel(other, n, args.seed, args.batch, args.procs)
+    print(f"{args.procs} crawl processes: CPU seconds each {', '.join(f'{c:.1f}' for c in cpu)}")
+    mine, theirs = fingerprint(db), fingerprint(other)
+    differ = [table for table in mine if mine[table] != theirs[table]]
+    if not args.keep:
+        for path in other.parent.glob(f"{other.name}*"):
+            path.unlink()
+    return rate, f"STORE DIFFERS in {', '.join(differ)}" if differ else "same store as one process"
+
+
 def run(n: int, texts: list[str], args: argparse.Namespace) -> dict[str, float]:
     folder = Path(args.keep or tempfile.mkdtemp(prefix="yqscale-"))
     folder.mkdir(parents=True, exist_ok=True)
     db = folder / f"mentions-{n}.sqlite3"
     raws = raw_mentions(n, texts, args.seed)
     print(f"\n== {n:,} mentions: {db} (load average {load()})")
-    if db.exists() and args.reuse:
-        store = SQLiteMentionStore.at(db)
-        store.ensure_schema()
-        rate = float("nan")
-    else:
+    reused = db.exists() and args.reuse
+    if not reused:
         db.unlink(missing_ok=True)
-        store = SQLiteMentionStore.at(db)
-        store.ensure_schema()
-        rate = ingest(store, raws, args.batch)
+    store = SQLiteMentionStore.at(db)
+    store.ensure_schema()
+    rate = float("nan") if reused else ingest(store, raws, args.batch)
     sample = raws[: min(n, args.floor_sample)]
     import rjieba
 
     fast = tokenizer_floor(sample, args.batch, lambda t: rjieba.cut(t, True))
     rows = [["ingest, end to end (scored, classified, stored, searchable)", rate, "-", "mentions/s"]]
+    if args.procs > 1 and not reused:
+        together, same = parallel_ingest(db, n, args)
+        rows.append([f"… {args.procs} crawl processes at once, one store ({same})", together, "-", "mentions/s"])
     rows.append(["floor: jieba-rs + FTS5 insert alone", fast, rate / fast, "mentions/s"])
     if not args.no_python_jieba:
         import jieba
@@ -417,6 +411,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--n", type=int, nargs="+", default=[50_000], help="store sizes (mentions)")
     parser.add_argument("--batch", type=int, default=1000, help="mentions per upsert")
+    parser.add_argument(
+        "--procs",
+        type=int,
+        default=2,
+        help="also ingest with this many crawl processes at once into one store, as `yuqing run` does "
+        "(scheduler.concurrent_crawls, default 2); 1: one process only",
+    )
     parser.add_argument("--repeat", type=int, default=60, help="calls per query shape")
     parser.add_argument("--floor-sample", type=int, default=20_000, help="mentions the tokenizer floor segments")
     parser.add_argument("--seed", type=int, default=17)
