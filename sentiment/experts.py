@@ -24,7 +24,6 @@ from __future__ import annotations
 import gzip
 import json
 import marshal
-import math
 from array import array
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -32,7 +31,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from sentiment.learn import sigmoid
+from sentiment.learn import logit, sigmoid
 
 EXPERTS_NAME = "yuqing_zh_experts"
 EXPERTS_FORMAT = 1
@@ -81,14 +80,9 @@ class Route:
     weight: float
 
 
-def _logit(p: float) -> float:
-    p = min(1.0 - 1e-12, max(1e-12, p))
-    return math.log(p / (1.0 - p))
-
-
 def mixed(general: float, expert_logit: float, weight: float) -> float:
     """``sigmoid((1 - weight) * logit(general) + weight * expert_logit)``: the blend of the two models."""
-    return sigmoid((1.0 - weight) * _logit(general) + weight * expert_logit)
+    return sigmoid((1.0 - weight) * logit(general) + weight * expert_logit)
 
 
 @dataclass(frozen=True)

@@ -53,6 +53,7 @@ from sentiment.experts import (
     write_experts,
 )
 from sentiment.learn import fit_dense_logistic, sigmoid, train_logistic
+from sentiment.metrics import balanced_accuracy
 from sentiment.model import BUNDLED_FEATURES, ZhModel
 from sentiment.provenance import git_commit, version_of
 from sentiment.rows import Row, load_rows
@@ -141,15 +142,6 @@ def _sum(prior: float, table: dict[str, float], toks: Sequence[str]) -> float:
     return prior + sum(table.get(t, 0.0) for t in toks)
 
 
-def _balanced_accuracy(labels: Sequence[int], probs: Sequence[float]) -> float:
-    """Mean of the two labels' recalls: the held-out and test sets are class-balanced, the training rows not."""
-    recalls = []
-    for label in (0, 1):
-        picked = [p for p, y in zip(probs, labels, strict=True) if y == label]
-        recalls.append(sum((p > 0.5) == bool(label) for p in picked) / max(1, len(picked)))
-    return sum(recalls) / 2
-
-
 @dataclass(frozen=True)
 class CrossFitted:
     """The expert's recipe on cross-fitted folds of its domain's rows: its stack and each row's log-odds."""
@@ -176,7 +168,7 @@ def _cross_fitted(
                 oof[i] = [max(-NB_CLIP, min(NB_CLIP, nb)), _sum(bias, weights, docs[i])]
     coef, intercept = fit_dense_logistic(oof, labels, _balanced(labels))
     logits = [intercept + coef[0] * a + coef[1] * b for a, b in oof]
-    return CrossFitted(coef, intercept, _balanced_accuracy(labels, [sigmoid(z) for z in logits]), logits)
+    return CrossFitted(coef, intercept, balanced_accuracy(labels, [sigmoid(z) for z in logits]), logits)
 
 
 def fit_expert(
@@ -244,7 +236,7 @@ def fit_expert(
         blends = {"general": 0.0, "expert": 1.0, **{f"mix {m}": m for m in MIXES if 0 < m < 1}}
         stats["cross_fitted_blends"] = {
             blend: round(
-                _balanced_accuracy(
+                balanced_accuracy(
                     labels,
                     [sigmoid((1 - m) * g + m * z) for g, z in zip(general_logits, chosen.logits, strict=True)],
                 ),

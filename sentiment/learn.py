@@ -24,6 +24,12 @@ def sigmoid(z: float) -> float:
     return e / (1.0 + e)
 
 
+def logit(p: float) -> float:
+    """The log-odds of ``p``, clipped a hair inside (0, 1) so that 0 and 1 stay finite."""
+    p = min(1.0 - 1e-12, max(1e-12, p))
+    return math.log(p / (1.0 - p))
+
+
 @dataclass
 class SparseLogistic:
     """``P(y=1) = sigmoid(bias + sum(weights[t] for t in tokens))``; tokens without a weight count 0."""

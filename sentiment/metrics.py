@@ -15,6 +15,16 @@ def accuracy(labels: Sequence[int], scores: Sequence[float], threshold: float = 
     return sum((s > threshold) == bool(y) for y, s in zip(labels, scores, strict=True)) / len(labels)
 
 
+def balanced_accuracy(labels: Sequence[int], probs: Sequence[float]) -> float:
+    """Mean of the two labels' recalls at 0.5: for training rows that are not class-balanced, as the held-out and
+    test sets are."""
+    recalls = []
+    for label in (0, 1):
+        picked = [p for p, y in zip(probs, labels, strict=True) if y == label]
+        recalls.append(sum((p > 0.5) == bool(label) for p in picked) / max(1, len(picked)))
+    return sum(recalls) / 2
+
+
 def macro_f1(labels: Sequence[int], scores: Sequence[float], threshold: float = 0.5) -> float:
     """Mean of the F1 of the positive and of the negative class at ``threshold``."""
     predicted = [int(s > threshold) for s in scores]
