@@ -1,6 +1,6 @@
 """The mention store interface and the shapes that cross it.
 
-Every backend implements :class:`MentionStore`; ``tests/index/test_contract.py`` runs the same contract
+Every backend implements :class:`MentionStore`; ``tests/index/test_contract*.py`` run the same contract
 against each one, so a caller never needs to know which backend it has.
 """
 
@@ -374,7 +374,7 @@ def resolve_zone(name: str) -> ZoneInfo:
 class MentionStore(ABC):
     """Stores mentions and answers searches and counts over them.
 
-    Extension point: a new backend subclasses this, passes ``tests/index/test_contract.py``, and is added
+    Extension point: a new backend subclasses this, passes ``tests/index/test_contract*.py``, and is added
     to :func:`index.factory.open_mention_store`. Writes are idempotent by mention id; a batch never leaves
     half a mention behind.
     """

@@ -1,41 +1,31 @@
 """The mention store contract: every test runs against every backend through the ``mention_store`` fixture.
 
-A backend is correct when this whole file passes for it. The tests assert which mentions match, in which
-order and how many, never exact relevance scores (those legitimately differ between SQLite's bm25 and
-Elasticsearch's BM25). A few Elasticsearch-only tests at the end cover what only that backend has
-(client construction, connection failures, concurrent writers).
+A backend is correct when this file, ``test_contract_paging.py`` and ``test_contract_trend.py`` pass for it.
+The tests assert which mentions match, in which order and how many, never exact relevance scores (those
+legitimately differ between SQLite's bm25 and Elasticsearch's BM25). What only Elasticsearch has is in
+``test_elastic_only.py``.
 """
 
 from __future__ import annotations
 
-import base64
-import socket
-import threading
 from collections.abc import Callable, Iterable
 from contextlib import AbstractContextManager
 from datetime import UTC, datetime, timedelta
-from http.server import BaseHTTPRequestHandler, HTTPServer
-from itertools import pairwise
-from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from foundation.errors import InvalidQuery, StoreUnavailable
+from foundation.errors import InvalidQuery
 from index.base import (
     Mention,
     MentionFilter,
     MentionStore,
     SearchPage,
     SearchRequest,
-    SortOrder,
-    TrendBucket,
     WriteResult,
     mention_id,
 )
-from index.buckets import bucket_starts
-from index.elastic import ElasticMentionStore
 from sentiment.base import SentimentLabel
 
 T0 = datetime(2024, 3, 10, 0, 0, tzinfo=UTC)
@@ -361,134 +351,6 @@ def test_since_is_inclusive_and_until_exclusive(mention_store: MentionStore) -> 
     }
 
 
-# -- order and paging -------------------------------------------------------------------------------------
-
-
-def test_time_sort_is_newest_first_with_id_tie_break(mention_store: MentionStore) -> None:
-    mentions = [
-        mk("old", published=T0),
-        mk("new", published=T0 + timedelta(hours=3)),
-        *[mk(f"tie{i}", published=T0 + timedelta(hours=1)) for i in range(4)],
-    ]
-    write(mention_store, mentions)
-    page = mention_store.search(SearchRequest(limit=10))
-    expected = sorted(mentions, key=lambda m: (m.published_at, m.id), reverse=True)
-    assert [h.mention.id for h in page.hits] == [m.id for m in expected]
-    assert all(hit.score is None for hit in page.hits)
-    assert page.total == 6 and page.next_cursor is None
-
-
-def test_relevance_puts_the_title_match_first(mention_store: MentionStore) -> None:
-    write(
-        mention_store,
-        [
-            mk("in-text", "昨天买的东西想退款，流程太复杂", published=T0 + timedelta(hours=2)),
-            mk("in-title", "流程太复杂了", title="退款", published=T0),
-            mk("other", "东西不错", published=T0 + timedelta(hours=3)),
-        ],
-    )
-    flt = MentionFilter(text="退款")
-    page = mention_store.search(SearchRequest(filter=flt, sort=SortOrder.relevance))
-    assert post_ids(page) == ["in-title", "in-text"]
-    assert all(isinstance(hit.score, float) for hit in page.hits)
-    by_time = mention_store.search(SearchRequest(filter=flt, sort=SortOrder.time))
-    assert post_ids(by_time) == ["in-text", "in-title"]
-    # Without words there is nothing to rank by: relevance falls back to time order.
-    fallback = mention_store.search(SearchRequest(sort=SortOrder.relevance))
-    assert post_ids(fallback) == ["other", "in-text", "in-title"]
-    assert all(hit.score is None for hit in fallback.hits)
-
-
-@pytest.fixture
-def many(mention_store: MentionStore) -> list[Mention]:
-    """27 mentions that all contain 退款, in groups of three sharing a publication time, with varied scores."""
-    mentions = []
-    for i in range(27):
-        title = "退款" if i % 4 == 0 else None
-        text = "申请退款" + ("，退款还没到" if i % 3 == 0 else "") + f" 第{i}条"
-        mentions.append(mk(f"m{i:02d}", text, title=title, published=T0 + timedelta(minutes=10 * (i // 3))))
-    write(mention_store, [*mentions, mk("unrelated", "没有关系的内容")])
-    return mentions
-
-
-@pytest.mark.parametrize("sort", [SortOrder.time, SortOrder.relevance])
-def test_cursor_paging_visits_every_match_once(
-    mention_store: MentionStore, many: list[Mention], sort: SortOrder
-) -> None:
-    request = SearchRequest(filter=MentionFilter(text="退款"), sort=sort, limit=7)
-    pages = walk(mention_store, request)
-    assert [len(p.hits) for p in pages] == [7, 7, 7, 6]
-    assert all(p.total == 27 for p in pages)
-    assert pages[-1].next_cursor is None
-    seen = [hit.mention.id for page in pages for hit in page.hits]
-    assert len(seen) == len(set(seen)) == 27
-    assert set(seen) == {m.id for m in many}
-    hits = [hit for page in pages for hit in page.hits]
-    if sort is SortOrder.time:
-        expected = sorted(many, key=lambda m: (m.published_at, m.id), reverse=True)
-        assert seen == [m.id for m in expected]
-    else:
-        # Best first; equal scores in id order (the tie-break that keeps the cursor stable).
-        for before, after in pairwise(hits):
-            assert before.score is not None and after.score is not None
-            assert before.score >= after.score - 1e-9
-            if abs(before.score - after.score) <= 1e-9:
-                assert before.mention.id < after.mention.id
-        titled = {m.id for m in many if m.title}
-        assert set(seen[: len(titled)]) == titled  # every title match outranks every text-only match
-    # Offset paging walks the same order.
-    by_offset = [
-        hit.mention.id
-        for offset in range(0, 27, 7)
-        for hit in mention_store.search(request.model_copy(update={"offset": offset})).hits
-    ]
-    assert by_offset == seen
-
-
-def test_read_many_reads_the_matches_newest_first_in_batches_up_to_a_limit(
-    mention_store: MentionStore, many: list[Mention], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr("index.elastic.store.READ_BATCH", 4)  # several requests on Elasticsearch
-    expected = [m.id for m in sorted(many, key=lambda m: (m.published_at, m.id), reverse=True)]
-    flt = MentionFilter(text="退款")
-    assert [m.id for m in mention_store.read_many(flt, 100)] == expected
-    assert [m.id for m in mention_store.read_many(flt, 10)] == expected[:10]
-    assert [m.id for m in mention_store.read_many(flt, 27)] == expected
-    assert mention_store.read_many(MentionFilter(text="没有这个词"), 10) == []
-
-
-def test_offset_paging_and_exact_total(mention_store: MentionStore, many: list[Mention]) -> None:
-    everything = mention_store.search(SearchRequest(limit=100))
-    assert everything.total == 28
-    page = mention_store.search(SearchRequest(limit=5, offset=10))
-    assert page.total == 28
-    assert [h.mention.id for h in page.hits] == [h.mention.id for h in everything.hits[10:15]]
-    assert page.next_cursor is not None
-    tail = mention_store.search(SearchRequest(limit=5, offset=25))
-    assert [h.mention.id for h in tail.hits] == [h.mention.id for h in everything.hits[25:]]
-    assert tail.next_cursor is None
-    beyond = mention_store.search(SearchRequest(limit=5, offset=40))
-    assert beyond.hits == [] and beyond.total == 28
-
-
-def test_a_cursor_only_works_for_its_own_search(mention_store: MentionStore, many: list[Mention]) -> None:
-    request = SearchRequest(filter=MentionFilter(text="退款"), limit=7)
-    cursor = mention_store.search(request).next_cursor
-    assert cursor is not None
-    for other in (
-        SearchRequest(filter=MentionFilter(text="申请"), limit=7, cursor=cursor),
-        SearchRequest(filter=MentionFilter(text="退款"), sort=SortOrder.relevance, limit=7, cursor=cursor),
-        SearchRequest(filter=MentionFilter(text="退款", brands=["acme"]), limit=7, cursor=cursor),
-    ):
-        with pytest.raises(InvalidQuery):
-            mention_store.search(other)
-    for garbage in ("not-a-cursor", "eyJmIjoiYWJjIn0", cursor[:-3]):
-        with pytest.raises(InvalidQuery):
-            mention_store.search(request.model_copy(update={"cursor": garbage}))
-    # The same search with its own cursor works, with a different page size too.
-    assert mention_store.search(request.model_copy(update={"cursor": cursor, "limit": 3})).hits
-
-
 # -- highlights, counts, trends ---------------------------------------------------------------------------
 
 
@@ -522,271 +384,6 @@ def test_count_and_label_counts(varied: MentionStore) -> None:
     assert varied.label_counts(MentionFilter(brands=["nobody"])) == dict.fromkeys(SentimentLabel, 0)
 
 
-def buckets(trend: list[TrendBucket]) -> list[tuple[datetime, int, int]]:
-    return [(b.start, b.count, b.negative) for b in trend]
-
-
-def utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0, second: int = 0) -> datetime:
-    return datetime(year, month, day, hour, minute, second, tzinfo=UTC)
-
-
-def test_trend_days_in_shanghai_and_utc(mention_store: MentionStore) -> None:
-    write(
-        mention_store,
-        [
-            mk("early", published=utc(2024, 3, 9, 15, 59), label=NEG),  # before since
-            mk("a", published=utc(2024, 3, 9, 16, 0), label=NEG),  # Shanghai 03-10 00:00
-            mk("b", published=utc(2024, 3, 9, 23, 59, 59)),  # Shanghai 03-10 07:59
-            mk("c", published=utc(2024, 3, 10, 16, 30), label=NEG),  # Shanghai 03-11 00:30
-            mk("d", published=utc(2024, 3, 12, 17, 0)),  # Shanghai 03-13 01:00
-            mk("e", published=utc(2024, 3, 13, 16, 0), label=NEG),  # == until: excluded
-            mk("other-brand", published=utc(2024, 3, 10, 1, 0), brands=["globex"]),
-        ],
-    )
-    flt = MentionFilter(brands=["acme"], since=utc(2024, 3, 9, 16), until=utc(2024, 3, 13, 16))
-    assert buckets(mention_store.trend(flt, "day", "Asia/Shanghai")) == [
-        (utc(2024, 3, 9, 16), 2, 1),
-        (utc(2024, 3, 10, 16), 1, 1),
-        (utc(2024, 3, 11, 16), 0, 0),
-        (utc(2024, 3, 12, 16), 1, 0),
-    ]
-    assert buckets(mention_store.trend(flt, "day", "UTC")) == [
-        (utc(2024, 3, 9), 2, 1),
-        (utc(2024, 3, 10), 1, 1),
-        (utc(2024, 3, 11), 0, 0),
-        (utc(2024, 3, 12), 1, 0),
-        (utc(2024, 3, 13), 0, 0),
-    ]
-    assert sum(b.count for b in mention_store.trend(flt.model_copy(update={"brands": []}), "day")) == 5
-
-
-def test_trend_hours_with_a_half_hour_zone(mention_store: MentionStore) -> None:
-    write(
-        mention_store,
-        [
-            mk("h0", published=utc(2024, 3, 10, 0, 0)),
-            mk("h1", published=utc(2024, 3, 10, 0, 59, 59)),
-            mk("h2", published=utc(2024, 3, 10, 2, 30), label=NEG),
-            mk("h3", published=utc(2024, 3, 10, 4, 0)),  # == until
-        ],
-    )
-    flt = MentionFilter(since=utc(2024, 3, 10), until=utc(2024, 3, 10, 4))
-    assert buckets(mention_store.trend(flt, "hour")) == [
-        (utc(2024, 3, 10, 0), 2, 0),
-        (utc(2024, 3, 10, 1), 0, 0),
-        (utc(2024, 3, 10, 2), 1, 1),
-        (utc(2024, 3, 10, 3), 0, 0),
-    ]
-    # India is UTC+5:30: local hours start at half past in UTC, the first one before 'since'.
-    assert buckets(mention_store.trend(flt, "hour", "Asia/Kolkata")) == [
-        (utc(2024, 3, 9, 23, 30), 1, 0),
-        (utc(2024, 3, 10, 0, 30), 1, 0),
-        (utc(2024, 3, 10, 1, 30), 0, 0),
-        (utc(2024, 3, 10, 2, 30), 1, 1),
-        (utc(2024, 3, 10, 3, 30), 0, 0),
-    ]
-    with_text = MentionFilter(text="普通", since=flt.since, until=flt.until)
-    assert [b.count for b in mention_store.trend(with_text, "hour")] == [2, 0, 1, 0]
-
-
-def test_trend_days_across_a_daylight_saving_change(mention_store: MentionStore) -> None:
-    # New York switched to daylight time on 2024-03-10, whose local day is 23 hours long.
-    write(
-        mention_store,
-        [
-            mk("sat-late", published=utc(2024, 3, 10, 4, 59)),  # 03-09 23:59 EST
-            mk("sun-noon", published=utc(2024, 3, 10, 16, 0)),  # 03-10 12:00 EDT
-            mk("mon-early", published=utc(2024, 3, 11, 4, 30)),  # 03-11 00:30 EDT (a 24 h step would miss it)
-        ],
-    )
-    flt = MentionFilter(since=utc(2024, 3, 9, 5), until=utc(2024, 3, 12, 4))
-    trend = mention_store.trend(flt, "day", "America/New_York")
-    assert flt.since is not None and flt.until is not None
-    assert [b.start for b in trend] == bucket_starts(flt.since, flt.until, "day", ZoneInfo("America/New_York"))
-    assert buckets(trend) == [
-        (utc(2024, 3, 9, 5), 1, 0),
-        (utc(2024, 3, 10, 5), 1, 0),
-        (utc(2024, 3, 11, 4), 1, 0),
-    ]
-
-
-def test_trend_needs_a_range_and_a_known_zone(mention_store: MentionStore) -> None:
-    with pytest.raises(InvalidQuery):
-        mention_store.trend(MentionFilter(since=T0), "day")
-    with pytest.raises(InvalidQuery):
-        mention_store.trend(MentionFilter(until=T0), "hour")
-    with pytest.raises(InvalidQuery):
-        mention_store.trend(MentionFilter(since=T0, until=T0 + timedelta(days=1)), "day", "Mars/Olympus_Mons")
-    with pytest.raises(InvalidQuery):  # too many buckets
-        mention_store.trend(MentionFilter(since=T0, until=T0 + timedelta(days=400)), "hour")
-
-
-# -- failures ---------------------------------------------------------------------------------------------
-
-
-def test_a_rejected_document_does_not_sink_the_batch(
-    mention_store: MentionStore, rejecting_store: Callable[[set[str]], AbstractContextManager[MentionStore]]
-) -> None:
-    good1, bad, good2 = mk("good1", "退款一"), mk("bad", "退款二"), mk("good2", "退款三")
-    with rejecting_store({bad.id}) as store:
-        result = store.upsert([good1, bad, good2])
-        store.refresh()
-    assert sorted(result.created) == sorted([good1.id, good2.id])
-    print("RESULT", result)
-    assert list(result.failed) == [bad.id] and result.failed[bad.id]
-    assert [m.post_id for m in mention_store.get_many([good1.id, bad.id, good2.id])] == ["good1", "good2"]
-    assert matching(mention_store, "退款") == {"good1", "good2"}
-    # The same batch through a store that accepts everything: the good ones are unchanged, the bad one lands.
-    retry = write(mention_store, [good1, bad, good2])
-    assert retry.created == [bad.id] and sorted(retry.unchanged) == sorted([good1.id, good2.id])
-
-
-def test_describe_names_the_backend(mention_store: MentionStore) -> None:
-    assert mention_store.backend in mention_store.describe().lower()
-
-
-# -- Elasticsearch only -----------------------------------------------------------------------------------
-
-
-def _closed_loopback_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def test_elastic_from_settings_keeps_secrets_out_of_messages() -> None:
-    from config.settings import Settings
-
-    port = _closed_loopback_port()
-    settings = Settings(
-        es_index_prefix="brandwatch",
-        es_username="elastic",
-        es_password="hunter2-secret",
-        es_timeout_seconds=2,
-    )
-    store = ElasticMentionStore.from_settings(f"http://elastic:url-secret@127.0.0.1:{port}", settings)
-    try:
-        assert store.alias == "brandwatch-mentions"
-        assert store.describe() == f"Elasticsearch http://127.0.0.1:{port} (alias brandwatch-mentions)"
-        assert not store.ping()
-        for call in (
-            store.ensure_schema,
-            lambda: store.upsert([mk("x")]),
-            lambda: store.search(SearchRequest()),
-            lambda: store.count(MentionFilter()),
-        ):
-            with pytest.raises(StoreUnavailable) as info:
-                call()
-            message = str(info.value)
-            assert f"127.0.0.1:{port}" in message
-            assert "secret" not in message and "hunter2" not in message
-    finally:
-        store.close()
-
-
-class _RecordingHandler(BaseHTTPRequestHandler):
-    """Answers like an Elasticsearch node and records the Authorization header of each request."""
-
-    seen: ClassVar[list[str | None]] = []
-
-    def do_HEAD(self) -> None:
-        self.seen.append(self.headers.get("Authorization"))
-        self.send_response(200)
-        self.send_header("X-Elastic-Product", "Elasticsearch")
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", "0")
-        self.end_headers()
-
-    def log_message(self, format: str, *args: Any) -> None:
-        return None
-
-
-@pytest.mark.parametrize(
-    ("options", "expected"),
-    [
-        ({"es_api_key": "a2V5OnNlY3JldA=="}, "ApiKey a2V5OnNlY3JldA=="),
-        ({"es_username": "elastic", "es_password": "pw"}, "Basic " + base64.b64encode(b"elastic:pw").decode()),
-        ({}, None),
-    ],
-)
-def test_elastic_from_settings_sends_the_credentials(options: dict[str, Any], expected: str | None) -> None:
-    from config.settings import Settings
-
-    server = HTTPServer(("127.0.0.1", 0), _RecordingHandler)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    _RecordingHandler.seen.clear()
-    store = ElasticMentionStore.from_settings(f"http://127.0.0.1:{server.server_port}", Settings(**options))
-    try:
-        assert store.ping()
-        assert _RecordingHandler.seen == [expected]
-    finally:
-        store.close()
-        server.shutdown()
-        server.server_close()
-        thread.join(5)
-
-
-def test_elastic_from_settings_passes_tls_options(tmp_path: Path) -> None:
-    from config.settings import Settings
-
-    ca = tmp_path / "ca.pem"
-    ca.write_text("not read until the first TLS connection")
-    verified = ElasticMentionStore.from_settings("https://127.0.0.1:9", Settings(es_ca_certs=ca))
-    (node,) = verified.client.transport.node_pool.all()
-    assert node.config.verify_certs is True and node.config.ca_certs == str(ca)
-    verified.close()
-    with pytest.warns(Warning, match="insecure"):
-        unverified = ElasticMentionStore.from_settings("https://127.0.0.1:9", Settings(es_verify_certs=False))
-    (node,) = unverified.client.transport.node_pool.all()
-    assert node.config.verify_certs is False
-    unverified.close()
-
-
-@pytest.mark.elasticsearch
-def test_elastic_schema_layout(elastic_store: ElasticMentionStore) -> None:
-    client = elastic_store.client
-    aliases = client.indices.get_alias(name=elastic_store.alias).body
-    assert aliases == {elastic_store.first_index: {"aliases": {elastic_store.alias: {"is_write_index": True}}}}
-    mapping = client.indices.get_mapping(index=elastic_store.alias).body[elastic_store.first_index]["mappings"]
-    assert mapping["dynamic"] == "strict"
-    assert mapping["properties"]["extra"]["enabled"] is False
-    assert mapping["properties"]["text_seg"]["analyzer"] == "yuqing_seg"
-    templates = client.indices.get_index_template(name=elastic_store.template_name).body["index_templates"]
-    assert templates[0]["index_template"]["index_patterns"] == [f"{elastic_store.alias}-*"]
-    # Kibana users can search the raw Chinese text natively (CJK bigrams).
-    write(elastic_store, [mk("kibana", "我要申请退款")])
-    raw = client.search(index=elastic_store.alias, query={"match": {"text": "退款"}}).body
-    assert raw["hits"]["total"]["value"] == 1
-
-
-@pytest.mark.elasticsearch
-def test_elastic_concurrent_writer_is_not_overwritten(elastic_store: ElasticMentionStore) -> None:
-    """Another process writes the same mention between our read and our bulk: we retry, not clobber."""
-    theirs = mk("race", "他们的版本", collected=T0 + timedelta(hours=1))
-    ours = mk("race", "我们的版本", collected=T0 + timedelta(hours=5))
-    plain = ElasticMentionStore(elastic_store.client, index_prefix=elastic_store.index_prefix)
-
-    class Racing(ElasticMentionStore):
-        raced = False
-
-        def _existing(self, ids: list[str]) -> dict[str, dict[str, Any]]:
-            found = super()._existing(ids)
-            if not Racing.raced:
-                Racing.raced = True
-                plain.upsert([theirs])  # lands after our read, before our write
-            return found
-
-    result = Racing(elastic_store.client, index_prefix=elastic_store.index_prefix).upsert([ours])
-    elastic_store.refresh()
-    assert result.updated == [ours.id] and not result.created and not result.failed
-    stored = elastic_store.get(ours.id)
-    assert stored is not None
-    assert stored.text == "我们的版本"
-    assert stored.collected_at == theirs.collected_at  # first seen by the other writer
-    assert elastic_store.count(MentionFilter()) == 1
-
-
 def test_updated_since_finds_what_was_stored_or_changed(mention_store: MentionStore) -> None:
     from datetime import UTC, datetime, timedelta
 
@@ -815,3 +412,27 @@ def test_updated_since_finds_what_was_stored_or_changed(mention_store: MentionSt
     assert sorted(h.mention.post_id for h in page.hits) == ["1", "2"]
     window = MentionFilter(updated_since=t0 + timedelta(minutes=1), updated_until=t0 + timedelta(minutes=6))
     assert mention_store.count(window) == 1
+
+
+# -- failures ---------------------------------------------------------------------------------------------
+
+
+def test_a_rejected_document_does_not_sink_the_batch(
+    mention_store: MentionStore, rejecting_store: Callable[[set[str]], AbstractContextManager[MentionStore]]
+) -> None:
+    good1, bad, good2 = mk("good1", "退款一"), mk("bad", "退款二"), mk("good2", "退款三")
+    with rejecting_store({bad.id}) as store:
+        result = store.upsert([good1, bad, good2])
+        store.refresh()
+    assert sorted(result.created) == sorted([good1.id, good2.id])
+    print("RESULT", result)
+    assert list(result.failed) == [bad.id] and result.failed[bad.id]
+    assert [m.post_id for m in mention_store.get_many([good1.id, bad.id, good2.id])] == ["good1", "good2"]
+    assert matching(mention_store, "退款") == {"good1", "good2"}
+    # The same batch through a store that accepts everything: the good ones are unchanged, the bad one lands.
+    retry = write(mention_store, [good1, bad, good2])
+    assert retry.created == [bad.id] and sorted(retry.unchanged) == sorted([good1.id, good2.id])
+
+
+def test_describe_names_the_backend(mention_store: MentionStore) -> None:
+    assert mention_store.backend in mention_store.describe().lower()
