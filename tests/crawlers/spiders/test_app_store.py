@@ -22,7 +22,7 @@ NOW = datetime.now(UTC).replace(microsecond=0)
 
 
 def xml_reply(body: str, status: int = 200, **headers: str) -> Any:
-    from tests.crawlers.conftest import Reply
+    from tests.crawlers.local_server import Reply
 
     return Reply(status=status, body=body, content_type="text/xml; charset=UTF-8", headers=headers)
 

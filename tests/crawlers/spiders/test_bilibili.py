@@ -37,7 +37,7 @@ NAV_BODY = {
 
 
 def reply(body: Any, status: int = 200, **headers: str) -> Any:
-    from tests.crawlers.conftest import Reply
+    from tests.crawlers.local_server import Reply
 
     text = body if isinstance(body, str) else json.dumps(body, ensure_ascii=False)
     return Reply(status=status, body=text, content_type="application/json", headers=headers)

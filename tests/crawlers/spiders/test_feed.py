@@ -37,7 +37,7 @@ class ConditionalFeed:
         self.entries = list(entries)
 
     def __call__(self, hit: Any) -> Any:
-        from tests.crawlers.conftest import Reply
+        from tests.crawlers.local_server import Reply
 
         body = rss(*self.entries)
         etag = '"' + hashlib.sha1(body.encode()).hexdigest()[:16] + '"'
@@ -149,7 +149,7 @@ class PagedFeed:
         self.fail_page = fail_page  # a page number that answers 503 (0: none)
 
     def __call__(self, hit: Any) -> Any:
-        from tests.crawlers.conftest import Reply
+        from tests.crawlers.local_server import Reply
 
         number = int(hit.query.get("paged", "1"))
         if number == self.fail_page:

@@ -20,7 +20,7 @@ NOW = datetime.now(UTC).replace(microsecond=0)
 
 
 def answer(body: str, status: int = 200, **headers: str) -> Any:
-    from tests.crawlers.conftest import Reply
+    from tests.crawlers.local_server import Reply
 
     return Reply(status=status, body=body, content_type="application/json; charset=utf-8", headers=headers)
 

@@ -67,7 +67,7 @@ class Algolia:
 
 
 def hit_reply(body: str, status: int = 200, **headers: str) -> Any:
-    from tests.crawlers.conftest import Reply
+    from tests.crawlers.local_server import Reply
 
     return Reply(status=status, body=body, content_type="application/json", headers=headers)
 

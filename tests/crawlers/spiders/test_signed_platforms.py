@@ -14,7 +14,8 @@ from crawlers.platforms import get_platform
 from index.base import MentionFilter, SearchRequest, mention_id
 from index.sqlite import SQLiteMentionStore
 from tests.conftest import SHARED
-from tests.crawlers.conftest import Reply, Scenario
+from tests.crawlers.conftest import Scenario
+from tests.crawlers.local_server import Reply
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 SIGN = "/sign"

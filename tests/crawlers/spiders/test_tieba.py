@@ -33,7 +33,7 @@ def source(server: Any, name: str, **options: Any) -> str:
 
 
 def page(body: str, status: int = 200, **headers: str) -> Any:
-    from tests.crawlers.conftest import Reply
+    from tests.crawlers.local_server import Reply
 
     return Reply(status=status, body=body, content_type="text/html; charset=utf-8", headers=headers)
 

@@ -22,7 +22,7 @@ FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "trustpilot"
 
 
 def reply(body: str, status: int = 200, content_type: str = "text/html; charset=utf-8", **headers: str) -> Any:
-    from tests.crawlers.conftest import Reply
+    from tests.crawlers.local_server import Reply
 
     return Reply(status=status, body=body, content_type=content_type, headers=headers)
 

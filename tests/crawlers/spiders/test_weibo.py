@@ -33,7 +33,7 @@ def source(server: Any, name: str = "wb", **options: Any) -> str:
 
 
 def reply(body: Any, status: int = 200, **headers: str) -> Any:
-    from tests.crawlers.conftest import Reply
+    from tests.crawlers.local_server import Reply
 
     text = body if isinstance(body, str) else json.dumps(body, ensure_ascii=False)
     return Reply(status=status, body=text, content_type="application/json; charset=utf-8", headers=headers)

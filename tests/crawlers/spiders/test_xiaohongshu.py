@@ -13,7 +13,8 @@ import pytest
 from crawlers.platforms import get_platform
 from index.base import MentionFilter
 from index.sqlite import SQLiteMentionStore
-from tests.crawlers.conftest import Reply, Scenario
+from tests.crawlers.conftest import Scenario
+from tests.crawlers.local_server import Reply
 
 CAPTURES = "fixtures/xiaohongshu"
 SEARCH, FEED = "/api/sns/web/v1/search/notes", "/api/sns/web/v1/feed"

@@ -24,7 +24,7 @@ FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "youtube"
 
 
 def reply(body: Any, status: int = 200, content_type: str = "application/json", **headers: str) -> Any:
-    from tests.crawlers.conftest import Reply
+    from tests.crawlers.local_server import Reply
 
     text = body if isinstance(body, str) else json.dumps(body)
     return Reply(status=status, body=text, content_type=content_type, headers=headers)
