@@ -125,16 +125,18 @@ def ingest(store: MentionStore, raws: list[dict[str, Any]], batch: int) -> float
     # The crawl's default classifier (tickets.classification.engine: model), given the sentiment score as the
     # category pipeline gives it.
     classifier = ModelClassifier()
-    classifier.category("预热哈哈哈", sentiment=service.analyze_batch(["预热"])[0].score)  # models loaded first
+    classifier.categories(["预热哈哈哈"], [service.analyze_batch(["预热"])[0].score])  # models loaded first
     gc.freeze()  # as the crawl's warm-up does once the models are loaded (crawlers.session.warm_up)
     start = time.perf_counter()
     for b in range(0, len(raws), batch):
         chunk = raws[b : b + batch]
         texts = [r["text"] if not r["title"] else f"{r['title']}\n{r['text']}" for r in chunk]
         results = service.analyze_batch(texts, ["zh"] * len(texts))
+        # The whole batch classified at once (one sparse product for its n-grams), as a batch ingest does.
+        categories = classifier.categories(texts, [zh_score(result) for result in results])
         mentions = [
-            corpus_mention(raw, result, classifier.category(text, sentiment=zh_score(result)).value)
-            for raw, text, result in zip(chunk, texts, results, strict=True)
+            corpus_mention(raw, result, category.value)
+            for raw, result, category in zip(chunk, results, categories, strict=True)
         ]
         store.upsert(mentions)
     return len(raws) / (time.perf_counter() - start)

@@ -100,33 +100,41 @@ def cues(text: str) -> tuple[bool, bool, bool]:
     return question, bool(_PROPOSAL.search(folded)), bool(_COMPLAINT.search(folded))
 
 
-def decide(text: str, scores: dict[str, float], aspects: bool, commercial: bool) -> str:
+def decide(
+    text: str,
+    scores: dict[str, float],
+    aspects: bool,
+    commercial: bool,
+    *,
+    asks: tuple[bool, bool, bool] | None = None,
+    item: bool | None = None,
+) -> str:
     """The type: the learned head's choice, turned into enquiry or suggestion by the cues; a text that points at
     the item it talks about (:func:`names_item`) is a complaint or praise rather than "other".
 
     ``aspects``: the text names an aspect of a product or service (broken, late, rude, refund …); then it is
     not "other" (a personal post or news), since the head learned "other" mostly from social posts.
     ``commercial``: it names at least a product, a shop or a purchase; a text naming none is "other" as soon as
-    the head leans that way.
+    the head leans that way. ``asks``, ``item``: the text's :func:`cues` and :func:`names_item` when the caller
+    has them already (a batch reads them before its texts leave the small caches).
     """
-    kind = _decide(text, scores, aspects, commercial)
-    if kind == "other" and names_item(text):
+    item = names_item(text) if item is None else item
+    kind = _decide(text, scores, aspects, commercial, cues(text) if asks is None else asks, item)
+    if kind == "other" and item:
         return max(("complaint", "praise"), key=lambda k: scores.get(k, 0.0))
     return kind
 
 
-def _decide(text: str, scores: dict[str, float], aspects: bool, commercial: bool) -> str:
+def _decide(
+    text: str, scores: dict[str, float], aspects: bool, commercial: bool, asks: tuple[bool, bool, bool], item: bool
+) -> str:
     learned = max(scores, key=lambda k: scores[k])
     if learned == "other" and aspects and scores.get("other", 0.0) < KEEP_OTHER_AT:
         learned = max(("complaint", "praise"), key=lambda k: scores.get(k, 0.0))
     elif learned in ("complaint", "praise") and not commercial and scores.get("other", 0.0) >= OTHER_AT:
         learned = "other"  # no product, service or shop named, and the head half thinks so: a personal post
-    question, proposal, complains = cues(text)
-    if (
-        learned == "complaint"
-        and not (aspects or complains or names_item(text))
-        and scores.get("complaint", 0.0) < UNSUPPORTED_AT
-    ):
+    question, proposal, complains = asks
+    if learned == "complaint" and not (aspects or complains or item) and scores.get("complaint", 0.0) < UNSUPPORTED_AT:
         # Nothing in the text complains (no aspect, no complaint word) and the head is unsure: reviews taught it
         # that most texts naming a product complain, but "先达手机今天发布" is news. A verdict on "这款" is no news.
         learned = max(("other", "praise"), key=lambda k: scores.get(k, 0.0))
