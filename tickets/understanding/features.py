@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Container, Mapping, Sequence
+from collections.abc import Container, Mapping
 from functools import lru_cache
 from itertools import repeat
 from operator import add
@@ -170,11 +170,13 @@ def grams(folded: str) -> tuple[str, ...]:
     top = max(CHAR_ORDERS)
     for run in _CJK_RUN.findall(folded):
         # Order n's grams are order n-1's each joined with the next character, in C (``map(add, ...)``): the
-        # same grams in the same order as a slice per gram, in three quarters of the time.
-        level: Sequence[str] = run
+        # same grams in the same order as a slice per gram, in three quarters of the time. The characters are
+        # taken out of the run once and reused by every order (iterating the run again makes each one anew).
+        chars = list(run)
+        level: list[str] = chars
         for n in range(1, min(top, len(run)) + 1):
             if n > 1:
-                level = list(map(add, level, run[n - 1 :]))
+                level = list(map(add, level, chars[n - 1 :]))
             if n in CHAR_ORDERS:
                 out += level
     out += _LATIN.findall(folded)
