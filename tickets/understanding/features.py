@@ -15,7 +15,6 @@ import math
 import re
 from collections.abc import Container, Mapping
 from functools import lru_cache
-from itertools import repeat
 from operator import add
 from typing import Any
 
@@ -137,9 +136,10 @@ def _word_index(words: tuple[str, ...]) -> tuple[dict[str, int], tuple[str, ...]
 
 def _count(folded: str, words: tuple[str, ...]) -> int:
     # A short Han word occurs in the text exactly when it is one of the text's n-grams (read for the model anyway),
-    # so those are looked up by gram; the others are tried one by one.
+    # so those are looked up by gram (the grams are distinct: a set intersection, in C, picks them); the others
+    # are tried one by one.
     by_gram, rest = _word_index(words)
-    return sum(map(by_gram.get, grams(folded), repeat(0))) + sum(1 for word in rest if word in folded)
+    return sum(map(by_gram.__getitem__, by_gram.keys() & grams(folded))) + sum(map(folded.__contains__, rest))
 
 
 @lru_cache(maxsize=64)

@@ -129,30 +129,32 @@ def required(pattern: re.Pattern[str]) -> frozenset[str] | None:
 
 
 class FirstChars:
-    """Patterns indexed by their first characters: :meth:`any_match` searches only those a text can match."""
+    """Patterns indexed by what a text must hold for them to match: :meth:`any_match` searches only those it can.
+
+    A pattern is indexed by the strings one of which every match contains (:func:`required`) where known, else by
+    its first characters (:func:`first_chars`), else searched for every text."""
 
     def __init__(self, patterns: Sequence[re.Pattern[str]]):
         self.always: list[re.Pattern[str]] = []
-        self.by_char: dict[str, list[int]] = {}
+        #: By a key's first character: the patterns (by place) and the keys that start with it.
+        self.by_char: dict[str, list[tuple[int, str]]] = {}
         self.patterns = list(patterns)
         self.needs = [required(pattern) for pattern in self.patterns]
-        for i, pattern in enumerate(self.patterns):
-            chars = first_chars(pattern)
-            if chars is None:
+        for i, (pattern, needs) in enumerate(zip(self.patterns, self.needs, strict=True)):
+            keys = needs or first_chars(pattern)
+            if keys is None:
                 self.always.append(pattern)
             else:
-                for char in chars:
-                    self.by_char.setdefault(char, []).append(i)
+                for key in keys:
+                    self.by_char.setdefault(key[0], []).append((i, key))
 
     def any_match(self, text: str) -> bool:
         """Whether any of the patterns matches somewhere in ``text`` (as ``any(p.search(text) ...)`` says)."""
         if any(pattern.search(text) is not None for pattern in self.always):
             return True
         by_char = self.by_char
-        chosen = {i for char in set(text).intersection(by_char) for i in by_char[char]}
-        needs, patterns = self.needs, self.patterns
-        return any(
-            (needs[i] is None or any(s in text for s in needs[i]))  # type: ignore[union-attr]
-            and patterns[i].search(text) is not None
-            for i in chosen
-        )  # in any order: one bool
+        chosen = {
+            i for char in set(text).intersection(by_char) for i, key in by_char[char] if len(key) == 1 or key in text
+        }
+        patterns = self.patterns
+        return any(patterns[i].search(text) is not None for i in chosen)  # in any order: one bool
