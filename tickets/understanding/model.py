@@ -281,7 +281,7 @@ class ComplaintModel:
         applies_classes, primary_classes = self._categories
         applies = {c: _sigmoid(s) for c, s in zip(applies_classes, applies_scores, strict=True)}
         mains = dict(zip(primary_classes, _softmax(primary_scores), strict=True))
-        primary = max(mains, key=lambda c: mains[c])
+        primary = max(mains, key=mains.__getitem__)
         post = None
         if primary is Category.other:
             # The post detector is read only here: a text is judged by it only where the primary head leans to
@@ -299,7 +299,7 @@ class ComplaintModel:
         )
         categories = (primary, *extra)
         kinds = dict(zip(self.kind.classes, _softmax(kind_scores), strict=True))
-        kind = max(kinds, key=lambda k: kinds[k])
+        kind = max(kinds, key=kinds.__getitem__)
         found = {
             cat: self._evidence(cat, text, x, evidence) for cat in categories if cat is not Category.other and evidence
         }
