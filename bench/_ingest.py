@@ -69,7 +69,7 @@ class Ingestor:
         # The crawl's default classifier (tickets.classification.engine: model), given the sentiment score as
         # the category pipeline gives it.
         self.classifier = ModelClassifier()
-        self.classifier.category("预热哈哈哈", sentiment=self.service.analyze_batch(["预热"])[0].score)
+        self.classifier.categories(["预热哈哈哈"], [self.service.analyze_batch(["预热"])[0].score])
         gc.freeze()  # as the crawl's warm-up does once the models are loaded (crawlers.session.warm_up)
 
     def mentions(self, chunk: list[dict[str, Any]]) -> list[Any]:
@@ -77,9 +77,11 @@ class Ingestor:
 
         texts = [r["text"] if not r["title"] else f"{r['title']}\n{r['text']}" for r in chunk]
         results = self.service.analyze_batch(texts, ["zh"] * len(texts))
+        # The whole batch classified at once (one sparse product for its n-grams), as a batch ingest does.
+        categories = self.classifier.categories(texts, [zh_score(result) for result in results])
         return [
-            corpus_mention(raw, result, self.classifier.category(text, sentiment=zh_score(result)).value)
-            for raw, text, result in zip(chunk, texts, results, strict=True)
+            corpus_mention(raw, result, category.value)
+            for raw, result, category in zip(chunk, results, categories, strict=True)
         ]
 
 

@@ -44,11 +44,15 @@ def crawl_text(raw: dict[str, Any]) -> str:
 
 def categorize(classifier: ModelClassifier, texts: Sequence[str], results: Sequence[SentimentResult]) -> list[str]:
     """The category pipeline's decision per text (the score reused for Chinese, as the crawl does)."""
-    # ``category`` is the category-only path; a checkout older than it has ``classify`` only.
+    scores = [result.score if result.language == "zh" else None for result in results]
+    # ``categories`` scores a whole batch at once; a checkout older than it has ``category`` (the category-only
+    # path, one text at a time) or, older still, ``classify`` only.
+    many: Callable[..., Any] | None = getattr(classifier, "categories", None)
+    if many is not None:
+        return [category.value for category in many(texts, scores)]
     only: Callable[..., Any] | None = getattr(classifier, "category", None)
     out = []
-    for text, result in zip(texts, results, strict=True):
-        score = result.score if result.language == "zh" else None
+    for text, score in zip(texts, scores, strict=True):
         if only is not None:
             out.append(only(text, sentiment=score).value)
         else:

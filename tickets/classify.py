@@ -310,6 +310,14 @@ class ModelClassifier:
         reader = self._by_brand.get(brand, self._default) if brand else self._default
         return reader.categories(text, sentiment)[0]
 
+    def categories(
+        self, texts: Sequence[str], sentiments: Sequence[float | None] | None = None, brand: str | None = None
+    ) -> list[Category]:
+        """:meth:`category` of each text, the same answers, for a batch (ingest): the model scores the whole batch
+        in one sparse product. ``sentiments``: each text's score, as for :meth:`category` (None: all scored here)."""
+        reader = self._by_brand.get(brand, self._default) if brand else self._default
+        return [found[0] for found in reader.categories_many(texts, sentiments)]
+
 
 # When two categories have as many words, the one an agent must act on sooner wins the tie.
 _PRIORITY = {

@@ -52,6 +52,8 @@ class CategoryPipeline:
         text = item.text if not item.title or item.title in item.text else f"{item.title}\n{item.text}"
         try:
             score = item.sentiment_score if self.reuse_sentiment and item.language == "zh" else None
+            # One item at a time, as Scrapy hands them on (the store pipeline's buffer comes after this one); a
+            # batch ingest calls ``ModelClassifier.categories`` instead, which gives the same categories.
             item.category = self.classifier.category(text, sentiment=score).value
         except Exception:  # a lexicon bug must not lose the mention
             logger.exception("classifying %s/%s failed; stored without a category", item.platform, item.post_id)

@@ -13,9 +13,8 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Container, Mapping, Sequence
+from collections.abc import Container, Mapping
 from functools import lru_cache
-from itertools import repeat
 from operator import add
 from typing import Any
 
@@ -137,9 +136,10 @@ def _word_index(words: tuple[str, ...]) -> tuple[dict[str, int], tuple[str, ...]
 
 def _count(folded: str, words: tuple[str, ...]) -> int:
     # A short Han word occurs in the text exactly when it is one of the text's n-grams (read for the model anyway),
-    # so those are looked up by gram; the others are tried one by one.
+    # so those are looked up by gram (the grams are distinct: a set intersection, in C, picks them); the others
+    # are tried one by one.
     by_gram, rest = _word_index(words)
-    return sum(map(by_gram.get, grams(folded), repeat(0))) + sum(1 for word in rest if word in folded)
+    return sum(map(by_gram.__getitem__, by_gram.keys() & grams(folded))) + sum(map(folded.__contains__, rest))
 
 
 @lru_cache(maxsize=64)
@@ -170,11 +170,13 @@ def grams(folded: str) -> tuple[str, ...]:
     top = max(CHAR_ORDERS)
     for run in _CJK_RUN.findall(folded):
         # Order n's grams are order n-1's each joined with the next character, in C (``map(add, ...)``): the
-        # same grams in the same order as a slice per gram, in three quarters of the time.
-        level: Sequence[str] = run
+        # same grams in the same order as a slice per gram, in three quarters of the time. The characters are
+        # taken out of the run once and reused by every order (iterating the run again makes each one anew).
+        chars = list(run)
+        level: list[str] = chars
         for n in range(1, min(top, len(run)) + 1):
             if n > 1:
-                level = list(map(add, level, run[n - 1 :]))
+                level = list(map(add, level, chars[n - 1 :]))
             if n in CHAR_ORDERS:
                 out += level
     out += _LATIN.findall(folded)

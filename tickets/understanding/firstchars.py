@@ -5,6 +5,9 @@ first characters). A text that holds none of a pattern's first characters cannot
 groups patterns by those characters, so that asking "does any of these patterns match?" searches only the patterns
 whose first characters the text holds. A pattern whose first characters cannot be listed (a class such as ``\\S``
 or ``.``, case folding, a match that may be empty) is always searched: the answer is that of searching them all.
+A chosen pattern is searched only when the text also holds one of the strings every match of it contains
+(:func:`required`, e.g. "部门" for "(找|向|去)(相关|有关)部门"): the common first characters (我, 去, 要) choose most
+patterns for most texts, and a failed search costs microseconds where a substring test costs a tenth of one.
 """
 
 from __future__ import annotations
@@ -78,25 +81,80 @@ def first_chars(pattern: re.Pattern[str]) -> frozenset[str] | None:
     return None if chars is None or empty else frozenset(chars)
 
 
+def _required(items: Iterable[tuple[Any, Any]]) -> frozenset[str] | None:
+    """Strings one of which every match of the sequence ``items`` contains (``None``: none known).
+
+    Of a sequence, the best set one of its parts requires (a run of literals counts as one string); of a branch,
+    the union of its alternatives'; of a repeat, its body's when it repeats at least once. Zero-width parts
+    require nothing (their text need not be in the match)."""
+    options: list[frozenset[str]] = []
+    run = ""
+    for op, av in items:
+        if op is sre.LITERAL:
+            run += chr(av)
+            continue
+        if run:
+            options.append(frozenset([run]))
+            run = ""
+        found: frozenset[str] | None = None
+        if op is sre.IN:
+            listed = _listed(av)
+            found = None if listed is None else frozenset(listed)
+        elif op is sre.SUBPATTERN:
+            _, add_flags, _, sub = av
+            found = None if add_flags & re.IGNORECASE else _required(sub)
+        elif op is sre.BRANCH:
+            parts = [_required(branch) for branch in av[1]]
+            found = None if any(part is None for part in parts) else frozenset().union(*parts)  # type: ignore[arg-type]
+        elif op in _REPEATS:
+            low, _, sub = av
+            found = _required(sub) if low >= 1 else None
+        if found:
+            options.append(found)
+    if run:
+        options.append(frozenset([run]))
+    # The most selective: the longest shortest string, then the fewest strings.
+    return max(options, key=lambda strings: (min(map(len, strings)), -len(strings)), default=None)
+
+
+def required(pattern: re.Pattern[str]) -> frozenset[str] | None:
+    """Strings one of which every match of ``pattern`` contains, none containing another; ``None``: none known."""
+    if pattern.flags & re.IGNORECASE:
+        return None
+    strings = _required(sre_parse.parse(pattern.pattern, pattern.flags))
+    if not strings:
+        return None
+    # A string that contains another listed one adds nothing: the shorter one is in every text the longer is.
+    return frozenset(s for s in strings if not any(t != s and t in s for t in strings))
+
+
 class FirstChars:
-    """Patterns indexed by their first characters: :meth:`any_match` searches only those a text can match."""
+    """Patterns indexed by what a text must hold for them to match: :meth:`any_match` searches only those it can.
+
+    A pattern is indexed by the strings one of which every match contains (:func:`required`) where known, else by
+    its first characters (:func:`first_chars`), else searched for every text."""
 
     def __init__(self, patterns: Sequence[re.Pattern[str]]):
         self.always: list[re.Pattern[str]] = []
-        self.by_char: dict[str, list[int]] = {}
+        #: By a key's first character: the patterns (by place) and the keys that start with it.
+        self.by_char: dict[str, list[tuple[int, str]]] = {}
         self.patterns = list(patterns)
-        for i, pattern in enumerate(self.patterns):
-            chars = first_chars(pattern)
-            if chars is None:
+        self.needs = [required(pattern) for pattern in self.patterns]
+        for i, (pattern, needs) in enumerate(zip(self.patterns, self.needs, strict=True)):
+            keys = needs or first_chars(pattern)
+            if keys is None:
                 self.always.append(pattern)
             else:
-                for char in chars:
-                    self.by_char.setdefault(char, []).append(i)
+                for key in keys:
+                    self.by_char.setdefault(key[0], []).append((i, key))
 
     def any_match(self, text: str) -> bool:
         """Whether any of the patterns matches somewhere in ``text`` (as ``any(p.search(text) ...)`` says)."""
         if any(pattern.search(text) is not None for pattern in self.always):
             return True
         by_char = self.by_char
-        chosen = {i for char in set(text).intersection(by_char) for i in by_char[char]}
-        return any(self.patterns[i].search(text) is not None for i in chosen)  # in any order: one bool
+        chosen = {
+            i for char in set(text).intersection(by_char) for i, key in by_char[char] if len(key) == 1 or key in text
+        }
+        patterns = self.patterns
+        return any(patterns[i].search(text) is not None for i in chosen)  # in any order: one bool

@@ -316,7 +316,7 @@ class UrgencyDetector:
         """False when a normalised text holds no cue word and matches no cause or threat pattern: not urgent."""
         return (
             not self._cue_grams.isdisjoint(grams(folded))
-            or any(key in folded for key in self._cue_rest)
+            or any(map(folded.__contains__, self._cue_rest))
             or self._any_index.any_match(folded)
         )
 

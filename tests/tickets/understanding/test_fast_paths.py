@@ -130,6 +130,18 @@ def test_first_characters_of_patterns() -> None:
         assert first_chars(re.compile(unlisted)) is None, unlisted
 
 
+def test_strings_every_match_contains() -> None:
+    from tickets.understanding.firstchars import required
+
+    assert required(re.compile(r"(找|向|去)(当地)?(相关|有关)部门|(相关|有关)部门(投诉|举报)")) == frozenset(["部门"])
+    assert required(re.compile(r"(我|要)(经)?报(警|案)|报警处理|报案")) == frozenset("报")
+    assert required(re.compile(r"(?<!帮你)维权")) == frozenset(["维权"])
+    assert required(re.compile(r"拉(了)?(一|两)?(个)?(晚上|夜)?(的)?肚子")) == frozenset(["肚子"])
+    assert required(re.compile(r"(ab)+x|[cd]{2}")) == frozenset(["ab", "c", "d"])
+    for unknown in (r"x*", r"(?i)ab", r"a|.", r"(?=ab)", r"[^a]", r"\d+|b"):
+        assert required(re.compile(unknown)) is None, unknown
+
+
 def test_urgent_patterns_searched_by_first_character_answer_as_all_searched_on_corpus_texts() -> None:
     """``may_be_urgent`` searches only the cause, threat and illness patterns whose match can start with a character
     of the text (:class:`~tickets.understanding.firstchars.FirstChars`): the same answer as searching them all."""
@@ -144,4 +156,8 @@ def test_urgent_patterns_searched_by_first_character_answer_as_all_searched_on_c
         every = any(pattern.search(folded) is not None for pattern in detector._any_patterns)
         assert detector._any_index.any_match(folded) == every, text
         hits += every
+        # Every match holds one of the strings the index requires of its pattern before searching it.
+        for pattern, needs in zip(detector._any_patterns, detector._any_index.needs, strict=True):
+            if needs is not None and pattern.search(folded) is not None:
+                assert any(s in folded for s in needs), (pattern.pattern, text)
     assert hits > 10  # the sample holds texts that match

@@ -1,0 +1,83 @@
+"""The complaint reader's batch path gives the per-text answers bit for bit, on real texts of the shared corpora.
+
+Ingest hands the reader a batch of mentions; :meth:`ModelClassifier.categories` reads each text as
+:meth:`ModelClassifier.category` does and scores all of them with one sparse product
+(:meth:`~tickets.understanding.model.Table.scores_many`). Equal floats, not close ones: a stored category must not
+depend on the batch a mention came in.
+"""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from tests.conftest import corpus_texts
+from tickets.classify import ModelClassifier
+from tickets.enums import Category
+from tickets.understanding.features import cues, grams
+from tickets.understanding.folding import fold
+from tickets.understanding.model import shipped_model
+
+#: Texts the corpora hold few of: no Han characters, nothing at all, only marks, one character, mixed scripts.
+ODD = [
+    "",
+    "   ",
+    "!!!",
+    "好",
+    "The delivery was late and the box was broken.",
+    "12315 @客服 #投诉# [怒]",
+    "😀😀",
+    "ok 好评",
+]
+
+
+@pytest.fixture(scope="module")
+def texts() -> list[str]:
+    every = [t for t in corpus_texts() if t.strip()]
+    return [*random.Random(17).sample(every, 600), *ODD]
+
+
+@pytest.fixture(scope="module")
+def reader() -> ModelClassifier:
+    return ModelClassifier()
+
+
+def test_the_batch_scores_are_the_per_text_scores_bit_for_bit(texts: list[str]) -> None:
+    table = shipped_model()._table
+    rng = random.Random(3)
+    read = [(grams(fold(t)), cues(t, fold(t), rng.random())) for t in texts]
+    # Cue dicts in another order, with a name the model does not know: added in each dict's order all the same.
+    read.append((("质量", "差", "zz"), {"t:sentiment": -0.5, "x:unknown": 3.0, "a:logistics": 0.25, "t:len": 0.4}))
+    read.append(((), {}))
+    one = [table.scores(g, c) for g, c in read]
+    assert table.scores_many([g for g, _ in read], [c for _, c in read]) == one
+    assert table.scores_many([], []) == []
+
+
+def test_a_batch_reads_each_text_as_one_text_is_read(reader: ModelClassifier, texts: list[str]) -> None:
+    rng = random.Random(5)
+    # Scores as the sentiment pipeline gives them, and None (scored here) for a few, as for a non-Chinese mention.
+    scores = [None if i % 97 == 0 else rng.random() for i in range(len(texts))]
+    want = [reader.category(t, sentiment=s) for t, s in zip(texts, scores, strict=True)]
+    assert reader.categories(texts, scores) == want
+    assert len(set(want)) >= 5  # the sample reaches most categories, not one answer repeated
+    # Batches of any size give the same answers.
+    assert [c for b in range(0, len(texts), 7) for c in reader.categories(texts[b : b + 7], scores[b : b + 7])] == want
+
+
+def test_an_empty_batch_and_odd_texts(reader: ModelClassifier) -> None:
+    assert reader.categories([], []) == []
+    assert reader.categories(ODD, [0.5] * len(ODD)) == [reader.category(t, sentiment=0.5) for t in ODD]
+    # No scores given: each text scored here, as category does without one.
+    assert reader.categories(ODD[-3:]) == [reader.category(t) for t in ODD[-3:]]
+    assert all(isinstance(c, Category) for c in reader.categories(ODD))
+
+
+def test_a_brand_batch_reads_with_the_brand_words() -> None:
+    reader = ModelClassifier(critical_words={"acme": ["爆屏"]})
+    texts = ["手机用了一周就爆屏了，客服不理", "屏幕很好，物流快"]
+    for brand in ("acme", None):
+        assert reader.categories(texts, [0.2, 0.9], brand=brand) == [
+            reader.category(t, brand, sentiment=s) for t, s in zip(texts, [0.2, 0.9], strict=True)
+        ]
