@@ -62,7 +62,7 @@ def warm_up(app_config: CrawlConfig, spiders: Iterable[str] = ()) -> None:
     it loaded (:func:`gc.freeze`)."""
     import importlib
 
-    from crawlers.settings import DOWNLOADER_MIDDLEWARES, ITEM_PIPELINES
+    from crawlers.settings import DOWNLOADER_MIDDLEWARES, ITEM_PIPELINES, SCORING_STAGES
     from sentiment import SentimentService, Thresholds
     from tickets.policy import TicketPolicy
 
@@ -71,8 +71,8 @@ def warm_up(app_config: CrawlConfig, spiders: Iterable[str] = ()) -> None:
     for path, order in {**DOWNLOADER_MIDDLEWARES, **ITEM_PIPELINES}.items():
         if order is not None:
             load_object(path)
-    for spider in spiders:
-        load_object(spider)
+    for path in (*SCORING_STAGES, *spiders):
+        load_object(path)
 
     config = app_config.sentiment
     thresholds = Thresholds(negative_below=config.negative_below, positive_above=config.positive_above)

@@ -72,10 +72,17 @@ ITEM_PIPELINES = {
     # Dedupe before matching and scoring: a repeated post costs nothing further.
     "crawlers.pipelines.dedupe.DedupePipeline": 200,
     "crawlers.pipelines.brands.BrandPipeline": 300,
-    "crawlers.pipelines.sentiment.SentimentPipeline": 400,
-    "crawlers.pipelines.category.CategoryPipeline": 450,
     "crawlers.pipelines.store.StorePipeline": 500,
 }
+#: Setting: the stages the store pipeline runs over each batch, in order, just before writing it (each built with
+#: ``from_crawler`` and given ``process_batch(items)``). Scoring a batch at once is where the models are fast —
+#: one batch call for sentiment, one sparse product for the complaint reader —, and the batch is buffered there
+#: anyway; Scrapy hands an item pipeline one item at a time.
+SCORING_STAGES_SETTING = "YUQING_SCORING_STAGES"
+SCORING_STAGES = (
+    "crawlers.pipelines.sentiment.SentimentPipeline",
+    "crawlers.pipelines.category.CategoryPipeline",
+)
 
 DOWNLOADER_MIDDLEWARES = {
     # Scrapy's robots middleware allows everything when robots.txt is unreachable; ours follows RFC 9309.
@@ -201,6 +208,7 @@ def build_settings(app_config: CrawlConfig, settings: CrawlSettings, source: Sou
         # Components.
         "DOWNLOADER_MIDDLEWARES": dict(DOWNLOADER_MIDDLEWARES),
         "ITEM_PIPELINES": dict(ITEM_PIPELINES),
+        SCORING_STAGES_SETTING: list(SCORING_STAGES),
         # Our middlewares and pipelines await asyncio futures; this is Scrapy's default, fixed here on purpose.
         "TWISTED_REACTOR": "twisted.internet.asyncioreactor.AsyncioSelectorReactor",
         # Dropping items that mention no brand is the normal case; each drop is counted in the stats instead.

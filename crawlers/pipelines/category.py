@@ -8,9 +8,11 @@ text with the model the reader was trained on, reuses the score instead of scori
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from crawlers.items import MentionItem
+from crawlers.pipelines.sentiment import scored_text
 from crawlers.settings import STAT_CATEGORY, required_app_config
 from tickets.classify import Classifier, ModelClassifier
 from tickets.policy import TicketPolicy
@@ -49,12 +51,8 @@ class CategoryPipeline:
         return cls(policy.classifier, crawler.stats, reuse)
 
     def process_item(self, item: MentionItem) -> MentionItem:
-        text = item.text if not item.title or item.title in item.text else f"{item.title}\n{item.text}"
         try:
-            score = item.sentiment_score if self.reuse_sentiment and item.language == "zh" else None
-            # One item at a time, as Scrapy hands them on (the store pipeline's buffer comes after this one); a
-            # batch ingest calls ``ModelClassifier.categories`` instead, which gives the same categories.
-            item.category = self.classifier.category(text, sentiment=score).value
+            item.category = self.classifier.category(scored_text(item), sentiment=self._score(item)).value
         except Exception:  # a lexicon bug must not lose the mention
             logger.exception("classifying %s/%s failed; stored without a category", item.platform, item.post_id)
             self.stats.inc_value(f"{STAT_CATEGORY}/failed")
@@ -62,3 +60,28 @@ class CategoryPipeline:
             return item
         self.stats.inc_value(f"{STAT_CATEGORY}/{item.category}")
         return item
+
+    def process_batch(self, items: Sequence[MentionItem]) -> None:
+        """Classify ``items`` in place as :meth:`process_item` would: the trained reader scores the whole batch
+        in one sparse product (``ModelClassifier.categories``, the same categories); the lexicon rules, which
+        have no batch form, go item by item. A batch that raises is classified again item by item, so one text
+        the classifier cannot take loses only its own category."""
+        many = getattr(self.classifier, "categories", None)
+        if many is None or not items:
+            for item in items:
+                self.process_item(item)
+            return
+        try:
+            found = many([scored_text(item) for item in items], [self._score(item) for item in items])
+        except Exception:
+            logger.exception("classifying a batch of %d failed; classifying one by one", len(items))
+            for item in items:
+                self.process_item(item)
+            return
+        for item, category in zip(items, found, strict=True):
+            item.category = category.value
+            self.stats.inc_value(f"{STAT_CATEGORY}/{item.category}")
+
+    def _score(self, item: MentionItem) -> float | None:
+        """The sentiment pipeline's score, when it is the model's own sentiment feature (else scored again)."""
+        return item.sentiment_score if self.reuse_sentiment and item.language == "zh" else None

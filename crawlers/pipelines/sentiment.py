@@ -7,11 +7,12 @@ first text it scores. Scoring never fails an item: a text the scorer cannot hand
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from crawlers.items import MentionItem
 from crawlers.settings import STAT_SENTIMENT, required_app_config
-from sentiment import SentimentLabel, SentimentService, Thresholds
+from sentiment import SentimentLabel, SentimentResult, SentimentService, Thresholds
 
 if TYPE_CHECKING:
     from typing import Self
@@ -49,21 +50,52 @@ class SentimentPipeline:
         return cls(SentimentService.from_names([config.scorer], thresholds), crawler.stats)
 
     def process_item(self, item: MentionItem) -> MentionItem:
-        text = item.text
-        if item.title and item.title not in text:
-            text = f"{item.title}\n{text}"
-        language = primary_language(item.language)
         try:
-            result = self.service.analyze(text, language)
+            result = self.service.analyze(scored_text(item), primary_language(item.language))
         except Exception:  # a scorer bug must not lose the mention: store it unscored and say so
             logger.exception("sentiment scoring failed for %s/%s; stored unscored", item.platform, item.post_id)
-            self.stats.inc_value(f"{STAT_SENTIMENT}/failed")
-            item.language = language or item.language
-            item.sentiment_score = None
-            item.sentiment_label = SentimentLabel.unscored.value
+            self._unscored(item)
             return item
+        self._apply(item, result)
+        return item
+
+    def process_batch(self, items: Sequence[MentionItem]) -> None:
+        """Score ``items`` in place as :meth:`process_item` would, one batch call for all (the store pipeline runs
+        this on each batch before writing it: ``crawlers.settings.SCORING_STAGES``)."""
+        if not items:
+            return
+        try:
+            results = self.service.analyze_batch(
+                [scored_text(item) for item in items], [primary_language(item.language) for item in items]
+            )
+        except Exception:  # one text the service chokes on must not leave the others unscored
+            logger.exception("sentiment scoring failed on a batch of %d; scoring one by one", len(items))
+            for item in items:
+                self.process_item(item)
+            return
+        retry = []
+        for item, result in zip(items, results, strict=True):
+            if result.reason == "scorer failed" and len(items) > 1:
+                retry.append(item)  # the scorer failed the batch as a whole: find the text it cannot take
+            else:
+                self._apply(item, result)
+        for item in retry:
+            self.process_item(item)
+
+    def _apply(self, item: MentionItem, result: SentimentResult) -> None:
         item.language = result.language
         item.sentiment_score = result.score
         item.sentiment_label = result.label.value
         self.stats.inc_value(f"{STAT_SENTIMENT}/{result.label.value}")
-        return item
+
+    def _unscored(self, item: MentionItem) -> None:
+        self.stats.inc_value(f"{STAT_SENTIMENT}/failed")
+        item.language = primary_language(item.language) or item.language
+        item.sentiment_score = None
+        item.sentiment_label = SentimentLabel.unscored.value
+
+
+def scored_text(item: MentionItem) -> str:
+    """What is scored and classified: the text, after the title when the text does not already hold it (a
+    review's title often carries its verdict)."""
+    return item.text if not item.title or item.title in item.text else f"{item.title}\n{item.text}"

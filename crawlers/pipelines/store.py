@@ -17,14 +17,16 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from scrapy.utils.defer import deferred_from_coro
+from scrapy.utils.misc import build_from_crawler, load_object
 
 from crawlers.items import MentionItem, clamp_date
 from crawlers.settings import (
     CRAWL_OPTIONS,
     MENTION_STORE,
+    SCORING_STAGES_SETTING,
     SOURCE,
     STAT_STORE_FAILED,
     STAT_STORE_OUTAGES,
@@ -87,6 +89,14 @@ class SharedStore:
             self._store = None
 
 
+class BatchStage(Protocol):
+    """Extension point: work on a whole batch of items, in place, just before the batch is written (scoring:
+    :data:`crawlers.settings.SCORING_STAGES`). Built with ``from_crawler``; must not raise for one bad item (it
+    handles that item itself: a mention is stored without what a stage could not give it, never lost)."""
+
+    def process_batch(self, items: Sequence[MentionItem]) -> None: ...
+
+
 class StorePipeline:
     """Buffers items and upserts them as :class:`~index.base.Mention` objects; refreshes the store at close.
 
@@ -96,6 +106,7 @@ class StorePipeline:
     ``open_store`` returns the store to write to (opened in ``open_spider``); ``stop_crawl`` is called once
     when the store fails, with the close reason. With ``owns_store=False`` the store is another's (a
     :class:`SharedStore`'s, which checked the schema): the pipeline neither checks its schema nor closes it.
+    ``stages`` run over each batch, in order, before it is written (each item once, also when a write is retried).
     """
 
     def __init__(
@@ -109,8 +120,10 @@ class StorePipeline:
         spool: Spool | None = None,
         policy: RetryPolicy = NONE,
         owns_store: bool = True,
+        stages: Sequence[BatchStage] = (),
     ):
         self.open_store = open_store
+        self.stages = tuple(stages)
         self.owns_store = owns_store
         self.spool = spool
         self.policy = policy
@@ -120,6 +133,7 @@ class StorePipeline:
         self.clock = clock
         self.store: MentionStore | None = None
         self.pending: list[MentionItem] = []
+        self._staged = 0  # pending[:_staged] have been through the stages (a failed write keeps them pending)
         self._last_error: str | None = None
         self._stopping = False
 
@@ -152,6 +166,7 @@ class StorePipeline:
             spool=spool,
             policy=BACKGROUND,
             owns_store=owns_store,
+            stages=[build_from_crawler(load_object(path), crawler) for path in settings_stages(crawler)],
         )
 
     def open_spider(self) -> None:
@@ -219,6 +234,7 @@ class StorePipeline:
                     self._last_error,
                 )
             self.pending = []
+            self._staged = 0
         if self.store is None:
             return
         try:
@@ -285,10 +301,21 @@ class StorePipeline:
         )
         return {}
 
+    def _run_stages(self) -> None:
+        """The stages over the items that have not been through them yet."""
+        fresh = self.pending[self._staged :]
+        for stage in self.stages:
+            try:
+                stage.process_batch(fresh)
+            except Exception:  # a stage's bug: the items go on without what it adds, counted by the stage if it can
+                logger.exception("%s failed on a batch of %d items", type(stage).__name__, len(fresh))
+        self._staged = len(self.pending)
+
     def flush(self) -> bool:
         """Write the buffered items; ``False`` (items kept) when the store raised."""
         if not self.pending:
             return True
+        self._run_stages()
         if self.store is None:
             self._last_error = "the store was never opened"
             return False
@@ -327,6 +354,7 @@ class StorePipeline:
                     self.stop_crawl(STORE_UNAVAILABLE)
             return False
         self.pending = []
+        self._staged = 0
         unqueued = self._spool_deferred(mentions, result.deferred) if result.deferred else {}
         failures = {**invalid, **result.failed, **unqueued}
         self.stats.inc_value(f"{STAT_STORED}/created", len(result.created))
@@ -346,3 +374,8 @@ class StorePipeline:
             len(failures),
         )
         return True
+
+
+def settings_stages(crawler: Crawler) -> list[str]:
+    """The batch stages the crawler's settings name (none when the setting is absent)."""
+    return list(crawler.settings.getlist(SCORING_STAGES_SETTING))

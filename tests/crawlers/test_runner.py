@@ -185,9 +185,12 @@ def test_build_settings(parse_yaml_config):
         "NormalizePipeline",
         "DedupePipeline",
         "BrandPipeline",
+        "StorePipeline",
+    ]
+    # Scored a batch at a time by the store pipeline, just before each write.
+    assert [p.rsplit(".", 1)[1] for p in settings.getlist("YUQING_SCORING_STAGES")] == [
         "SentimentPipeline",
         "CategoryPipeline",
-        "StorePipeline",
     ]
     assert required_setting(settings, SOURCE, FeedSource) is source
     assert required_setting(settings, APP_CONFIG, AppConfig) is config
