@@ -131,11 +131,37 @@ def index_tokens(title: str | None, text: str) -> tuple[list[str], list[str], li
     long_words = [word for word in (*raw_title, *raw_text) if len(word) > 2]
     if long_words:
         have = {*title_tokens, *text_tokens}
-        for token in _clean(_search_grams(long_words, jieba.has_word)):
-            if token not in have:
-                have.add(token)
-                extra.append(token)
+        known = _GRAMS
+        for word in long_words:
+            grams = known.get(word)
+            if grams is None:
+                grams = _grams_of(word, jieba.has_word)
+            for token in grams:
+                if token not in have:
+                    have.add(token)
+                    extra.append(token)
     return title_tokens, text_tokens, extra
+
+
+#: Long word -> its cleaned search-mode grams (:func:`_grams_of`): the same few thousand words come back in
+#: every batch, and their grams are the same each time (jieba's dictionary does not change in a process).
+_GRAMS: dict[str, tuple[str, ...]] = {}
+_GRAMS_CAP = 200_000  # words remembered; past it the cache starts again (a few tens of MB at most)
+
+
+def _grams_of(word: str, has_word: Callable[[str], bool]) -> tuple[str, ...]:
+    """The cleaned tokens of the dictionary 2- and 3-grams search mode adds inside ``word``, in its order.
+
+    ``_clean`` of a stream of tokens is the concatenation of ``_WORD.findall`` of each (no match spans two
+    tokens), so cleaning each word's grams apart gives the tokens cleaning all of them at once gives. The word
+    itself, which search mode yields after its grams, is left out: its tokens are the precise cut's, already
+    in the caller's ``have``.
+    """
+    grams = tuple(_clean(list(_search_grams([word], has_word))[:-1]))
+    if len(_GRAMS) >= _GRAMS_CAP:
+        _GRAMS.clear()
+    _GRAMS[word] = grams
+    return grams
 
 
 def index_fields(title: str | None, text: str) -> dict[str, str]:
