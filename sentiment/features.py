@@ -163,6 +163,8 @@ def _segmenter() -> Any:
 
 def _negated(words: list[str]) -> list[str]:
     """``不|word`` for each word a negator governs (:data:`NEGATORS`, up to :data:`_NEGATION_REACH` words)."""
+    if NEGATORS.isdisjoint(words):
+        return []  # half the chunks: one C-level pass instead of the loop below, which would mark nothing
     out = []
     reach = 0
     for word in words:
