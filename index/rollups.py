@@ -27,7 +27,7 @@ import collections
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from index.words import content_word
 
@@ -103,9 +103,8 @@ def content_words(*segmented: str | None) -> set[str]:
     return {t for t in out if content_word(t)}
 
 
-@dataclass(frozen=True)
-class RollupRow:
-    """What the roll-ups need to know of one stored mention."""
+class RollupRow(NamedTuple):
+    """What the roll-ups need to know of one stored mention (a tuple: one is built per mention written)."""
 
     published_ms: int
     brands: str  # brand_set()
