@@ -43,7 +43,9 @@ class TokenColumns:
         # C-level loops: this runs at every model load (about 0.1 s for the shipped model and experts).
         names = dict.fromkeys(chain.from_iterable(table for table, _ in tables))
         first = [t for t in hot if t in names]
-        ordered = dict.fromkeys(chain((t.encode().decode() for t in first), names))  # fresh copies of hot keys
+        # Fresh copies of the hot keys (equal strings: dict.fromkeys keeps the first), allocated one after the other.
+        fresh = (t.encode("utf-8", "surrogatepass").decode("utf-8", "surrogatepass") for t in first)
+        ordered = dict.fromkeys(chain(fresh, names))
         self.index = dict(zip(ordered, range(len(ordered)), strict=True))
         self.size = len(names)
         self.weights = np.zeros((self.size + 1, width))
