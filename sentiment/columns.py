@@ -59,8 +59,10 @@ class TokenColumns:
 
     def sums(self, toks: Sequence[str]) -> list[float]:
         """Every column's sum over the known tokens among ``toks``, added in their order from its start."""
+        # Unknown tokens read the all-zero last row rather than being filtered out first: adding 0.0 to a sum
+        # that started from a non-zero value never changes a bit (only -0.0 + 0.0 would, and such a sum cannot
+        # reach -0.0), and the filter cost more than the additions.
         found = np.fromiter(map(self.index.get, toks, repeat(self.size)), dtype=np.intp, count=len(toks))
-        found = found[found < self.size]
         block = np.empty((found.size + 1, len(self.starts)))
         block[0] = self.starts
         np.take(self.weights, found, axis=0, out=block[1:])
