@@ -12,7 +12,7 @@ import json
 from abc import ABC, abstractmethod
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -39,6 +39,11 @@ TOTAL_CAP = 10_000
 #: The facets :meth:`MentionStore.facets` counts, by their names in the API.
 FACET_FIELDS = ("platform", "brand", "sentiment", "category", "language")
 _CATEGORIES = frozenset(c.value for c in Category)
+
+
+#: ``json.dumps(payload, sort_keys=True, ensure_ascii=False)`` of :meth:`Mention.compute_hash`, built once
+#: (``json.dumps`` with options builds an encoder per call).
+_HASH_JSON = json.JSONEncoder(sort_keys=True, ensure_ascii=False)
 
 
 def mention_id(platform: str, post_id: str) -> str:
@@ -94,6 +99,8 @@ class Mention(BaseModel):
     @field_validator("published_at", "collected_at", "updated_at")
     @classmethod
     def _utc(cls, value: datetime) -> datetime:
+        if type(value) is datetime and value.tzinfo is UTC and not value.microsecond % 1000:
+            return value  # UTC and whole milliseconds already (most mentions): what the two steps below give
         # Both backends keep milliseconds; cutting here makes a mention round-trip equal to itself.
         value = to_utc(value)
         return value.replace(microsecond=value.microsecond // 1000 * 1000)
@@ -140,7 +147,7 @@ class Mention(BaseModel):
                 del payload[optional]
         if not payload["date_estimated"]:
             del payload["date_estimated"]  # likewise for mentions stored before the flag existed
-        raw = json.dumps(payload, sort_keys=True, ensure_ascii=False).encode()
+        raw = _HASH_JSON.encode(payload).encode()
         return hashlib.blake2b(raw, digest_size=16).hexdigest()
 
 
@@ -229,7 +236,7 @@ class SearchRequest(BaseModel):
     def fingerprint(self) -> str:
         """Identifies the search a cursor belongs to, so a cursor cannot be replayed on another search."""
         payload = {"f": self.filter.model_dump(mode="json"), "s": self.effective_sort().value}
-        raw = json.dumps(payload, sort_keys=True, ensure_ascii=False).encode()
+        raw = _HASH_JSON.encode(payload).encode()
         return hashlib.blake2b(raw, digest_size=6).hexdigest()
 
 

@@ -23,12 +23,16 @@ answered from the roll-ups inside it and from the mentions themselves at its two
 
 from __future__ import annotations
 
+import collections
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from index.words import content_word
+
+#: ``Counter.update``'s counting loop for an iterable (C), called without the method's Python-level checks.
+_count_elements: Callable[[Counter[Any], Iterable[Any]], None] = collections._count_elements  # type: ignore[attr-defined]
 
 HOUR_MS = 3_600_000
 DAY_MS = 86_400_000
@@ -99,9 +103,8 @@ def content_words(*segmented: str | None) -> set[str]:
     return {t for t in out if content_word(t)}
 
 
-@dataclass(frozen=True)
-class RollupRow:
-    """What the roll-ups need to know of one stored mention."""
+class RollupRow(NamedTuple):
+    """What the roll-ups need to know of one stored mention (a tuple: one is built per mention written)."""
 
     published_ms: int
     brands: str  # brand_set()
@@ -128,7 +131,9 @@ def _count(groups: dict[Any, Counter[Any]], key: Any, items: Iterable[Any], sign
     if counter is None:
         counter = groups[key] = Counter()
     if sign > 0:
-        counter.update(items)
+        # What ``Counter.update`` runs for an iterable, without its ``isinstance(items, Mapping)`` check: an ABC
+        # check in Python, as long as the counting itself for a mention's six facet values (five calls a mention).
+        _count_elements(counter, items)
     else:
         counter.subtract(items)
 
@@ -156,9 +161,9 @@ class RollupDelta:
     word_days: bool = True
 
     def add(self, row: RollupRow, sign: int = 1) -> None:
+        rest = (row.brands, row.platform, row.label, row.category, row.language)
         for table, unit in COUNT_LEVELS:
-            key = (row.published_ms // unit, row.brands, row.platform, row.label, row.category, row.language)
-            self.counts[table][key] += sign
+            self.counts[table][(row.published_ms // unit, *rest)] += sign
         if row.words:
             _count(self.words, (row.published_ms // DAY_MS, row.brands), row.words, sign)
         if self.lean is None:
@@ -180,9 +185,10 @@ class RollupDelta:
         return [(day, brands, w, n) for (day, brands), c in self.words.items() for w, n in c.items() if n]
 
     def lean_rows(self, table: str) -> list[tuple[str, int, int, str, str, int]]:
-        """(brand, unit, estimated, field, value, change) for every count of lean ``table`` that changed."""
+        """(brand, unit, estimated, field, value, change) for every count of lean ``table`` that changed, grouped by
+        (brand, unit, estimated) in that order, each group's values in the order they were counted."""
         groups = (self.lean or {}).get(table, {})
-        return [(*key, name, value, n) for key, c in groups.items() for (name, value), n in c.items() if n]
+        return [(*key, name, value, n) for key, c in sorted(groups.items()) for (name, value), n in c.items() if n]
 
 
 @dataclass(frozen=True)

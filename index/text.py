@@ -38,10 +38,18 @@ def _combining() -> frozenset[str]:
     return frozenset(c for c in map(chr, range(0x110000)) if unicodedata.combining(c))
 
 
+#: Characters that NFKD leaves as they are and that are no combining mark: ASCII, the CJK unified ideographs and
+#: the punctuation Chinese posts use most (a test checks each). A text of these only has no accent to fold.
+_PLAIN = "\x00-\x7f\u00b7\u200b\u2014\u2015\u2018\u2019\u201c\u201d\u2022\u3001-\u3003\u3008-\u3011\u4e00-\u9fff"
+_NOT_PLAIN = re.compile(f"[^{_PLAIN}]")
+
+
 def _fold_latin_accents(text: str) -> str:
     # "café" must find "cafe" on both backends. Only marks on Latin letters go: in Japanese, NFKD would
     # split が into か + a mark that carries meaning.
-    if text.isascii() or (unicodedata.is_normalized("NFKD", text) and _combining().isdisjoint(text)):
+    if _NOT_PLAIN.search(text) is None:
+        return text  # nine Chinese posts in ten: one regex scan instead of the two walks below
+    if unicodedata.is_normalized("NFKD", text) and _combining().isdisjoint(text):
         return text  # nothing decomposes and there is no mark to drop (most Chinese text): skip the walk
     out: list[str] = []
     for char in unicodedata.normalize("NFKD", text):
@@ -131,11 +139,37 @@ def index_tokens(title: str | None, text: str) -> tuple[list[str], list[str], li
     long_words = [word for word in (*raw_title, *raw_text) if len(word) > 2]
     if long_words:
         have = {*title_tokens, *text_tokens}
-        for token in _clean(_search_grams(long_words, jieba.has_word)):
-            if token not in have:
-                have.add(token)
-                extra.append(token)
+        known = _GRAMS
+        for word in long_words:
+            grams = known.get(word)
+            if grams is None:
+                grams = _grams_of(word, jieba.has_word)
+            for token in grams:
+                if token not in have:
+                    have.add(token)
+                    extra.append(token)
     return title_tokens, text_tokens, extra
+
+
+#: Long word -> its cleaned search-mode grams (:func:`_grams_of`): the same few thousand words come back in
+#: every batch, and their grams are the same each time (jieba's dictionary does not change in a process).
+_GRAMS: dict[str, tuple[str, ...]] = {}
+_GRAMS_CAP = 200_000  # words remembered; past it the cache starts again (a few tens of MB at most)
+
+
+def _grams_of(word: str, has_word: Callable[[str], bool]) -> tuple[str, ...]:
+    """The cleaned tokens of the dictionary 2- and 3-grams search mode adds inside ``word``, in its order.
+
+    ``_clean`` of a stream of tokens is the concatenation of ``_WORD.findall`` of each (no match spans two
+    tokens), so cleaning each word's grams apart gives the tokens cleaning all of them at once gives. The word
+    itself, which search mode yields after its grams, is left out: its tokens are the precise cut's, already
+    in the caller's ``have``.
+    """
+    grams = tuple(_clean(list(_search_grams([word], has_word))[:-1]))
+    if len(_GRAMS) >= _GRAMS_CAP:
+        _GRAMS.clear()
+    _GRAMS[word] = grams
+    return grams
 
 
 def index_fields(title: str | None, text: str) -> dict[str, str]:

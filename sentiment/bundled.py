@@ -50,6 +50,17 @@ def read_snownlp_bayes(path: Path) -> tuple[float, dict[str, float]]:
     return math.log(pos_total) - math.log(neg_total), ratios
 
 
+def snownlp_frequent(path: Path) -> list[str]:
+    """The tokens of a snownlp Bayes model file, most counted in its training texts first (ties: file order)."""
+    with gzip.open(path, "rb") as f:
+        data: dict[str, Any] = marshal.loads(f.read())  # noqa: S302 - package data, as read_snownlp_bayes
+    counts: dict[str, float] = {}
+    for name in ("pos", "neg"):
+        for token, n in data["d"][name]["d"].items():
+            counts[token] = counts.get(token, 0) + n
+    return sorted(counts, key=counts.__getitem__, reverse=True)
+
+
 #: The bundled model's file inside snownlp's ``sentiment`` package folder (Python 3 marshal, gzip).
 BUNDLED_FILE = "sentiment.marshal.3"
 

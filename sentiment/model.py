@@ -44,7 +44,7 @@ from pathlib import Path
 from typing import Any
 
 from sentiment.base import Thresholds
-from sentiment.bundled import load_bundled, read_snownlp_bayes
+from sentiment.bundled import load_bundled, read_snownlp_bayes, snownlp_frequent
 from sentiment.columns import TokenColumns
 from sentiment.experts import Experts, load_experts
 from sentiment.features import MODELS_DIR, analyse
@@ -173,7 +173,8 @@ class ZhModel:
         for expert in self.experts.experts if self.experts is not None else ():
             tables.append((expert.weights, 3))  # nb, lr, gate: the columns of Experts._sums, expert after expert
             starts += [expert.nb_prior, expert.lr_bias, expert.gate_bias]
-        self._columns = TokenColumns(tables, starts)
+        # The tokens the training texts use most first: texts at scoring time mostly hold those (see there).
+        self._columns = TokenColumns(tables, starts, snownlp_frequent(directory / self.meta["files"]["nb"]))
         if self.experts is not None and self.experts.fitted_for != self.meta["provenance"].get("trained_at"):
             # Their blend and routing were chosen beside another general model: still sound, no longer measured.
             log.warning("%s: the experts were fitted for another general model; rerun sentiment.experts_train", name)

@@ -407,3 +407,20 @@ def test_a_sqlite_write_pauses_the_cycle_collector_and_resumes_it_even_when_it_f
         sqlite_write.write_batch(conn, corpus(3, seed=9))
     assert gc.isenabled()
     store.close()
+
+
+def test_stored_row_is_row_values_in_column_order() -> None:
+    """The write path builds each mentions row without row_values' dictionary: the same values, in COLUMNS order."""
+    from index.sqlite_write import COLUMNS, _row
+
+    mentions = corpus(40)
+    mentions[3] = Mention.model_validate(
+        {**mentions[3].model_dump(), "extra": {"likes_text": "1万", "n": 3}, "content_hash": ""}
+    )
+    assert any(m.date_estimated for m in mentions)
+    for rowid, m in enumerate(mentions, start=1):
+        values = row_values(m)
+        assert list(values) == COLUMNS
+        assert _row(m, rowid, None) == (rowid, *values.values())
+        kept = (rowid, *{**values, "collected_at": 12345}.values())
+        assert _row(m, rowid, 12345) == kept  # a replaced mention keeps its first seen

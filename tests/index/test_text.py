@@ -100,3 +100,18 @@ def test_clean_keeps_what_the_word_pattern_finds() -> None:
     ):
         assert _clean(tokens) == _WORD.findall(" ".join(tokens)), tokens
         assert _clean(iter(tokens)) == _WORD.findall(" ".join(tokens)), tokens
+
+
+def test_plain_characters_have_no_accent_to_fold() -> None:
+    # The fold's fast path returns texts of these characters as they are: NFKD must leave each alone and none
+    # may be a combining mark, or the slow path would have changed the text.
+    import unicodedata
+
+    from index.text import _NOT_PLAIN, _fold_latin_accents
+
+    plain = [chr(c) for c in range(0x110000) if _NOT_PLAIN.match(chr(c)) is None]
+    assert len(plain) > 20_000
+    for char in plain:
+        assert unicodedata.normalize("NFKD", char) == char and not unicodedata.combining(char), hex(ord(char))
+    assert _fold_latin_accents("café 中文") == "cafe 中文"
+    assert _fold_latin_accents("中文,“引号”·—") == "中文,“引号”·—"

@@ -34,6 +34,17 @@ def test_traditional_and_simplified_give_the_same_tokens() -> None:
     assert tokens("這個產品質量很差") == tokens("这个产品质量很差")
 
 
+def test_to_simplified_translates_every_character_of_the_table() -> None:
+    # The fast path returns texts its search finds no traditional character in: it must find each one.
+    from sentiment.features import _t2s_table
+
+    table = _t2s_table()
+    assert table
+    for code, simplified in table.items():
+        assert to_simplified(f"好{chr(code)}a") == f"好{simplified}a"
+    assert to_simplified("简体字 plain") == "简体字 plain"
+
+
 def test_tokens_are_words_characters_bigrams_without_duplicates() -> None:
     toks = tokens("质量很好，质量很好")
     assert {"质量", "很", "好", "质", "量很"} <= set(toks)

@@ -70,3 +70,20 @@ def test_one_pass_over_the_tokens_gives_the_parts_and_experts_sums_on_corpus_tex
         assert model.score(text) == p, text
         routed += experts.route(toks, sigmoid(parts.domain))[0] is not None
     assert routed > 300  # many texts go to an expert
+
+
+def test_hot_tokens_change_where_rows_are_not_the_sums() -> None:
+    """The columns numbered hot tokens first (as the model loads them) sum each text to the same bits as in
+    table order, and the look-up still finds every token, hot or not."""
+    from sentiment.columns import TokenColumns
+
+    table = dict(list(_token_weights().items())[:5000])
+    plain = TokenColumns([(table, 4)], [0.25, -0.5, 0.125, 1.0])
+    hot_order = [*list(table)[::-7], "not a token"]
+    hot = TokenColumns([(table, 4)], [0.25, -0.5, 0.125, 1.0], hot_order)
+    assert hot.size == plain.size and set(hot.index) == set(plain.index)
+    rng = random.Random(5)
+    vocab = [*table, "unknown", "又一个"]
+    for _ in range(300):
+        toks = rng.sample(vocab, rng.randrange(0, 60))
+        assert hot.sums(toks) == plain.sums(toks)

@@ -143,3 +143,15 @@ def test_a_scorer_that_breaks_its_contract_fails_only_its_texts() -> None:
     assert (english.label, english.reason) == (SentimentLabel.unscored, "scorer failed")
     assert (chinese.score, chinese.label) == (0.9, SentimentLabel.positive)
     assert (nothing.label, nothing.reason) == (SentimentLabel.unscored, "empty text")
+
+
+def test_han_count_is_the_number_of_han_characters() -> None:
+    # detect_language counts Han characters by removing everything else: the count of one match per character.
+    import re
+
+    from sentiment.language import _NOT_HAN
+
+    one = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+    texts = ["", "abc", "中文", "中a文 b", "㐀䶿一鿿豈﫿", "😀中😀", "こんにちは世界", "한국어 中"]
+    for text in [*texts, "\u33ff\u4dc0\u9fff\ufb00"]:
+        assert len(_NOT_HAN.sub("", text)) == len(one.findall(text))
