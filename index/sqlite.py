@@ -1,8 +1,8 @@
 """The embedded mention index: SQLite with FTS5 over jieba-segmented text, in WAL mode.
 
-One file holds the mentions, a brand table (a mention can concern several brands) and an FTS5 table whose
-rowids are the mentions' rowids. A batch is written in one transaction; if the transaction fails, the batch
-is retried one mention at a time so a single bad record is reported and the rest are stored.
+One file holds the mentions, a brand table (a mention can concern several brands) and an FTS5 table whose rowids
+are the mentions' rowids. A batch is written in one transaction (writers take turns: foundation.writer_turn); if it
+fails, the batch is retried one mention at a time so a single bad record is reported and the rest are stored.
 """
 
 from __future__ import annotations
@@ -10,7 +10,8 @@ from __future__ import annotations
 import json
 from bisect import bisect_right
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
@@ -18,9 +19,10 @@ from typing import Any, TypeVar
 from sqlalchemy import Connection, Engine, bindparam, text
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
-from foundation.db import IMMEDIATE, make_engine, run_migrations
+from foundation.db import IMMEDIATE, SQLITE_BUSY_TIMEOUT_MS, make_engine, run_migrations
 from foundation.errors import InvalidQuery, StoreError, StoreUnavailable
 from foundation.vocabulary import SentimentLabel
+from foundation.writer_turn import writer_turn
 from index.base import (
     FACET_FIELDS,
     REACH_PER_MENTION,
@@ -125,9 +127,13 @@ class SQLiteMentionStore(MentionStore):
                 result.failed[mention.id] = str(getattr(exc, "orig", exc))
         return result
 
-    def _write_connection(self) -> Connection:
-        # The batch reads existing rows before writing: take the write lock first (see foundation.db).
-        return self.engine.connect().execution_options(**{IMMEDIATE: True})
+    @contextmanager
+    def _write_connection(self) -> Iterator[Connection]:
+        with (
+            writer_turn(self.engine.url.database, SQLITE_BUSY_TIMEOUT_MS / 1000),
+            self.engine.connect().execution_options(**{IMMEDIATE: True}) as conn,
+        ):
+            yield conn
 
     def _write(self, conn: Connection, mentions: list[Mention]) -> WriteResult:
         return write_batch(conn, mentions)
