@@ -6,15 +6,15 @@ from __future__ import annotations
 import multiprocessing as mp
 import threading
 import time
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from foundation.errors import StoreUnavailable
 from foundation.writer_turn import lock_path, writer_turn
-from index.base import Mention, MentionFilter, mention_id
+from index.base import MentionFilter
 from index.sqlite import SQLiteMentionStore
+from tests.index.test_contract import mk
 
 
 def _hold(database: str, seconds: float, held: threading.Event | None = None) -> None:
@@ -63,24 +63,8 @@ def test_in_memory_databases_have_no_turns() -> None:
 
 def _write(path: str, k: int) -> None:
     store = SQLiteMentionStore.at(Path(path))
-    at = datetime(2026, 11, 1, tzinfo=UTC)
     for b in range(5):
-        store.upsert(
-            [
-                Mention(
-                    id=mention_id("weibo", f"{k}-{b}-{i}"),
-                    platform="weibo",
-                    post_id=f"{k}-{b}-{i}",
-                    source="s",
-                    text=f"先达外卖配送太慢 {k} {b} {i}",
-                    published_at=at,
-                    collected_at=at,
-                    updated_at=at,
-                    brands=["先达"],
-                )
-                for i in range(50)
-            ]
-        )
+        store.upsert([mk(f"{k}-{b}-{i}", f"先达外卖配送太慢 {k} {b} {i}", brands=["先达"]) for i in range(50)])
     store.close()
 
 
