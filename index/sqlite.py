@@ -7,12 +7,11 @@ fails, the batch is retried one mention at a time so a single bad record is repo
 
 from __future__ import annotations
 
-import json
 from bisect import bisect_right
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -54,6 +53,7 @@ from index.reach_groups import ReachGroup, ReachGroups, followers_of
 from index.rollups import brands_of, rowid_key
 from index.sqlite_lean import LeanReader, lean_answerable
 from index.sqlite_rollups import BRAND_SET_SQL, CountKey, RollupReader, answerable, word_answerable
+from index.sqlite_rows import stored_mentions
 from index.sqlite_sql import (
     FOLLOWERS_SQL,
     filtered,
@@ -65,7 +65,7 @@ from index.sqlite_sql import (
     where_clause,
 )
 from index.sqlite_words import DayTops, frequencies, save_days
-from index.sqlite_write import COLUMNS, delete_batch, write_batch
+from index.sqlite_write import IndexTokens, delete_batch, pretokenize, write_batch
 
 _T = TypeVar("_T")
 _SLOT_MS = 15 * 60 * 1000  # every real time-zone offset is a multiple of 15 minutes
@@ -73,10 +73,6 @@ _SLOT_MS = 15 * 60 * 1000  # every real time-zone offset is a multiple of 15 min
 
 def _ms(value: datetime) -> int:
     return int(value.timestamp() * 1000)
-
-
-def _dt(value: int) -> datetime:
-    return datetime.fromtimestamp(value / 1000, UTC)
 
 
 class SQLiteMentionStore(MentionStore):
@@ -109,9 +105,11 @@ class SQLiteMentionStore(MentionStore):
             batch[mention.id] = mention  # the last version of a post in a batch wins
         if not batch:
             return WriteResult()
+        # Cut before the writer's turn, so a turn holds only the SQL (another crawl's batch waits less).
+        tokens = self._pretokenized(list(batch.values()))
         try:
             with self._write_connection() as conn, conn.begin():
-                return self._write(conn, list(batch.values()))
+                return write_batch(conn, list(batch.values()), tokens)
         except OperationalError as exc:
             if "locked" in str(exc.orig) or "unable to open" in str(exc.orig):
                 raise StoreUnavailable(f"mention store {self.describe()} is unavailable: {exc.orig}") from exc
@@ -122,7 +120,7 @@ class SQLiteMentionStore(MentionStore):
         for mention in batch.values():
             try:
                 with self._write_connection() as conn, conn.begin():
-                    result.merge(self._write(conn, [mention]))
+                    result.merge(write_batch(conn, [mention], tokens))
             except SQLAlchemyError as exc:
                 result.failed[mention.id] = str(getattr(exc, "orig", exc))
         return result
@@ -135,8 +133,12 @@ class SQLiteMentionStore(MentionStore):
         ):
             yield conn
 
-    def _write(self, conn: Connection, mentions: list[Mention]) -> WriteResult:
-        return write_batch(conn, mentions)
+    def _pretokenized(self, mentions: list[Mention]) -> dict[str, IndexTokens]:
+        try:
+            with self._read() as conn:
+                return pretokenize(conn, mentions)
+        except (SQLAlchemyError, StoreError):  # the write reads again and cuts what it needs
+            return {}
 
     def delete(self, mention_ids: Sequence[str]) -> list[str]:
         if not mention_ids:
@@ -148,33 +150,6 @@ class SQLiteMentionStore(MentionStore):
             raise StoreUnavailable(f"mention store {self.describe()} is unavailable: {exc.orig}") from exc
 
     # -- reads ----------------------------------------------------------------------------------------------
-    def _mentions(self, conn: Connection, rows: Sequence[Any]) -> list[Mention]:
-        if not rows:
-            return []
-        brands: dict[int, list[str]] = {}
-        marks = ", ".join("?" * len(rows))
-        for rowid, brand in conn.exec_driver_sql(
-            f"SELECT mention_rowid, brand FROM mention_brands WHERE mention_rowid IN ({marks}) ORDER BY brand",
-            tuple(row.rowid for row in rows),
-        ):
-            brands.setdefault(rowid, []).append(brand)
-        # Columns by position: a Row's attribute lookup cost more than building the mention (3 ms a page).
-        fields = list(rows[0]._fields)
-        at = [fields.index(c) for c in COLUMNS]
-        out = []
-        for row in rows:
-            data = dict(zip(COLUMNS, [row[i] for i in at], strict=True))
-            for key in ("published_at", "collected_at", "updated_at"):
-                data[key] = _dt(data[key])
-            data["matched_keywords"] = json.loads(data["matched_keywords"])
-            data["extra"] = json.loads(data["extra"])
-            data["date_estimated"] = bool(data["date_estimated"])
-            data["brands"] = brands.get(row.rowid, [])  # sorted, as the model keeps them
-            data["sentiment_label"] = SentimentLabel(data["sentiment_label"])
-            # Rows were validated when written: rebuilt without validating again (a fifth of a search's time).
-            out.append(Mention.stored(data))
-        return out
-
     def get(self, mention_id: str) -> Mention | None:
         found = self.get_many([mention_id])
         return found[0] if found else None
@@ -187,7 +162,7 @@ class SQLiteMentionStore(MentionStore):
                 text("SELECT * FROM mentions WHERE id IN :ids").bindparams(bindparam("ids", expanding=True)),
                 {"ids": list(mention_ids)},
             ).all()
-            by_id = {m.id: m for m in self._mentions(conn, rows)}
+            by_id = {m.id: m for m in stored_mentions(conn, rows)}
         return [by_id[i] for i in mention_ids if i in by_id]
 
     def _read(self) -> Connection:
@@ -265,7 +240,7 @@ class SQLiteMentionStore(MentionStore):
                     params["c_rowid"] = self._cursor_rowid(conn, after)
                 rows = conn.execute(self._expand(sql, params), params).all()
                 total = self._total(conn, flt, planned)
-                return rows, total, self._mentions(conn, rows[: request.limit])
+                return rows, total, stored_mentions(conn, rows[: request.limit])
 
         rows, (total, exact), mentions = self._run("search", flt, run)
         more = len(rows) > request.limit
