@@ -1,8 +1,8 @@
 """Every table of the two stores ``ingest_stages.py`` builds, dumped sorted: to diff two checkouts' stores.
 
-    PYTHONHASHSEED=0 .venv/bin/python bench/store_dump.py --n 5000 --out /tmp/base.tsv   # in one checkout
-    PYTHONHASHSEED=0 .venv/bin/python bench/store_dump.py --n 5000 --out /tmp/new.tsv    # in the other
-    cmp /tmp/base.tsv /tmp/new.tsv
+    PYTHONHASHSEED=0 .venv/bin/python bench/store_dump.py --n 5000 --out base.tsv   # in one checkout
+    PYTHONHASHSEED=0 .venv/bin/python bench/store_dump.py --n 5000 --out new.tsv    # in the other
+    cmp base.tsv new.tsv
 
 The mentions are those of ``ingest_stages.py`` (same seed, batches), scored and classified as there, written
 batch by batch into a store (the stages' store) and then written again with every tenth mention's text edited,
