@@ -58,6 +58,13 @@ def fingerprint(db: Path) -> dict[str, tuple[int, str]]:
     return out
 
 
+def crawl_text(raw: dict[str, Any]) -> str:
+    """What the scoring stages read (``crawlers.pipelines.sentiment.scored_text``): the title (when not already in
+    the text) and the text."""
+    title, text = raw["title"], raw["text"]
+    return text if not title or title in text else f"{title}\n{text}"
+
+
 class Ingestor:
     """The crawl's scoring path, loaded once: sentiment in batches, the complaint category given the score."""
 
@@ -75,7 +82,7 @@ class Ingestor:
     def mentions(self, chunk: list[dict[str, Any]]) -> list[Any]:
         from scale import corpus_mention, zh_score
 
-        texts = [r["text"] if not r["title"] else f"{r['title']}\n{r['text']}" for r in chunk]
+        texts = [crawl_text(r) for r in chunk]
         results = self.service.analyze_batch(texts, ["zh"] * len(texts))
         # The whole batch classified at once (one sparse product for its n-grams), as a batch ingest does.
         categories = self.classifier.categories(texts, [zh_score(result) for result in results])

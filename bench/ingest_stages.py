@@ -28,18 +28,13 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from _common import table
+from _ingest import crawl_text
 from scale import corpus_mention, load_texts, raw_mentions, tokenizer_floor
 
 from index.base import Mention
 from index.sqlite import SQLiteMentionStore
 from sentiment import SentimentResult, SentimentService
 from tickets.classify import ModelClassifier
-
-
-def crawl_text(raw: dict[str, Any]) -> str:
-    """What the sentiment and category pipelines read: the title (when not already in the text) and the text."""
-    title, text = raw["title"], raw["text"]
-    return text if not title or title in text else f"{title}\n{text}"
 
 
 def categorize(classifier: ModelClassifier, texts: Sequence[str], results: Sequence[SentimentResult]) -> list[str]:

@@ -21,7 +21,8 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from ingest_stages import categorize, crawl_text, fresh_store, mentions
+from _ingest import crawl_text
+from ingest_stages import categorize, fresh_store, mentions
 from scale import load_texts, raw_mentions
 
 from sentiment import SentimentService

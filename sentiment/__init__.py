@@ -12,7 +12,7 @@ import logging
 import math
 from collections.abc import Callable, Sequence
 
-from sentiment.base import Scorer, SentimentLabel, SentimentResult, Thresholds
+from sentiment.base import SCORER_FAILED, Scorer, SentimentLabel, SentimentResult, Thresholds
 from sentiment.english import VaderScorer
 from sentiment.language import detect_language
 from sentiment.snow import SnowNLPScorer
@@ -36,6 +36,7 @@ DEFAULT_SCORERS: tuple[str, ...] = ("yuqing-zh", "vader")
 __all__ = [
     "DEFAULT_SCORERS",
     "SCORERS",
+    "SCORER_FAILED",
     "Scorer",
     "SentimentLabel",
     "SentimentResult",
@@ -118,6 +119,6 @@ class SentimentService:
                 raw = [None] * len(indexes)
             scores = [_probability(s) for s in raw]
             for i, score in zip(indexes, scores, strict=True):
-                reason = None if score is not None else "scorer failed"
+                reason = None if score is not None else SCORER_FAILED
                 results[i] = SentimentResult(score, self.thresholds.label(score), lang, scorer.name, reason)
         return [r for r in results if r is not None]

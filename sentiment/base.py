@@ -48,6 +48,10 @@ class SentimentResult:
     reason: str | None = None  # why a text is unscored
 
 
+#: The ``reason`` of a text its scorer raised on or gave no score (a batch the scorer raised on fails every text).
+SCORER_FAILED = "scorer failed"
+
+
 class Scorer(ABC):
     """A sentiment model. Implementations must load lazily and never raise for one bad text.
 

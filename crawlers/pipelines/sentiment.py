@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from crawlers.items import MentionItem
 from crawlers.settings import STAT_SENTIMENT, required_app_config
-from sentiment import SentimentLabel, SentimentResult, SentimentService, Thresholds
+from sentiment import SCORER_FAILED, SentimentLabel, SentimentResult, SentimentService, Thresholds
 
 if TYPE_CHECKING:
     from typing import Self
@@ -75,7 +75,7 @@ class SentimentPipeline:
             return
         retry = []
         for item, result in zip(items, results, strict=True):
-            if result.reason == "scorer failed" and len(items) > 1:
+            if result.reason == SCORER_FAILED and len(items) > 1:
                 retry.append(item)  # the scorer failed the batch as a whole: find the text it cannot take
             else:
                 self._apply(item, result)

@@ -166,7 +166,10 @@ class StorePipeline:
             spool=spool,
             policy=BACKGROUND,
             owns_store=owns_store,
-            stages=[build_from_crawler(load_object(path), crawler) for path in settings_stages(crawler)],
+            stages=[
+                build_from_crawler(load_object(path), crawler)
+                for path in crawler.settings.getlist(SCORING_STAGES_SETTING)
+            ],
         )
 
     def open_spider(self) -> None:
@@ -374,8 +377,3 @@ class StorePipeline:
             len(failures),
         )
         return True
-
-
-def settings_stages(crawler: Crawler) -> list[str]:
-    """The batch stages the crawler's settings name (none when the setting is absent)."""
-    return list(crawler.settings.getlist(SCORING_STAGES_SETTING))
