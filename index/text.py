@@ -20,6 +20,8 @@ from functools import lru_cache
 from itertools import filterfalse
 from typing import Any
 
+from foundation.unicode import REMEMBERED, nfkc
+
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 
 
@@ -59,9 +61,14 @@ def _fold_latin_accents(text: str) -> str:
     return unicodedata.normalize("NFKC", "".join(out))
 
 
+@lru_cache(maxsize=REMEMBERED)
 def normalize(text: str) -> str:
-    """NFKC-normalise (full-width letters and digits become ASCII), fold Latin accents, lower-case."""
-    return _fold_latin_accents(unicodedata.normalize("NFKC", text)).lower()
+    """NFKC-normalise (full-width letters and digits become ASCII), fold Latin accents, lower-case.
+
+    Remembered (as :func:`foundation.unicode.nfkc`): the complaint reader folds a crawled post's text with this
+    when its batch is scored, and the index normalises the same text when the batch is written.
+    """
+    return _fold_latin_accents(nfkc(text)).lower()
 
 
 def _clean(tokens: Iterable[str]) -> list[str]:

@@ -19,11 +19,12 @@ from __future__ import annotations
 import json
 import logging
 import re
-import unicodedata
 from functools import cache
 from operator import add
 from pathlib import Path
 from typing import Any, NamedTuple
+
+from foundation.unicode import nfkc
 
 MODELS_DIR = Path(__file__).resolve().parent / "models"
 
@@ -83,7 +84,7 @@ def normalize(text: str) -> str:
     >>> normalize("轉發理由很好//@某品牌客服: 已處理 https://t.cn/abc {%#新品#%}")
     '转发理由很好 已处理 新品'
     """
-    text = unicodedata.normalize("NFKC", text)  # full-width Ａ１！ → A1!, compatibility ideographs → Han
+    text = nfkc(text)  # full-width Ａ１！ → A1!, compatibility ideographs → Han
     text = _ZERO_WIDTH.sub("", text)
     if _EMPTY_REPOST.match(text):
         return ""
