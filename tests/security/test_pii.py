@@ -221,6 +221,7 @@ def test_a_hostile_post_neither_stalls_its_reader_nor_the_health_check(served: S
     served.resources.mentions.upsert([hostile])
     served.resources.mentions.refresh()
     health: list[float] = []
+    failures: list[str] = []  # read by the test: an assertion in the thread would only be a warning
     done = threading.Event()
 
     def poll() -> None:
@@ -229,7 +230,17 @@ def test_a_hostile_post_neither_stalls_its_reader_nor_the_health_check(served: S
         with httpx.Client(base_url=served.url, timeout=30) as own:
             while not done.is_set():
                 started = time.perf_counter()
-                assert own.get("/healthz").status_code == 200
+                try:
+                    status = own.get("/healthz").status_code
+                except httpx.TimeoutException as exc:  # a stall
+                    failures.append(f"timeout: {exc!r}")
+                    continue
+                except httpx.TransportError:
+                    # The server closed a keep-alive connection this thread (starved of the GIL on a busy CI
+                    # machine) left idle past uvicorn's 5 s: the next request opens a new one. Not a stall.
+                    continue
+                if status != 200:
+                    failures.append(f"status {status}")
                 health.append(time.perf_counter() - started)
 
     assert http.get("/healthz").status_code == 200  # the server is up and warm, as in production
@@ -246,6 +257,7 @@ def test_a_hostile_post_neither_stalls_its_reader_nor_the_health_check(served: S
         done.set()
         poller.join()
     # The best read and the median health check: a stall slows every call, a busy machine only some of them.
+    assert not failures, failures
     assert min(reads) < 5 and health and statistics.median(health) < 5, (reads, health)
 
 
