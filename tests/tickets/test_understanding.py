@@ -120,6 +120,9 @@ def test_labels_join_texts_of_review_captures_and_forum_pages(tmp_path: Path) ->
         "我已经向工商部门投诉了",  # the 工商 office in any wording
         "店里丢了钱，我们也报警了",
         "是打消费者热线吗",
+        "面包里吃出了玻璃碴子，嘴都划破了",  # the body part before the cut
+        "儿童玩具的小零件脱落，孩子差点吞下去",  # a near miss: swallowing
+        "燃气灶打火的时候突然爆燃，眉毛都烧没了",
     ],
 )
 def test_urgent_cases_including_colloquial_forms(text: str) -> None:
@@ -155,6 +158,9 @@ def test_urgent_cases_including_colloquial_forms(text: str) -> None:
         "洗完头有点痒，头皮屑也多",  # a bare itch is no reaction
         "咬了一口，我妈直接吐了",  # spat out
         "打人工客服一直没人接",  # "打人" inside "打人工"
+        "手机屏幕划伤了，希望换一个",  # a scratched phone, not a hand
+        "手套用了两天就划破了",  # gloves, not a hand
+        "药片太大，差点卡住",  # no harm named
         "电话号码123456789",
         "用了不到半年显示屏就炸了",  # a cracked screen
         "618物流炸了，晚了三天",  # overloaded
