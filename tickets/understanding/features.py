@@ -101,8 +101,8 @@ def _aspect_hits(folded: str) -> tuple[tuple[Category, tuple[str, ...]], ...]:
     # anyway), so those are looked up by gram; the others are tried one by one. Tried in the lists' order, the
     # words found and their order are those of a walk through every list.
     by_gram, rest = _aspect_index()
-    # The grams are distinct and the candidates sorted below, so a set intersection (in C) may pick them.
-    candidates = [entry for gram in by_gram.keys() & grams(folded) for entry in by_gram[gram]]
+    # The candidates are sorted below, so a set intersection (in C) may pick them.
+    candidates = [entry for gram in by_gram.keys() & _listed_grams(folded) for entry in by_gram[gram]]
     candidates += [entry for entry in rest if entry[3] in folded]
     candidates.sort(key=lambda entry: entry[0])
     out: dict[Category, list[str]] = {}
@@ -135,11 +135,26 @@ def _word_index(words: tuple[str, ...]) -> tuple[dict[str, int], tuple[str, ...]
 
 
 def _count(folded: str, words: tuple[str, ...]) -> int:
+    """How many of ``words`` (:func:`business_words` or :func:`verdict_words`, whose n-gram words :func:`_listed`
+    holds) a normalised text contains."""
     # A short Han word occurs in the text exactly when it is one of the text's n-grams (read for the model anyway),
-    # so those are looked up by gram (the grams are distinct: a set intersection, in C, picks them); the others
-    # are tried one by one.
+    # so those are looked up by gram (a set intersection, in C, picks them); the others are tried one by one.
     by_gram, rest = _word_index(words)
-    return sum(map(by_gram.__getitem__, by_gram.keys() & grams(folded))) + sum(map(folded.__contains__, rest))
+    return sum(map(by_gram.__getitem__, by_gram.keys() & _listed_grams(folded))) + sum(map(folded.__contains__, rest))
+
+
+@lru_cache(maxsize=1)
+def _listed() -> frozenset[str]:
+    """The listed words that are model n-grams: the aspect, business and verdict words looked up by gram."""
+    return frozenset(_aspect_index()[0]).union(_word_index(business_words())[0], _word_index(verdict_words())[0])
+
+
+@lru_cache(maxsize=64)
+def _listed_grams(folded: str) -> frozenset[str]:
+    """The n-grams of a normalised text that are listed words (:func:`_listed`). Cached: one pass over the text's
+    hundred-odd grams for the three lists (the aspect hits, the business and the verdict counts, one after the
+    other), each list then intersected with the handful found, not with every gram again."""
+    return _listed().intersection(grams(folded))
 
 
 @lru_cache(maxsize=64)

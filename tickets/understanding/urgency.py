@@ -25,11 +25,15 @@ _HAN = re.compile(r"[\u4e00-\u9fff]+")
 #: Traditional variants of the detector's characters that the sentiment side's table (snownlp's ``zh2hans``) lacks:
 #: "房间有蝨咬" is read as "房间有虱咬".
 _T2S_EXTRA = str.maketrans("蝨脣牀喫紮", "虱唇床吃扎")
+# One scan for the table's few characters: ``str.translate`` looks up every character of the text (a few
+# microseconds a text) and hardly any text holds one; without one, translating gives the text as it is.
+_EXTRA_TRADITIONAL = re.compile("[蝨脣牀喫紮]")
 
 
 def simplified(folded: str) -> str:
     """A normalised text in simplified characters, one for one (positions kept), so the cues match either script."""
-    return to_simplified(folded).translate(_T2S_EXTRA)
+    text = to_simplified(folded)
+    return text.translate(_T2S_EXTRA) if _EXTRA_TRADITIONAL.search(text) else text
 
 
 def _words(text: str) -> tuple[str, ...]:
