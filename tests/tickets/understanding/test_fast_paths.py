@@ -155,9 +155,28 @@ def test_urgent_patterns_searched_by_first_character_answer_as_all_searched_on_c
         folded = simplified(fold(text))
         every = any(pattern.search(folded) is not None for pattern in detector._any_patterns)
         assert detector._any_index.any_match(folded) == every, text
+        # Found through the text's n-grams (Han keys by their first characters), as may_be_urgent does.
+        assert detector._any_index.any_match_in(folded, grams(folded)) == every, text
         hits += every
         # Every match holds one of the strings the index requires of its pattern before searching it.
         for pattern, needs in zip(detector._any_patterns, detector._any_index.needs, strict=True):
             if needs is not None and pattern.search(folded) is not None:
                 assert any(s in folded for s in needs), (pattern.pattern, text)
     assert hits > 10  # the sample holds texts that match
+
+
+def test_may_be_urgent_finds_the_cue_words_among_the_grams_as_a_walk_through_them_does() -> None:
+    """``may_be_urgent`` looks the cue words up among the text's n-grams (a longer word by its first trigram): the
+    same answer as testing every cue word, brand words too."""
+    from tickets.understanding.urgency import simplified
+
+    for detector in (UrgencyDetector(), UrgencyDetector(extra=["爆屏", "电池爆炸了a", "iphone着火", "屏幕碎成渣"])):
+        keys = [key for _, key, _ in (*detector._hazard, *detector._injury, *detector._illness)]
+        texts = [*random.Random(9).sample(corpus_texts(), 3000), "屏幕碎成渣了", "iphone着火了", "电池爆炸了a", "爆屏"]
+        urgent = 0
+        for text in texts:
+            folded = simplified(fold(text))
+            walked = any(key in folded for key in keys) or detector._any_index.any_match(folded)
+            assert detector.may_be_urgent(folded) == walked, text
+            urgent += walked
+        assert urgent > 20
