@@ -180,3 +180,18 @@ def test_may_be_urgent_finds_the_cue_words_among_the_grams_as_a_walk_through_the
             assert detector.may_be_urgent(folded) == walked, text
             urgent += walked
         assert urgent > 20
+
+
+def test_fold_gives_normalize_on_corpus_texts_and_mixed_compatibility_characters(texts: list[str]) -> None:
+    """``fold`` replaces the common compatibility characters by their NFKD forms before ``normalize``: the same
+    strings, also beside combining marks, Hangul jamo and kana that compose across them."""
+    from index.text import normalize
+
+    for text in texts:
+        assert fold.__wrapped__(text) == normalize(text), text
+    codes = (*range(0xFF01, 0xFF5F), 0x3000, 0x2026, 0xA0, 0x301, 0x308, 0x327, 0x3099, 0x309A, 0x1100, 0x1161)
+    pool = [chr(c) for c in (*codes, 0x11A8, 0xAC00, 0x65, 0x41, 0x304B, 0xFF76, 0xFF9E, 0x2E, 0x4E00, 0xFB01, 0x323)]
+    rng = random.Random(11)
+    for _ in range(20000):
+        text = "".join(rng.choice(pool) for _ in range(rng.randint(1, 6)))
+        assert fold.__wrapped__(text) == normalize(text), ascii(text)
