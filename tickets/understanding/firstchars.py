@@ -184,3 +184,18 @@ class FirstChars:
         chosen.update(i for i, key in self.unpieced if key in text)
         patterns = self.patterns
         return any(patterns[i].search(text) is not None for i in chosen)
+
+
+class Gated:
+    """A pattern searched only in a text holding one of the strings every match of it contains (:func:`required`):
+    a failed search of a long alternation costs microseconds, a substring test a twentieth of one."""
+
+    def __init__(self, pattern: re.Pattern[str]):
+        self.pattern = pattern
+        self.keys = tuple(sorted(required(pattern) or ()))
+
+    def search(self, text: str) -> bool:
+        """Whether ``pattern.search(text)`` finds a match."""
+        if self.keys and not any(map(text.__contains__, self.keys)):
+            return False
+        return self.pattern.search(text) is not None

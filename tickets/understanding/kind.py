@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from tickets.understanding.firstchars import Gated
 from tickets.understanding.folding import fold
 
 TYPES = ("complaint", "suggestion", "enquiry", "praise", "other")
@@ -90,6 +91,11 @@ def names_item(text: str) -> bool:
     return bool(_THIS_ITEM.search(fold(text)))
 
 
+# The two long alternations, searched only in texts holding a string each match needs (3.0 and 5.1 us a failed
+# search; a quarter and a twelfth of the bench's texts hold one).
+_ASK_GATED = Gated(_ASK)
+_PROPOSAL_GATED = Gated(_PROPOSAL)
+
 _PRAISE = re.compile(r"好评|不错|很好|挺好|非常好|满意|喜欢|赞|值得|推荐|给力|好吃|好用|惊喜|谢谢|感谢")
 
 
@@ -98,8 +104,8 @@ def cues(text: str) -> tuple[bool, bool, bool]:
     """(asks a question, proposes a change, plainly complains) for a text. Cached: the model's features and the
     type decision read them from the same text one after the other."""
     folded = fold(text)
-    question = bool(_ASK.search(folded)) or ("?" in folded and bool(_INTERROGATIVE.search(folded)))
-    return question, bool(_PROPOSAL.search(folded)), bool(_COMPLAINT.search(folded))
+    question = _ASK_GATED.search(folded) or ("?" in folded and bool(_INTERROGATIVE.search(folded)))
+    return question, _PROPOSAL_GATED.search(folded), bool(_COMPLAINT.search(folded))
 
 
 def decide(

@@ -195,3 +195,17 @@ def test_fold_gives_normalize_on_corpus_texts_and_mixed_compatibility_characters
     for _ in range(20000):
         text = "".join(rng.choice(pool) for _ in range(rng.randint(1, 6)))
         assert fold.__wrapped__(text) == normalize(text), ascii(text)
+
+
+def test_the_type_cue_patterns_gated_by_their_required_strings_answer_as_searched(texts: list[str]) -> None:
+    """The asking and proposal patterns are searched only in texts holding a string every match contains."""
+    from tickets.understanding import kind
+
+    edge = ["请问这个怎么用?", "能换吗", "建议增加一个按钮", "不建议购买", "如果有送耳机就好了", "", "希望"]
+    found = 0
+    for text in [*edge, *texts]:
+        folded = fold(text)
+        for gated, pattern in ((kind._ASK_GATED, kind._ASK), (kind._PROPOSAL_GATED, kind._PROPOSAL)):
+            assert gated.search(folded) == (pattern.search(folded) is not None), text
+            found += gated.search(folded)
+    assert found > 20
