@@ -21,13 +21,16 @@ from tickets.understanding.features import (
     CHAR_ORDERS,
     _aspect_hits,
     _aspect_patterns,
+    _count,
     _negated,
+    _verdict_index,
     business_count,
     business_words,
     cues,
     extract,
     finish,
     grams,
+    verdict_words,
 )
 from tickets.understanding.folding import fold
 from tickets.understanding.model import Head, shipped_model
@@ -78,6 +81,7 @@ def test_aspect_and_business_words_found_through_the_grams_are_those_of_every_li
         hits = _aspect_hits(folded)
         assert hits == _aspects_walking_every_list(folded), text
         assert business_count(folded) == sum(1 for word in business_words() if word in folded), text
+        assert _count(folded, _verdict_index()) == sum(1 for word in verdict_words() if word in folded), text
         found += bool(hits)
     assert found > len(texts) / 3
 
