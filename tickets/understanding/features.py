@@ -15,7 +15,7 @@ import math
 import re
 from collections.abc import Container, Mapping
 from functools import lru_cache
-from operator import add
+from operator import add, itemgetter
 from typing import Any
 
 from index.text import normalize
@@ -122,11 +122,11 @@ def _aspect_hits(folded: str) -> tuple[tuple[Category, tuple[str, ...]], ...]:
     candidates = [entry for gram in by_gram.keys() & listed for entry in by_gram[gram]]
     candidates += [entry for gram in by_prefix.keys() & listed for entry in by_prefix[gram] if entry[3] in folded]
     candidates += [entry for entry in rest if entry[3] in folded]
-    candidates.sort(key=lambda entry: entry[0])
+    candidates.sort(key=itemgetter(0))
     out: dict[Category, list[str]] = {}
     # Every candidate occurs in the text, so without any negation word in the whole text none of its matches is
     # negated (most texts); otherwise each distinct word is checked once, though the lists repeat some words.
-    maybe_negated = any(neg in folded for neg in NEGATIONS)
+    maybe_negated = any(map(folded.__contains__, NEGATIONS))
     named: dict[str, bool] = {}
     for _, cat, word, key, pattern in candidates:
         if maybe_negated:

@@ -86,8 +86,10 @@ _COMPLAINT = re.compile(
 _THIS_ITEM = re.compile(r"(这|此|该|本)(本|款|件|家|部|台|套|双|瓶|盒|份|支|书|店|机|产品|商品|宝贝)")
 
 
+@lru_cache(maxsize=64)
 def names_item(text: str) -> bool:
-    """Whether the text points at the item it is about ("这本书", "这款", "该店")."""
+    """Whether the text points at the item it is about ("这本书", "这款", "该店"). Cached: the model's features and
+    the type decision ask it of the same text one after the other."""
     return bool(_THIS_ITEM.search(fold(text)))
 
 
@@ -136,7 +138,7 @@ def decide(
 def _decide(
     text: str, scores: dict[str, float], aspects: bool, commercial: bool, asks: tuple[bool, bool, bool], item: bool
 ) -> str:
-    learned = max(scores, key=lambda k: scores[k])
+    learned = max(scores, key=scores.__getitem__)
     if learned == "other" and aspects and scores.get("other", 0.0) < KEEP_OTHER_AT:
         learned = max(("complaint", "praise"), key=lambda k: scores.get(k, 0.0))
     elif learned in ("complaint", "praise") and not commercial and scores.get("other", 0.0) >= OTHER_AT:
