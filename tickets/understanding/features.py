@@ -66,7 +66,12 @@ def business_words() -> tuple[str, ...]:
 
 
 def _negated(text: str, start: int) -> bool:
-    before = _CLAUSE.split(text[max(0, start - 4) : start])[-1]
+    window = text[max(0, start - 4) : start]
+    # The clause's part of the window is a piece of it: with no negation word in the window there is none there
+    # (most matches), and the window need not be split.
+    if not any(map(window.__contains__, NEGATIONS)):
+        return False
+    before = _CLAUSE.split(window)[-1]
     return any(neg in before for neg in NEGATIONS)
 
 
