@@ -176,10 +176,16 @@ def _sigmoid(score: float) -> float:
     return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, score))))
 
 
+def _probabilities(scores: list[list[float]]) -> tuple[list[float], list[float], list[float]]:
+    """The heads' probabilities from their scores (:meth:`Table.scores`): sigmoids, softmax, softmax."""
+    applies, primary, kind = scores
+    return [_sigmoid(s) for s in applies], _softmax(primary), _softmax(kind)
+
+
 # The same functions over a batch's rows (a row per text), with the same floats bit for bit: numpy's own exp may
 # differ from the C library's in the last bit, so the exponentials are ``math.exp``'s (mapped in C); clipping,
 # negation, subtraction of the row maximum, the sum over a row (left to right, as ``sum`` adds a list) and the
-# division are single IEEE operations, rounded alike in numpy and in Python.
+# division are single IEEE operations, rounded alike in numpy and in Python (for finite scores: see predict_read).
 def _exp(values: np.ndarray[Any, np.dtype[np.float64]]) -> np.ndarray[Any, np.dtype[np.float64]]:
     out = np.fromiter(map(math.exp, values.ravel().tolist()), dtype=float, count=values.size)
     return out.reshape(values.shape)
@@ -282,8 +288,7 @@ class ComplaintModel:
         folded = fold(text)
         cue_features = cues(text, folded, sentiment)
         text_grams = grams(folded)
-        applies_scores, primary_scores, kind_scores = self._table.scores(text_grams, cue_features)
-        probabilities = ([_sigmoid(s) for s in applies_scores], _softmax(primary_scores), _softmax(kind_scores))
+        probabilities = _probabilities(self._table.scores(text_grams, cue_features))
         return self._predicted(text, text_grams, cue_features, probabilities, evidence)
 
     def predict_read(
@@ -294,12 +299,18 @@ class ComplaintModel:
         (:meth:`Table.totals_many`), the probabilities too: the same predictions, bit for bit."""
         totals = self._table.totals_many(grams, cues)
         (applies_lo, applies_hi), (primary_lo, primary_hi), (kind_lo, kind_hi) = self._table.spans
-        probabilities = zip(
-            _sigmoids(totals[:, applies_lo:applies_hi]).tolist(),
-            _softmaxes(totals[:, primary_lo:primary_hi]).tolist(),
-            _softmaxes(totals[:, kind_lo:kind_hi]).tolist(),
-            strict=True,
+        probabilities = list(
+            zip(
+                _sigmoids(totals[:, applies_lo:applies_hi]).tolist(),
+                _softmaxes(totals[:, primary_lo:primary_hi]).tolist(),
+                _softmaxes(totals[:, kind_lo:kind_hi]).tolist(),
+                strict=True,
+            )
         )
+        # A score that is not finite (a NaN sentiment, say) is ordered and clipped otherwise by numpy than by
+        # Python's max and min: such a text's probabilities are computed as for one text.
+        for i in np.flatnonzero(~np.isfinite(totals).all(axis=1)).tolist():
+            probabilities[i] = _probabilities([totals[i, lo:hi].tolist() for lo, hi in self._table.spans])
         return [
             self._predicted(text, text_grams, cue_features, read, 0)
             for text, text_grams, cue_features, read in zip(texts, grams, cues, probabilities, strict=True)

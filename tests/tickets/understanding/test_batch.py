@@ -8,6 +8,7 @@ depend on the batch a mention came in.
 
 from __future__ import annotations
 
+import math
 import random
 
 import pytest
@@ -66,6 +67,11 @@ def test_the_batch_predictions_are_the_per_text_predictions_bit_for_bit(texts: l
     assert got == want
     assert [repr(p) for p in got] == [repr(p) for p in want]  # -0.0 and 0.0 compare equal; their reprs do not
     assert model.predict_read([], [], []) == []
+    # A sentiment that is not a number: the per-text arithmetic for that text (NaN is not equal to itself: reprs).
+    odd = [(grams(fold(t)), cues(t, fold(t), s)) for t, s in zip(texts[:20], [math.nan, 0.5] * 10, strict=True)]
+    got = model.predict_read(texts[:20], [g for g, _ in odd], [c for _, c in odd])
+    want = [model.predict(t, evidence=0, sentiment=s) for t, s in zip(texts[:20], [math.nan, 0.5] * 10, strict=True)]
+    assert [repr(p) for p in got] == [repr(p) for p in want]
 
 
 def test_a_batch_reads_each_text_as_one_text_is_read(reader: ModelClassifier, texts: list[str]) -> None:
