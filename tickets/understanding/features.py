@@ -250,6 +250,9 @@ def grams(folded: str) -> tuple[str, ...]:
             if n in CHAR_ORDERS:
                 extend(level)
     extend(_LATIN.findall(folded))
+    # Tried on the 20,000 bench texts and not kept: every order's grams by a look-ahead findall over the whole text,
+    # then sliced per run (35 us a text against 24 us); a set of the grams without their order (23 us against 28),
+    # which the post detector cannot use, as it sums its weights in this order.
     return tuple(dict.fromkeys(out))
 
 

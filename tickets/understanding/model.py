@@ -102,6 +102,9 @@ class Table:
         flat: list[float] = total.tolist()
         return [flat[lo:hi] for lo, hi in self.spans]
 
+    # Looking the grams up is most of a batch's scoring (15 of 25 us a text), bound by memory (33k entries):
+    # looking them up while they are fresh, text by text, or with the key strings rebuilt side by side in row order,
+    # changed it by under 1 us a text (measured on the 20,000 bench texts; not kept).
     @staticmethod
     def _rows(
         names: Sequence[Sequence[str]], index: dict[str, int], missing: int
