@@ -15,7 +15,7 @@ import math
 import re
 from collections.abc import Container, Mapping
 from functools import lru_cache
-from operator import add
+from operator import add, itemgetter
 from typing import Any
 
 from index.text import normalize
@@ -28,6 +28,8 @@ from tickets.understanding.lexicon import ASPECT_WORDS, BUSINESS_WORDS, VERDICT_
 #: The n-gram orders of Han-character runs (chosen on whole-domain-held-out folds of the train split, see train.py).
 CHAR_ORDERS: tuple[int, ...] = (1, 2, 3)
 _CJK_RUN = re.compile(r"[\u4e00-\u9fff]+")
+_ORDERS_123 = CHAR_ORDERS == (1, 2, 3)
+_TOP = max(CHAR_ORDERS)
 _LATIN = re.compile(r"[a-z0-9]+")
 # A cue right after one of these, within a few characters and no clause break, is negated ("没有异物").
 NEGATIONS = ("没有", "没", "无", "未", "不是", "并非", "不会")
@@ -64,7 +66,12 @@ def business_words() -> tuple[str, ...]:
 
 
 def _negated(text: str, start: int) -> bool:
-    before = _CLAUSE.split(text[max(0, start - 4) : start])[-1]
+    window = text[max(0, start - 4) : start]
+    # The clause's part of the window is a piece of it: with no negation word in the window there is none there
+    # (most matches), and the window need not be split.
+    if not any(map(window.__contains__, NEGATIONS)):
+        return False
+    before = _CLAUSE.split(window)[-1]
     return any(neg in before for neg in NEGATIONS)
 
 
@@ -76,39 +83,55 @@ def aspect_hits(folded: str) -> dict[Category, list[str]]:
 _AspectEntry = tuple[int, Category, str, str, re.Pattern[str]]
 
 
+def _gram_key(word: str) -> tuple[str, bool] | None:
+    """How a listed word is found among a text's n-grams: (the word, True) when it is one (a Han word of an order
+    in :data:`CHAR_ORDERS`: it occurs exactly when it is a gram), (its first gram of the top order, False) for a
+    longer Han word (it occurs only where that gram does, and is then looked for), else None (tried one by one)."""
+    if _CJK_RUN.fullmatch(word):
+        if len(word) in CHAR_ORDERS:
+            return word, True
+        if len(word) > _TOP:
+            return word[:_TOP], False
+    return None
+
+
 @lru_cache(maxsize=1)
-def _aspect_index() -> tuple[dict[str, list[_AspectEntry]], list[_AspectEntry]]:
-    """The aspect words, each with its place in the lists: those that are an n-gram the model reads (a Han word of
-    an order in :data:`CHAR_ORDERS`) by that gram, and the others (a few dozen longer or Latin words)."""
+def _aspect_index() -> tuple[dict[str, list[_AspectEntry]], dict[str, list[_AspectEntry]], list[_AspectEntry]]:
+    """The aspect words, each with its place in the lists: by gram those that are an n-gram the model reads, by
+    their first gram the longer Han words (:func:`_gram_key`), and the others (a few Latin or mixed words)."""
     by_gram: dict[str, list[_AspectEntry]] = {}
+    by_prefix: dict[str, list[_AspectEntry]] = {}
     rest: list[_AspectEntry] = []
     order = 0
     for cat, patterns in _aspect_patterns().items():
         for word, key, pattern in patterns:
             entry = (order, cat, word, key, pattern)
-            if len(key) in CHAR_ORDERS and _CJK_RUN.fullmatch(key):
-                by_gram.setdefault(key, []).append(entry)
-            else:
+            found = _gram_key(key)
+            if found is None:
                 rest.append(entry)
+            else:
+                (by_gram if found[1] else by_prefix).setdefault(found[0], []).append(entry)
             order += 1
-    return by_gram, rest
+    return by_gram, by_prefix, rest
 
 
 @lru_cache(maxsize=64)
 def _aspect_hits(folded: str) -> tuple[tuple[Category, tuple[str, ...]], ...]:
     # Cached: the features, the type decision and the evidence all ask about the same text, one after another.
-    # A short Han word occurs in the text exactly when it is one of the text's n-grams (computed for the model
-    # anyway), so those are looked up by gram; the others are tried one by one. Tried in the lists' order, the
-    # words found and their order are those of a walk through every list.
-    by_gram, rest = _aspect_index()
-    # The grams are distinct and the candidates sorted below, so a set intersection (in C) may pick them.
-    candidates = [entry for gram in by_gram.keys() & grams(folded) for entry in by_gram[gram]]
+    # The words are looked up among the text's n-grams (computed for the model anyway, :func:`_gram_key`); the few
+    # others are tried one by one. Tried in the lists' order, the words found and their order are those of a walk
+    # through every list.
+    by_gram, by_prefix, rest = _aspect_index()
+    listed = _listed_grams(folded)
+    # The candidates are sorted below, so a set intersection (in C) may pick them.
+    candidates = [entry for gram in by_gram.keys() & listed for entry in by_gram[gram]]
+    candidates += [entry for gram in by_prefix.keys() & listed for entry in by_prefix[gram] if entry[3] in folded]
     candidates += [entry for entry in rest if entry[3] in folded]
-    candidates.sort(key=lambda entry: entry[0])
+    candidates.sort(key=itemgetter(0))
     out: dict[Category, list[str]] = {}
     # Every candidate occurs in the text, so without any negation word in the whole text none of its matches is
     # negated (most texts); otherwise each distinct word is checked once, though the lists repeat some words.
-    maybe_negated = any(neg in folded for neg in NEGATIONS)
+    maybe_negated = any(map(folded.__contains__, NEGATIONS))
     named: dict[str, bool] = {}
     for _, cat, word, key, pattern in candidates:
         if maybe_negated:
@@ -121,31 +144,69 @@ def _aspect_hits(folded: str) -> tuple[tuple[Category, tuple[str, ...]], ...]:
     return tuple((cat, tuple(words)) for cat, words in out.items())
 
 
-@lru_cache(maxsize=2)
-def _word_index(words: tuple[str, ...]) -> tuple[dict[str, int], tuple[str, ...]]:
-    """Listed words: how often each Han n-gram among them is listed, and the others."""
+_WordIndex = tuple[dict[str, int], dict[str, tuple[str, ...]], tuple[str, ...]]
+
+
+def _word_index(words: tuple[str, ...]) -> _WordIndex:
+    """Listed words: how often each Han n-gram among them is listed, the longer Han words by their first gram
+    (:func:`_gram_key`; a word listed twice, twice), and the others."""
     by_gram: dict[str, int] = {}
+    by_prefix: dict[str, tuple[str, ...]] = {}
     rest: list[str] = []
     for word in words:
-        if len(word) in CHAR_ORDERS and _CJK_RUN.fullmatch(word):
+        found = _gram_key(word)
+        if found is None:
+            rest.append(word)
+        elif found[1]:
             by_gram[word] = by_gram.get(word, 0) + 1
         else:
-            rest.append(word)
-    return by_gram, tuple(rest)
+            by_prefix[found[0]] = (*by_prefix.get(found[0], ()), word)
+    return by_gram, by_prefix, tuple(rest)
 
 
-def _count(folded: str, words: tuple[str, ...]) -> int:
-    # A short Han word occurs in the text exactly when it is one of the text's n-grams (read for the model anyway),
-    # so those are looked up by gram (the grams are distinct: a set intersection, in C, picks them); the others
-    # are tried one by one.
-    by_gram, rest = _word_index(words)
-    return sum(map(by_gram.__getitem__, by_gram.keys() & grams(folded))) + sum(map(folded.__contains__, rest))
+@lru_cache(maxsize=1)
+def _business_index() -> _WordIndex:
+    return _word_index(business_words())
+
+
+@lru_cache(maxsize=1)
+def _verdict_index() -> _WordIndex:
+    # Each list's index by a call without arguments: a cache keyed by the words hashed their whole tuple each time.
+    return _word_index(verdict_words())
+
+
+def _count(folded: str, index: _WordIndex) -> int:
+    """How many of the words of ``index`` (:func:`_business_index` or :func:`_verdict_index`, whose grams
+    :func:`_listed` holds) a normalised text contains."""
+    # Looked up among the text's n-grams, read for the model anyway (:func:`_gram_key`; a set intersection, in C,
+    # picks them); the others are tried one by one.
+    by_gram, by_prefix, rest = index
+    listed = _listed_grams(folded)
+    found = sum(map(by_gram.__getitem__, by_gram.keys() & listed)) + sum(map(folded.__contains__, rest))
+    for gram in by_prefix.keys() & listed:
+        found += sum(map(folded.__contains__, by_prefix[gram]))
+    return found
+
+
+@lru_cache(maxsize=1)
+def _listed() -> frozenset[str]:
+    """Every gram by which an aspect, business or verdict word is looked up (:func:`_gram_key`)."""
+    aspects, business, verdicts = _aspect_index(), _business_index(), _verdict_index()
+    return frozenset().union(aspects[0], aspects[1], business[0], business[1], verdicts[0], verdicts[1])
+
+
+@lru_cache(maxsize=64)
+def _listed_grams(folded: str) -> frozenset[str]:
+    """The n-grams of a normalised text by which listed words are looked up (:func:`_listed`). Cached: one pass
+    over the text's hundred-odd grams for the three lists (the aspect hits, the business and the verdict counts,
+    one after the other), each list then intersected with the handful found, not with every gram again."""
+    return _listed().intersection(grams(folded))
 
 
 @lru_cache(maxsize=64)
 def business_count(folded: str) -> int:
     """How many of the listed business words (:data:`BUSINESS_WORDS`) a normalised text contains."""
-    return _count(folded, business_words())
+    return _count(folded, _business_index())
 
 
 @lru_cache(maxsize=1)
@@ -167,19 +228,31 @@ def grams(folded: str) -> tuple[str, ...]:
     n-grams of every Han run, then the Latin-letter and digit runs (whole, as a word). Cached: the model, the
     aspect words and the business words read them from the same text one after another."""
     out: list[str] = []
+    extend = out.extend
     top = max(CHAR_ORDERS)
     for run in _CJK_RUN.findall(folded):
         # Order n's grams are order n-1's each joined with the next character, in C (``map(add, ...)``): the
         # same grams in the same order as a slice per gram, in three quarters of the time. The characters are
         # taken out of the run once and reused by every order (iterating the run again makes each one anew).
         chars = list(run)
+        if _ORDERS_123:
+            # The shipped orders without the loop over them (a run is 8 characters on average: its overhead was a
+            # tenth of the reading); an order with no gram (a short run) adds nothing, as in the loop.
+            extend(chars)
+            pairs = list(map(add, chars, chars[1:]))
+            extend(pairs)
+            extend(map(add, pairs, chars[2:]))
+            continue
         level: list[str] = chars
         for n in range(1, min(top, len(run)) + 1):
             if n > 1:
                 level = list(map(add, level, chars[n - 1 :]))
             if n in CHAR_ORDERS:
-                out += level
-    out += _LATIN.findall(folded)
+                extend(level)
+    extend(_LATIN.findall(folded))
+    # Tried on the 20,000 bench texts and not kept: every order's grams by a look-ahead findall over the whole text,
+    # then sliced per run (35 us a text against 24 us); a set of the grams without their order (23 us against 28),
+    # which the post detector cannot use, as it sums its weights in this order.
     return tuple(dict.fromkeys(out))
 
 
@@ -222,7 +295,7 @@ def cues(text: str, folded: str, sentiment: float | None = None) -> dict[str, fl
     # was bought, learned as features rather than rules (the category choice also reads the pointer).
     if names_item(text):
         out["t:item"] = 1.0
-    verdicts = _count(folded, verdict_words())
+    verdicts = _count(folded, _verdict_index())
     if verdicts:
         out["t:verdict"] = min(verdicts, 4) / 4
     out["t:len"] = min(math.log1p(len(folded)) / 6.0, 1.0)

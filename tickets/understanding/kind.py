@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from tickets.understanding.firstchars import Gated
 from tickets.understanding.folding import fold
 
 TYPES = ("complaint", "suggestion", "enquiry", "praise", "other")
@@ -85,10 +86,17 @@ _COMPLAINT = re.compile(
 _THIS_ITEM = re.compile(r"(这|此|该|本)(本|款|件|家|部|台|套|双|瓶|盒|份|支|书|店|机|产品|商品|宝贝)")
 
 
+@lru_cache(maxsize=64)
 def names_item(text: str) -> bool:
-    """Whether the text points at the item it is about ("这本书", "这款", "该店")."""
+    """Whether the text points at the item it is about ("这本书", "这款", "该店"). Cached: the model's features and
+    the type decision ask it of the same text one after the other."""
     return bool(_THIS_ITEM.search(fold(text)))
 
+
+# The two long alternations, searched only in texts holding a string each match needs (3.0 and 5.1 us a failed
+# search; a quarter and a twelfth of the bench's texts hold one).
+_ASK_GATED = Gated(_ASK)
+_PROPOSAL_GATED = Gated(_PROPOSAL)
 
 _PRAISE = re.compile(r"好评|不错|很好|挺好|非常好|满意|喜欢|赞|值得|推荐|给力|好吃|好用|惊喜|谢谢|感谢")
 
@@ -98,8 +106,8 @@ def cues(text: str) -> tuple[bool, bool, bool]:
     """(asks a question, proposes a change, plainly complains) for a text. Cached: the model's features and the
     type decision read them from the same text one after the other."""
     folded = fold(text)
-    question = bool(_ASK.search(folded)) or ("?" in folded and bool(_INTERROGATIVE.search(folded)))
-    return question, bool(_PROPOSAL.search(folded)), bool(_COMPLAINT.search(folded))
+    question = _ASK_GATED.search(folded) or ("?" in folded and bool(_INTERROGATIVE.search(folded)))
+    return question, _PROPOSAL_GATED.search(folded), bool(_COMPLAINT.search(folded))
 
 
 def decide(
@@ -130,7 +138,7 @@ def decide(
 def _decide(
     text: str, scores: dict[str, float], aspects: bool, commercial: bool, asks: tuple[bool, bool, bool], item: bool
 ) -> str:
-    learned = max(scores, key=lambda k: scores[k])
+    learned = max(scores, key=scores.__getitem__)
     if learned == "other" and aspects and scores.get("other", 0.0) < KEEP_OTHER_AT:
         learned = max(("complaint", "praise"), key=lambda k: scores.get(k, 0.0))
     elif learned in ("complaint", "praise") and not commercial and scores.get("other", 0.0) >= OTHER_AT:

@@ -102,6 +102,9 @@ class Table:
         flat: list[float] = total.tolist()
         return [flat[lo:hi] for lo, hi in self.spans]
 
+    # Looking the grams up is most of a batch's scoring (15 of 25 us a text), bound by memory (33k entries):
+    # looking them up while they are fresh, text by text, or with the key strings rebuilt side by side in row order,
+    # changed it by under 1 us a text (measured on the 20,000 bench texts; not kept).
     @staticmethod
     def _rows(
         names: Sequence[Sequence[str]], index: dict[str, int], missing: int
@@ -116,7 +119,16 @@ class Table:
         return owner[known], found[known]
 
     def scores_many(self, grams: Sequence[Sequence[str]], cues: Sequence[dict[str, float]]) -> list[list[list[float]]]:
-        """:meth:`scores` of many texts, bit for bit, with one sparse product for all their n-grams.
+        """:meth:`scores` of many texts, bit for bit, with one sparse product for all their n-grams
+        (:meth:`totals_many`, split by head)."""
+        flat: list[list[float]] = self.totals_many(grams, cues).tolist()
+        return [[row[lo:hi] for lo, hi in self.spans] for row in flat]
+
+    def totals_many(
+        self, grams: Sequence[Sequence[str]], cues: Sequence[dict[str, float]]
+    ) -> np.ndarray[Any, np.dtype[np.float64]]:
+        """Every head's scores of many texts, a row per text (the heads side by side, :attr:`spans`): the floats
+        of :meth:`scores`, bit for bit, with one sparse product for all their n-grams.
 
         Each text's n-gram rows go into a CSR row sorted by row index: scipy adds a row's nonzeros in stored order,
         one after the other from zero, as ``weights[rows].sum(axis=0)`` adds the rows; the cue rows are added
@@ -126,7 +138,7 @@ class Table:
 
         n = len(grams)
         if not n:
-            return []
+            return np.zeros((0, len(self.bias)))
         missing = len(self.weights)
         owner, found = self._rows(grams, self.grams, missing)
         # Sorted by text, then by row within a text, in one sort of a combined key (a lexsort takes ten times as long).
@@ -153,8 +165,7 @@ class Table:
         for p in range(int(lengths.max(initial=0))):
             at = known & (place == p)
             total[owners[at]] += values[at, None] * self.weights[rows[at]]
-        flat: list[list[float]] = total.tolist()
-        return [[row[lo:hi] for lo, hi in self.spans] for row in flat]
+        return total
 
 
 def _softmax(scores: list[float]) -> list[float]:
@@ -166,6 +177,35 @@ def _softmax(scores: list[float]) -> list[float]:
 
 def _sigmoid(score: float) -> float:
     return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, score))))
+
+
+def _probabilities(scores: list[list[float]]) -> tuple[list[float], list[float], list[float]]:
+    """The heads' probabilities from their scores (:meth:`Table.scores`): sigmoids, softmax, softmax."""
+    applies, primary, kind = scores
+    return [_sigmoid(s) for s in applies], _softmax(primary), _softmax(kind)
+
+
+# The same functions over a batch's rows (a row per text), with the same floats bit for bit: numpy's own exp may
+# differ from the C library's in the last bit, so the exponentials are ``math.exp``'s (mapped in C); clipping,
+# negation, subtraction of the row maximum, the sum over a row (left to right, as ``sum`` adds a list) and the
+# division are single IEEE operations, rounded alike in numpy and in Python (for finite scores: see predict_read).
+def _exp(values: np.ndarray[Any, np.dtype[np.float64]]) -> np.ndarray[Any, np.dtype[np.float64]]:
+    out = np.fromiter(map(math.exp, values.ravel().tolist()), dtype=float, count=values.size)
+    return out.reshape(values.shape)
+
+
+def _sigmoids(scores: np.ndarray[Any, np.dtype[np.float64]]) -> np.ndarray[Any, np.dtype[np.float64]]:
+    """:func:`_sigmoid` of every element."""
+    return 1.0 / (1.0 + _exp(-np.minimum(30.0, np.maximum(-30.0, scores))))
+
+
+def _softmaxes(scores: np.ndarray[Any, np.dtype[np.float64]]) -> np.ndarray[Any, np.dtype[np.float64]]:
+    """:func:`_softmax` of every row."""
+    exps = _exp(scores - scores.max(axis=1, keepdims=True))
+    total = exps[:, 0].copy()
+    for j in range(1, exps.shape[1]):
+        total += exps[:, j]
+    return exps / total[:, None]
 
 
 @dataclass(frozen=True)
@@ -251,19 +291,32 @@ class ComplaintModel:
         folded = fold(text)
         cue_features = cues(text, folded, sentiment)
         text_grams = grams(folded)
-        scores = self._table.scores(text_grams, cue_features)
-        return self._predicted(text, text_grams, cue_features, scores, evidence)
+        probabilities = _probabilities(self._table.scores(text_grams, cue_features))
+        return self._predicted(text, text_grams, cue_features, probabilities, evidence)
 
     def predict_read(
         self, texts: Sequence[str], grams: Sequence[Sequence[str]], cues: Sequence[dict[str, float]]
     ) -> list[Prediction]:
         """:meth:`predict` without evidence (``evidence=0``, the category-only case) of texts already read — each
         text's :func:`~.features.grams` of its folded form and its :func:`~.features.cues` — scored all at once
-        (:meth:`Table.scores_many`): the same predictions, bit for bit."""
-        scores = self._table.scores_many(grams, cues)
+        (:meth:`Table.totals_many`), the probabilities too: the same predictions, bit for bit."""
+        totals = self._table.totals_many(grams, cues)
+        (applies_lo, applies_hi), (primary_lo, primary_hi), (kind_lo, kind_hi) = self._table.spans
+        probabilities = list(
+            zip(
+                _sigmoids(totals[:, applies_lo:applies_hi]).tolist(),
+                _softmaxes(totals[:, primary_lo:primary_hi]).tolist(),
+                _softmaxes(totals[:, kind_lo:kind_hi]).tolist(),
+                strict=True,
+            )
+        )
+        # A score that is not finite (a NaN sentiment, say) is ordered and clipped otherwise by numpy than by
+        # Python's max and min: such a text's probabilities are computed as for one text.
+        for i in np.flatnonzero(~np.isfinite(totals).all(axis=1)).tolist():
+            probabilities[i] = _probabilities([totals[i, lo:hi].tolist() for lo, hi in self._table.spans])
         return [
-            self._predicted(text, text_grams, cue_features, text_scores, 0)
-            for text, text_grams, cue_features, text_scores in zip(texts, grams, cues, scores, strict=True)
+            self._predicted(text, text_grams, cue_features, read, 0)
+            for text, text_grams, cue_features, read in zip(texts, grams, cues, probabilities, strict=True)
         ]
 
     def _predicted(
@@ -271,16 +324,17 @@ class ComplaintModel:
         text: str,
         text_grams: Sequence[str],
         cue_features: dict[str, float],
-        scores: list[list[float]],
+        probabilities: tuple[list[float], list[float], list[float]],
         evidence: int,
     ) -> Prediction:
-        """The prediction from a text's reading and its heads' scores (shared by one text and a batch)."""
-        applies_scores, primary_scores, kind_scores = scores
+        """The prediction from a text's reading and its heads' probabilities (the applies head's sigmoids, the
+        primary and type heads' softmaxes; shared by one text and a batch)."""
+        applies_probabilities, primary_probabilities, kind_probabilities = probabilities
         # The named features are built only for evidence (the category path at ingest asks for none).
         x = finish({**{"c:" + g: 1.0 for g in text_grams}, **cue_features}, self.vocabulary) if evidence else {}
         applies_classes, primary_classes = self._categories
-        applies = {c: _sigmoid(s) for c, s in zip(applies_classes, applies_scores, strict=True)}
-        mains = dict(zip(primary_classes, _softmax(primary_scores), strict=True))
+        applies = dict(zip(applies_classes, applies_probabilities, strict=True))
+        mains = dict(zip(primary_classes, primary_probabilities, strict=True))
         primary = max(mains, key=mains.__getitem__)
         post = None
         if primary is Category.other:
@@ -298,7 +352,7 @@ class ComplaintModel:
             key=lambda c: -applies[c],
         )
         categories = (primary, *extra)
-        kinds = dict(zip(self.kind.classes, _softmax(kind_scores), strict=True))
+        kinds = dict(zip(self.kind.classes, kind_probabilities, strict=True))
         kind = max(kinds, key=kinds.__getitem__)
         found = {
             cat: self._evidence(cat, text, x, evidence) for cat in categories if cat is not Category.other and evidence

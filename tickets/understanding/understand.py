@@ -217,7 +217,7 @@ def _categories(prediction: Prediction, kind: str, item: bool = False) -> tuple[
     top = max(applies.get(c, 0.0) for c in _ASPECTS)
     if kind == "other" and top < OTHER_ASPECT_AT:
         return (Category.other,)
-    hesitant = prediction.main and max(main, key=lambda c: main[c]) is Category.other and top < VAGUE_ASPECT_AT
+    hesitant = prediction.main and max(main, key=main.__getitem__) is Category.other and top < VAGUE_ASPECT_AT
     if not item and hesitant and (prediction.post is None or prediction.post >= POST_AT):
         return (Category.other,)
 

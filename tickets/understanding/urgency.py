@@ -25,11 +25,15 @@ _HAN = re.compile(r"[\u4e00-\u9fff]+")
 #: Traditional variants of the detector's characters that the sentiment side's table (snownlp's ``zh2hans``) lacks:
 #: "房间有蝨咬" is read as "房间有虱咬".
 _T2S_EXTRA = str.maketrans("蝨脣牀喫紮", "虱唇床吃扎")
+# One scan for the table's few characters: ``str.translate`` looks up every character of the text (a few
+# microseconds a text) and hardly any text holds one; without one, translating gives the text as it is.
+_EXTRA_TRADITIONAL = re.compile("[蝨脣牀喫紮]")
 
 
 def simplified(folded: str) -> str:
     """A normalised text in simplified characters, one for one (positions kept), so the cues match either script."""
-    return to_simplified(folded).translate(_T2S_EXTRA)
+    text = to_simplified(folded)
+    return text.translate(_T2S_EXTRA) if _EXTRA_TRADITIONAL.search(text) else text
 
 
 def _words(text: str) -> tuple[str, ...]:
@@ -280,6 +284,15 @@ def _before(text: str, start: int, width: int = 5) -> str:
     return before
 
 
+def _check_orders() -> int:
+    """The top n-gram order, after checking that the model's orders are 1 to it: :meth:`UrgencyDetector.may_be_urgent`
+    finds every Han cue and pattern key of the text by its n-grams, which must then hold every short Han run."""
+    top = max(CHAR_ORDERS)
+    if tuple(sorted(CHAR_ORDERS)) != tuple(range(1, top + 1)):
+        raise ValueError(f"the urgent cues are looked up among n-grams of orders 1 to {top}, not {CHAR_ORDERS}")
+    return top
+
+
 class UrgencyDetector:
     """Finds urgent cues; ``extra`` adds a brand's critical words (counted like hazards: urgent wherever told)."""
 
@@ -304,7 +317,15 @@ class UrgencyDetector:
         # match of a cause or threat pattern. Most texts have none and are read no further.
         keys = [key for _, key, _ in (*self._hazard, *self._injury, *self._illness)]
         self._cue_grams = frozenset(k for k in keys if len(k) in CHAR_ORDERS and _HAN.fullmatch(k))
-        self._cue_rest = tuple(dict.fromkeys(k for k in keys if k not in self._cue_grams))
+        # A longer Han word occurs only where its first n-gram of the top order does: looked up by that gram (the
+        # text's n-grams hold every run of 1 to ``top`` Han characters in it, as :func:`_check_orders` makes sure).
+        top = _check_orders()
+        self._cue_long: dict[str, list[str]] = {}
+        for key in dict.fromkeys(keys):
+            if len(key) > top and _HAN.fullmatch(key):
+                self._cue_long.setdefault(key[:top], []).append(key)
+        long = {key for keys_ in self._cue_long.values() for key in keys_}
+        self._cue_rest = tuple(dict.fromkeys(k for k in keys if k not in self._cue_grams and k not in long))
         # Searched one by one, not as one alternation: a pattern that starts with a literal or a set of literals
         # lets the regex engine skip to the places where it can start, which an alternation of them all does not
         # (the same texts pass, at 0.4 times the time: bench/ingest_stages.py).
@@ -312,14 +333,18 @@ class UrgencyDetector:
             tuple(self._caused) + tuple(self._threats) + tuple(self._illness_patterns) + (self._ingested,)
         )
         # And only those whose match can start with a character of the text (a quarter of the searches).
-        self._any_index = FirstChars(self._any_patterns)
+        self._any_index = FirstChars(self._any_patterns, top)
+        # Every n-gram any of the checks below looks up: one pass over the text's grams (in C) finds them all.
+        self._pieces = self._cue_grams.union(self._cue_long, self._any_index.by_piece)
 
     def may_be_urgent(self, folded: str) -> bool:
         """False when a normalised text holds no cue word and matches no cause or threat pattern: not urgent."""
+        pieces = self._pieces.intersection(grams(folded))
         return (
-            not self._cue_grams.isdisjoint(grams(folded))
+            not self._cue_grams.isdisjoint(pieces)
+            or any(key in folded for piece in self._cue_long.keys() & pieces for key in self._cue_long[piece])
             or any(map(folded.__contains__, self._cue_rest))
-            or self._any_index.any_match(folded)
+            or self._any_index.any_match_in(folded, pieces)
         )
 
     def masked(self, text: str) -> str:

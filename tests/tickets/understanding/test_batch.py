@@ -8,6 +8,7 @@ depend on the batch a mention came in.
 
 from __future__ import annotations
 
+import math
 import random
 
 import pytest
@@ -53,6 +54,24 @@ def test_the_batch_scores_are_the_per_text_scores_bit_for_bit(texts: list[str]) 
     one = [table.scores(g, c) for g, c in read]
     assert table.scores_many([g for g, _ in read], [c for _, c in read]) == one
     assert table.scores_many([], []) == []
+
+
+def test_the_batch_predictions_are_the_per_text_predictions_bit_for_bit(texts: list[str]) -> None:
+    """The batch's sigmoids and softmaxes (numpy around ``math.exp``) give the per-text floats, not close ones."""
+    model = shipped_model()
+    rng = random.Random(4)
+    scores = [rng.random() for _ in texts]
+    read = [(grams(fold(t)), cues(t, fold(t), s)) for t, s in zip(texts, scores, strict=True)]
+    got = model.predict_read(texts, [g for g, _ in read], [c for _, c in read])
+    want = [model.predict(t, evidence=0, sentiment=s) for t, s in zip(texts, scores, strict=True)]
+    assert got == want
+    assert [repr(p) for p in got] == [repr(p) for p in want]  # -0.0 and 0.0 compare equal; their reprs do not
+    assert model.predict_read([], [], []) == []
+    # A sentiment that is not a number: the per-text arithmetic for that text (NaN is not equal to itself: reprs).
+    odd = [(grams(fold(t)), cues(t, fold(t), s)) for t, s in zip(texts[:20], [math.nan, 0.5] * 10, strict=True)]
+    got = model.predict_read(texts[:20], [g for g, _ in odd], [c for _, c in odd])
+    want = [model.predict(t, evidence=0, sentiment=s) for t, s in zip(texts[:20], [math.nan, 0.5] * 10, strict=True)]
+    assert [repr(p) for p in got] == [repr(p) for p in want]
 
 
 def test_a_batch_reads_each_text_as_one_text_is_read(reader: ModelClassifier, texts: list[str]) -> None:

@@ -21,13 +21,16 @@ from tickets.understanding.features import (
     CHAR_ORDERS,
     _aspect_hits,
     _aspect_patterns,
+    _count,
     _negated,
+    _verdict_index,
     business_count,
     business_words,
     cues,
     extract,
     finish,
     grams,
+    verdict_words,
 )
 from tickets.understanding.folding import fold
 from tickets.understanding.model import Head, shipped_model
@@ -78,6 +81,7 @@ def test_aspect_and_business_words_found_through_the_grams_are_those_of_every_li
         hits = _aspect_hits(folded)
         assert hits == _aspects_walking_every_list(folded), text
         assert business_count(folded) == sum(1 for word in business_words() if word in folded), text
+        assert _count(folded, _verdict_index()) == sum(1 for word in verdict_words() if word in folded), text
         found += bool(hits)
     assert found > len(texts) / 3
 
@@ -155,9 +159,57 @@ def test_urgent_patterns_searched_by_first_character_answer_as_all_searched_on_c
         folded = simplified(fold(text))
         every = any(pattern.search(folded) is not None for pattern in detector._any_patterns)
         assert detector._any_index.any_match(folded) == every, text
+        # Found through the text's n-grams (Han keys by their first characters), as may_be_urgent does.
+        assert detector._any_index.any_match_in(folded, grams(folded)) == every, text
         hits += every
         # Every match holds one of the strings the index requires of its pattern before searching it.
         for pattern, needs in zip(detector._any_patterns, detector._any_index.needs, strict=True):
             if needs is not None and pattern.search(folded) is not None:
                 assert any(s in folded for s in needs), (pattern.pattern, text)
     assert hits > 10  # the sample holds texts that match
+
+
+def test_may_be_urgent_finds_the_cue_words_among_the_grams_as_a_walk_through_them_does() -> None:
+    """``may_be_urgent`` looks the cue words up among the text's n-grams (a longer word by its first trigram): the
+    same answer as testing every cue word, brand words too."""
+    from tickets.understanding.urgency import simplified
+
+    for detector in (UrgencyDetector(), UrgencyDetector(extra=["爆屏", "电池爆炸了a", "iphone着火", "屏幕碎成渣"])):
+        keys = [key for _, key, _ in (*detector._hazard, *detector._injury, *detector._illness)]
+        texts = [*random.Random(9).sample(corpus_texts(), 3000), "屏幕碎成渣了", "iphone着火了", "电池爆炸了a", "爆屏"]
+        urgent = 0
+        for text in texts:
+            folded = simplified(fold(text))
+            walked = any(key in folded for key in keys) or detector._any_index.any_match(folded)
+            assert detector.may_be_urgent(folded) == walked, text
+            urgent += walked
+        assert urgent > 20
+
+
+def test_fold_gives_normalize_on_corpus_texts_and_mixed_compatibility_characters(texts: list[str]) -> None:
+    """``fold`` replaces the common compatibility characters by their NFKD forms before ``normalize``: the same
+    strings, also beside combining marks, Hangul jamo and kana that compose across them."""
+    from index.text import normalize
+
+    for text in texts:
+        assert fold.__wrapped__(text) == normalize(text), text
+    codes = (*range(0xFF01, 0xFF5F), 0x3000, 0x2026, 0xA0, 0x301, 0x308, 0x327, 0x3099, 0x309A, 0x1100, 0x1161)
+    pool = [chr(c) for c in (*codes, 0x11A8, 0xAC00, 0x65, 0x41, 0x304B, 0xFF76, 0xFF9E, 0x2E, 0x4E00, 0xFB01, 0x323)]
+    rng = random.Random(11)
+    for _ in range(20000):
+        text = "".join(rng.choice(pool) for _ in range(rng.randint(1, 6)))
+        assert fold.__wrapped__(text) == normalize(text), ascii(text)
+
+
+def test_the_type_cue_patterns_gated_by_their_required_strings_answer_as_searched(texts: list[str]) -> None:
+    """The asking and proposal patterns are searched only in texts holding a string every match contains."""
+    from tickets.understanding import kind
+
+    edge = ["请问这个怎么用?", "能换吗", "建议增加一个按钮", "不建议购买", "如果有送耳机就好了", "", "希望"]
+    found = 0
+    for text in [*edge, *texts]:
+        folded = fold(text)
+        for gated, pattern in ((kind._ASK_GATED, kind._ASK), (kind._PROPOSAL_GATED, kind._PROPOSAL)):
+            assert gated.search(folded) == (pattern.search(folded) is not None), text
+            found += gated.search(folded)
+    assert found > 20
