@@ -186,19 +186,21 @@ def test_may_be_urgent_finds_the_cue_words_among_the_grams_as_a_walk_through_the
         assert urgent > 20
 
 
-def test_fold_gives_normalize_on_corpus_texts_and_mixed_compatibility_characters(texts: list[str]) -> None:
-    """``fold`` replaces the common compatibility characters by their NFKD forms before ``normalize``: the same
-    strings, also beside combining marks, Hangul jamo and kana that compose across them."""
-    from index.text import normalize
+def test_nfkc_gives_unicodedata_nfkc_on_corpus_texts_and_mixed_compatibility_characters(texts: list[str]) -> None:
+    """:func:`foundation.unicode.nfkc` replaces the common compatibility characters by their NFKD forms before
+    NFKC: the same strings, also beside combining marks, Hangul jamo and kana that compose across them."""
+    import unicodedata
+
+    from foundation.unicode import nfkc
 
     for text in texts:
-        assert fold.__wrapped__(text) == normalize(text), text
+        assert nfkc.__wrapped__(text) == unicodedata.normalize("NFKC", text), text
     codes = (*range(0xFF01, 0xFF5F), 0x3000, 0x2026, 0xA0, 0x301, 0x308, 0x327, 0x3099, 0x309A, 0x1100, 0x1161)
     pool = [chr(c) for c in (*codes, 0x11A8, 0xAC00, 0x65, 0x41, 0x304B, 0xFF76, 0xFF9E, 0x2E, 0x4E00, 0xFB01, 0x323)]
     rng = random.Random(11)
     for _ in range(20000):
         text = "".join(rng.choice(pool) for _ in range(rng.randint(1, 6)))
-        assert fold.__wrapped__(text) == normalize(text), ascii(text)
+        assert nfkc.__wrapped__(text) == unicodedata.normalize("NFKC", text), ascii(text)
 
 
 def test_the_type_cue_patterns_gated_by_their_required_strings_answer_as_searched(texts: list[str]) -> None:
