@@ -118,12 +118,6 @@ class Table:
         known = found < missing
         return owner[known], found[known]
 
-    def scores_many(self, grams: Sequence[Sequence[str]], cues: Sequence[dict[str, float]]) -> list[list[list[float]]]:
-        """:meth:`scores` of many texts, bit for bit, with one sparse product for all their n-grams
-        (:meth:`totals_many`, split by head)."""
-        flat: list[list[float]] = self.totals_many(grams, cues).tolist()
-        return [[row[lo:hi] for lo, hi in self.spans] for row in flat]
-
     def totals_many(
         self, grams: Sequence[Sequence[str]], cues: Sequence[dict[str, float]]
     ) -> np.ndarray[Any, np.dtype[np.float64]]:
@@ -187,7 +181,8 @@ def _probabilities(scores: list[list[float]]) -> tuple[list[float], list[float],
 
 # The same functions over a batch's rows (a row per text), with the same floats bit for bit: numpy's own exp may
 # differ from the C library's in the last bit, so the exponentials are ``math.exp``'s (mapped in C); clipping,
-# negation, subtraction of the row maximum, the sum over a row (left to right, as ``sum`` adds a list) and the
+# negation, subtraction of the row maximum, the sum over a row (left to right, as Python 3.11's ``sum`` adds a list
+# of floats; 3.12's compensates, and the batch test would then fail) and the
 # division are single IEEE operations, rounded alike in numpy and in Python (for finite scores: see predict_read).
 def _exp(values: np.ndarray[Any, np.dtype[np.float64]]) -> np.ndarray[Any, np.dtype[np.float64]]:
     out = np.fromiter(map(math.exp, values.ravel().tolist()), dtype=float, count=values.size)

@@ -2,7 +2,7 @@
 
 Ingest hands the reader a batch of mentions; :meth:`ModelClassifier.categories` reads each text as
 :meth:`ModelClassifier.category` does and scores all of them with one sparse product
-(:meth:`~tickets.understanding.model.Table.scores_many`). Equal floats, not close ones: a stored category must not
+(:meth:`~tickets.understanding.model.Table.totals_many`). Equal floats, not close ones: a stored category must not
 depend on the batch a mention came in.
 """
 
@@ -52,8 +52,9 @@ def test_the_batch_scores_are_the_per_text_scores_bit_for_bit(texts: list[str]) 
     read.append((("质量", "差", "zz"), {"t:sentiment": -0.5, "x:unknown": 3.0, "a:logistics": 0.25, "t:len": 0.4}))
     read.append(((), {}))
     one = [table.scores(g, c) for g, c in read]
-    assert table.scores_many([g for g, _ in read], [c for _, c in read]) == one
-    assert table.scores_many([], []) == []
+    totals = table.totals_many([g for g, _ in read], [c for _, c in read]).tolist()
+    assert [[row[lo:hi] for lo, hi in table.spans] for row in totals] == one
+    assert table.totals_many([], []).shape == (0, len(table.bias))
 
 
 def test_the_batch_predictions_are_the_per_text_predictions_bit_for_bit(texts: list[str]) -> None:
