@@ -24,10 +24,11 @@ from tickets.understanding.folding import fold
 _HAN = re.compile(r"[\u4e00-\u9fff]+")
 #: Traditional variants of the detector's characters that the sentiment side's table (snownlp's ``zh2hans``) lacks:
 #: "房间有蝨咬" is read as "房间有虱咬".
-_T2S_EXTRA = str.maketrans("蝨脣牀喫紮", "虱唇床吃扎")
+_TRADITIONAL_EXTRA, _SIMPLIFIED_EXTRA = "蝨脣牀喫紮", "虱唇床吃扎"
+_T2S_EXTRA = str.maketrans(_TRADITIONAL_EXTRA, _SIMPLIFIED_EXTRA)
 # One scan for the table's few characters: ``str.translate`` looks up every character of the text (a few
 # microseconds a text) and hardly any text holds one; without one, translating gives the text as it is.
-_EXTRA_TRADITIONAL = re.compile("[蝨脣牀喫紮]")
+_EXTRA_TRADITIONAL = re.compile(f"[{_TRADITIONAL_EXTRA}]")
 
 
 def simplified(folded: str) -> str:
