@@ -210,6 +210,7 @@ def test_category_with_evidence(text: str, category: Category) -> None:
         ("希望能在App里加个开发票的入口", "suggestion"),
         ("请问怎么申请退款", "enquiry"),
         ("想咨询一下保修期是多久？", "enquiry"),
+        ("这款手机支持5G吗？", "enquiry"),  # issue 13's outside check: a plain question came back praise
         ("东西很好用，物流也快，好评", "praise"),
         ("收到的杯子是碎的，太差了", "complaint"),
     ],

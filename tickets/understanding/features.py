@@ -21,7 +21,7 @@ from typing import Any
 from index.text import normalize
 from tickets.enums import Category
 from tickets.understanding.folding import fold
-from tickets.understanding.kind import cues as kind_cues
+from tickets.understanding.kind import model_cues as kind_cues
 from tickets.understanding.kind import names_item
 from tickets.understanding.lexicon import ASPECT_WORDS, BUSINESS_WORDS, VERDICT_WORDS
 
@@ -280,10 +280,10 @@ def cues(text: str, folded: str, sentiment: float | None = None) -> dict[str, fl
         out["t:proposal"] = 1.0
     if _ADVICE_TO_BUYERS.search(folded):
         out["t:advice"] = 1.0
-    # The narrower cues the type decision reads (:func:`.kind.cues`): a real asking form, a concrete proposal to the
-    # business, a plain complaint word. As features the type head learns how far to trust them on its own; whole-
-    # domain-held-out folds on the 2,759 train rows (lenient / macro recall / type), enquiry cue gate 0.3: 0.765 /
-    # 0.535 / 0.785 without them, 0.767 / 0.546 / 0.781 with them (suggestion recall 0.28 -> 0.41).
+    # The narrower cues the type decision starts from (:func:`.kind.model_cues`): a real asking form, a concrete
+    # proposal to the business, a plain complaint word. As features the type head learns how far to trust them on
+    # its own; whole-domain-held-out folds on the 2,759 train rows (lenient / macro recall / type), enquiry cue gate
+    # 0.3: 0.765 / 0.535 / 0.785 without them, 0.767 / 0.546 / 0.781 with them (suggestion recall 0.28 -> 0.41).
     asks, proposes, complains = kind_cues(text)
     if asks:
         out["t:ask"] = 1.0

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tickets.understanding.kind import ASK_AT, cues, decide
+from tickets.understanding.kind import ASK_AT, cues, decide, model_cues, plainly_asks
 
 
 @pytest.mark.parametrize(
@@ -52,3 +52,54 @@ def test_a_cue_turns_a_likely_type_into_enquiry_or_suggestion() -> None:
     assert decide("电池一般，如果有送耳机就好了", scores, aspects=True, commercial=True) == "suggestion"
     # Without the cue the head's rarer class does not win.
     assert decide("电池一般，耳机没送", scores, aspects=True, commercial=True) == "praise"
+
+
+@pytest.mark.parametrize("text", ["这款手机支持5G吗？", "你好，有货吗？", "你们周末营业吗", "女士可以用吗", "请教高手"])
+def test_a_plain_question_about_the_item_asks(text: str) -> None:
+    assert plainly_asks(text)
+    assert cues(text)[0]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "你们是用乌龟送货的吗？",
+        "是泥做的吗？",
+        "送餐速度能再慢一点吗？",
+        "有必要这么省吗？",
+        "你们不给顾客放醋吗？",
+        "凶手会是蒙牛吗",
+        "有人找我约画吗？学生价",
+        "才买回三天屏幕就坏了，质量这么差，售后也不管，真后悔买了，这里有人用过吗",
+    ],
+)
+def test_a_mocking_or_long_yes_no_question_is_not_plain(text: str) -> None:
+    assert not plainly_asks(text)
+
+
+def test_a_plain_question_needs_no_sure_head_but_no_complaint() -> None:
+    # From another domain the head may lean to praise: the plain question still asks.
+    scores = {"complaint": 0.14, "suggestion": 0.01, "enquiry": 0.28, "praise": 0.5, "other": 0.07}
+    assert decide("这款手机支持5G吗？", scores, aspects=False, commercial=True) == "enquiry"
+    assert decide("太差了，有货吗？", scores, aspects=False, commercial=True) == "praise"  # 太差: the head decides
+
+
+@pytest.mark.parametrize(
+    "text", ["希望门店能延长营业时间", "要是饼再厚点就好了", "以后能不能直接送餐具？", "希望至少加个耳机"]
+)
+def test_a_change_asked_without_the_models_words_is_a_proposal_for_the_decision(text: str) -> None:
+    assert cues(text)[1]
+    assert not model_cues(text)[1]  # the model's own feature is unchanged (the shipped model was trained on it)
+
+
+@pytest.mark.parametrize(
+    "text", ["希望不会拉肚子", "希望你能找到一个记住你喜好的人", "如果所有的事都这样想就好了", "希望真的能防脱发"]
+)
+def test_a_hope_for_oneself_is_no_proposal(text: str) -> None:
+    assert not cues(text)[1]
+
+
+@pytest.mark.parametrize("text", ["全书就一个意思。建议不买！", "量小，建议饭量大的人吃3份", "建议选购64G版本"])
+def test_advice_to_other_buyers_is_no_proposal(text: str) -> None:
+    assert not cues(text)[1]
+    assert cues("浴袍比较旧了，建议更换")[1]
