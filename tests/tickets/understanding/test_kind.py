@@ -70,6 +70,8 @@ def test_a_plain_question_about_the_item_asks(text: str) -> None:
         "你们不给顾客放醋吗？",
         "凶手会是蒙牛吗",
         "有人找我约画吗？学生价",
+        "刚买了就降价了，可恶的京东！！！！有意思吗？",
+        "2个小时能送到吗？？？",
         "才买回三天屏幕就坏了，质量这么差，售后也不管，真后悔买了，这里有人用过吗",
     ],
 )
@@ -93,7 +95,15 @@ def test_a_change_asked_without_the_models_words_is_a_proposal_for_the_decision(
 
 
 @pytest.mark.parametrize(
-    "text", ["希望不会拉肚子", "希望你能找到一个记住你喜好的人", "如果所有的事都这样想就好了", "希望真的能防脱发"]
+    "text",
+    [
+        "希望不会拉肚子",
+        "希望你能找到一个记住你喜好的人",
+        "如果所有的事都这样想就好了",
+        "希望真的能防脱发",
+        "希望儿子能喜欢",
+        "希望过水后能小一点",
+    ],
 )
 def test_a_hope_for_oneself_is_no_proposal(text: str) -> None:
     assert not cues(text)[1]
