@@ -82,14 +82,17 @@ class Ingestor:
     def mentions(self, chunk: list[dict[str, Any]]) -> list[Any]:
         from scale import corpus_mention, zh_score
 
+        from foundation.gcpause import cycle_collection_paused
+
         texts = [crawl_text(r) for r in chunk]
         results = self.service.analyze_batch(texts, ["zh"] * len(texts))
         # The whole batch classified at once (one sparse product for its n-grams), as a batch ingest does.
         categories = self.classifier.categories(texts, [zh_score(result) for result in results])
-        return [
-            corpus_mention(raw, result, category.value)
-            for raw, result, category in zip(chunk, results, categories, strict=True)
-        ]
+        with cycle_collection_paused():  # as the crawl's store pipeline builds its batch's mentions
+            return [
+                corpus_mention(raw, result, category.value)
+                for raw, result, category in zip(chunk, results, categories, strict=True)
+            ]
 
 
 def ingest(store: Any, raws: list[dict[str, Any]], batch: int) -> float:

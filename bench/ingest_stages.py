@@ -31,6 +31,7 @@ from _common import table
 from _ingest import crawl_text
 from scale import corpus_mention, load_texts, raw_mentions, tokenizer_floor
 
+from foundation.gcpause import cycle_collection_paused
 from index.base import Mention
 from index.sqlite import SQLiteMentionStore
 from sentiment import SentimentResult, SentimentService
@@ -56,7 +57,11 @@ def categorize(classifier: ModelClassifier, texts: Sequence[str], results: Seque
 
 
 def mentions(raws: Sequence[dict[str, Any]], results: Sequence[SentimentResult], cats: Sequence[str]) -> list[Mention]:
-    return [corpus_mention(raw, result, category) for raw, result, category in zip(raws, results, cats, strict=True)]
+    """The batch's mentions, built as the crawl's store pipeline builds them (the cyclic collector paused)."""
+    with cycle_collection_paused():
+        return [
+            corpus_mention(raw, result, category) for raw, result, category in zip(raws, results, cats, strict=True)
+        ]
 
 
 def fresh_store(folder: Path, name: str) -> SQLiteMentionStore:

@@ -9,15 +9,14 @@ plus a few B-tree inserts rather than a dozen round trips through SQLAlchemy's `
 
 from __future__ import annotations
 
-import gc
 import json
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
 from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import Connection
 
+from foundation.gcpause import cycle_collection_paused
 from index.base import Mention, WriteResult
 from index.rollups import COUNT_LEVELS, LEAN_LEVELS, RollupDelta, RollupRow, brand_set, content_words, rowid_key
 from index.text import index_fields, index_tokens
@@ -67,25 +66,6 @@ def row_values(mention: Mention) -> dict[str, Any]:
     return data
 
 
-@contextmanager
-def no_cycle_collection() -> Iterator[None]:
-    """Pause Python's cyclic garbage collector for one batch.
-
-    A batch allocates hundreds of thousands of short-lived tuples, lists and counters, none of them in a
-    reference cycle; each 700 allocations start a collection, and every so often one that walks every object
-    of the process (a crawl's loaded models, the mentions in flight): a tenth of a write's time went there.
-    Reference counting still frees everything the batch drops; the collector resumes afterwards.
-    """
-    if not gc.isenabled():
-        yield
-        return
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.enable()
-
-
 #: A mention's index tokens: its title's, its text's and the extra search grams (:func:`index.text.index_tokens`).
 IndexTokens = tuple[list[str], list[str], list[str]]
 
@@ -100,7 +80,7 @@ def pretokenize(conn: Connection, mentions: Sequence[Mention]) -> dict[str, Inde
     for chunk in _chunks([m.id for m in mentions]):
         sql = f"SELECT id, content_hash FROM mentions WHERE id IN ({_marks(len(chunk))})"
         stored.update((row[0], row[1]) for row in conn.exec_driver_sql(sql, tuple(chunk)))
-    with no_cycle_collection():
+    with cycle_collection_paused():
         return {m.id: index_tokens(m.title, m.text) for m in mentions if stored.get(m.id) != m.content_hash}
 
 
@@ -109,7 +89,7 @@ def write_batch(
 ) -> WriteResult:
     """Insert new and replace changed mentions (ids distinct), inside the caller's transaction; ``tokens``: index
     tokens already cut for some of them (:func:`pretokenize`)."""
-    with no_cycle_collection():
+    with cycle_collection_paused():
         return _write_batch(conn, mentions, tokens or {})
 
 

@@ -12,6 +12,7 @@ import logging
 import math
 from collections.abc import Callable, Sequence
 
+from foundation.gcpause import cycle_collection_paused
 from sentiment.base import SCORER_FAILED, Scorer, SentimentLabel, SentimentResult, Thresholds
 from sentiment.english import VaderScorer
 from sentiment.language import detect_language
@@ -113,7 +114,8 @@ class SentimentService:
         for lang, indexes in groups.items():
             scorer = self._by_language[lang]
             try:
-                raw = scorer.score_batch([texts[i] for i in indexes])
+                with cycle_collection_paused():  # a batch makes no cycles, only garbage: see foundation.gcpause
+                    raw = scorer.score_batch([texts[i] for i in indexes])
             except Exception:  # a scorer that breaks its contract fails its texts, not the batch
                 log.exception("sentiment scorer %s failed on a batch of %d texts", scorer.name, len(indexes))
                 raw = [None] * len(indexes)

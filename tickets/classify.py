@@ -18,6 +18,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
+from foundation.gcpause import cycle_collection_paused
 from index.text import normalize
 from tickets.enums import Category, Priority
 
@@ -316,7 +317,8 @@ class ModelClassifier:
         """:meth:`category` of each text, the same answers, for a batch (ingest): the model scores the whole batch
         in one sparse product. ``sentiments``: each text's score, as for :meth:`category` (None: all scored here)."""
         reader = self._by_brand.get(brand, self._default) if brand else self._default
-        return [found[0] for found in reader.categories_many(texts, sentiments)]
+        with cycle_collection_paused():  # a batch makes no cycles, only garbage: see foundation.gcpause
+            return [found[0] for found in reader.categories_many(texts, sentiments)]
 
 
 # When two categories have as many words, the one an agent must act on sooner wins the tie.

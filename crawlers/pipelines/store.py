@@ -39,6 +39,7 @@ from crawlers.settings import (
 from crawlers.sources import CrawlOptions, SourceConfig
 from crawlers.spool import Spool
 from foundation.errors import StoreError
+from foundation.gcpause import cycle_collection_paused
 from foundation.retry import BACKGROUND, NONE, RetryPolicy
 from foundation.timeutil import utcnow
 from index.base import Mention, MentionStore, WriteResult
@@ -307,12 +308,16 @@ class StorePipeline:
     def _run_stages(self) -> None:
         """The stages over the items that have not been through them yet."""
         fresh = self.pending[self._staged :]
+        with cycle_collection_paused():  # the stages make no cycles, only garbage: see foundation.gcpause
+            self._run_each(fresh)
+        self._staged = len(self.pending)
+
+    def _run_each(self, fresh: Sequence[MentionItem]) -> None:
         for stage in self.stages:
             try:
                 stage.process_batch(fresh)
             except Exception:  # a stage's bug: the items go on without what it adds, counted by the stage if it can
                 logger.exception("%s failed on a batch of %d items", type(stage).__name__, len(fresh))
-        self._staged = len(self.pending)
 
     def flush(self) -> bool:
         """Write the buffered items; ``False`` (items kept) when the store raised."""
@@ -327,11 +332,12 @@ class StorePipeline:
         invalid: dict[str, str] = {}
         try:
             stored = self._stored_versions(self.store)
-            for item in self.pending:
-                try:
-                    mentions.append(carry_reach(item.to_mention(now), stored.get(item.id)))
-                except ValueError as exc:  # pydantic's ValidationError: a field the store cannot hold
-                    invalid[item.id] = f"invalid mention {item.platform}/{item.post_id}: {exc}"
+            with cycle_collection_paused():
+                for item in self.pending:
+                    try:
+                        mentions.append(carry_reach(item.to_mention(now), stored.get(item.id)))
+                    except ValueError as exc:  # pydantic's ValidationError: a field the store cannot hold
+                        invalid[item.id] = f"invalid mention {item.platform}/{item.post_id}: {exc}"
             store = self.store
 
             def write() -> WriteResult:
