@@ -143,8 +143,10 @@ class SQLiteMentionStore(MentionStore):
             writer_turn(self.engine.url.database, SQLITE_BUSY_TIMEOUT_MS / 1000),
             self.engine.connect().execution_options(**{IMMEDIATE: True}) as conn,
         ):
-            # Set on the writing connection only (readers keep SQLite's defaults): see WRITE_PRAGMAS. Through the
-            # driver's connection, which runs them outside any transaction (SQLAlchemy's would begin one here).
+            # Set on each connection a write is made through (one that only ever reads keeps SQLite's defaults; a
+            # pooled one that wrote keeps these): see WRITE_PRAGMAS. Every turn, not once per connection, so a
+            # connection the pool opened afresh is never written through with the defaults (two statements a batch).
+            # Through the driver's connection, which runs them outside any transaction (SQLAlchemy's would begin one).
             driver = conn.connection.driver_connection
             if driver is not None:
                 for pragma in WRITE_PRAGMAS:

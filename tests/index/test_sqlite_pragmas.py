@@ -6,13 +6,15 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
+from sqlalchemy import Connection
+
 from index.base import MentionFilter, SearchRequest
 from index.sqlite import WRITE_PRAGMAS, SQLiteMentionStore
 from tests.index.test_contract import T0, mk
 
 
-def _pragma(conn: object, name: str) -> int:
-    return int(conn.exec_driver_sql(f"PRAGMA {name}").scalar_one())  # type: ignore[attr-defined]
+def _pragma(conn: Connection, name: str) -> int:
+    return int(conn.exec_driver_sql(f"PRAGMA {name}").scalar_one())
 
 
 def test_write_connection_sets_the_write_pragmas(tmp_path: Path) -> None:
