@@ -108,7 +108,7 @@ class ClassificationConfig(Strict):
     )
     critical_words: dict[str, list[NonEmptyText]] = Field(
         default_factory=dict,
-        description='Extra urgent words per brand ("*": every brand), e.g. {"鲜达": ["异物卡喉"]}.',
+        description='Extra urgent words per brand ("*": every brand), e.g. {"鲜达": ["假冒"]}.',
     )
     lexicon: LexiconConfig = Field(default_factory=LexiconConfig)
     low_confidence: float = Field(default=0.5, ge=0.0, le=1.0, description="Below it, an agent must confirm.")

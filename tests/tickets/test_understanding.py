@@ -179,9 +179,9 @@ def test_harmless_words_and_negations_are_not_urgent(text: str) -> None:
 
 
 def test_brand_critical_words_raise_to_urgent() -> None:
-    text = "鲜达的饮料里发现异物卡喉"
+    text = "鲜达的饮料疑似假冒产品，瓶身标签印错了"
     assert ModelClassifier().classify(text, brand="鲜达").grade is not Priority.urgent
-    custom = ModelClassifier(critical_words={"鲜达": ["异物卡喉"]})
+    custom = ModelClassifier(critical_words={"鲜达": ["假冒"]})
     assert custom.classify(text, brand="鲜达").grade is Priority.urgent
     assert custom.classify(text, brand="别家").grade is not Priority.urgent  # another brand's words
 

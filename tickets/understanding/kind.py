@@ -81,7 +81,8 @@ _PROPOSAL = re.compile(
 #: 希望我…, or a hope for how things turn out, 希望儿子能喜欢, 希望真的能…: on 50,000 unlabelled train-split texts
 #: of the shopping, waimai and Weibo files, such hopes were most of what a bare 希望…能 found), an "if only" with
 #: the thing named before the change ("要是饼再厚点就好了", "如果店家能送个贴膜就好了"; not 如果所有/没有…), a
-#: request to give or change something ("以后能不能直接送餐具"), a minimum asked for ("希望至少加个耳机"). Read only
+#: request to give or change something ("以后能不能直接送餐具"), a minimum asked for ("希望至少加个耳机"), something
+#: to consider ("可以考虑出一个小份的套餐"). Read only
 #: by the type decision, not by the model (its ``t:offer`` feature stays :data:`_PROPOSAL`'s): see :func:`cues`.
 _PROPOSAL_MORE = re.compile(
     r"希望(?!不|别|没|你(?!们)|我|真|一定|也|还|都)[^,.!?;。]{1,8}?(能|可以|能够)"
@@ -90,6 +91,7 @@ _PROPOSAL_MORE = re.compile(
     r"(就好了|就更好了|会更好|就完美了|就好啦)"
     r"|(能不能|可不可以|可否|能否|以后能|下次能)(给|送|配|换|直接|带|别用|不用)"
     r"|希望(至少|以后|下次)"
+    r"|(可以|能否|是否可以|不妨)考虑(一下)?(出|加|增加|推出|提供|做|开|改|换|延长|配)"
 )
 #: "建议" to other buyers, not to the business ("建议不买", "建议饭量大的人吃3份", "建议选购64G版本"): no proposal.
 _ADVICE = re.compile(r"建议(不|选购|入手|有钱|[^,.!?;。]{1,10}的(人|朋友|同学|亲))")
@@ -116,6 +118,16 @@ _CLAUSE_BREAK = re.compile(r"[,.!?;:~\s。、…]+")
 #: 4 enquiries found ("请教高手?", "哪位大侠能指点一下？", "大虾们帮帮忙了"), 1 complaint read as one (a list of
 #: faults with "请教这个怎么确认？"); adding 求助 and 大侠/大虾 found 3 more and made 2 posts enquiries.
 _HELP = re.compile(r"请教|指点一下|指点下|帮帮忙")
+#: A short question about how to get something done, what it takes, or whether a service is offered ("怎么修改收货
+#:地址啊", "办理退款需要提供什么材料？", "酒店有没有接机服务？"): asked of the business, not of the reader, when
+#: it is the text's last clause and holds nothing rhetorical (:data:`_RHETORIC`). Decision only, like the yes/no
+#: questions: the model's ``t:ask`` stays :data:`_ASK`.
+_HOW_TO = re.compile(
+    r"(怎么|如何|怎样|咋)(才能|可以|能)?(修改|更改|改|办理|申请|开通|取消|退订|退|换|使用|设置|联系|查询|查|兑换|付款|支付"
+    r"|预约|预定|预订|注册|登录|绑定|解绑|开票|领取|下载|安装|激活|续费|报销|提现|充值)"
+    r"|需要(提供|准备|带|交|填|什么|哪些|多久|多长时间)"
+    r"|(有没有|有无|是否有|提不提供|是否提供)[^,.!?;。]{0,8}(服务|功能|优惠|活动|套餐|发票|赠品|停车|接送|接机|早餐|会员|折扣)"
+)
 
 _COMPLAINT = re.compile(
     r"差评|垃圾|太差|很差|极差|差劲|坑|骗|失望|投诉|退款|退货|坏了|恶心|难吃|气死|无语|态度差|不满|欺诈|假货|烂|过分|醉了"
@@ -200,7 +212,11 @@ def plainly_asks(text: str) -> bool:
     folded = fold(text)
     if _HELP_GATED.search(folded):
         return True
-    if ("吗" not in folded and "么" not in folded) or len(folded) > PLAIN_QUESTION_CHARS:
+    if len(folded) > PLAIN_QUESTION_CHARS or "!" in folded or folded.rstrip().endswith("??"):
+        return False
+    if _how_to(folded):
+        return True
+    if "吗" not in folded and "么" not in folded:
         return False
     if "!" in folded or folded.rstrip().endswith("??"):
         # Exclamation or a string of question marks is indignation ("可恶的京东！！！！有意思吗？", "能送到吗？？？").
@@ -210,6 +226,18 @@ def plainly_asks(text: str) -> bool:
     last = _CLAUSE_BREAK.split(folded.strip().rstrip("?").strip())[-1]
     match = _YES_NO.fullmatch(last)
     return bool(match and _ABILITY.search(match.group(1)) and not _RHETORIC.search(match.group(1)))
+
+
+def _how_to(folded: str) -> bool:
+    """Whether the text's last clause asks how to get something done, what it takes, or whether a service is
+    offered (:data:`_HOW_TO`), ending in a question mark or a question particle, with nothing rhetorical in it."""
+    stripped = folded.strip()
+    if not stripped.endswith(("?", "吗", "呢", "啊", "呀")):
+        return False
+    last = _CLAUSE_BREAK.split(stripped.rstrip("?").strip())[-1]
+    match = _HOW_TO.search(last)
+    # The asking words themselves (怎么, 有没有) are no rhetoric; what else the clause holds may be ("怎么还没退").
+    return match is not None and not _RHETORIC.search(_HOW_TO.sub("", last).rstrip("吗呢啊呀"))
 
 
 def decide(

@@ -79,6 +79,27 @@ def test_a_mocking_or_long_yes_no_question_is_not_plain(text: str) -> None:
     assert not plainly_asks(text)
 
 
+@pytest.mark.parametrize(
+    "text", ["怎么修改收货地址啊", "酒店有没有接机服务？", "开发票需要提供什么材料？", "请问会员积分如何兑换呢"]
+)
+def test_a_short_how_to_question_asks(text: str) -> None:
+    assert plainly_asks(text)
+    assert cues(text)[0]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "怎么还没退款？",  # impatience, not a question about how
+        "有没有搞错？服务这么差",
+        "怎么修改收货地址啊，改了三次都不行，客服也不回，这种店铺真是第一次见",  # long: a complaint
+        "怎么修改收货地址",  # no question asked
+    ],
+)
+def test_a_rhetorical_or_long_how_question_is_not_plain(text: str) -> None:
+    assert not plainly_asks(text)
+
+
 def test_a_plain_question_needs_no_sure_head_but_no_complaint() -> None:
     # From another domain the head may lean to praise: the plain question still asks.
     scores = {"complaint": 0.14, "suggestion": 0.01, "enquiry": 0.28, "praise": 0.5, "other": 0.07}
@@ -87,7 +108,14 @@ def test_a_plain_question_needs_no_sure_head_but_no_complaint() -> None:
 
 
 @pytest.mark.parametrize(
-    "text", ["希望门店能延长营业时间", "要是饼再厚点就好了", "以后能不能直接送餐具？", "希望至少加个耳机"]
+    "text",
+    [
+        "希望门店能延长营业时间",
+        "要是饼再厚点就好了",
+        "以后能不能直接送餐具？",
+        "希望至少加个耳机",
+        "可以考虑出一个小份的套餐",
+    ],
 )
 def test_a_change_asked_without_the_models_words_is_a_proposal_for_the_decision(text: str) -> None:
     assert cues(text)[1]

@@ -100,3 +100,63 @@ def test_colloquial_forms(urgent: str, look_alike: str, negated: str) -> None:
     assert DETECTOR.detect(urgent).urgent, urgent
     assert not DETECTOR.detect(look_alike).urgent, look_alike
     assert not DETECTOR.detect(negated).urgent, negated
+
+
+#: Forms from industries the labelled reviews barely hold (appliances, gas, cars, lifts, clinics, pets, hotlines):
+#: (urgent, harmless look-alike, negated or feared) per rule, as above.
+OTHER_INDUSTRIES = [
+    # A device that caught fire or burst, told without 着火 or 爆炸.
+    ("电热毯着了，被子烧了一片", "孩子盖着电热毯睡着了", "电热毯没有着了，只是有点烫"),
+    ("手机充电的时候突然爆了", "双十一手机销量突然爆了", "手机充电的时候还好没有突然爆了"),
+    ("热水器冒黑烟，赶紧拉了电闸", "热水器出水慢，洗澡要等很久", "热水器没有冒黑烟，就是不加热"),
+    # Gas escaping; a safety system or a lift failing; something bursting; a banned substance found.
+    ("天然气泄漏，幸亏发现得早", "天然气费这个月又涨了", "天然气没有泄漏，是灶的问题"),
+    ("方向盘突然失灵，车冲进了绿化带", "遥控器突然失灵，换了电池就好", "方向盘没有失灵，是轮胎的问题"),
+    ("安全气囊没弹出来，人受了重伤", "安全气囊的指示灯亮了一下", "撞得很轻，安全气囊弹出来了，人没有受伤"),
+    ("电梯突然下坠，把我们困在里面一个小时", "电梯有点慢，等了很久", "电梯没有下坠，只是晃了一下"),
+    ("暖气片爆裂，热水把脚烫了", "暖气片很热，屋里很暖和", "暖气片没有爆裂，只是漏水"),
+    ("保温杯掉漆，检测出重金属", "保温杯掉漆，用了一年", "保温杯没有检测出重金属"),
+    # Harm to a body part told with the part; a child swallowing a part; care in an emergency.
+    ("手被炸伤，缝了五针", "见缝插针地放满了收费小商品", "手没被炸伤，就是吓了一跳"),
+    ("烫头的时候把我头皮烫起泡了", "烫头的效果不错，很自然", "烫头的时候头皮没有烫起泡"),
+    ("车门把孩子的手夹了，肿得老高", "车门关起来声音很闷，质感好", "车门没有夹到孩子的手"),
+    ("美甲店把手指弄感染了，化脓了", "美甲店环境很好，做得很精致", "美甲店没把手指弄感染，就是做得丑"),
+    ("小零件掉下来被孩子吞了", "孩子吃饭狼吞虎咽的", "小零件掉了，幸好没被孩子吞"),
+    ("孩子在店里摔了，送医院抢救", "快递把我的东西泡湿了，忙着抢救那些", "孩子在店里摔了一下，不用送医院抢救"),
+    ("米饭里吃出钢丝，把牙齿崩掉一块", "这果子硬到可以把牙硌掉", "米饭里吃出钢丝，幸好没把牙齿崩掉"),
+    ("房间里有老鼠，半夜咬了孩子的脚", "房间里有老鼠，吓得一晚没睡", "房间里有老鼠，还好没咬了孩子"),
+    # Illness after eating or using it, in words the reviews rarely use; a pet harmed by its food.
+    ("孩子吃了以后抽搐，吓死我了", "看得我嘴角抽搐，太尴尬了", "孩子吃了以后也没有抽搐"),
+    ("喝了以后心慌心悸，一晚上没睡", "考试前心慌，一晚上没睡", "喝了以后没有心慌"),
+    ("吃了他家的东西晕倒了", "等了一个小时才上菜，差点晕倒", "吃了他家的东西也没晕倒"),
+    ("狗粮吃了以后狗死了", "因为那只猫死了，不想让主人看见", "狗粮吃了以后狗狗也没事"),
+    ("宝宝用了这个奶瓶，嘴里起了好多泡", "脚上长很多水泡怎么治", "宝宝用了这个奶瓶，嘴里没起泡"),
+    ("健身教练让我练到横纹肌溶解住院", "这本书让我这个非常怕进医院的人眼前一亮", "健身教练让我练得很累，不至于住院"),
+    # Assault by staff, a person knocked down, a child's head caught, a near fall from a height or near drowning.
+    ("保安把我打了一顿", "保安把车停好了", "保安没把我打了，只是态度差"),
+    ("外卖骑手撞倒了老人就跑了", "外卖骑手撞倒了门口的花盆", "外卖骑手差一点，还好没撞倒老人"),
+    ("婴儿床的栏杆太宽，孩子的头卡进去了", "婴儿床的栏杆是实木的", "婴儿床的栏杆很密，孩子的头不会卡进去"),
+    ("酒店窗户没有限位器，孩子差点从窗户掉下去", "酒店窗户很大，风景很好", "有限位器，不用担心孩子差点从窗户掉下去"),
+    ("泳池没有救生员，孩子差点溺水", "溺水者怎知道是哪一滴水要了他的命", "泳池有救生员，不用担心孩子溺水"),
+    ("燃气热水器导致一氧化碳中毒", "热水器有一氧化碳报警功能", "燃气热水器装在外面，不会一氧化碳中毒"),
+    # A fall where the business is told (a room, a meal), not a fall in a diary or a film.
+    ("入住第一天在房间里摔倒了，膝盖肿了", "十大女星摔倒尴尬瞬间", "入住的房间有防滑垫，没有摔倒"),
+    # Threats: a regulator's other names, the police or an ambulance called, the media given the story.
+    ("已经投诉到消保委了", "消费者保护的知识很有用", "还没有投诉到消保委，等商家回复"),
+    ("向市场监督管理局投诉了", "市场的管理很乱，摊位随便摆", "没有向市场监督管理局投诉，先等回复"),
+    ("打了110报警，商家还是不认账", "订单尾号110，查不到物流", "没打110，商家最后认了"),
+    ("给记者打了电话", "给快递员打了电话", "没给记者打电话，先等商家处理"),
+    ("准备走法律程序", "退款程序太复杂了", "不想走法律程序，太麻烦"),
+]
+
+
+@pytest.mark.parametrize(("urgent", "look_alike", "negated"), OTHER_INDUSTRIES)
+def test_other_industries(urgent: str, look_alike: str, negated: str) -> None:
+    assert DETECTOR.detect(urgent).urgent, urgent
+    assert not DETECTOR.detect(look_alike).urgent, look_alike
+    assert not DETECTOR.detect(negated).urgent, negated
+
+
+@pytest.mark.parametrize("text", ["价格爆炸便宜，必须推荐", "新歌好听到爆炸", "爆炸头很适合你"])
+def test_explosive_praise_is_not_a_hazard(text: str) -> None:
+    assert not DETECTOR.detect(text).urgent
