@@ -50,6 +50,7 @@ from tickets.understanding.urgent_cues import (
     SPOILT,
     SWORN_OFF,
     THREAT_PATTERNS,
+    THREAT_WITHHELD,
     TIME_PHRASES,
     USE,
 )
@@ -272,9 +273,11 @@ class UrgencyDetector:
         threats = []
         for pattern in self._threats:
             for match in pattern.finditer(folded):
-                if not self.negated(folded, match.start()):
-                    threats.append(match.group(0))
-                    break
+                # Negated ("没有投诉到…") or held back ("先不投诉到…"): no threat.
+                if self.negated(folded, match.start()) or THREAT_WITHHELD.search(_before(folded, match.start(), 8)):
+                    continue
+                threats.append(match.group(0))
+                break
         evidence = tuple(dict.fromkeys([*hazards, *found, *threats]))
         # A child harmed is treated like a hazard: urgent wherever it is told.
         child = bool(found) and bool(_CHILD.search(folded))

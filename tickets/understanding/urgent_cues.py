@@ -218,6 +218,11 @@ THREAT_PATTERNS: tuple[str, ...] = (
     # ("留证据，以便维权").
     r"(?<!帮你)(?<!帮他)(?<!帮她)(?<!所谓)(?<!所谓的)(?<!以便)(?<!便于)维权",
 )
+#: A threat held back by a bare 不/没/别 before the act that leads to it ("先不投诉到消保委", "暂不考虑找媒体曝光"):
+#: looked for at the end of the clause before the threat (a "不" further back, "不给退款就投诉到12315", is a condition).
+THREAT_WITHHELD = re.compile(
+    r"(不|没|别|勿)(会|想|打算|考虑|用|必|要)?(去|再)?(投诉|举报|反映|找|联系|打|拨打|告|向)?(到|给|去)?$"
+)
 #: Phrases that contain a cue and mean no harm; a cue inside one of these does not count.
 HARMLESS = _words(
     """

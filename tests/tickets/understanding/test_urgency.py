@@ -162,3 +162,16 @@ def test_colloquial_forms(urgent: str, look_alike: str, negated: str) -> None:
 @pytest.mark.parametrize("text", ["价格爆炸便宜，必须推荐", "新歌好听到爆炸", "爆炸头很适合你"])
 def test_explosive_praise_is_not_a_hazard(text: str) -> None:
     assert not DETECTOR.detect(text).urgent
+
+
+@pytest.mark.parametrize(
+    ("threat", "withheld"),
+    [
+        ("再不处理我就投诉到消保委", "先不投诉到消保委，等商家回复"),
+        ("不给退款就投诉到12315", "这次不投诉315已经很不错了"),
+        ("再不处理我就找媒体曝光", "暂不考虑找媒体曝光"),
+    ],
+)
+def test_a_threat_held_back_is_none(threat: str, withheld: str) -> None:
+    assert DETECTOR.detect(threat).urgent, threat
+    assert not DETECTOR.detect(withheld).urgent, withheld
