@@ -236,6 +236,13 @@ class UrgencyDetector:
                 return m.group(0)
         return None
 
+    def _match_told(self, folded: str, match: re.Match[str]) -> bool:
+        """Whether a pattern's match is told, negated neither where it starts nor, for a pattern that names its cause
+        first, where its ``harm`` group is told: "床单睡了也没有起红疹", "充电的时候还好没有突然爆了"."""
+        if self._harm_negated(folded, match.start()):
+            return False
+        return "harm" not in match.re.groupindex or not self._harm_negated(folded, match.start("harm"))
+
     def detect(self, text: str) -> Urgency:
         folded = simplified(fold(text))
         if not self.may_be_urgent(folded):
@@ -243,13 +250,9 @@ class UrgencyDetector:
         folded = self.masked(folded)
         hazards = [w for w, k, p in self._hazard if k in folded and self._told(folded, p)]
         for pattern in self._hazard_patterns:
-            # Negated where the pattern starts or where its harm is told: "充电的时候还好没有突然爆了".
-            hazards += [
-                m.group(0)
-                for m in pattern.finditer(folded)
-                if not self._harm_negated(folded, m.start())
-                and ("harm" not in pattern.groupindex or not self._harm_negated(folded, m.start("harm")))
-            ][:1]
+            told = next((m.group(0) for m in pattern.finditer(folded) if self._match_told(folded, m)), None)
+            if told:
+                hazards.append(told)
         found = [w for w, k, p in self._injury if k in folded and self._told(folded, p)]
         found += [w for w, k, p in self._illness if k in folded and self._linked(folded, w, p)]
         for pattern in self._illness_patterns:
@@ -264,10 +267,7 @@ class UrgencyDetector:
             pos = 0
             while (match := pattern.search(folded, pos)) is not None:
                 pos = match.start() + 1
-                # A pattern that names its cause first checks the negation at the harm too: "床单睡了也没有起红疹".
-                if self._harm_negated(folded, match.start()):
-                    continue
-                if "harm" not in pattern.groupindex or not self._harm_negated(folded, match.start("harm")):
+                if self._match_told(folded, match):
                     found.append(match.group(0))
                     break
         threats = []
