@@ -2,7 +2,8 @@
 
 Feature names carry a prefix so evidence can be shown in words: ``c:`` a character n-gram of a run of Han characters
 (orders :data:`CHAR_ORDERS`) or a run of Latin letters and digits, ``a:<category>`` how many aspect words of that
-category the text names (not negated), ``t:`` a cue of the text's type (a question, a proposal, the sentiment).
+category the text names (not negated; ``a:praised_<category>`` those it names to praise them, :func:`praised_aspects`),
+``t:`` a cue of the text's type (a question, a proposal, the sentiment).
 Values are binary except the aspect counts and the sentiment; :func:`finish` L2-normalises the n-grams the model
 knows (so long and short texts weigh alike) and keeps the cue features as they are, the same way in training and
 prediction. Character n-grams need no segmentation: no word list decides what an unseen domain's words are, and
@@ -73,6 +74,62 @@ def _negated(text: str, start: int) -> bool:
         return False
     before = _CLAUSE.split(window)[-1]
     return any(neg in before for neg in NEGATIONS)
+
+
+# A delivery, service or process word named to praise it ("快递很快", "包装完好无损", "服务都不错") or to clear it
+# ("和物流无关") is not what the text complains about: what follows it in its clause, up to a turn ("但", "就是" …),
+# says so. Such words count as ``a:praised_<category>``, not ``a:<category>``. Whole-domain-held-out folds on the
+# 4,854 train rows (lenient / macro recall / type): 0.7886 / 0.5753 / 0.8096 before, 0.7919 / 0.5800 / 0.8107 with
+# this; praised words left out rather than counted apart 0.7907 / 0.5796 / 0.8076; product words praised too
+# ("质量很好", which praise reviews are labelled by) 0.7897 / 0.5822 / 0.8088.
+_PRAISED = re.compile(
+    r"不错|及时|准时|迅速|神速|给力|满意|完好|完整|周到|热情|贴心|很棒|甚佳|一流|点赞|很赞|无关|没关系|没问题|没毛病|好评|辛苦"
+    r"|(?:^|很|挺|蛮|超|真|太|好|特别|非常|相当|比较|十分|超级|都|也)(?:快|好)(?!就(?!是)|[点些慢差烂久贵几像多少])"
+)
+_TURN = re.compile(r"[,，。.!！?？;；\s]|但|可是|就是|只是|不过|却|然而")
+_NOT = re.compile(r"不|没|未")
+#: A character every match of :data:`_PRAISED` holds: a text or a word's tail without one is praised nowhere.
+_PRAISE_CHARS = frozenset("错及准迅神给满完周热贴棒佳流赞关题病评苦快好")
+
+
+def _praised_at(folded: str, end: int) -> bool:
+    """Whether praise follows ``folded[end]`` in its clause, before a turn, with no negation before it."""
+    tail = folded[end : end + 12]
+    if _PRAISE_CHARS.isdisjoint(tail):
+        return False
+    found = _PRAISED.search(tail)
+    # The first praise in the tail: one after a turn ("物流很快但包装破了" read from 包装) is not this word's.
+    return found is not None and not _TURN.search(tail, 0, found.start()) and not _NOT.search(tail, 0, found.start())
+
+
+@lru_cache(maxsize=1)
+def _word_keys() -> dict[str, str]:
+    """Each aspect word as listed, normalised (as :func:`_aspect_hits` finds it in a normalised text)."""
+    return {word: key for patterns in _aspect_patterns().values() for word, key, _ in patterns}
+
+
+@lru_cache(maxsize=64)
+def praised_aspects(folded: str) -> frozenset[str]:
+    """The aspect words (as listed, product quality's aside) a normalised text names only to praise or clear them:
+    every occurrence not negated is followed in its clause by praise ("物流很快") or a clearing ("和快递无关")."""
+    if _PRAISE_CHARS.isdisjoint(folded):
+        return frozenset()
+    keys = _word_keys()
+    out = []
+    for cat, words in _aspect_hits(folded):
+        if cat is Category.product_quality:
+            continue  # a praised product is what a praise review is about (labelled so): it keeps its weight
+        for word in words:
+            key = keys[word]
+            ends = []
+            at = folded.find(key)
+            while at >= 0:  # each occurrence, not overlapping (as the word's pattern finds them)
+                if not _negated(folded, at):
+                    ends.append(at + len(key))
+                at = folded.find(key, at + len(key))
+            if ends and all(_praised_at(folded, e) for e in ends):
+                out.append(word)
+    return frozenset(out)
 
 
 def aspect_hits(folded: str) -> dict[Category, list[str]]:
@@ -259,8 +316,13 @@ def grams(folded: str) -> tuple[str, ...]:
 def cues(text: str, folded: str, sentiment: float | None = None) -> dict[str, float]:
     """The aspect and type-cue features (``a:``, ``t:``) of a text and its normalised form."""
     out: dict[str, float] = {}
+    praised = praised_aspects(folded)
     for cat, hits in _aspect_hits(folded):
-        out["a:" + cat.value] = min(len(hits), 4) / 4
+        kept = [word for word in hits if word not in praised]
+        if kept:
+            out["a:" + cat.value] = min(len(kept), 4) / 4
+        if len(kept) < len(hits):
+            out["a:praised_" + cat.value] = min(len(hits) - len(kept), 4) / 4
     business = business_count(folded)
     if business:
         out["a:business"] = min(business, 4) / 4

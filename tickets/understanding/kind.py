@@ -233,12 +233,26 @@ def _how_to(folded: str) -> bool:
     """Whether the text's last clause asks how to get something done, what it takes, or whether a service is
     offered (:data:`_HOW_TO`), ending in a question mark or a question particle, with nothing rhetorical in it."""
     stripped = folded.strip()
-    if not stripped.endswith(("?", "吗", "呢", "啊", "呀")):
+    if not stripped.endswith(("?", "吗", "呢", "啊", "呀")) and not stripped.startswith(_ASKING_OPENERS):
         return False
     last = _CLAUSE_BREAK.split(stripped.rstrip("?").strip())[-1]
     match = _HOW_TO.search(last)
     # The asking words themselves (怎么, 有没有) are no rhetoric; what else the clause holds may be ("怎么还没退").
     return match is not None and not _RHETORIC.search(_HOW_TO.sub("", last).rstrip("吗呢啊呀"))
+
+
+#: Openings that make a text a question without its question mark ("请问怎么申请退款").
+_ASKING_OPENERS = ("请问", "想问", "问一下", "请教", "咨询一下")
+
+
+def _only_asks_how(text: str) -> bool:
+    """Whether a short text is a plain how-to question (:func:`_how_to`) whose complaint words, if any, are all in
+    the question itself ("请问怎么申请退款？", "退货需要提供什么？"): it asks how, it does not complain."""
+    folded = fold(text)
+    if len(folded) > PLAIN_QUESTION_CHARS or "!" in folded or not _how_to(folded):
+        return False
+    before = _CLAUSE_BREAK.split(folded.strip().rstrip("?").strip())[:-1]
+    return not any(_COMPLAINT.search(clause) for clause in before)
 
 
 def decide(
@@ -284,7 +298,7 @@ def _decide(
             return learned
         # Without a cue the head's rare classes are guesses: fall back to the best of the common ones.
         return max(("complaint", "praise", "other"), key=lambda k: scores.get(k, 0.0))
-    if complains:
+    if complains and not (question and _only_asks_how(text)):
         return learned
     if question and (scores.get("enquiry", 0.0) >= ASK_AT or plainly_asks(text)):
         return "enquiry"

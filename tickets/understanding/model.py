@@ -22,7 +22,7 @@ import numpy as np
 from foundation.pii import mask_pii
 from index.text import normalize, segment
 from tickets.enums import Category
-from tickets.understanding.features import CHAR_ORDERS, aspect_hits, cues, extract, finish, grams
+from tickets.understanding.features import CHAR_ORDERS, aspect_hits, cues, extract, finish, grams, praised_aspects
 from tickets.understanding.folding import fold
 from tickets.understanding.postlike import MIN_GRAMS, PostDetector, grams12
 
@@ -376,7 +376,10 @@ class ComplaintModel:
                 weighed[word] = total
         aspect = column.get("a:" + cat.value, 0.0) * x.get("a:" + cat.value, 0.0)
         if aspect > 0:
+            praised = praised_aspects(folded)  # counted apart (a:praised_…): no evidence of a complaint
             for word in aspect_hits(folded).get(cat, []):
+                if word in praised:
+                    continue
                 weighed[normalize(word)] = max(weighed.get(normalize(word), 0.0), aspect)
         out: list[str] = []
         for word in sorted(weighed, key=lambda w: (-weighed[w], w)):

@@ -100,6 +100,20 @@ def test_a_rhetorical_or_long_how_question_is_not_plain(text: str) -> None:
     assert not plainly_asks(text)
 
 
+@pytest.mark.parametrize("text", ["请问怎么申请退款？", "请问怎么申请退款", "退货需要提供什么材料？"])
+def test_a_how_to_question_about_a_refund_asks_though_it_names_one(text: str) -> None:
+    # 退款 and 退货 are complaint words, but here they are what the question is about: the head may lean to
+    # complaint, the plain question still asks.
+    scores = {"complaint": 0.5, "suggestion": 0.0, "enquiry": 0.49, "praise": 0.0, "other": 0.01}
+    assert decide(text, scores, aspects=True, commercial=True) == "enquiry"
+
+
+@pytest.mark.parametrize("text", ["东西坏了，怎么退货？", "垃圾，怎么申请退款?", "怎么还没退款？"])
+def test_a_how_to_question_after_a_complaint_stays_with_the_head(text: str) -> None:
+    scores = {"complaint": 0.5, "suggestion": 0.0, "enquiry": 0.49, "praise": 0.0, "other": 0.01}
+    assert decide(text, scores, aspects=True, commercial=True) == "complaint"
+
+
 def test_a_plain_question_needs_no_sure_head_but_no_complaint() -> None:
     # From another domain the head may lean to praise: the plain question still asks.
     scores = {"complaint": 0.14, "suggestion": 0.01, "enquiry": 0.28, "praise": 0.5, "other": 0.07}
