@@ -95,3 +95,22 @@ ASPECT_WORDS: dict[Category, tuple[str, ...]] = {
         """
     ),
 }
+
+
+#: The product-quality aspect words that name a fault, not just a part or a property ("异响", "发霉" against "屏幕",
+#: "味道"): named without negation they mark a complaint wherever the text's sentiment model hesitates ("买的新车开了
+#: 一个月发动机就异响" reads as neutral). A feature of the type head (``t:defect``); each word is also in
+#: :data:`ASPECT_WORDS` (a test checks).
+DEFECT_WORDS = frozenset(
+    _words(
+        """
+        坏了 坏的 故障 失灵 没反应 无反应 不工作 开不了机 开不开机 不开机 死机 闪退 卡顿 很卡 太卡 黑屏 蓝屏 花屏 坏点
+        漏光 噪音 异响 声音大 漏水 漏电 不加热 不出热水 打不着火 鼓包 冒烟 烧了 破损 破了 裂 划痕 瑕疵 次品 残次 假货
+        假的 山寨 翻新 盗版 不好用 难用 没效果 没用 不稳定 变质 异物 虫子 苍蝇 过期 发霉 霉 不新鲜 馊 臭 酸了 难吃
+        不好吃 没味 没熟 夹生 量少 太少 烂了 烂的 坏果 不甜 胀袋 结块 掉色 褪色 起球 开线 线头 色差 不合身 掉毛 起皮
+        刺鼻 错别字 缺页 错页 陈旧 老旧 不干净 脏 霉味 蟑螂 停电 停水 不支持 不实用 不方便 粗糙 用不了 不能用 垃圾货
+        样子货 残次品 速度慢 反应慢 不灵敏 耗电 信号差 网速慢 掉线 断网 卡死 漏油 故障灯 抖动 生锈 掉漆 变形 开裂 脱胶
+        异味 发臭 质量问题 不合格 不达标 缩水 虚标
+        """
+    )
+)

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from tickets.enums import Category
 from tickets.understanding.features import extract, praised_aspects
 from tickets.understanding.folding import fold
+from tickets.understanding.lexicon import ASPECT_WORDS, DEFECT_WORDS
 
 
 def _cues(text: str) -> set[str]:
@@ -53,3 +55,13 @@ def test_praised_aspects_count_apart() -> None:
     assert features["a:praised_logistics"] == 0.25
     assert "a:product_quality" in features
     assert "a:logistics" in extract("快递太慢，三天才到", sentiment=0.2)
+
+
+def test_a_fault_named_is_a_feature_and_a_fault_denied_is_none() -> None:
+    assert extract("买的新车开了一个月发动机就异响", sentiment=0.5)["t:defect"] == 0.25
+    assert "t:defect" not in extract("开了一个月，没有异响", sentiment=0.5)
+    assert "t:defect" not in extract("屏幕很大，味道不错", sentiment=0.9)  # parts and properties are no fault
+
+
+def test_every_fault_word_is_a_product_quality_aspect_word() -> None:
+    assert set(ASPECT_WORDS[Category.product_quality]) >= DEFECT_WORDS
