@@ -49,6 +49,7 @@ from tickets.understanding.urgent_cues import (
     ONSET_CUES,
     SPOILT,
     SWORN_OFF,
+    THREAT_BY_OTHERS,
     THREAT_PATTERNS,
     THREAT_WITHHELD,
     TIME_PHRASES,
@@ -276,6 +277,8 @@ class UrgencyDetector:
                 # Negated ("没有投诉到…") or held back ("先不投诉到…"): no threat.
                 if self.negated(folded, match.start()) or THREAT_WITHHELD.search(_before(folded, match.start(), 8)):
                     continue
+                if THREAT_BY_OTHERS.search(_before(folded, match.start(), 12)):
+                    continue  # someone else's threat ("催收说要报警抓我"): the writer's case is not taken outside
                 threats.append(match.group(0))
                 break
         evidence = tuple(dict.fromkeys([*hazards, *found, *threats]))

@@ -225,6 +225,12 @@ THREAT_PATTERNS: tuple[str, ...] = (
 THREAT_WITHHELD = re.compile(
     r"(不|没|别|勿)(会|想|打算|考虑|用|必|要)?(去|再)?(投诉|举报|反映|找|联系|打|拨打|告|向)?(到|给|去)?$"
 )
+#: A threat another party makes, told in the clause before it ("催收说要报警抓我", "房东威胁要起诉我"): the writer
+#: threatens no one ("我跟客服说要投诉到12315" is the writer's, 跟/对/和/给/向 before the party).
+THREAT_BY_OTHERS = re.compile(
+    r"(?<![跟对和给向])(催收|客服|商家|卖家|店家|对方|老板|司机|房东|中介|物业|保安|经理|店员|工作人员|他们|他|她)"
+    r"(还|竟然|居然|就|却|反而)?(说|威胁|扬言|声称|吓唬|恐吓|叫嚣)"
+)
 #: Phrases that contain a cue and mean no harm; a cue inside one of these does not count.
 HARMLESS = _words(
     """

@@ -176,3 +176,16 @@ def test_explosive_praise_is_not_a_hazard(text: str) -> None:
 def test_a_threat_held_back_is_none(threat: str, withheld: str) -> None:
     assert DETECTOR.detect(threat).urgent, threat
     assert not DETECTOR.detect(withheld).urgent, withheld
+
+
+@pytest.mark.parametrize(
+    ("mine", "theirs"),
+    [
+        ("我跟客服说要投诉到12315", "客服说你去投诉12315吧"),
+        ("还不还钱我就报警", "催收说要报警抓我"),
+        ("再不退押金我就起诉", "房东威胁要起诉我"),
+    ],
+)
+def test_a_threat_made_by_another_party_is_not_the_writers(mine: str, theirs: str) -> None:
+    assert DETECTOR.detect(mine).urgent, mine
+    assert not DETECTOR.detect(theirs).urgent, theirs
