@@ -114,6 +114,14 @@ def test_a_how_to_question_after_a_complaint_stays_with_the_head(text: str) -> N
     assert decide(text, scores, aspects=True, commercial=True) == "complaint"
 
 
+def test_a_refusal_or_a_brush_off_supports_an_unsure_complaint() -> None:
+    # No aspect word and the head unsure: a complaint needs a word that complains, and a refund refused, a shop
+    # gone or a brush-off is one in any trade.
+    scores = {"complaint": 0.48, "suggestion": 0.01, "enquiry": 0.01, "praise": 0.04, "other": 0.46}
+    assert decide("健身房老板跑路了，办的年卡没法退", scores, aspects=False, commercial=True) == "complaint"
+    assert decide("健身房老板今天请大家吃饭了", scores, aspects=False, commercial=True) == "other"
+
+
 def test_a_plain_question_needs_no_sure_head_but_no_complaint() -> None:
     # From another domain the head may lean to praise: the plain question still asks.
     scores = {"complaint": 0.14, "suggestion": 0.01, "enquiry": 0.28, "praise": 0.5, "other": 0.07}
