@@ -112,23 +112,24 @@ def _word_keys() -> dict[str, str]:
 def praised_aspects(folded: str) -> frozenset[str]:
     """The aspect words (as listed, product quality's aside) a normalised text names only to praise or clear them:
     every occurrence not negated is followed in its clause by praise ("物流很快") or a clearing ("和快递无关")."""
-    if _PRAISE_CHARS.isdisjoint(folded):
-        return frozenset()
-    keys = _word_keys()
     out = []
     for cat, words in _aspect_hits(folded):
         if cat is Category.product_quality:
             continue  # a praised product is what a praise review is about (labelled so): it keeps its weight
+        keys = _word_keys()
         for word in words:
             key = keys[word]
-            ends = []
+            praised = False
             at = folded.find(key)
             while at >= 0:  # each occurrence, not overlapping (as the word's pattern finds them)
                 if not _negated(folded, at):
-                    ends.append(at + len(key))
+                    if not _praised_at(folded, at + len(key)):
+                        break
+                    praised = True
                 at = folded.find(key, at + len(key))
-            if ends and all(_praised_at(folded, e) for e in ends):
-                out.append(word)
+            else:
+                if praised:
+                    out.append(word)
     return frozenset(out)
 
 
