@@ -144,6 +144,12 @@ def test_a_proposal_after_a_complaint_or_under_a_sure_head_is_not_a_suggestion(t
     assert decide(text, scores, aspects=True, commercial=True) == kind
 
 
+def test_the_heads_suggestion_stands_on_a_named_change_without_the_cue_words() -> None:
+    scores = {"complaint": 0.18, "suggestion": 0.37, "enquiry": 0.04, "praise": 0.08, "other": 0.33}
+    assert decide("能不能在小程序上加一个预约功能", scores, aspects=False, commercial=False) == "suggestion"
+    assert decide("小程序今天上线了", scores, aspects=False, commercial=False) == "other"  # no cue: a guess
+
+
 def test_a_refusal_or_a_brush_off_supports_an_unsure_complaint() -> None:
     # No aspect word and the head unsure: a complaint needs a word that complains, and a refund refused, a shop
     # gone or a brush-off is one in any trade.
