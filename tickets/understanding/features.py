@@ -113,10 +113,10 @@ def praised_aspects(folded: str) -> frozenset[str]:
     """The aspect words (as listed, product quality's aside) a normalised text names only to praise or clear them:
     every occurrence not negated is followed in its clause by praise ("物流很快") or a clearing ("和快递无关")."""
     out = []
+    keys = _word_keys()
     for cat, words in _aspect_hits(folded):
         if cat is Category.product_quality:
             continue  # a praised product is what a praise review is about (labelled so): it keeps its weight
-        keys = _word_keys()
         for word in words:
             key = keys[word]
             praised = False

@@ -95,18 +95,20 @@ _PROPOSAL = re.compile(
 #: request to give or change something ("以后能不能直接送餐具"), a minimum asked for ("希望至少加个耳机"), something
 #: to consider ("可以考虑出一个小份的套餐"). Read only
 #: by the type decision, not by the model (its ``t:offer`` feature stays :data:`_PROPOSAL`'s): see :func:`cues`.
-_PROPOSAL_MORE = re.compile(
+_PROPOSALS_NAMED = (
     r"希望(?!不|别|没|你(?!们)|我|真|一定|也|还|都)[^,.!?;。]{1,8}?(能|可以|能够)"
-    r"(改|加|增|提供|出|送|延长|开|多|少|换(?!来)|解决|重视|注意|完善|提高|优化|推出|给|做|配|补|标|安排|考虑|降|处理|尽快|早点|快点)"
-    r"|(如果|要是|若是)[^,.!?;。]{1,8}?(能|可以|再|多|少|加|送|配|改|换|(?<![所没])有)[^.!?;。]{0,16}"
-    r"(就好了|就更好了|会更好|就完美了|就好啦)"
-    r"|(能不能|可不可以|可否|能否|以后能|下次能)(给|送|配|换|直接|带|别用|不用)"
-    r"|希望(至少|以后|下次)"
-    r"|(可以|能否|是否可以|不妨)考虑(一下)?(出|加|增加|推出|提供|做|开|改|换|延长|配)"
+    r"(改|加|增|提供|出|送|延长|开|多|少|换(?!来)|解决|重视|注意|完善|提高|优化|推出|给|做|配|补|标|安排|考虑|降|处理|尽快|早点|快点)",
+    r"(如果|要是|若是)[^,.!?;。]{1,8}?(能|可以|再|多|少|加|送|配|改|换|(?<![所没])有)[^.!?;。]{0,16}"
+    r"(就好了|就更好了|会更好|就完美了|就好啦)",
+    r"(能不能|可不可以|可否|能否|以后能|下次能)(给|送|配|换|直接|带|别用|不用)",
+    r"(可以|能否|是否可以|不妨)考虑(一下)?(出|加|增加|推出|提供|做|开|改|换|延长|配)",
 )
-#: One named change asked of the business, for the short-proposal rule (:data:`SHORT_PROPOSAL_CHARS`): a verb that
-#: adds, extends, offers or swaps something, not a wish for better ("希望下次会快点", "希望能提高服务质量").
-_PROPOSAL_NAMED = re.compile(_PROPOSAL_MORE.pattern.replace(r"|希望(至少|以后|下次)", ""))
+_PROPOSAL_MORE = re.compile("|".join((*_PROPOSALS_NAMED, r"希望(至少|以后|下次)")))
+#: The proposals of :data:`_PROPOSAL_MORE` that name the change, for the short-proposal rule
+#: (:data:`SHORT_PROPOSAL_CHARS`): all but "希望以后/下次…", a wish for better as often as not ("希望下次会快点").
+_PROPOSAL_NAMED = re.compile("|".join(_PROPOSALS_NAMED))
+#: One named change asked of the business (the short-proposal rule, and a backing for the head's own suggestion): a
+#: verb that adds, extends, offers or swaps something, not a wish for better ("希望能提高服务质量").
 _NAMED_CHANGE = re.compile(
     r"希望[^,.!?;。]{1,10}?(能|可以|能够)(增加|增设|加装|加个|加一|多开|多放|多配|开通|延长|提供|推出|换成|改成|配上|配个|安装)"
     r"|(能不能|可不可以|可否|能否|建议)[^,.!?;。]{0,10}?(增加|增设|加装|加个|加一|开通|推出|提供|上线|改成|换成|延长|安装|装个)"
@@ -343,6 +345,6 @@ def _decide(
         and not _PRAISE.search(folded)
     ):
         return "suggestion"
-    if proposal and scores.get("suggestion", 0.0) >= CUE_AT and not _PRAISE.search(fold(text)):
+    if proposal and scores.get("suggestion", 0.0) >= CUE_AT and not _PRAISE.search(folded):
         return "suggestion"  # a proposal sounds positive; without words of praise it is not praise
     return learned
